@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from deliberation import demo as deliberation_demo
+from panels import demo as panels_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the demo deliberation (Seoul 2021, household waste) with synthetic accounts "
+        "for every role. Safe to run again: nothing is duplicated."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--password",
+            default=deliberation_demo.DEFAULT_PASSWORD,
+            help="Password of every demo account (default: %(default)s).",
+        )
+
+    def handle(self, *args, password: str, **options) -> None:
+        with transaction.atomic():
+            deliberation, accounts = deliberation_demo.seed_core(password)
+            panels_demo.seed_margins(deliberation)
+            panels_demo.seed_panel_seats(deliberation, accounts.panelists)
+            deliberation_demo.seed_sessions(deliberation, accounts)
+        self.stdout.write(self.style.SUCCESS(f"Demo deliberation ready: {deliberation.title}"))
+        self.stdout.write(
+            "Demo accounts (all synthetic), password "
+            f"{password!r}:\n"
+            "  organizer@example.org, analyst@example.org, expert@example.org,\n"
+            "  facilitator01..30@example.org, panelist001..300@example.org"
+        )

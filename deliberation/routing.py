@@ -1,0 +1,3 @@
+"""Websocket routes of the live forum."""
+
+websocket_urlpatterns: list = []

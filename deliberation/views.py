@@ -1,0 +1,105 @@
+"""Home pages per role and the organizer's view of a deliberation's stages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from deliberation.access import has_role, role_required, roles_of
+from deliberation.actions import do_update_stage
+from deliberation.forms import StageForm
+from deliberation.models import Deliberation, ForumGroup, Session, Stage
+from deliberation.roles import Role
+from panels.models import Panelist
+from surveys.models import Wave
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """A landing page for visitors; a dashboard with one section per role for users."""
+    if not request.user.is_authenticated:
+        return render(request, "deliberation/landing.html")
+    roles = roles_of(request.user)
+    context: dict = {
+        "roles": roles,
+        "role_labels": [Role(role).label for role in Role.values if role in roles],
+    }
+    if roles & {Role.ORGANIZER, Role.ANALYST}:
+        context["deliberations"] = Deliberation.objects.prefetch_related("stages").annotate(
+            panel_size=Count("panelists", distinct=True)
+        )
+    if Role.FACILITATOR in roles:
+        context["facilitated_groups"] = (
+            ForumGroup.objects.filter(facilitator=request.user)
+            .select_related("session__deliberation")
+            .annotate(member_count=Count("members"))
+            .order_by("session__starts_at", "name")
+        )
+    if Role.EXPERT in roles:
+        context["expert_sessions"] = Session.objects.filter(experts=request.user).select_related(
+            "deliberation"
+        )
+    if Role.PANELIST in roles:
+        seats = Panelist.objects.filter(user=request.user).select_related("deliberation")
+        context["panel_seats"] = seats
+        context["panelist_groups"] = (
+            ForumGroup.objects.filter(members=request.user)
+            .select_related("session__deliberation", "facilitator")
+            .order_by("session__starts_at")
+        )
+        context["panel_waves"] = (
+            Wave.objects.filter(deliberation__panelists__user=request.user)
+            .exclude(kind=Wave.Kind.POLL)
+            .select_related("deliberation")
+            .distinct()
+        )
+    return render(request, "deliberation/home.html", context)
+
+
+@role_required(Role.ORGANIZER, Role.ANALYST)
+def deliberation_list(request: HttpRequest) -> HttpResponse:
+    deliberations = Deliberation.objects.annotate(
+        stage_count=Count("stages", distinct=True),
+        done_count=Count("stages", filter=Q(stages__status=Stage.Status.DONE), distinct=True),
+    )
+    return render(request, "deliberation/deliberation_list.html", {"deliberations": deliberations})
+
+
+@role_required(Role.ORGANIZER, Role.ANALYST)
+def deliberation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = get_object_or_404(
+        Deliberation.objects.prefetch_related(
+            Prefetch("stages", queryset=Stage.objects.order_by("order")),
+            Prefetch(
+                "sessions",
+                queryset=Session.objects.annotate(group_count=Count("groups")).order_by(
+                    "starts_at"
+                ),
+            ),
+        ),
+        slug=slug,
+    )
+    context = {
+        "deliberation": deliberation,
+        "can_edit": has_role(request.user, Role.ORGANIZER),
+        "panel_counts": dict(
+            deliberation.panelists.values_list("status").annotate(n=Count("id")).order_by()
+        ),
+        "waves": deliberation.waves.select_related("questionnaire"),
+    }
+    return render(request, "deliberation/deliberation_detail.html", context)
+
+
+@role_required(Role.ORGANIZER)
+def stage_edit(request: HttpRequest, slug: str, stage_id: int) -> HttpResponse:
+    stage = get_object_or_404(
+        Stage.objects.select_related("deliberation"), pk=stage_id, deliberation__slug=slug
+    )
+    form = StageForm(request.POST or None, instance=stage)
+    if request.method == "POST" and form.is_valid():
+        do_update_stage(stage, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Stage updated."))
+        return redirect(stage.deliberation)
+    return render(request, "deliberation/stage_form.html", {"form": form, "stage": stage})

@@ -1,0 +1,92 @@
+"""Factories for the models every app's tests build on."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from deliberation.models import Deliberation, ForumGroup, Session, Stage
+from panels.models import Panelist
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def role(self, create: bool, extracted: str | None, **kwargs) -> None:
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+
+    @factory.post_generation
+    def verified_email(self, create: bool, extracted: bool | None, **kwargs) -> None:
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class DeliberationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Deliberation
+
+    slug = factory.Sequence(lambda n: f"deliberation-{n}")
+    title = factory.Sequence(lambda n: f"공론화 {n}")
+    agenda = "생활폐기물 처리시설 입지"
+    city = "서울특별시"
+
+
+class StageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stage
+
+    deliberation = factory.SubFactory(DeliberationFactory)
+    kind = Stage.Kind.POLL
+    order = 1
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    deliberation = factory.SubFactory(DeliberationFactory)
+    kind = Session.Kind.REGIONAL_FORUM
+    title = factory.Sequence(lambda n: f"권역별 시민토론회 {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=1))
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + datetime.timedelta(hours=3))
+
+
+class ForumGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ForumGroup
+        skip_postgeneration_save = True
+
+    session = factory.SubFactory(SessionFactory)
+    name = factory.Sequence(lambda n: f"{n:02d}조")
+
+    @factory.post_generation
+    def members(self, create: bool, extracted: list | None, **kwargs) -> None:
+        if create and extracted:
+            self.members.add(*extracted)
+
+
+class PanelistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Panelist
+
+    deliberation = factory.SubFactory(DeliberationFactory)
+    user = factory.SubFactory(UserFactory, role="panelist")
+    pseudonym = factory.Sequence(lambda n: f"P{n:04d}")
+    region = "도심권"
+    gender = "여성"
+    age_band = "30-39"
