@@ -1,0 +1,151 @@
+"""Home pages per role, the organizer's stage view, language and demo marking."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from deliberation.models import Stage
+from deliberation.roles import Role
+from tests.factories import (
+    DeliberationFactory,
+    ForumGroupFactory,
+    PanelistFactory,
+    StageFactory,
+    UserFactory,
+)
+
+ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def page(client: Client, url: str, **extra) -> str:
+    response = client.get(url, **{**ENGLISH, **extra})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_organizer_home_shows_each_stage_and_its_status(client, organizer):
+    stage = StageFactory(kind=Stage.Kind.POLL, status=Stage.Status.ACTIVE)
+    client.force_login(organizer)
+    html = page(client, reverse("deliberation:home"))
+    assert stage.deliberation.title in html
+    assert "Opinion poll" in html
+    assert "In progress" in html
+
+
+def test_panelist_home_shows_own_sessions_and_not_other_groups(client, panelist):
+    own = ForumGroupFactory(members=[panelist], name="07조")
+    other = ForumGroupFactory(members=[UserFactory(role=Role.PANELIST)], name="99조")
+    PanelistFactory(user=panelist, deliberation=own.session.deliberation)
+    client.force_login(panelist)
+    html = page(client, reverse("deliberation:home"))
+    assert own.session.title in html and "07조" in html
+    assert other.session.title not in html and "99조" not in html
+
+
+def test_facilitator_home_lists_only_assigned_groups(client, facilitator):
+    mine = ForumGroupFactory(facilitator=facilitator, name="03조")
+    ForumGroupFactory(facilitator=UserFactory(role=Role.FACILITATOR), name="04조")
+    client.force_login(facilitator)
+    html = page(client, reverse("deliberation:home"))
+    assert "03조" in html and mine.session.title in html
+    assert "04조" not in html
+
+
+def test_home_page_does_not_show_other_users_e_mail(client, panelist):
+    stranger = UserFactory(role=Role.PANELIST, email="stranger@example.org")
+    ForumGroupFactory(members=[panelist, stranger])
+    client.force_login(panelist)
+    assert "stranger@example.org" not in page(client, reverse("deliberation:home"))
+
+
+def test_korean_is_the_default_language(client, organizer):
+    client.force_login(organizer)
+    html = client.get(reverse("deliberation:home")).content.decode()
+    assert '<html lang="ko">' in html
+
+
+def test_the_language_switch_turns_pages_english(client, organizer):
+    client.force_login(organizer)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("deliberation:home")).content.decode()
+    assert '<html lang="en">' in html
+    assert "My home" in html
+
+
+def test_every_page_marks_demo_data(client, organizer):
+    DeliberationFactory(is_demo=True)
+    client.force_login(organizer)
+    assert "synthetic" in page(client, reverse("deliberation:home"))
+    client.logout()
+    assert "synthetic" in page(client, reverse("account_login"))
+
+
+def test_no_demo_banner_without_demo_data(client, organizer):
+    DeliberationFactory(is_demo=False)
+    client.force_login(organizer)
+    assert "synthetic" not in page(client, reverse("deliberation:home"))
+
+
+def test_organizer_updates_a_stage(client, organizer):
+    stage = StageFactory(status=Stage.Status.PLANNED)
+    client.force_login(organizer)
+    url = reverse("deliberation:stage_edit", args=[stage.deliberation.slug, stage.pk])
+    response = client.post(
+        url, {"status": "active", "starts_on": "2021-08-02", "ends_on": "2021-08-20", "note": ""}
+    )
+    assert response.status_code == 302
+    stage.refresh_from_db()
+    assert stage.status == Stage.Status.ACTIVE
+
+
+def test_stage_dates_in_the_wrong_order_are_refused_next_to_the_field(client, organizer):
+    stage = StageFactory(status=Stage.Status.PLANNED)
+    client.force_login(organizer)
+    url = reverse("deliberation:stage_edit", args=[stage.deliberation.slug, stage.pk])
+    response = client.post(
+        url,
+        {"status": "done", "starts_on": "2021-08-20", "ends_on": "2021-08-02", "note": ""},
+        **ENGLISH,
+    )
+    assert response.status_code == 200
+    assert 'id="id_ends_on_error"' in response.content.decode()
+    stage.refresh_from_db()
+    assert stage.status == Stage.Status.PLANNED
+
+
+def test_analyst_cannot_update_a_stage(client, analyst):
+    stage = StageFactory(status=Stage.Status.PLANNED)
+    client.force_login(analyst)
+    url = reverse("deliberation:stage_edit", args=[stage.deliberation.slug, stage.pk])
+    response = client.post(url, {"status": "done", "note": ""})
+    assert response.status_code == 403
+    stage.refresh_from_db()
+    assert stage.status == Stage.Status.PLANNED
+
+
+@pytest.mark.django_db
+def test_forms_refuse_a_post_without_csrf_token(organizer):
+    stage = StageFactory(status=Stage.Status.PLANNED)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(organizer)
+    url = reverse("deliberation:stage_edit", args=[stage.deliberation.slug, stage.pk])
+    response = client.post(url, {"status": "done", "note": ""})
+    assert response.status_code == 403
+    stage.refresh_from_db()
+    assert stage.status == Stage.Status.PLANNED
+
+
+def test_deliberation_list_makes_a_constant_number_of_queries(
+    client, organizer, django_assert_max_num_queries
+):
+    for _ in range(5):
+        StageFactory()
+    client.force_login(organizer)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("deliberation:home"))
+    for _ in range(10):
+        StageFactory()
+    with django_assert_max_num_queries(12):
+        client.get(reverse("deliberation:home"))
