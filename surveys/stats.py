@@ -12,8 +12,9 @@ Conventions (documented once, used everywhere)
   binomial on the discordant pairs, statistic min(b, c)) when b + c < 25, otherwise chi-square
   *with* continuity correction, ``(|b - c| - 1)^2 / (b + c)`` -- the conventions of statsmodels'
   ``mcnemar(exact=True)`` and ``mcnemar(exact=False, correction=True)``. Effect size: change in
-  proportion with Newcombe's hybrid-score CI for paired proportions (method 10, no continuity
-  correction), which unlike Wald keeps a sensible width with few discordant pairs.
+  proportion with Newcombe's hybrid-score CI for paired proportions (method 10, with phi
+  computed from ad - bc shrunk by n/2), which unlike Wald keeps a sensible width with few
+  discordant pairs.
 * Nominal items: Stuart-Maxwell marginal homogeneity and Bowker symmetry on the square table over
   the union of categories seen in either wave, on raw counts -- statsmodels'
   ``SquareTable(table, shift_zeros=False)``. (statsmodels' default ``shift_zeros=True`` replaces
@@ -515,8 +516,8 @@ def newcombe_paired_ci(
     """CI for p(B=1) - p(A=1) from paired counts (Newcombe 1998, method 10).
 
     ``n10`` counts pairs with A=1, B=0 and ``n01`` pairs with A=0, B=1. Combines the Wilson
-    intervals of both proportions with the phi correlation of the pairs; stays inside [-1, 1]
-    and does not collapse to zero width when there are no discordant pairs.
+    intervals of both proportions with the (n/2-corrected) phi correlation of the pairs; stays
+    inside [-1, 1] and does not collapse to zero width when there are no discordant pairs.
     """
     n = n11 + n10 + n01 + n00
     if n == 0:
@@ -526,7 +527,12 @@ def newcombe_paired_ci(
     l_a, u_a = _wilson(n11 + n10, n, z)
     l_b, u_b = _wilson(n11 + n01, n, z)
     margins = (n11 + n10) * (n01 + n00) * (n11 + n01) * (n10 + n00)
-    phi = 0.0 if margins == 0 else (n11 * n00 - n10 * n01) / math.sqrt(margins)
+    # ad - bc is shrunk by n/2 towards 0 when positive (Newcombe's correction, as in Altman et
+    # al., Statistics with Confidence, 2000); without it a table with no discordant pairs has
+    # phi = 1 and a zero-width interval.
+    cross = n11 * n00 - n10 * n01
+    shrunk = cross - n / 2 if cross > n / 2 else (cross if cross < 0 else 0.0)
+    phi = 0.0 if margins == 0 else shrunk / math.sqrt(margins)
     diff = p_b - p_a
     low = diff - math.sqrt(
         max(0.0, (p_b - l_b) ** 2 - 2 * phi * (p_b - l_b) * (u_a - p_a) + (u_a - p_a) ** 2)
