@@ -385,7 +385,7 @@ def _margin_errors(
 
 
 def rake(
-    data: Mapping[str, ArrayLike],
+    data: Mapping[str, ArrayLike] | Sequence[ArrayLike],
     margins: Mapping[str, Mapping[Hashable, float]],
     *,
     base_weights: ArrayLike | None = None,
@@ -396,13 +396,21 @@ def rake(
 ) -> WeightingResult:
     """Rake (iterative proportional fitting) respondents to marginal shares on any variables.
 
-    ``data`` maps each margin variable to one label per respondent. ``cap`` (optional, > 1)
+    ``data`` maps each margin variable to one label per respondent (or is a list of label
+    arrays in the order of ``margins``). ``cap`` (optional, > 1)
     trims weights to at most ``cap`` times the mean weight: raking runs to convergence, then
     alternates trimming and raking until the margins are met *and* no weight exceeds the cap.
     Raises :class:`ConvergenceError` (carrying the result) if ``max_iter`` sweeps do not reach
     ``tol``, unless ``best_effort`` is true.
     """
     checked = _check_margins(margins)
+    if not isinstance(data, Mapping):
+        arrays = list(data)
+        if len(arrays) != len(checked):
+            raise WeightingError(
+                f"got {len(arrays)} label arrays for {len(checked)} margins {list(checked)}"
+            )
+        data = dict(zip(checked, arrays, strict=True))
     missing = [name for name in checked if name not in data]
     if missing:
         raise WeightingError(f"no respondent data for margin variable(s) {missing}")
