@@ -135,6 +135,12 @@ def test_error_wrong_number_of_label_arrays():
         rake([np.zeros(3)], MARGINS)
 
 
+def test_rake_accepts_large_and_negative_integer_codes():
+    x = np.array([10**12, 10**12, -3, 10**12 + 1])
+    result = rake({"x": x}, {"x": {10**12: 0.5, -3: 0.25, 10**12 + 1: 0.25}})
+    np.testing.assert_allclose(result.weights, [1.0, 1.0, 1.0, 1.0], rtol=1e-12)
+
+
 def test_rake_gives_zero_weight_to_a_category_with_zero_share():
     result = rake({"x": [1, 1, 2, 3]}, {"x": {1: 0.5, 2: 0.5, 3: 0.0}})
     assert result.weights[3] == 0.0
