@@ -107,11 +107,9 @@ def redis_url(name: str) -> str | None:
     if parsed.scheme not in {"redis", "rediss", "unix"} or (
         parsed.scheme != "unix" and not parsed.hostname
     ):
-        raise ImproperlyConfigured(
-            f"{name}: expected a redis://host:port/db URL; got {raw!r}"
-        )
+        raise ImproperlyConfigured(f"{name}: expected a redis://host:port/db URL; got {raw!r}")
     try:
-        parsed.port
+        _ = parsed.port  # urllib validates the port only when it is read
     except ValueError:
         raise ImproperlyConfigured(f"{name}: the port is not a number; got {raw!r}") from None
     return raw

@@ -48,7 +48,10 @@ class Wave(models.Model):
         Deliberation, on_delete=models.CASCADE, related_name="waves", verbose_name=_("deliberation")
     )
     questionnaire = models.ForeignKey(
-        Questionnaire, on_delete=models.PROTECT, related_name="waves", verbose_name=_("questionnaire")
+        Questionnaire,
+        on_delete=models.PROTECT,
+        related_name="waves",
+        verbose_name=_("questionnaire"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     label = models.SlugField(_("label"), max_length=40, help_text=_("Short code, e.g. W1."))
