@@ -1,6 +1,12 @@
-"""The demo deliberation: every role can sign in, and seeding twice duplicates nothing."""
+"""The demo deliberation, seeded once for this module (seeding is the slow part).
+
+Every role can sign in, and seeding twice duplicates nothing. The database is flushed
+when the module ends so that other tests start from an empty one.
+"""
 
 from __future__ import annotations
+
+import io
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -23,25 +29,30 @@ def counts() -> dict[str, int]:
     }
 
 
-@pytest.fixture
-def seeded(db):
-    call_command("seed_demo", password="demo-password-1")
-    return counts()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed_demo", password="demo-password-1", stdout=io.StringIO())
+        first = counts()
+        call_command("seed_demo", password="demo-password-1", stdout=io.StringIO())
+        yield {"first": first, "second": counts()}
+        call_command("flush", interactive=False, verbosity=0)
 
 
+@pytest.mark.django_db
 def test_seed_demo_creates_every_role(seeded):
-    assert seeded["users"] == 333
-    assert seeded["groups"] == 30
-    assert seeded["panelists"] == 300
-    demo = Deliberation.objects.get()
-    assert demo.is_demo
+    assert seeded["first"]["users"] == 333
+    assert seeded["first"]["groups"] == 30
+    assert seeded["first"]["panelists"] == 300
+    assert Deliberation.objects.get().is_demo
 
 
+@pytest.mark.django_db
 def test_seeding_twice_duplicates_nothing(seeded):
-    call_command("seed_demo", password="demo-password-1")
-    assert counts() == seeded
+    assert seeded["second"] == seeded["first"]
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "email",
     [
@@ -63,8 +74,18 @@ def test_every_demo_role_signs_in_with_the_password(client, seeded, email):
     assert "_auth_user_id" in client.session
 
 
+@pytest.mark.django_db
 def test_every_demo_panelist_is_in_exactly_one_regional_group(seeded):
     regional = Session.objects.get(kind=Session.Kind.REGIONAL_FORUM)
     through = ForumGroup.members.through.objects.filter(forumgroup__session=regional)
     user_ids = list(through.values_list("user_id", flat=True))
     assert len(user_ids) == 300 == len(set(user_ids))
+
+
+@pytest.mark.django_db
+def test_role_groups_survive_a_flush(seeded):
+    from django.contrib.auth.models import Group
+
+    from deliberation.roles import Role
+
+    assert set(Group.objects.values_list("name", flat=True)) >= set(Role.values)
