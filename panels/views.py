@@ -1,0 +1,315 @@
+"""Organizer pages for the pool, quotas, feasibility, the computed lottery and the draw."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from deliberation.access import role_required
+from deliberation.models import Deliberation
+from deliberation.roles import Role
+from panels import actions, selection
+from panels.forms import MarginsForm, NewQuotaForm, PlanForm, PoolImportForm, QuotaFormSet
+from panels.margins import Margin, margins_to_csv, parse_margins
+from panels.models import (
+    PanelQuota,
+    PopulationMargin,
+    SelectionRun,
+    Volunteer,
+    VolunteerContact,
+)
+from panels.pool_file import PoolFileError, check_pool_rows, read_table
+from panels.problem import plan_of, problem_from_snapshot, snapshot
+
+
+def _deliberation(slug: str) -> Deliberation:
+    return get_object_or_404(Deliberation, slug=slug)
+
+
+def allowed_values(deliberation: Deliberation) -> dict[str, set[str]]:
+    """The values each selection feature may take: from the quotas, else the margins."""
+    source = PanelQuota.objects.filter(deliberation=deliberation)
+    if not source.exists():
+        source = PopulationMargin.objects.filter(deliberation=deliberation)
+    allowed: dict[str, set[str]] = {}
+    for feature, value in source.order_by("feature", "value").values_list("feature", "value"):
+        allowed.setdefault(feature, set()).add(value)
+    return allowed
+
+
+@role_required(Role.ORGANIZER)
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    context = {
+        "deliberation": deliberation,
+        "plan": plan_of(deliberation),
+        "margin_count": deliberation.margins.count(),
+        "pool_counts": dict(
+            deliberation.volunteers.values_list("status").annotate(n=Count("id")).order_by()
+        ),
+        "quota_count": deliberation.quotas.count(),
+        "latest_run": deliberation.selection_runs.first(),
+        "audit": deliberation.selection_audits.first(),
+        "panel_counts": dict(
+            deliberation.panelists.values_list("status").annotate(n=Count("id")).order_by()
+        ),
+    }
+    return render(request, "panels/overview.html", context)
+
+
+@role_required(Role.ORGANIZER)
+def margins(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    current = [
+        Margin(m.feature, m.value, float(m.share), m.population)
+        for m in deliberation.margins.order_by("feature", "value")
+    ]
+    form = MarginsForm(request.POST or None, request.FILES or None)
+    issues = []
+    if request.method == "POST" and form.is_valid():
+        parsed, issues = parse_margins(form.cleaned_data["text"])
+        if not issues:
+            actions.do_replace_margins(deliberation, parsed, actor=request.user)
+            messages.success(request, _("Population margins saved."))
+            return redirect("panels:margins", slug=slug)
+    elif request.method == "GET":
+        form = MarginsForm(initial={"text": margins_to_csv(current)})
+    context = {"deliberation": deliberation, "form": form, "issues": issues, "margins": current}
+    return render(request, "panels/margins.html", context, status=400 if issues else 200)
+
+
+@role_required(Role.ORGANIZER)
+def pool(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    allowed = allowed_values(deliberation)
+    form = PoolImportForm(request.POST or None, request.FILES or None)
+    issues = []
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        ids, emails, phones = actions.contact_keys(deliberation)
+        try:
+            table = read_table(upload.name, upload.read())
+        except PoolFileError as exc:
+            form.add_error("file", str(exc))
+            status = 400
+        else:
+            check = check_pool_rows(
+                table,
+                allowed,
+                existing_ids=ids,
+                existing_emails=emails,
+                existing_phones=phones,
+            )
+            if check.ok:
+                n = actions.do_import_pool(deliberation, check, actor=request.user)
+                messages.success(request, _("%(n)d volunteers imported.") % {"n": n})
+                return redirect("panels:pool", slug=slug)
+            issues = check.issues
+            status = 400
+    elif request.method == "POST":
+        status = 400
+    volunteers = deliberation.volunteers.order_by("external_id")
+    page = Paginator(volunteers.only("external_id", "source", "features", "status"), 100).get_page(
+        request.GET.get("page")
+    )
+    features = sorted(allowed)
+    by_feature = {
+        feature: _pool_counts(deliberation, feature, sorted(values))
+        for feature, values in sorted(allowed.items())
+    }
+    context = {
+        "deliberation": deliberation,
+        "form": form,
+        "issues": issues,
+        "page": page,
+        "features": features,
+        "rows": [(v, [v.features.get(f, "") for f in features]) for v in page],
+        "by_feature": by_feature,
+        "total": volunteers.count(),
+    }
+    return render(request, "panels/pool.html", context, status=status)
+
+
+def _pool_counts(deliberation: Deliberation, feature: str, values: list[str]) -> list[tuple]:
+    counts = dict(
+        Volunteer.objects.filter(deliberation=deliberation, status=Volunteer.Status.AVAILABLE)
+        .values_list(f"features__{feature}")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [(value, counts.get(value, 0)) for value in values]
+
+
+@role_required(Role.ORGANIZER)
+def contacts(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "erase":
+            messages.error(request, _("Tick the box to confirm the erasure."))
+            return redirect("panels:contacts", slug=slug)
+        n = actions.do_erase_contacts(deliberation, actor=request.user)
+        messages.success(request, _("%(n)d contacts erased.") % {"n": n})
+        return redirect("panels:contacts", slug=slug)
+    contacts_qs = (
+        VolunteerContact.objects.filter(volunteer__deliberation=deliberation)
+        .select_related("volunteer")
+        .order_by("volunteer__external_id")
+    )
+    page = Paginator(contacts_qs, 100).get_page(request.GET.get("page"))
+    return render(request, "panels/contacts.html", {"deliberation": deliberation, "page": page})
+
+
+@role_required(Role.ORGANIZER)
+def quotas(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    plan = plan_of(deliberation)
+    rows = list(deliberation.quotas.order_by("feature", "value"))
+    initial = [{"feature": q.feature, "value": q.value, "min": q.min, "max": q.max} for q in rows]
+    plan_form = PlanForm(instance=plan, prefix="plan")
+    formset = QuotaFormSet(initial=initial, prefix="quota")
+    new_form = NewQuotaForm(prefix="new")
+    status = 200
+    action = request.POST.get("action")
+    if request.method == "POST":
+        if action == "plan":
+            plan_form = PlanForm(request.POST, instance=plan, prefix="plan")
+            if plan_form.is_valid():
+                actions.do_update_plan(deliberation, **plan_form.cleaned_data, actor=request.user)
+                messages.success(request, _("Panel plan saved."))
+                return redirect("panels:quotas", slug=slug)
+        elif action == "derive":
+            if not deliberation.margins.exists():
+                messages.error(request, _("Enter the population margins first."))
+                return redirect("panels:margins", slug=slug)
+            actions.do_derive_quotas(deliberation, actor=request.user)
+            messages.success(request, _("Quotas derived from the population shares."))
+            return redirect("panels:quotas", slug=slug)
+        elif action == "save":
+            formset = QuotaFormSet(request.POST, initial=initial, prefix="quota")
+            if formset.is_valid():
+                keep = [
+                    selection.Quota(f["feature"], f["value"], f["min"], f["max"])
+                    for f in formset.cleaned_data
+                    if f and not request.POST.get(f"delete-{f['feature']}={f['value']}")
+                ]
+                actions.do_replace_quotas(deliberation, keep, actor=request.user)
+                messages.success(request, _("Quotas saved."))
+                return redirect("panels:quotas", slug=slug)
+        elif action == "add":
+            new_form = NewQuotaForm(request.POST, prefix="new")
+            if new_form.is_valid():
+                data = new_form.cleaned_data
+                if any(q.feature == data["feature"] and q.value == data["value"] for q in rows):
+                    new_form.add_error("value", _("This quota exists already."))
+                else:
+                    added = [selection.Quota(q.feature, q.value, q.min, q.max) for q in rows]
+                    added.append(
+                        selection.Quota(data["feature"], data["value"], data["min"], data["max"])
+                    )
+                    actions.do_replace_quotas(deliberation, added, actor=request.user)
+                    messages.success(request, _("Quota added."))
+                    return redirect("panels:quotas", slug=slug)
+        status = 400
+    context = {
+        "deliberation": deliberation,
+        "plan": plan,
+        "plan_form": plan_form,
+        "formset": formset,
+        "new_form": new_form,
+        "preview": actions.derived_quotas(deliberation) if deliberation.margins.exists() else [],
+    }
+    return render(request, "panels/quotas.html", context, status=status)
+
+
+def feasibility_report(deliberation: Deliberation) -> tuple[selection.Problem | None, object]:
+    """The problem and its feasibility report, or None and an input error."""
+    try:
+        problem = problem_from_snapshot(snapshot(deliberation))
+    except selection.SelectionInputError as exc:
+        return None, exc
+    return problem, selection.check_feasibility(problem)
+
+
+@role_required(Role.ORGANIZER)
+def feasibility(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    context: dict = {"deliberation": deliberation, "has_quotas": deliberation.quotas.exists()}
+    if context["has_quotas"]:
+        problem, report = feasibility_report(deliberation)
+        if problem is None:
+            context["input_error"] = str(report)
+        else:
+            context["problem"] = problem
+            context["report"] = report
+    return render(request, "panels/feasibility.html", context)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def apply_relaxation(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    problem, report = feasibility_report(deliberation)
+    if problem is None or report.feasible or not report.relaxation:
+        messages.error(request, _("There is no relaxation to apply."))
+    else:
+        try:
+            actions.do_apply_relaxation(deliberation, report.relaxation, actor=request.user)
+        except ValueError:
+            messages.error(request, _("The quotas changed meanwhile; review the new diagnosis."))
+        else:
+            messages.success(request, _("The proposed relaxation was applied."))
+    return redirect(reverse("panels:feasibility", kwargs={"slug": slug}))
+
+
+@role_required(Role.ORGANIZER)
+def compute(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    if request.method == "POST":
+        try:
+            run = actions.do_start_run(deliberation, actor=request.user)
+        except actions.RunAlreadyActive:
+            messages.error(request, _("A computation is already queued or running."))
+        else:
+            messages.success(request, _("Computation started."))
+            return redirect(f"{reverse('panels:compute', kwargs={'slug': slug})}#run-{run.pk}")
+        return redirect("panels:compute", slug=slug)
+    runs = list(
+        deliberation.selection_runs.select_related("created_by").defer(
+            "inputs", "lottery", "probabilities"
+        )[:10]
+    )
+    context = {"deliberation": deliberation, "runs": runs, "latest": runs[0] if runs else None}
+    return render(request, "panels/compute.html", context)
+
+
+def run_status_data(run: SelectionRun) -> dict:
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "status_label": run.get_status_display(),
+        "progress": run.progress,
+        "error": run.error,
+        "finished": run.status in (SelectionRun.Status.DONE, SelectionRun.Status.FAILED),
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "timings": run.timings,
+        "min_probability": run.min_probability,
+        "max_probability": run.max_probability,
+    }
+
+
+@role_required(Role.ORGANIZER)
+def run_status(request: HttpRequest, slug: str, run_id: int) -> JsonResponse:
+    run = get_object_or_404(
+        SelectionRun.objects.defer("inputs", "lottery", "probabilities"),
+        pk=run_id,
+        deliberation__slug=slug,
+    )
+    return JsonResponse(run_status_data(run))
