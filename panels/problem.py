@@ -10,6 +10,7 @@ from typing import Any
 
 from deliberation.models import Deliberation
 from panels import selection
+from panels.audit_record import problem_from_inputs
 from panels.models import PanelPlan, PanelQuota, Volunteer
 
 
@@ -45,6 +46,4 @@ def snapshot(deliberation: Deliberation) -> dict[str, Any]:
 
 
 def problem_from_snapshot(data: dict[str, Any]) -> selection.Problem:
-    quotas = [selection.Quota(f, v, int(lo), int(hi)) for f, v, lo, hi in data["quotas"]]
-    people = [{"id": pid, **features} for pid, features in data["people"].items()]
-    return selection.Problem.from_people(people, quotas, int(data["panel_size"]))
+    return problem_from_inputs(data)

@@ -10,6 +10,8 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from panels import selection
+from panels.audit_record import lottery_to_json
+from panels.lottery import round_to_lottery
 from panels.models import SelectionRun
 from panels.problem import problem_from_snapshot
 
@@ -22,15 +24,14 @@ def _update(run_id: int, **fields) -> None:
 
 def execute_run(run_id: int) -> SelectionRun:
     """Compute LEXIMIN probabilities and the lottery for a queued run, recording progress."""
-    run = SelectionRun.objects.get(pk=run_id)
-    if run.status != SelectionRun.Status.QUEUED:
-        return run
-    _update(
-        run_id,
+    claimed = SelectionRun.objects.filter(pk=run_id, status=SelectionRun.Status.QUEUED).update(
         status=SelectionRun.Status.RUNNING,
         started_at=timezone.now(),
         progress="Checking the quotas",
     )
+    run = SelectionRun.objects.get(pk=run_id)
+    if not claimed:
+        return run
     timings: dict[str, float] = {}
     try:
         started = time.perf_counter()
@@ -76,9 +77,7 @@ def execute_run(run_id: int) -> SelectionRun:
 
 
 def build_lottery(result: selection.SelectionResult, size: int) -> dict:
-    from panels.lottery import lottery_to_json
-
-    return lottery_to_json(selection.round_to_lottery(result, m=size))
+    return lottery_to_json(round_to_lottery(result, m=size))
 
 
 def start_in_background(run_id: int) -> threading.Thread:

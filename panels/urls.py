@@ -17,3 +17,19 @@ urlpatterns += [
     path("<slug:slug>/compute/", views.compute, name="compute"),
     path("<slug:slug>/runs/<int:run_id>/status/", views.run_status, name="run_status"),
 ]
+urlpatterns += [
+    path("<slug:slug>/draw/", views.draw, name="draw"),
+    path("<slug:slug>/panel/", views.panel, name="panel"),
+    path("<slug:slug>/panel/invite/", views.invite, name="invite"),
+    path(
+        "<slug:slug>/panel/<int:panelist_id>/status/",
+        views.panelist_status,
+        name="panelist_status",
+    ),
+    path("<slug:slug>/panel/<int:panelist_id>/replace/", views.replace, name="replace"),
+    path("seats/<int:panelist_id>/respond/", views.seat_respond, name="seat_respond"),
+    path("<slug:slug>/report/", views.report, name="report"),
+    path("<slug:slug>/report/chart.svg", views.report_chart, name="report_chart"),
+    path("<slug:slug>/audit/", views.audit, name="audit"),
+    path("<slug:slug>/audit/record.json", views.audit_record_json, name="audit_record"),
+]

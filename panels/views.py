@@ -11,21 +11,33 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from deliberation.access import role_required
+from deliberation.access import deny_unless, has_role, login_required_any_role, role_required
 from deliberation.models import Deliberation
 from deliberation.roles import Role
 from panels import actions, selection
-from panels.forms import MarginsForm, NewQuotaForm, PlanForm, PoolImportForm, QuotaFormSet
+from panels.charts import comparison_svg
+from panels.forms import (
+    DrawForm,
+    MarginsForm,
+    NewQuotaForm,
+    PanelistStatusForm,
+    PlanForm,
+    PoolImportForm,
+    QuotaFormSet,
+)
 from panels.margins import Margin, margins_to_csv, parse_margins
 from panels.models import (
+    Panelist,
     PanelQuota,
     PopulationMargin,
+    SelectionAudit,
     SelectionRun,
     Volunteer,
     VolunteerContact,
 )
 from panels.pool_file import PoolFileError, check_pool_rows, read_table
 from panels.problem import plan_of, problem_from_snapshot, snapshot
+from panels.representativeness import compare, probability_summary
 
 
 def _deliberation(slug: str) -> Deliberation:
@@ -313,3 +325,204 @@ def run_status(request: HttpRequest, slug: str, run_id: int) -> JsonResponse:
         deliberation__slug=slug,
     )
     return JsonResponse(run_status_data(run))
+
+
+def _latest_done_run(deliberation: Deliberation) -> SelectionRun | None:
+    return (
+        deliberation.selection_runs.filter(status=SelectionRun.Status.DONE)
+        .defer("inputs", "probabilities")
+        .first()
+    )
+
+
+@role_required(Role.ORGANIZER)
+def draw(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    run = _latest_done_run(deliberation)
+    audit = deliberation.selection_audits.first()
+    form = DrawForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and run is not None and audit is None:
+            try:
+                actions.do_draw(run, form.cleaned_data["public_number"], actor=request.user)
+            except actions.DrawRefused as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The panel has been drawn."))
+                return redirect("panels:audit", slug=slug)
+        status = 400
+    context = {"deliberation": deliberation, "run": run, "audit": audit, "form": form}
+    return render(request, "panels/draw.html", context, status=status)
+
+
+@role_required(Role.ORGANIZER)
+def panel(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    seats = deliberation.panelists.select_related(
+        "user", "volunteer", "replaces", "replaced_by"
+    ).order_by("draw_position", "pseudonym")
+    counts = dict(deliberation.panelists.values_list("status").annotate(n=Count("id")).order_by())
+    context = {
+        "deliberation": deliberation,
+        "seats": seats,
+        "counts": counts,
+        "status_choices": Panelist.Status.choices,
+        "uninvited": deliberation.panelists.filter(
+            invited_at__isnull=True, status=Panelist.Status.INVITED
+        ).count(),
+    }
+    return render(request, "panels/panel.html", context)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def invite(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    login_url = request.build_absolute_uri(reverse("account_request_login_code"))
+    n = actions.do_send_invitations(deliberation, login_url=login_url, actor=request.user)
+    messages.success(request, _("%(n)d invitations sent.") % {"n": n})
+    return redirect("panels:panel", slug=slug)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def panelist_status(request: HttpRequest, slug: str, panelist_id: int) -> HttpResponse:
+    seat = get_object_or_404(Panelist, pk=panelist_id, deliberation__slug=slug)
+    form = PanelistStatusForm(request.POST)
+    if form.is_valid():
+        actions.do_set_panelist_status(seat, form.cleaned_data["status"], actor=request.user)
+        messages.success(request, _("Status of %(p)s saved.") % {"p": seat.pseudonym})
+    else:
+        messages.error(request, _("Choose a valid status."))
+    return redirect("panels:panel", slug=slug)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def replace(request: HttpRequest, slug: str, panelist_id: int) -> HttpResponse:
+    seat = get_object_or_404(Panelist, pk=panelist_id, deliberation__slug=slug)
+    try:
+        new = actions.do_replace_panelist(seat, actor=request.user)
+    except actions.ReplacementRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(old)s is replaced by %(new)s.") % {"old": seat.pseudonym, "new": new.pseudonym},
+        )
+    return redirect("panels:panel", slug=slug)
+
+
+@role_required(Role.PANELIST)
+@require_POST
+def seat_respond(request: HttpRequest, panelist_id: int) -> HttpResponse:
+    """A panelist confirms or declines their own seat."""
+    seat = get_object_or_404(Panelist, pk=panelist_id)
+    deny_unless(seat.user_id == request.user.pk)
+    answer = request.POST.get("answer")
+    allowed = {"confirm": Panelist.Status.CONFIRMED, "decline": Panelist.Status.DECLINED}
+    if answer not in allowed or seat.status not in (
+        Panelist.Status.INVITED,
+        Panelist.Status.CONFIRMED,
+    ):
+        messages.error(request, _("This answer cannot be recorded."))
+    else:
+        actions.do_set_panelist_status(seat, allowed[answer], actor=request.user)
+        messages.success(request, _("Thank you, your answer is recorded."))
+    return redirect("deliberation:home")
+
+
+def _report_context(deliberation: Deliberation) -> dict:
+    population: dict[str, dict[str, float]] = {}
+    for m in deliberation.margins.order_by("feature", "value"):
+        population.setdefault(m.feature, {})[m.value] = float(m.share)
+    features = list(
+        dict.fromkeys(
+            [
+                *population,
+                *deliberation.quotas.order_by("feature").values_list("feature", flat=True),
+            ]
+        )
+    )
+    pool_counts: dict[str, dict[str, int]] = {}
+    panel_counts: dict[str, dict[str, int]] = {}
+    active = deliberation.panelists.exclude(
+        status__in=[Panelist.Status.DECLINED, Panelist.Status.DROPPED]
+    )
+    for feature in features:
+        pool_counts[feature] = {
+            str(v): n
+            for v, n in deliberation.volunteers.values_list(f"features__{feature}")
+            .annotate(n=Count("id"))
+            .order_by()
+            if v is not None
+        }
+        panel_counts[feature] = {
+            str(v): n
+            for v, n in active.filter(volunteer__isnull=False)
+            .values_list(f"volunteer__features__{feature}")
+            .annotate(n=Count("id"))
+            .order_by()
+            if v is not None
+        }
+    comparisons = compare(population, pool_counts, panel_counts)
+    audit = deliberation.selection_audits.first()
+    probabilities = audit.probabilities if audit else None
+    if probabilities is None:
+        run = deliberation.selection_runs.filter(status=SelectionRun.Status.DONE).first()
+        probabilities = run.probabilities if run else None
+    return {
+        "deliberation": deliberation,
+        "comparisons": comparisons,
+        "probabilities": probability_summary(probabilities) if probabilities else None,
+        "panel_size": active.count(),
+    }
+
+
+@role_required(Role.ORGANIZER, Role.ANALYST)
+def report(request: HttpRequest, slug: str) -> HttpResponse:
+    context = _report_context(_deliberation(slug))
+    context["can_manage"] = has_role(request.user, Role.ORGANIZER)
+    return render(request, "panels/report.html", context)
+
+
+@role_required(Role.ORGANIZER, Role.ANALYST)
+def report_chart(request: HttpRequest, slug: str) -> HttpResponse:
+    context = _report_context(_deliberation(slug))
+    labels = {
+        "population": _("Population"),
+        "pool": _("Pool"),
+        "panel": _("Panel"),
+        "share": _("Share"),
+    }
+    svg = comparison_svg(context["comparisons"], labels)
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@login_required_any_role
+def audit(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    record = deliberation.selection_audits.select_related("run", "actor").first()
+    context = {
+        "deliberation": deliberation,
+        "audit": record,
+        "can_manage": has_role(request.user, Role.ORGANIZER),
+    }
+    if record is not None:
+        context["summary"] = probability_summary(record.probabilities)
+        context["lottery_size"] = record.lottery.get("size")
+    return render(request, "panels/audit.html", context)
+
+
+@login_required_any_role
+def audit_record_json(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    record = get_object_or_404(
+        SelectionAudit.objects.select_related("run", "actor", "deliberation"),
+        deliberation=deliberation,
+    )
+    data = actions.audit_record(record)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="selection-audit-{record.pk}.json"'
+    return response

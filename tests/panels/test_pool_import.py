@@ -7,7 +7,7 @@ from openpyxl import Workbook
 
 from panels.models import Volunteer, VolunteerContact
 from tests.factories import DeliberationFactory
-from tests.panels.helpers import BALANCED_QUOTAS, set_quotas
+from tests.panels.pool_helpers import BALANCED_QUOTAS, set_quotas
 
 HEADER = "id,name,email,phone,region,gender\n"
 

@@ -3,7 +3,13 @@ from django.urls import reverse
 
 from panels.models import PanelPlan, PanelQuota
 from tests.factories import DeliberationFactory
-from tests.panels.helpers import BALANCED_POOL, BALANCED_QUOTAS, add_pool, set_margins, set_quotas
+from tests.panels.pool_helpers import (
+    BALANCED_POOL,
+    BALANCED_QUOTAS,
+    add_pool,
+    set_margins,
+    set_quotas,
+)
 
 
 @pytest.fixture
