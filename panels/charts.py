@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 import matplotlib
 
@@ -34,8 +35,11 @@ def comparison_svg(comparisons: list[FeatureComparison], labels: dict[str, str])
         ax.set_title(comp.feature)
         ax.set_ylabel(labels["share"])
         ax.legend(fontsize="small")
-    fig.tight_layout()
     out = io.StringIO()
-    fig.savefig(out, format="svg")
+    with warnings.catch_warnings():
+        # Text stays text in the SVG; the browser draws Korean labels with its own fonts.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        fig.tight_layout()
+        fig.savefig(out, format="svg")
     plt.close(fig)
     return out.getvalue()

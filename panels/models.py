@@ -305,7 +305,7 @@ class SelectionAudit(models.Model):
         verbose_name=_("deliberation"),
     )
     run = models.OneToOneField(
-        SelectionRun, on_delete=models.PROTECT, related_name="audit", verbose_name=_("run")
+        SelectionRun, on_delete=models.CASCADE, related_name="audit", verbose_name=_("run")
     )
     inputs_digest = models.CharField(_("inputs digest"), max_length=64)
     algorithm = models.CharField(_("algorithm"), max_length=80)
