@@ -54,9 +54,7 @@ class Lottery:
         return float(np.abs(self.type_probabilities - self.leximin_probabilities).max())
 
 
-def round_to_lottery(
-    result: SelectionResult, m: int = 1000, *, time_limit: float = 20.0
-) -> Lottery:
+def round_to_lottery(result: SelectionResult, m: int = 1000, *, time_limit: float = 5.0) -> Lottery:
     """Round the LEXIMIN weights to multiples of 1/m.
 
     Each panel keeps floor(m * weight) copies; which panels get one extra copy is chosen by a
@@ -109,7 +107,7 @@ def _choose_extra(
         integrality=np.r_[np.ones(nf), 0.0],
         bounds=Bounds(0, np.r_[np.ones(nf), np.inf]),
         constraints=cons,
-        options={"time_limit": time_limit, "mip_rel_gap": 1e-3},
+        options={"time_limit": time_limit, "mip_rel_gap": 0.05},
     )
     if res.x is None:
         raise RoundingError(f"no rounding keeps every probability within 1/M: {res.message}")

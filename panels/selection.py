@@ -545,7 +545,6 @@ class _Pricer:
         self.integrality = np.ones(len(self.n_t))
         self.bounds = Bounds(0, self.n_t)
         self.calls = 0
-        self.a, self.lo, self.hi = problem.quota_matrix()
 
     def best(self, w: np.ndarray) -> tuple[np.ndarray, float]:
         """Best panel for weights w and an upper bound on the best value."""
@@ -566,14 +565,19 @@ class _Pricer:
 
 
 def leximin(
-    problem: Problem, *, seed: int = 0, initial_panels: int = 12, swaps: int = 0
+    problem: Problem,
+    *,
+    seed: int = 0,
+    initial_panels: int = 12,
+    time_limit: float | None = None,
 ) -> SelectionResult:
     """LEXIMIN distribution over panels: maximise the smallest selection probability, then the
     next smallest, and so on.
 
     Column generation over type-count panels; at each level the types whose dual value is
     positive are provably at the optimum min in every optimal solution (complementary
-    slackness), so exactly those are fixed. Raises InfeasibleQuotasError when no panel exists.
+    slackness), so exactly those are fixed. Raises InfeasibleQuotasError when no panel exists
+    and TimeoutError when `time_limit` seconds pass first.
     """
     started = time.perf_counter()
     report = check_feasibility(problem)
@@ -611,8 +615,8 @@ def leximin(
             x, bound = pricer.best(y / n_t)
             if bound <= mu + 1e-9 * max(1.0, abs(mu)) or not add(x):
                 break
-            for nb in _swap_neighbours(x, y / n_t, pricer.a, pricer.lo, pricer.hi, n_t, swaps):
-                add(nb)
+            if time_limit is not None and time.perf_counter() - started > time_limit:
+                raise TimeoutError(f"LEXIMIN not finished within {time_limit} s")
         tight = free & (y > 1e-7)
         if not tight.any():
             probs = (weights @ np.array(columns)) / n_t
@@ -626,39 +630,6 @@ def leximin(
         levels, lp_solves, pricer.calls, len(columns), time.perf_counter() - started
     )
     return SelectionResult(problem, panels, weights, probs, ALGORITHM, VERSION, stats)
-
-
-def _swap_neighbours(
-    x: np.ndarray,
-    w: np.ndarray,
-    a: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    n_t: np.ndarray,
-    limit: int,
-) -> list[np.ndarray]:
-    """Panels one quota-preserving swap away from x, favouring high-weight types.
-
-    Each is nearly as good as x for the current duals; adding many per pricing call lets the
-    master LP mix panels finely without one MILP per column.
-    """
-    counts = a @ x
-    out: list[np.ndarray] = []
-    room = np.flatnonzero(x < n_t)
-    inside = x > 0
-    for t in room[np.argsort(-w[room], kind="stable")][:limit]:
-        after = counts[:, None] + a[:, [t]] - a  # quota counts if one of each s leaves
-        ok = inside & np.all((after >= lo[:, None]) & (after <= hi[:, None]), axis=0)
-        ok[t] = False
-        if not ok.any():
-            continue
-        cand = np.flatnonzero(ok)
-        s = cand[np.argmin(w[cand])]
-        nb = x.copy()
-        nb[t] += 1
-        nb[s] -= 1
-        out.append(nb)
-    return out
 
 
 def _master(
