@@ -1,7 +1,7 @@
-"""Demo population margins (approximate Seoul adults, 2021) and panel seats.
+"""Demo population margins (approximate Seoul adults, 2021), volunteer pool and drawn panel.
 
 The shares are rounded approximations of the resident-registration statistics; the
-pages that show them say so. All panelists are synthetic.
+pages that show them say so. Every volunteer and panelist is synthetic.
 """
 
 from __future__ import annotations
@@ -9,9 +9,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 import numpy as np
+from django.utils import timezone
 
 from deliberation.models import Deliberation
-from panels.models import Panelist, PopulationMargin
+from panels import actions
+from panels.models import (
+    Panelist,
+    PanelPlan,
+    PopulationMargin,
+    SelectionRun,
+    Volunteer,
+    VolunteerContact,
+)
+from panels.pool_file import PoolRow
+from panels.problem import snapshot
+from panels.runner import execute_run
 
 APPROXIMATE_SEOUL_MARGINS: dict[str, dict[str, float]] = {
     "region": {"도심권": 0.05, "동북권": 0.315, "서북권": 0.12, "서남권": 0.317, "동남권": 0.198},
@@ -31,26 +43,91 @@ def seed_margins(deliberation: Deliberation) -> None:
             )
 
 
-def seed_panel_seats(deliberation: Deliberation, panelist_users: list) -> None:
-    """Give each demo panelist account a seat with demographics drawn from the margins."""
-    if deliberation.panelists.exists():
+DEMO_POOL_SIZE = 3000
+DEMO_PANEL_SIZE = 300
+DEMO_LOTTERY_SIZE = 1000
+DEMO_PUBLIC_NUMBER = "20210910"
+# Relative response rates by stratum: young men (above all in 도심권) volunteer least,
+# older residents most, as in most civic-lottery pools.
+RESPONSE_BY_AGE = {"18-29": 0.55, "30-39": 0.8, "40-49": 1.0, "50-59": 1.2, "60+": 1.25}
+RESPONSE_BY_REGION_GENDER = {("도심권", "남성"): 0.5}
+
+
+def _demo_volunteer_features(rng: np.random.Generator) -> list[dict[str, str]]:
+    """Synthetic volunteers: population shares times stratum response rates."""
+    margins = APPROXIMATE_SEOUL_MARGINS
+    cells, weights = [], []
+    for region, r_share in margins["region"].items():
+        for gender, g_share in margins["gender"].items():
+            for age, a_share in margins["age_band"].items():
+                response = RESPONSE_BY_AGE[age] * RESPONSE_BY_REGION_GENDER.get(
+                    (region, gender), 1.0
+                )
+                if gender == "남성" and age == "18-29":
+                    response *= 0.6
+                cells.append({"region": region, "gender": gender, "age_band": age})
+                weights.append(r_share * g_share * a_share * response)
+    p = np.array(weights) / sum(weights)
+    picks = rng.choice(len(cells), size=DEMO_POOL_SIZE, p=p)
+    return [cells[i] for i in picks]
+
+
+def seed_pool(deliberation: Deliberation) -> None:
+    """About 3,000 synthetic volunteers with synthetic contacts (example.org)."""
+    if deliberation.volunteers.exists():
         return
     rng = np.random.default_rng(2021)
-    draws = {
-        feature: rng.choice(list(shares), size=len(panelist_users), p=list(shares.values()))
-        for feature, shares in APPROXIMATE_SEOUL_MARGINS.items()
-    }
-    Panelist.objects.bulk_create(
-        [
-            Panelist(
-                deliberation=deliberation,
-                user=user,
-                pseudonym=f"P{i:04d}",
-                region=str(draws["region"][i - 1]),
-                gender=str(draws["gender"][i - 1]),
-                age_band=str(draws["age_band"][i - 1]),
-                status=Panelist.Status.CONFIRMED,
-            )
-            for i, user in enumerate(panelist_users, start=1)
-        ]
+    rows = [
+        PoolRow(
+            row=i,
+            external_id=f"V{i:05d}",
+            features=features,
+            name=f"합성 시민 {i:05d}",
+            email=f"volunteer{i:05d}@example.org",
+        )
+        for i, features in enumerate(_demo_volunteer_features(rng), start=1)
+    ]
+    actions.do_add_volunteers(deliberation, rows, source=Volunteer.Source.DEMO)
+
+
+def seed_selection(deliberation: Deliberation, panelist_users: list, organizer) -> None:
+    """Quotas from the margins ±5%, a computed lottery and the panel drawn from it.
+
+    The drawn volunteers are seated, in draw order, as the demo accounts panelist001..300.
+    """
+    if deliberation.selection_audits.exists():
+        return
+    # Seats from an older demo, not drawn from the pool, give way to the drawn panel.
+    deliberation.panelists.filter(volunteer__isnull=True).delete()
+    PanelPlan.objects.update_or_create(
+        deliberation=deliberation,
+        defaults={
+            "panel_size": DEMO_PANEL_SIZE,
+            "tolerance": Decimal("0.05"),
+            "lottery_size": DEMO_LOTTERY_SIZE,
+        },
     )
+    seed_pool(deliberation)
+    actions.do_derive_quotas(deliberation, actor=organizer)
+    run = deliberation.selection_runs.filter(status=SelectionRun.Status.DONE).first()
+    if run is None:
+        inputs = snapshot(deliberation)
+        inputs["lottery_size"] = DEMO_LOTTERY_SIZE
+        deliberation.selection_runs.filter(status__in=SelectionRun.ACTIVE).delete()
+        run = SelectionRun.objects.create(
+            deliberation=deliberation, created_by=organizer, inputs=inputs, seed=2021
+        )
+        run = execute_run(run.pk)
+        if run.status != SelectionRun.Status.DONE:
+            raise RuntimeError(f"demo selection failed: {run.error}")
+    audit = actions.do_draw(run, DEMO_PUBLIC_NUMBER, actor=organizer, users=panelist_users)
+    by_id = dict(zip(audit.panel, panelist_users, strict=True))
+    contacts = list(
+        VolunteerContact.objects.filter(
+            volunteer__deliberation=deliberation, volunteer__external_id__in=audit.panel
+        ).select_related("volunteer")
+    )
+    for contact in contacts:
+        contact.email = contact.email_key = by_id[contact.volunteer.external_id].email
+    VolunteerContact.objects.bulk_update(contacts, ["email", "email_key"])
+    deliberation.panelists.update(status=Panelist.Status.CONFIRMED, invited_at=timezone.now())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +70,25 @@ class Panelist(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.INVITED
     )
+    volunteer = models.OneToOneField(
+        "Volunteer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="panelist",
+        verbose_name=_("volunteer"),
+    )
+    draw_position = models.PositiveIntegerField(_("draw position"), null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("panelist")
@@ -82,3 +103,235 @@ class Panelist(models.Model):
 
     def __str__(self) -> str:
         return self.pseudonym
+
+
+class Volunteer(models.Model):
+    """A person in the pool the panel is drawn from: features only, contacts kept apart."""
+
+    class Source(models.TextChoices):
+        POLL = "poll", _("Poll opt-in")
+        IMPORT = "import", _("Imported file")
+        DEMO = "demo", _("Synthetic demo")
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", _("Available")
+        SELECTED = "selected", _("Selected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="volunteers",
+        verbose_name=_("deliberation"),
+    )
+    external_id = models.CharField(_("external id"), max_length=64)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    features = models.JSONField(_("features"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.AVAILABLE
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        ordering = ["deliberation", "external_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliberation", "external_id"], name="volunteer_external_id_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class VolunteerContact(models.Model):
+    """How to reach a volunteer; organizers only, erasable without touching the statistics."""
+
+    volunteer = models.OneToOneField(
+        Volunteer, on_delete=models.CASCADE, related_name="contact", verbose_name=_("volunteer")
+    )
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email_key = models.CharField(max_length=254, blank=True, db_index=True, editable=False)
+    phone_key = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("volunteer contact")
+        verbose_name_plural = _("volunteer contacts")
+
+    def __str__(self) -> str:
+        return f"contact of {self.volunteer_id}"
+
+
+class PanelPlan(models.Model):
+    """The panel's size and the settings quotas and the lottery are derived with."""
+
+    deliberation = models.OneToOneField(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="panel_plan",
+        verbose_name=_("deliberation"),
+    )
+    panel_size = models.PositiveIntegerField(_("panel size"), default=300)
+    tolerance = models.DecimalField(
+        _("tolerance"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.050"),
+        help_text=_("Quotas allow the population share plus or minus this fraction."),
+    )
+    lottery_size = models.PositiveIntegerField(
+        _("lottery size"),
+        default=1000,
+        help_text=_("Number of panels in the transparent lottery (M)."),
+    )
+
+    class Meta:
+        verbose_name = _("panel plan")
+        verbose_name_plural = _("panel plans")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(panel_size__gte=1), name="plan_size_1"),
+            models.CheckConstraint(
+                condition=models.Q(lottery_size__gte=1), name="plan_lottery_size_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deliberation_id}: {self.panel_size}"
+
+
+class PanelQuota(models.Model):
+    """How many panelists may have one value of one feature (inclusive bounds)."""
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="quotas",
+        verbose_name=_("deliberation"),
+    )
+    feature = models.CharField(_("feature"), max_length=60)
+    value = models.CharField(_("value"), max_length=60)
+    min = models.PositiveIntegerField(_("minimum"))
+    max = models.PositiveIntegerField(_("maximum"))
+
+    class Meta:
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+        ordering = ["deliberation", "feature", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliberation", "feature", "value"], name="quota_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min__lte=models.F("max")), name="quota_min_max"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feature}={self.value}: {self.min}-{self.max}"
+
+
+class SelectionRun(models.Model):
+    """One computation of the selection probabilities and the lottery, done in the background."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="selection_runs",
+        verbose_name=_("deliberation"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.CharField(_("progress"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    seed = models.BigIntegerField(_("seed"), default=0)
+    inputs = models.JSONField(_("inputs"), default=dict)
+    inputs_digest = models.CharField(_("inputs digest"), max_length=64, blank=True)
+    algorithm = models.CharField(_("algorithm"), max_length=80, blank=True)
+    lottery = models.JSONField(_("lottery"), null=True, blank=True)
+    probabilities = models.JSONField(_("probabilities"), null=True, blank=True)
+    min_probability = models.FloatField(_("minimum probability"), null=True, blank=True)
+    max_probability = models.FloatField(_("maximum probability"), null=True, blank=True)
+    gini = models.FloatField(_("Gini coefficient"), null=True, blank=True)
+    timings = models.JSONField(_("timings"), default=dict)
+
+    class Meta:
+        verbose_name = _("selection run")
+        verbose_name_plural = _("selection runs")
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliberation"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="selection_run_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.status})"
+
+
+class SelectionAudit(models.Model):
+    """The public record of a draw: enough to recompute it and check nothing was changed."""
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="selection_audits",
+        verbose_name=_("deliberation"),
+    )
+    run = models.OneToOneField(
+        SelectionRun, on_delete=models.CASCADE, related_name="audit", verbose_name=_("run")
+    )
+    inputs_digest = models.CharField(_("inputs digest"), max_length=64)
+    algorithm = models.CharField(_("algorithm"), max_length=80)
+    lottery = models.JSONField(_("lottery"))
+    lottery_digest = models.CharField(_("lottery digest"), max_length=64)
+    public_number = models.CharField(_("public random number"), max_length=80)
+    panel = models.JSONField(_("panel drawn"))
+    probabilities = models.JSONField(_("probabilities"))
+    replacements = models.JSONField(_("replacements"), default=list)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("drawn by"),
+    )
+    computed_at = models.DateTimeField(_("computed at"), null=True)
+    drawn_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("selection audit")
+        verbose_name_plural = _("selection audits")
+        ordering = ["-drawn_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["deliberation"], name="selection_audit_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"audit {self.pk}"

@@ -13,6 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from deliberation.roles import Role
+from panels.models import SelectionRun
 from tests.factories import ForumGroupFactory, StageFactory, UserFactory
 
 ANONYMOUS = "anonymous"
@@ -49,6 +50,26 @@ ACCESS: dict[str, Access] = {
     "deliberation:list": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:detail": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:stage_edit": only(Role.ORGANIZER),
+    # Panel selection: organizers run it; analysts see only the report and the audit.
+    "panels:overview": only(Role.ORGANIZER),
+    "panels:margins": only(Role.ORGANIZER),
+    "panels:pool": only(Role.ORGANIZER),
+    "panels:contacts": only(Role.ORGANIZER),
+    "panels:quotas": only(Role.ORGANIZER),
+    "panels:feasibility": only(Role.ORGANIZER),
+    "panels:apply_relaxation": only(Role.ORGANIZER, ok=405),
+    "panels:compute": only(Role.ORGANIZER),
+    "panels:run_status": only(Role.ORGANIZER),
+    "panels:draw": only(Role.ORGANIZER),
+    "panels:panel": only(Role.ORGANIZER),
+    "panels:invite": only(Role.ORGANIZER, ok=405),
+    "panels:panelist_status": only(Role.ORGANIZER, ok=405),
+    "panels:replace": only(Role.ORGANIZER, ok=405),
+    "panels:seat_respond": only(Role.PANELIST, ok=405),
+    "panels:report": only(Role.ORGANIZER, Role.ANALYST),
+    "panels:report_chart": only(Role.ORGANIZER, Role.ANALYST),
+    "panels:audit": everyone(LOGIN, 200),
+    "panels:audit_record": everyone(LOGIN, 404),
     "set_language": everyone(302, 302),
     # Accounts (django-allauth)
     "account_login": everyone(200, 302),
@@ -99,7 +120,8 @@ def objects(db):
     facilitator = UserFactory(role=Role.FACILITATOR)
     stage = StageFactory()
     ForumGroupFactory(session__deliberation=stage.deliberation, facilitator=facilitator)
-    return {"slug": stage.deliberation.slug, "stage_id": stage.pk}
+    run = SelectionRun.objects.create(deliberation=stage.deliberation, status="failed")
+    return {"slug": stage.deliberation.slug, "stage_id": stage.pk, "run_id": run.pk}
 
 
 def build_url(name: str, pattern: URLPattern, objects: dict) -> str:

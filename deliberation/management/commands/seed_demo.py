@@ -22,7 +22,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             deliberation, accounts = deliberation_demo.seed_core(password)
             panels_demo.seed_margins(deliberation)
-            panels_demo.seed_panel_seats(deliberation, accounts.panelists)
+            panels_demo.seed_selection(deliberation, accounts.panelists, accounts.organizer)
             deliberation_demo.seed_sessions(deliberation, accounts)
         self.stdout.write(self.style.SUCCESS(f"Demo deliberation ready: {deliberation.title}"))
         self.stdout.write(

@@ -1,0 +1,158 @@
+"""Benchmark: Gongnon LEXIMIN vs sortition-algorithms (maximin, nash) on synthetic pools.
+
+Run by hand from the repository root: python bench/selection.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from panels.lottery import round_to_lottery  # noqa: E402
+from panels.selection import Problem, leximin, quotas_from_shares  # noqa: E402
+
+SEED = 20211
+PANEL = 300
+M = 1000
+THEIR_TIMEOUT = 45.0
+OUR_TIMEOUT = 60.0
+
+SHARES = {
+    "region": {"도심권": 0.05, "동북권": 0.32, "서북권": 0.12, "서남권": 0.31, "동남권": 0.20},
+    "gender": {"male": 0.49, "female": 0.51},
+    "age": {"18-29": 0.19, "30-39": 0.17, "40-49": 0.18, "50-59": 0.18, "60+": 0.28},
+    "tenure": {"owner": 0.43, "renter": 0.45, "other": 0.12},
+    "education": {"primary": 0.10, "secondary": 0.38, "college": 0.42, "graduate": 0.10},
+    "opinion": {"support": 0.35, "oppose": 0.30, "undecided": 0.35},
+}
+# Volunteers differ from the population: the old and the educated volunteer more.
+SKEW = {"age": [0.6, 0.8, 1.0, 1.2, 1.4], "education": [0.5, 0.9, 1.2, 1.6]}
+THREE = ["region", "gender", "age"]
+SIX = THREE + ["tenure", "education", "opinion"]
+
+
+def make_pool(n: int, features: list[str], seed: int) -> list[dict[str, str]]:
+    """A volunteer pool skewed against the population; few young men in 도심권."""
+    rng = np.random.default_rng(seed)
+    cols = {}
+    for f in features:
+        p = np.array(list(SHARES[f].values())) * np.array(SKEW.get(f, 1.0))
+        cols[f] = rng.choice(len(p), size=n, p=p / p.sum())
+    young_men_centre = (cols["region"] == 0) & (cols["gender"] == 0) & (cols["age"] == 0)
+    cols["region"][young_men_centre & (rng.random(n) < 0.85)] = 1
+    names = {f: list(SHARES[f]) for f in features}
+    return [{"id": f"p{i:06d}", **{f: names[f][cols[f][i]] for f in features}} for i in range(n)]
+
+
+def theirs(people, quotas, algorithm: str, queue) -> None:
+    """Run sortition-algorithms in a child process and report (min probability, seconds)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # the reference solver prints banners and progress
+    os.dup2(devnull, 2)
+    try:
+        from sortition_algorithms.committee_generation.maximin import find_distribution_maximin
+        from sortition_algorithms.committee_generation.nash import find_distribution_nash
+        from sortition_algorithms.features import read_in_features
+        from sortition_algorithms.people import read_in_people
+        from sortition_algorithms.settings import Settings
+
+        rows = [
+            {"feature": q.feature, "value": q.value, "min": str(q.min), "max": str(q.max)}
+            for q in quotas
+        ]
+        features, _, _ = read_in_features(["feature", "value", "min", "max"], rows, PANEL)
+        settings = Settings(id_column="id", columns_to_keep=[])
+        head = list(people[0])
+        pool, _ = read_in_people(head, people, features, settings)
+        find = find_distribution_maximin if algorithm == "maximin" else find_distribution_nash
+        started = time.perf_counter()
+        committees, probs, _ = find(features, pool, PANEL, [], "highspy")
+        seconds = time.perf_counter() - started
+        marg = dict.fromkeys((p["id"] for p in people), 0.0)
+        for committee, prob in zip(committees, probs, strict=True):
+            for pid in committee:
+                marg[pid] += prob
+        queue.put(("ok", min(marg.values()), seconds))
+    except Exception as exc:  # report any failure of the reference instead of crashing
+        queue.put(("error", f"{type(exc).__name__}: {exc}"[:120], 0.0))
+
+
+def run_theirs(people, quotas, algorithm: str) -> tuple[str, float, float]:
+    queue = mp.get_context("fork").Queue()
+    proc = mp.get_context("fork").Process(target=theirs, args=(people, quotas, algorithm, queue))
+    proc.start()
+    proc.join(THEIR_TIMEOUT)
+    if proc.is_alive():
+        proc.terminate()
+        proc.join()
+        return ("timeout", float("nan"), THEIR_TIMEOUT)
+    return queue.get() if not queue.empty() else ("error", float("nan"), 0.0)
+
+
+def bench_case(n: int, features: list[str]) -> None:
+    people = make_pool(n, features, SEED + n)
+    quotas = quotas_from_shares({f: SHARES[f] for f in features}, PANEL, tolerance=0.05)
+    problem = Problem.from_people(people, quotas, PANEL)
+    label = f"pool {n:>6,} | {len(features)} features | {len(problem.profiles):>4} profiles"
+    print(f"\n== {label} | panel {PANEL} | equal share {PANEL / n:.5f}")
+    try:
+        result = leximin(problem, seed=SEED, time_limit=OUR_TIMEOUT)
+    except TimeoutError:
+        print(f"  ours   LEXIMIN : timeout after {OUR_TIMEOUT:.0f} s")
+        ours_min = float("nan")
+    else:
+        ours_min = result.min_probability
+        s = result.stats
+        print(
+            f"  ours   LEXIMIN : min {ours_min:.6f}  max {result.max_probability:.6f}  "
+            f"gini {result.gini:.4f}  time {s.seconds:7.2f} s  "
+            f"(levels {s.levels}, LPs {s.lp_solves}, MILPs {s.pricing_solves}, "
+            f"columns {s.columns}, support {len(result.panels)})"
+        )
+        started = time.perf_counter()
+        lottery = round_to_lottery(result, m=M, time_limit=5.0)
+        ok = lottery.min_probability >= ours_min - 1 / M
+        print(
+            f"  ours   lottery : M={M} min {lottery.min_probability:.6f}  "
+            f"max dev {lottery.max_deviation:.6f}  "
+            f"min_lottery >= min - 1/M: {'OK' if ok else 'FAIL'}  "
+            f"time {time.perf_counter() - started:.2f} s"
+        )
+    for algorithm in ("maximin", "nash"):
+        status, their_min, seconds = run_theirs(people, quotas, algorithm)
+        if status == "ok":
+            ratio = ours_min / their_min if their_min > 0 else float("inf")
+            print(
+                f"  sortition-algorithms {algorithm:<7}: min {their_min:.6f}  "
+                f"time {seconds:7.2f} s  ours/theirs min ratio {ratio:.4f}"
+            )
+        elif status == "timeout":
+            print(f"  sortition-algorithms {algorithm:<7}: timeout (> {THEIR_TIMEOUT:.0f} s)")
+        else:
+            print(f"  sortition-algorithms {algorithm:<7}: could not run: {their_min}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="only the 2,000-volunteer pools")
+    args = parser.parse_args()
+    sizes = [2000] if args.quick else [2000, 5000, 20000]
+    print(
+        f"seed {SEED}; quotas = population share +/- 5% of the panel; timeouts: ours "
+        f"{OUR_TIMEOUT:.0f} s, sortition-algorithms {THEIR_TIMEOUT:.0f} s"
+    )
+    for features in (THREE, SIX):
+        for n in sizes:
+            bench_case(n, features)
+
+
+if __name__ == "__main__":
+    main()

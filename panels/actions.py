@@ -1,0 +1,504 @@
+"""Writes to the pool, the quotas, the runs and the panel, each in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from decimal import Decimal
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from deliberation.models import Deliberation
+from deliberation.roles import Role
+from panels import lottery as lottery_core
+from panels import selection
+from panels.audit_record import (
+    RECORD_FORMAT,
+    digest_of,
+    lottery_from_json,
+    lottery_person_probabilities,
+    problem_from_inputs,
+)
+from panels.margins import Margin
+from panels.models import (
+    Panelist,
+    PanelPlan,
+    PanelQuota,
+    PopulationMargin,
+    SelectionAudit,
+    SelectionRun,
+    Volunteer,
+    VolunteerContact,
+)
+from panels.pool_file import PoolCheck, PoolRow, normalise_email, normalise_phone
+
+logger = logging.getLogger(__name__)
+
+
+def _log(message: str, *args) -> None:
+    transaction.on_commit(lambda: logger.info(message, *args))
+
+
+def do_replace_margins(deliberation: Deliberation, margins: list[Margin], *, actor) -> None:
+    """Replace all margins of a deliberation at once (the new set was validated whole)."""
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+        PopulationMargin.objects.filter(deliberation=deliberation).delete()
+        PopulationMargin.objects.bulk_create(
+            [
+                PopulationMargin(
+                    deliberation=deliberation,
+                    feature=m.feature,
+                    value=m.value,
+                    share=Decimal(f"{m.share:.8f}"),
+                    population=m.population,
+                )
+                for m in margins
+            ]
+        )
+        _log("margins of %s replaced by %s", deliberation.pk, getattr(actor, "pk", None))
+
+
+def contact_keys(deliberation: Deliberation) -> tuple[set[str], set[str], set[str]]:
+    """External ids, normalised e-mails and phones already in the pool."""
+    ids = set(
+        Volunteer.objects.filter(deliberation=deliberation).values_list("external_id", flat=True)
+    )
+    contacts = VolunteerContact.objects.filter(volunteer__deliberation=deliberation)
+    emails = set(contacts.exclude(email_key="").values_list("email_key", flat=True))
+    phones = set(contacts.exclude(phone_key="").values_list("phone_key", flat=True))
+    return ids, emails, phones
+
+
+def do_add_volunteers(
+    deliberation: Deliberation,
+    rows: Iterable[PoolRow],
+    *,
+    source: str,
+    actor=None,
+) -> int:
+    """Bulk-insert checked rows with their contacts; the whole batch or nothing."""
+    rows = list(rows)
+    with transaction.atomic():
+        Volunteer.objects.bulk_create(
+            [
+                Volunteer(
+                    deliberation=deliberation,
+                    external_id=r.external_id,
+                    source=source,
+                    features=r.features,
+                )
+                for r in rows
+            ],
+            batch_size=2000,
+        )
+        ids = dict(
+            Volunteer.objects.filter(
+                deliberation=deliberation, external_id__in=[r.external_id for r in rows]
+            ).values_list("external_id", "pk")
+        )
+        VolunteerContact.objects.bulk_create(
+            [
+                VolunteerContact(
+                    volunteer_id=ids[r.external_id],
+                    name=r.name,
+                    email=r.email,
+                    phone=r.phone,
+                    email_key=normalise_email(r.email),
+                    phone_key=normalise_phone(r.phone),
+                )
+                for r in rows
+                if r.name or r.email or r.phone
+            ],
+            batch_size=2000,
+        )
+        _log(
+            "%d volunteers added to %s by %s",
+            len(rows),
+            deliberation.pk,
+            getattr(actor, "pk", None),
+        )
+    return len(rows)
+
+
+def do_import_pool(deliberation: Deliberation, check: PoolCheck, *, actor) -> int:
+    if not check.ok:
+        raise ValueError("refusing to import a file with problems")
+    return do_add_volunteers(deliberation, check.rows, source=Volunteer.Source.IMPORT, actor=actor)
+
+
+def do_erase_contacts(deliberation: Deliberation, *, actor) -> int:
+    """Erase every contact of the pool; features, probabilities and the audit stay."""
+    with transaction.atomic():
+        n = VolunteerContact.objects.filter(
+            volunteer__deliberation=deliberation, erased_at__isnull=True
+        ).update(name="", email="", phone="", email_key="", phone_key="", erased_at=timezone.now())
+        _log("%d contacts of %s erased by %s", n, deliberation.pk, getattr(actor, "pk", None))
+    return n
+
+
+def do_update_plan(
+    deliberation: Deliberation, *, panel_size: int, tolerance: Decimal, lottery_size: int, actor
+) -> PanelPlan:
+    with transaction.atomic():
+        plan, _ = PanelPlan.objects.select_for_update().get_or_create(deliberation=deliberation)
+        plan.panel_size = panel_size
+        plan.tolerance = tolerance
+        plan.lottery_size = lottery_size
+        plan.save()
+        _log("panel plan of %s updated by %s", deliberation.pk, getattr(actor, "pk", None))
+    return plan
+
+
+def do_replace_quotas(
+    deliberation: Deliberation, quotas: Iterable[selection.Quota], *, actor
+) -> None:
+    quotas = list(quotas)
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+        PanelQuota.objects.filter(deliberation=deliberation).delete()
+        PanelQuota.objects.bulk_create(
+            [
+                PanelQuota(
+                    deliberation=deliberation,
+                    feature=q.feature,
+                    value=q.value,
+                    min=q.min,
+                    max=q.max,
+                )
+                for q in quotas
+            ]
+        )
+        _log("quotas of %s replaced by %s", deliberation.pk, getattr(actor, "pk", None))
+
+
+def derived_quotas(deliberation: Deliberation) -> list[selection.Quota]:
+    """Quotas of population share ± tolerance for the planned panel size."""
+    from panels.problem import plan_of
+
+    plan = plan_of(deliberation)
+    shares: dict[str, dict[str, float]] = {}
+    for m in PopulationMargin.objects.filter(deliberation=deliberation).order_by(
+        "feature", "value"
+    ):
+        shares.setdefault(m.feature, {})[m.value] = float(m.share)
+    return selection.quotas_from_shares(shares, plan.panel_size, float(plan.tolerance))
+
+
+def do_derive_quotas(deliberation: Deliberation, *, actor) -> list[selection.Quota]:
+    quotas = derived_quotas(deliberation)
+    do_replace_quotas(deliberation, quotas, actor=actor)
+    return quotas
+
+
+def do_apply_relaxation(
+    deliberation: Deliberation, changes: Iterable[selection.QuotaChange], *, actor
+) -> int:
+    """Apply a proposed relaxation only if every quota still has the values it was based on."""
+    changes = list(changes)
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+        current = {
+            (q.feature, q.value): q for q in PanelQuota.objects.filter(deliberation=deliberation)
+        }
+        for c in changes:
+            q = current.get((c.feature, c.value))
+            if q is None or (q.min, q.max) != (c.old_min, c.old_max):
+                raise ValueError("the quotas changed since the relaxation was proposed")
+        for c in changes:
+            q = current[(c.feature, c.value)]
+            q.min, q.max = c.new_min, c.new_max
+        PanelQuota.objects.bulk_update(
+            [current[(c.feature, c.value)] for c in changes], ["min", "max"]
+        )
+        _log(
+            "relaxation of %d quotas of %s by %s",
+            len(changes),
+            deliberation.pk,
+            getattr(actor, "pk", None),
+        )
+    return len(changes)
+
+
+class RunAlreadyActive(Exception):
+    """Another selection run of this deliberation is queued or running."""
+
+
+def do_start_run(deliberation: Deliberation, *, actor, seed: int = 0) -> SelectionRun:
+    """Queue a run on a frozen snapshot of the inputs; its computation starts after commit."""
+    from panels.problem import plan_of, snapshot
+    from panels.runner import start_in_background
+
+    try:
+        with transaction.atomic():
+            Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+            if SelectionRun.objects.filter(
+                deliberation=deliberation, status__in=SelectionRun.ACTIVE
+            ).exists():
+                raise RunAlreadyActive
+            inputs = snapshot(deliberation)
+            inputs["lottery_size"] = plan_of(deliberation).lottery_size
+            run = SelectionRun.objects.create(
+                deliberation=deliberation,
+                created_by=actor if getattr(actor, "pk", None) else None,
+                seed=seed,
+                inputs=inputs,
+                progress="Queued",
+            )
+            transaction.on_commit(lambda: start_in_background(run.pk))
+            _log("selection run %s queued by %s", run.pk, getattr(actor, "pk", None))
+    except IntegrityError:
+        raise RunAlreadyActive from None
+    return run
+
+
+class DrawRefused(Exception):
+    """The draw cannot be made (no finished run, already drawn, bad number)."""
+
+
+def audit_record(audit: SelectionAudit) -> dict:
+    """The audit as one JSON document: what `verify_draw` and anyone else can check."""
+    run = audit.run
+    return {
+        "format": RECORD_FORMAT,
+        "deliberation": audit.deliberation.slug,
+        "audit_id": audit.pk,
+        "algorithm": audit.algorithm,
+        "inputs_digest": audit.inputs_digest,
+        "inputs": {k: run.inputs[k] for k in ("panel_size", "quotas", "people")},
+        "lottery_digest": audit.lottery_digest,
+        "lottery": audit.lottery,
+        "public_number": audit.public_number,
+        "panel": audit.panel,
+        "probabilities": audit.probabilities,
+        "replacements": audit.replacements,
+        "computed_at": audit.computed_at.isoformat() if audit.computed_at else None,
+        "drawn_at": audit.drawn_at.isoformat() if audit.drawn_at else None,
+    }
+
+
+def do_draw(run: SelectionRun, public_number: str, *, actor, users: list | None = None):
+    """Draw the panel from a finished run's lottery with the public number and seat it.
+
+    `users` (in draw order) gives existing accounts to the drawn volunteers, as the demo does;
+    otherwise accounts are made from the volunteers' contact e-mails.
+    """
+    if not str(public_number).isdigit():
+        raise DrawRefused("The public number must be digits only.")
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=run.deliberation_id)
+        run = SelectionRun.objects.select_related("deliberation").get(pk=run.pk)
+        if run.status != SelectionRun.Status.DONE or not run.lottery:
+            raise DrawRefused("The computation has not finished.")
+        if SelectionAudit.objects.filter(deliberation_id=run.deliberation_id).exists():
+            raise DrawRefused("The panel has been drawn already.")
+        problem = problem_from_inputs(run.inputs)
+        lottery = lottery_from_json(run.lottery, problem)
+        panel = lottery_core.draw(lottery, int(public_number))
+        audit = SelectionAudit.objects.create(
+            deliberation=run.deliberation,
+            run=run,
+            inputs_digest=run.inputs_digest,
+            algorithm=run.algorithm,
+            lottery=run.lottery,
+            lottery_digest=digest_of(run.lottery),
+            public_number=str(public_number),
+            panel=panel,
+            probabilities=lottery_person_probabilities(lottery),
+            actor=actor if getattr(actor, "pk", None) else None,
+            computed_at=run.finished_at,
+        )
+        seat_volunteers(run.deliberation, panel, users=users)
+        _log("panel of %s drawn by %s", run.deliberation_id, getattr(actor, "pk", None))
+    return audit
+
+
+def seat_volunteers(
+    deliberation: Deliberation, external_ids: list[str], *, users=None, replaces=None
+):
+    """Make Panelist rows (and panelist accounts) for drawn volunteers, in draw order."""
+    volunteers = {
+        v.external_id: v
+        for v in Volunteer.objects.filter(
+            deliberation=deliberation, external_id__in=external_ids
+        ).select_related("contact")
+    }
+    if users is None:
+        users = accounts_for([volunteers[e] for e in external_ids])
+    start = (
+        Panelist.objects.filter(deliberation=deliberation).aggregate(n=Max("draw_position"))["n"]
+        or 0
+    )
+    seats = []
+    for i, (external_id, user) in enumerate(zip(external_ids, users, strict=True), start=start + 1):
+        features = volunteers[external_id].features
+        seats.append(
+            Panelist(
+                deliberation=deliberation,
+                user=user,
+                volunteer=volunteers[external_id],
+                draw_position=i,
+                pseudonym=f"P{i:04d}",
+                region=str(features.get("region", ""))[:60],
+                gender=str(features.get("gender", ""))[:20],
+                age_band=str(features.get("age_band", ""))[:20],
+                replaces=replaces,
+            )
+        )
+    Panelist.objects.bulk_create(seats)
+    Volunteer.objects.filter(pk__in=[v.pk for v in volunteers.values()]).update(
+        status=Volunteer.Status.SELECTED
+    )
+    return seats
+
+
+def accounts_for(volunteers: list[Volunteer]) -> list:
+    """A panelist account per volunteer: found by contact e-mail, else created."""
+    User = get_user_model()
+    emails = [
+        v.contact.email.strip().lower()
+        if hasattr(v, "contact") and v.contact.email and not v.contact.erased_at
+        else ""
+        for v in volunteers
+    ]
+    existing = {u.email.lower(): u for u in User.objects.filter(email__in=[e for e in emails if e])}
+    new = []
+    for volunteer, email in zip(volunteers, emails, strict=True):
+        if email and email in existing:
+            continue
+        user = User(
+            username=f"v{volunteer.deliberation_id}-{volunteer.external_id}"[:150],
+            email=email,
+        )
+        user.set_unusable_password()
+        new.append(user)
+        if email:
+            existing[email] = user
+    User.objects.bulk_create(new)
+    created = {u.username: u for u in User.objects.filter(username__in=[u.username for u in new])}
+    users = []
+    for volunteer, email in zip(volunteers, emails, strict=True):
+        if email:
+            user = existing[email]
+            user = created.get(user.username, user)
+        else:
+            user = created[f"v{volunteer.deliberation_id}-{volunteer.external_id}"[:150]]
+        users.append(user)
+    EmailAddress.objects.bulk_create(
+        [
+            EmailAddress(user=u, email=u.email, verified=False, primary=True)
+            for u in created.values()
+            if u.email
+        ],
+        ignore_conflicts=True,
+    )
+    group = Group.objects.get(name=Role.PANELIST)
+    User.groups.through.objects.bulk_create(
+        [User.groups.through(user_id=u.pk, group_id=group.pk) for u in users],
+        ignore_conflicts=True,
+    )
+    return users
+
+
+class ReplacementRefused(Exception):
+    pass
+
+
+def do_replace_panelist(panelist: Panelist, *, actor) -> Panelist:
+    """Draw a replacement for a declined or dropped panelist keeping every quota; log it."""
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=panelist.deliberation_id)
+        panelist = Panelist.objects.select_related("volunteer").get(pk=panelist.pk)
+        if panelist.status not in (Panelist.Status.DECLINED, Panelist.Status.DROPPED):
+            raise ReplacementRefused("Only a panelist who declined or dropped out is replaced.")
+        if hasattr(panelist, "replaced_by"):
+            raise ReplacementRefused("This panelist has been replaced already.")
+        audit = SelectionAudit.objects.select_related("run").get(
+            deliberation_id=panelist.deliberation_id
+        )
+        if panelist.volunteer is None:
+            raise ReplacementRefused("This panelist was not drawn from the pool.")
+        problem = problem_from_inputs(audit.run.inputs)
+        current = list(audit.panel)
+        for step in audit.replacements:
+            current = [p for p in current if p != step["dropped"]] + [step["replacement"]]
+        dropped = panelist.volunteer.external_id
+        exclude = sorted(
+            set(
+                Volunteer.objects.filter(deliberation_id=panelist.deliberation_id)
+                .exclude(status=Volunteer.Status.AVAILABLE)
+                .values_list("external_id", flat=True)
+            )
+            - set(current)
+        )
+        seed = int(audit.public_number) * 1000 + len(audit.replacements) + 1
+        try:
+            chosen = lottery_core.replacement(problem, current, dropped, seed, exclude=exclude)
+        except lottery_core.ReplacementError as exc:
+            raise ReplacementRefused(str(exc)) from None
+        audit.replacements = [
+            *audit.replacements,
+            {
+                "dropped": dropped,
+                "replacement": chosen,
+                "seed": seed,
+                "exclude": exclude,
+                "at": timezone.now().isoformat(),
+            },
+        ]
+        audit.save(update_fields=["replacements"])
+        Volunteer.objects.filter(pk=panelist.volunteer_id).update(status=Volunteer.Status.WITHDRAWN)
+        (seat,) = seat_volunteers(panelist.deliberation, [chosen], replaces=panelist)
+        _log("panelist %s replaced by %s", panelist.pk, seat.pk)
+    return seat
+
+
+def do_set_panelist_status(panelist: Panelist, status: str, *, actor) -> Panelist:
+    with transaction.atomic():
+        locked = Panelist.objects.select_for_update().get(pk=panelist.pk)
+        locked.status = status
+        locked.responded_at = timezone.now()
+        locked.save(update_fields=["status", "responded_at"])
+        _log("panelist %s set to %s by %s", locked.pk, status, getattr(actor, "pk", None))
+    return locked
+
+
+def do_send_invitations(deliberation: Deliberation, *, login_url: str, actor) -> int:
+    """E-mail every not-yet-invited panelist a sign-in-by-code link; mark them invited."""
+    seats = list(
+        Panelist.objects.filter(
+            deliberation=deliberation, invited_at__isnull=True, status=Panelist.Status.INVITED
+        )
+        .exclude(user__email="")
+        .select_related("user")
+    )
+    messages = []
+    for seat in seats:
+        link = f"{login_url}?{urlencode({'email': seat.user.email})}"
+        body = render_to_string(
+            "panels/email/invitation.txt",
+            {"deliberation": deliberation, "seat": seat, "link": link},
+        )
+        subject = _("You have been drawn for the citizen panel: %(title)s") % {
+            "title": deliberation.title
+        }
+        messages.append((subject, body, None, [seat.user.email]))
+    with transaction.atomic():
+        Panelist.objects.filter(pk__in=[s.pk for s in seats]).update(invited_at=timezone.now())
+        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+        _log(
+            "%d invitations for %s sent by %s",
+            len(seats),
+            deliberation.pk,
+            getattr(actor, "pk", None),
+        )
+    return len(seats)

@@ -1,0 +1,193 @@
+"""Reading and checking a volunteer file (CSV or XLSX) before anything is written.
+
+The file has an id column, optional `name`, `email` and `phone` columns and one column per
+selection feature. Every problem is reported with its row, column and value so the organizer
+can fix the file; a file with any problem is rejected whole.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping, Set
+from dataclasses import dataclass, field
+
+CONTACT_COLUMNS = ("name", "email", "phone")
+MAX_ROWS = 200_000
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class PoolIssue:
+    row: int | None  # 1-based line in the file, header = 1
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PoolRow:
+    row: int
+    external_id: str
+    features: dict[str, str]
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass
+class PoolCheck:
+    rows: list[PoolRow] = field(default_factory=list)
+    issues: list[PoolIssue] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+
+class PoolFileError(ValueError):
+    """The file cannot be read at all (not CSV/XLSX, wrong encoding, empty)."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def normalise_phone(phone: str) -> str:
+    """Digits only, with a Korean +82 prefix written as the domestic leading 0."""
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith("82") and len(digits) >= 11:
+        digits = "0" + digits[2:]
+    return digits
+
+
+def read_table(name: str, data: bytes) -> list[list[str]]:
+    """Rows of cells as text from a .csv or .xlsx upload."""
+    if name.lower().endswith(".xlsx"):
+        return _read_xlsx(data)
+    if name.lower().endswith(".csv"):
+        for encoding in ("utf-8-sig", "cp949"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return [row for row in csv.reader(io.StringIO(text))]
+        raise PoolFileError("The CSV file is neither UTF-8 nor CP949 text.")
+    raise PoolFileError("Upload a .csv or .xlsx file.")
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise PoolFileError("The file is not a readable XLSX workbook.") from exc
+    sheet = book.worksheets[0]
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append(["" if v is None else _cell_text(v) for v in values])
+    book.close()
+    return rows
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def check_pool_rows(
+    table: list[list[str]],
+    allowed: Mapping[str, Set[str]],
+    *,
+    id_column: str = "id",
+    existing_ids: Set[str] = frozenset(),
+    existing_emails: Set[str] = frozenset(),
+    existing_phones: Set[str] = frozenset(),
+) -> PoolCheck:
+    """Validate every row against the known feature values and look for duplicates."""
+    check = PoolCheck()
+    rows = [(n, r) for n, r in enumerate(table, start=1) if any(str(c).strip() for c in r)]
+    if not rows:
+        check.issues.append(PoolIssue(None, "", "", "The file is empty."))
+        return check
+    if len(rows) - 1 > MAX_ROWS:
+        check.issues.append(PoolIssue(None, "", "", f"More than {MAX_ROWS} rows."))
+        return check
+    header_line, header = rows[0]
+    header = [str(h).strip() for h in header]
+    pos = {h: i for i, h in enumerate(header) if h}
+    for col in (id_column, *allowed):
+        if col not in pos:
+            check.issues.append(PoolIssue(header_line, col, "", "Missing column."))
+    if check.issues:
+        return check
+    seen_ids: dict[str, int] = {}
+    seen_emails: dict[str, int] = {}
+    seen_phones: dict[str, int] = {}
+    for line, cells in rows[1:]:
+        cells = [str(c).strip() for c in cells] + [""] * (len(header) - len(cells))
+        before = len(check.issues)
+        external_id = cells[pos[id_column]]
+        if not external_id:
+            check.issues.append(PoolIssue(line, id_column, "", "The id is empty."))
+        elif len(external_id) > 64:
+            check.issues.append(PoolIssue(line, id_column, external_id, "The id is too long."))
+        elif external_id in seen_ids:
+            check.issues.append(
+                PoolIssue(
+                    line, id_column, external_id, f"Duplicate of row {seen_ids[external_id]}."
+                )
+            )
+        elif external_id in existing_ids:
+            check.issues.append(PoolIssue(line, id_column, external_id, "Already in the pool."))
+        seen_ids.setdefault(external_id, line)
+        features = {}
+        for feature, values in allowed.items():
+            value = cells[pos[feature]]
+            if value not in values:
+                known = ", ".join(sorted(values))
+                check.issues.append(
+                    PoolIssue(line, feature, value, f"Unknown value (known values: {known}).")
+                )
+            features[feature] = value
+        contact = {c: cells[pos[c]] if c in pos else "" for c in CONTACT_COLUMNS}
+        email_key = normalise_email(contact["email"])
+        phone_key = normalise_phone(contact["phone"])
+        if email_key and not _EMAIL.match(email_key):
+            check.issues.append(
+                PoolIssue(line, "email", contact["email"], "Not an e-mail address.")
+            )
+        elif email_key in seen_emails:
+            check.issues.append(
+                PoolIssue(
+                    line, "email", contact["email"], f"Same person as row {seen_emails[email_key]}."
+                )
+            )
+        elif email_key and email_key in existing_emails:
+            check.issues.append(
+                PoolIssue(line, "email", contact["email"], "Same person already in the pool.")
+            )
+        if phone_key and phone_key in seen_phones:
+            check.issues.append(
+                PoolIssue(
+                    line, "phone", contact["phone"], f"Same person as row {seen_phones[phone_key]}."
+                )
+            )
+        elif phone_key and phone_key in existing_phones:
+            check.issues.append(
+                PoolIssue(line, "phone", contact["phone"], "Same person already in the pool.")
+            )
+        if email_key:
+            seen_emails.setdefault(email_key, line)
+        if phone_key:
+            seen_phones.setdefault(phone_key, line)
+        if len(check.issues) == before:
+            check.rows.append(PoolRow(line, external_id, features, **contact))
+    if check.issues:
+        check.rows = []
+    return check

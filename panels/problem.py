@@ -1,0 +1,49 @@
+"""The selection problem of a deliberation, read from the database as a plain snapshot.
+
+A snapshot (people's features, quotas, panel size) is what a run computes on and what the
+audit record keeps, so a draw can be recomputed without the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deliberation.models import Deliberation
+from panels import selection
+from panels.audit_record import problem_from_inputs
+from panels.models import PanelPlan, PanelQuota, Volunteer
+
+
+def plan_of(deliberation: Deliberation) -> PanelPlan:
+    plan, _ = PanelPlan.objects.get_or_create(deliberation=deliberation)
+    return plan
+
+
+def quotas_of(deliberation: Deliberation) -> list[selection.Quota]:
+    return [
+        selection.Quota(q.feature, q.value, q.min, q.max)
+        for q in PanelQuota.objects.filter(deliberation=deliberation).order_by("pk")
+    ]
+
+
+def snapshot(deliberation: Deliberation) -> dict[str, Any]:
+    """Available volunteers' quota features, the quotas and the panel size, as JSON data."""
+    quotas = quotas_of(deliberation)
+    features = list(dict.fromkeys(q.feature for q in quotas))
+    people = {
+        external_id: {f: str(values.get(f, "")) for f in features}
+        for external_id, values in Volunteer.objects.filter(
+            deliberation=deliberation, status=Volunteer.Status.AVAILABLE
+        )
+        .order_by("external_id")
+        .values_list("external_id", "features")
+    }
+    return {
+        "panel_size": plan_of(deliberation).panel_size,
+        "quotas": [[q.feature, q.value, q.min, q.max] for q in quotas],
+        "people": people,
+    }
+
+
+def problem_from_snapshot(data: dict[str, Any]) -> selection.Problem:
+    return problem_from_inputs(data)

@@ -1,0 +1,528 @@
+"""Organizer pages for the pool, quotas, feasibility, the computed lottery and the draw."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from deliberation.access import deny_unless, has_role, login_required_any_role, role_required
+from deliberation.models import Deliberation
+from deliberation.roles import Role
+from panels import actions, selection
+from panels.charts import comparison_svg
+from panels.forms import (
+    DrawForm,
+    MarginsForm,
+    NewQuotaForm,
+    PanelistStatusForm,
+    PlanForm,
+    PoolImportForm,
+    QuotaFormSet,
+)
+from panels.margins import Margin, margins_to_csv, parse_margins
+from panels.models import (
+    Panelist,
+    PanelQuota,
+    PopulationMargin,
+    SelectionAudit,
+    SelectionRun,
+    Volunteer,
+    VolunteerContact,
+)
+from panels.pool_file import PoolFileError, check_pool_rows, read_table
+from panels.problem import plan_of, problem_from_snapshot, snapshot
+from panels.representativeness import compare, probability_summary
+
+
+def _deliberation(slug: str) -> Deliberation:
+    return get_object_or_404(Deliberation, slug=slug)
+
+
+def allowed_values(deliberation: Deliberation) -> dict[str, set[str]]:
+    """The values each selection feature may take: from the quotas, else the margins."""
+    source = PanelQuota.objects.filter(deliberation=deliberation)
+    if not source.exists():
+        source = PopulationMargin.objects.filter(deliberation=deliberation)
+    allowed: dict[str, set[str]] = {}
+    for feature, value in source.order_by("feature", "value").values_list("feature", "value"):
+        allowed.setdefault(feature, set()).add(value)
+    return allowed
+
+
+@role_required(Role.ORGANIZER)
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    context = {
+        "deliberation": deliberation,
+        "plan": plan_of(deliberation),
+        "margin_count": deliberation.margins.count(),
+        "pool_counts": dict(
+            deliberation.volunteers.values_list("status").annotate(n=Count("id")).order_by()
+        ),
+        "quota_count": deliberation.quotas.count(),
+        "latest_run": deliberation.selection_runs.first(),
+        "audit": deliberation.selection_audits.first(),
+        "panel_counts": dict(
+            deliberation.panelists.values_list("status").annotate(n=Count("id")).order_by()
+        ),
+    }
+    return render(request, "panels/overview.html", context)
+
+
+@role_required(Role.ORGANIZER)
+def margins(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    current = [
+        Margin(m.feature, m.value, float(m.share), m.population)
+        for m in deliberation.margins.order_by("feature", "value")
+    ]
+    form = MarginsForm(request.POST or None, request.FILES or None)
+    issues = []
+    if request.method == "POST" and form.is_valid():
+        parsed, issues = parse_margins(form.cleaned_data["text"])
+        if not issues:
+            actions.do_replace_margins(deliberation, parsed, actor=request.user)
+            messages.success(request, _("Population margins saved."))
+            return redirect("panels:margins", slug=slug)
+    elif request.method == "GET":
+        form = MarginsForm(initial={"text": margins_to_csv(current)})
+    context = {"deliberation": deliberation, "form": form, "issues": issues, "margins": current}
+    return render(request, "panels/margins.html", context, status=400 if issues else 200)
+
+
+@role_required(Role.ORGANIZER)
+def pool(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    allowed = allowed_values(deliberation)
+    form = PoolImportForm(request.POST or None, request.FILES or None)
+    issues = []
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        ids, emails, phones = actions.contact_keys(deliberation)
+        try:
+            table = read_table(upload.name, upload.read())
+        except PoolFileError as exc:
+            form.add_error("file", str(exc))
+            status = 400
+        else:
+            check = check_pool_rows(
+                table,
+                allowed,
+                existing_ids=ids,
+                existing_emails=emails,
+                existing_phones=phones,
+            )
+            if check.ok:
+                n = actions.do_import_pool(deliberation, check, actor=request.user)
+                messages.success(request, _("%(n)d volunteers imported.") % {"n": n})
+                return redirect("panels:pool", slug=slug)
+            issues = check.issues
+            status = 400
+    elif request.method == "POST":
+        status = 400
+    volunteers = deliberation.volunteers.order_by("external_id")
+    page = Paginator(volunteers.only("external_id", "source", "features", "status"), 100).get_page(
+        request.GET.get("page")
+    )
+    features = sorted(allowed)
+    by_feature = {
+        feature: _pool_counts(deliberation, feature, sorted(values))
+        for feature, values in sorted(allowed.items())
+    }
+    context = {
+        "deliberation": deliberation,
+        "form": form,
+        "issues": issues,
+        "page": page,
+        "features": features,
+        "rows": [(v, [v.features.get(f, "") for f in features]) for v in page],
+        "by_feature": by_feature,
+        "total": volunteers.count(),
+    }
+    return render(request, "panels/pool.html", context, status=status)
+
+
+def _pool_counts(deliberation: Deliberation, feature: str, values: list[str]) -> list[tuple]:
+    counts = dict(
+        Volunteer.objects.filter(deliberation=deliberation, status=Volunteer.Status.AVAILABLE)
+        .values_list(f"features__{feature}")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [(value, counts.get(value, 0)) for value in values]
+
+
+@role_required(Role.ORGANIZER)
+def contacts(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "erase":
+            messages.error(request, _("Tick the box to confirm the erasure."))
+            return redirect("panels:contacts", slug=slug)
+        n = actions.do_erase_contacts(deliberation, actor=request.user)
+        messages.success(request, _("%(n)d contacts erased.") % {"n": n})
+        return redirect("panels:contacts", slug=slug)
+    contacts_qs = (
+        VolunteerContact.objects.filter(volunteer__deliberation=deliberation)
+        .select_related("volunteer")
+        .order_by("volunteer__external_id")
+    )
+    page = Paginator(contacts_qs, 100).get_page(request.GET.get("page"))
+    return render(request, "panels/contacts.html", {"deliberation": deliberation, "page": page})
+
+
+@role_required(Role.ORGANIZER)
+def quotas(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    plan = plan_of(deliberation)
+    rows = list(deliberation.quotas.order_by("feature", "value"))
+    initial = [{"feature": q.feature, "value": q.value, "min": q.min, "max": q.max} for q in rows]
+    plan_form = PlanForm(instance=plan, prefix="plan")
+    formset = QuotaFormSet(initial=initial, prefix="quota")
+    new_form = NewQuotaForm(prefix="new")
+    status = 200
+    action = request.POST.get("action")
+    if request.method == "POST":
+        if action == "plan":
+            plan_form = PlanForm(request.POST, instance=plan, prefix="plan")
+            if plan_form.is_valid():
+                actions.do_update_plan(deliberation, **plan_form.cleaned_data, actor=request.user)
+                messages.success(request, _("Panel plan saved."))
+                return redirect("panels:quotas", slug=slug)
+        elif action == "derive":
+            if not deliberation.margins.exists():
+                messages.error(request, _("Enter the population margins first."))
+                return redirect("panels:margins", slug=slug)
+            actions.do_derive_quotas(deliberation, actor=request.user)
+            messages.success(request, _("Quotas derived from the population shares."))
+            return redirect("panels:quotas", slug=slug)
+        elif action == "save":
+            formset = QuotaFormSet(request.POST, initial=initial, prefix="quota")
+            if formset.is_valid():
+                keep = [
+                    selection.Quota(f["feature"], f["value"], f["min"], f["max"])
+                    for f in formset.cleaned_data
+                    if f and not request.POST.get(f"delete-{f['feature']}={f['value']}")
+                ]
+                actions.do_replace_quotas(deliberation, keep, actor=request.user)
+                messages.success(request, _("Quotas saved."))
+                return redirect("panels:quotas", slug=slug)
+        elif action == "add":
+            new_form = NewQuotaForm(request.POST, prefix="new")
+            if new_form.is_valid():
+                data = new_form.cleaned_data
+                if any(q.feature == data["feature"] and q.value == data["value"] for q in rows):
+                    new_form.add_error("value", _("This quota exists already."))
+                else:
+                    added = [selection.Quota(q.feature, q.value, q.min, q.max) for q in rows]
+                    added.append(
+                        selection.Quota(data["feature"], data["value"], data["min"], data["max"])
+                    )
+                    actions.do_replace_quotas(deliberation, added, actor=request.user)
+                    messages.success(request, _("Quota added."))
+                    return redirect("panels:quotas", slug=slug)
+        status = 400
+    context = {
+        "deliberation": deliberation,
+        "plan": plan,
+        "plan_form": plan_form,
+        "formset": formset,
+        "new_form": new_form,
+        "preview": actions.derived_quotas(deliberation) if deliberation.margins.exists() else [],
+    }
+    return render(request, "panels/quotas.html", context, status=status)
+
+
+def feasibility_report(deliberation: Deliberation) -> tuple[selection.Problem | None, object]:
+    """The problem and its feasibility report, or None and an input error."""
+    try:
+        problem = problem_from_snapshot(snapshot(deliberation))
+    except selection.SelectionInputError as exc:
+        return None, exc
+    return problem, selection.check_feasibility(problem)
+
+
+@role_required(Role.ORGANIZER)
+def feasibility(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    context: dict = {"deliberation": deliberation, "has_quotas": deliberation.quotas.exists()}
+    if context["has_quotas"]:
+        problem, report = feasibility_report(deliberation)
+        if problem is None:
+            context["input_error"] = str(report)
+        else:
+            context["problem"] = problem
+            context["report"] = report
+    return render(request, "panels/feasibility.html", context)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def apply_relaxation(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    problem, report = feasibility_report(deliberation)
+    if problem is None or report.feasible or not report.relaxation:
+        messages.error(request, _("There is no relaxation to apply."))
+    else:
+        try:
+            actions.do_apply_relaxation(deliberation, report.relaxation, actor=request.user)
+        except ValueError:
+            messages.error(request, _("The quotas changed meanwhile; review the new diagnosis."))
+        else:
+            messages.success(request, _("The proposed relaxation was applied."))
+    return redirect(reverse("panels:feasibility", kwargs={"slug": slug}))
+
+
+@role_required(Role.ORGANIZER)
+def compute(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    if request.method == "POST":
+        try:
+            run = actions.do_start_run(deliberation, actor=request.user)
+        except actions.RunAlreadyActive:
+            messages.error(request, _("A computation is already queued or running."))
+        else:
+            messages.success(request, _("Computation started."))
+            return redirect(f"{reverse('panels:compute', kwargs={'slug': slug})}#run-{run.pk}")
+        return redirect("panels:compute", slug=slug)
+    runs = list(
+        deliberation.selection_runs.select_related("created_by").defer(
+            "inputs", "lottery", "probabilities"
+        )[:10]
+    )
+    context = {"deliberation": deliberation, "runs": runs, "latest": runs[0] if runs else None}
+    return render(request, "panels/compute.html", context)
+
+
+def run_status_data(run: SelectionRun) -> dict:
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "status_label": run.get_status_display(),
+        "progress": run.progress,
+        "error": run.error,
+        "finished": run.status in (SelectionRun.Status.DONE, SelectionRun.Status.FAILED),
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "timings": run.timings,
+        "min_probability": run.min_probability,
+        "max_probability": run.max_probability,
+    }
+
+
+@role_required(Role.ORGANIZER)
+def run_status(request: HttpRequest, slug: str, run_id: int) -> JsonResponse:
+    run = get_object_or_404(
+        SelectionRun.objects.defer("inputs", "lottery", "probabilities"),
+        pk=run_id,
+        deliberation__slug=slug,
+    )
+    return JsonResponse(run_status_data(run))
+
+
+def _latest_done_run(deliberation: Deliberation) -> SelectionRun | None:
+    return (
+        deliberation.selection_runs.filter(status=SelectionRun.Status.DONE)
+        .defer("inputs", "probabilities")
+        .first()
+    )
+
+
+@role_required(Role.ORGANIZER)
+def draw(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    run = _latest_done_run(deliberation)
+    audit = deliberation.selection_audits.first()
+    form = DrawForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and run is not None and audit is None:
+            try:
+                actions.do_draw(run, form.cleaned_data["public_number"], actor=request.user)
+            except actions.DrawRefused as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The panel has been drawn."))
+                return redirect("panels:audit", slug=slug)
+        status = 400
+    context = {"deliberation": deliberation, "run": run, "audit": audit, "form": form}
+    return render(request, "panels/draw.html", context, status=status)
+
+
+@role_required(Role.ORGANIZER)
+def panel(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    seats = deliberation.panelists.select_related(
+        "user", "volunteer", "replaces", "replaced_by"
+    ).order_by("draw_position", "pseudonym")
+    counts = dict(deliberation.panelists.values_list("status").annotate(n=Count("id")).order_by())
+    context = {
+        "deliberation": deliberation,
+        "seats": seats,
+        "counts": counts,
+        "status_choices": Panelist.Status.choices,
+        "uninvited": deliberation.panelists.filter(
+            invited_at__isnull=True, status=Panelist.Status.INVITED
+        ).count(),
+    }
+    return render(request, "panels/panel.html", context)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def invite(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    login_url = request.build_absolute_uri(reverse("account_request_login_code"))
+    n = actions.do_send_invitations(deliberation, login_url=login_url, actor=request.user)
+    messages.success(request, _("%(n)d invitations sent.") % {"n": n})
+    return redirect("panels:panel", slug=slug)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def panelist_status(request: HttpRequest, slug: str, panelist_id: int) -> HttpResponse:
+    seat = get_object_or_404(Panelist, pk=panelist_id, deliberation__slug=slug)
+    form = PanelistStatusForm(request.POST)
+    if form.is_valid():
+        actions.do_set_panelist_status(seat, form.cleaned_data["status"], actor=request.user)
+        messages.success(request, _("Status of %(p)s saved.") % {"p": seat.pseudonym})
+    else:
+        messages.error(request, _("Choose a valid status."))
+    return redirect("panels:panel", slug=slug)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def replace(request: HttpRequest, slug: str, panelist_id: int) -> HttpResponse:
+    seat = get_object_or_404(Panelist, pk=panelist_id, deliberation__slug=slug)
+    try:
+        new = actions.do_replace_panelist(seat, actor=request.user)
+    except actions.ReplacementRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(old)s is replaced by %(new)s.") % {"old": seat.pseudonym, "new": new.pseudonym},
+        )
+    return redirect("panels:panel", slug=slug)
+
+
+@role_required(Role.PANELIST)
+@require_POST
+def seat_respond(request: HttpRequest, panelist_id: int) -> HttpResponse:
+    """A panelist confirms or declines their own seat."""
+    seat = get_object_or_404(Panelist, pk=panelist_id)
+    deny_unless(seat.user_id == request.user.pk)
+    answer = request.POST.get("answer")
+    allowed = {"confirm": Panelist.Status.CONFIRMED, "decline": Panelist.Status.DECLINED}
+    if answer not in allowed or seat.status not in (
+        Panelist.Status.INVITED,
+        Panelist.Status.CONFIRMED,
+    ):
+        messages.error(request, _("This answer cannot be recorded."))
+    else:
+        actions.do_set_panelist_status(seat, allowed[answer], actor=request.user)
+        messages.success(request, _("Thank you, your answer is recorded."))
+    return redirect("deliberation:home")
+
+
+def _report_context(deliberation: Deliberation) -> dict:
+    population: dict[str, dict[str, float]] = {}
+    for m in deliberation.margins.order_by("feature", "value"):
+        population.setdefault(m.feature, {})[m.value] = float(m.share)
+    features = list(
+        dict.fromkeys(
+            [
+                *population,
+                *deliberation.quotas.order_by("feature").values_list("feature", flat=True),
+            ]
+        )
+    )
+    pool_counts: dict[str, dict[str, int]] = {}
+    panel_counts: dict[str, dict[str, int]] = {}
+    active = deliberation.panelists.exclude(
+        status__in=[Panelist.Status.DECLINED, Panelist.Status.DROPPED]
+    )
+    for feature in features:
+        pool_counts[feature] = {
+            str(v): n
+            for v, n in deliberation.volunteers.values_list(f"features__{feature}")
+            .annotate(n=Count("id"))
+            .order_by()
+            if v is not None
+        }
+        panel_counts[feature] = {
+            str(v): n
+            for v, n in active.filter(volunteer__isnull=False)
+            .values_list(f"volunteer__features__{feature}")
+            .annotate(n=Count("id"))
+            .order_by()
+            if v is not None
+        }
+    comparisons = compare(population, pool_counts, panel_counts)
+    audit = deliberation.selection_audits.first()
+    probabilities = audit.probabilities if audit else None
+    if probabilities is None:
+        run = deliberation.selection_runs.filter(status=SelectionRun.Status.DONE).first()
+        probabilities = run.probabilities if run else None
+    return {
+        "deliberation": deliberation,
+        "comparisons": comparisons,
+        "probabilities": probability_summary(probabilities) if probabilities else None,
+        "panel_size": active.count(),
+    }
+
+
+@role_required(Role.ORGANIZER, Role.ANALYST)
+def report(request: HttpRequest, slug: str) -> HttpResponse:
+    context = _report_context(_deliberation(slug))
+    context["can_manage"] = has_role(request.user, Role.ORGANIZER)
+    return render(request, "panels/report.html", context)
+
+
+@role_required(Role.ORGANIZER, Role.ANALYST)
+def report_chart(request: HttpRequest, slug: str) -> HttpResponse:
+    context = _report_context(_deliberation(slug))
+    labels = {
+        "population": _("Population"),
+        "pool": _("Pool"),
+        "panel": _("Panel"),
+        "share": _("Share"),
+    }
+    svg = comparison_svg(context["comparisons"], labels)
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@login_required_any_role
+def audit(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    record = deliberation.selection_audits.select_related("run", "actor").first()
+    context = {
+        "deliberation": deliberation,
+        "audit": record,
+        "can_manage": has_role(request.user, Role.ORGANIZER),
+    }
+    if record is not None:
+        context["summary"] = probability_summary(record.probabilities)
+        context["lottery_size"] = record.lottery.get("size")
+    return render(request, "panels/audit.html", context)
+
+
+@login_required_any_role
+def audit_record_json(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    record = get_object_or_404(
+        SelectionAudit.objects.select_related("run", "actor", "deliberation"),
+        deliberation=deliberation,
+    )
+    data = actions.audit_record(record)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="selection-audit-{record.pk}.json"'
+    return response
