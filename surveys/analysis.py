@@ -71,4 +71,8 @@ def comparison_document(
     comparison: WaveComparison, items: Mapping[str, ItemSpec], answers: LongAnswers
 ) -> dict[str, Any]:
     """The CLI's output: one comparison with the schema version on top."""
-    return {"schema": SCHEMA_VERSION, **comparison_dict(comparison, items, answers)}
+    return {
+        "schema": SCHEMA_VERSION,
+        "kind": "wave_comparison",
+        **comparison_dict(comparison, items, answers),
+    }

@@ -8,6 +8,7 @@ accessible name (role="img" + aria-label); the page shows the same numbers in a 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import threading
@@ -64,6 +65,9 @@ def _svg(fig: Figure, title: str) -> str:
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
+    # Several charts share one HTML page: make every id (and reference to it) unique.
+    prefix = "c" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8] + "-"
+    text = re.sub(r'\b(id="|href="#|url\(#)', lambda m: m.group(1) + prefix, text)
     label = escape(title, quote=True)
     text = re.sub(
         r"<svg ",
@@ -206,10 +210,10 @@ def representativeness_bars(
     if not (len(categories) == len(population) == len(panel)):
         raise ValueError("categories, population and panel must have the same length")
     with _lock, rc_context(_rc()):
-        fig = Figure(figsize=(WIDTH_IN, 1.0 + 0.45 * len(categories)))
+        fig = Figure(figsize=(WIDTH_IN * 0.8, 0.8 + 0.32 * len(categories)))
         ax = fig.add_subplot()
         ys = list(range(len(categories)))[::-1]
-        h = 0.38
+        h = 0.4
         for offset, values, colour, label in (
             (h / 2, population, POPULATION_COLOUR, labels[0]),
             (-h / 2, panel, PANEL_COLOUR, labels[1]),
@@ -222,7 +226,7 @@ def representativeness_bars(
         ax.set_xlim(0, max([*(100 * v for v in population), *(100 * v for v in panel), 1]) * 1.2)
         ax.set_xlabel("%")
         ax.set_title(title, loc="left", fontsize=10)
-        ax.legend(loc="lower right", frameon=False, fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
         return _svg(fig, title)
 
 
