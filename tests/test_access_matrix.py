@@ -10,8 +10,10 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from deliberation.models import ReportRender
 from deliberation.roles import Role
 from tests.factories import DeliberationFactory, ForumGroupFactory, StageFactory, UserFactory
 
@@ -49,6 +51,13 @@ ACCESS: dict[str, Access] = {
     "deliberation:list": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:detail": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:stage_edit": only(Role.ORGANIZER),
+    "deliberation:report": only(Role.ORGANIZER, Role.ANALYST),
+    "deliberation:report_narrative": only(Role.ORGANIZER, Role.ANALYST),
+    "deliberation:report_json": only(Role.ORGANIZER, Role.ANALYST),
+    "deliberation:report_xlsx": only(Role.ORGANIZER, Role.ANALYST),
+    "deliberation:report_renders": only(Role.ORGANIZER, Role.ANALYST),
+    "deliberation:report_render_status": only(Role.ORGANIZER, Role.ANALYST),
+    "deliberation:report_render_file": only(Role.ORGANIZER, Role.ANALYST),
     "set_language": everyone(302, 302),
     # Accounts (django-allauth)
     "account_login": everyone(200, 302),
@@ -95,11 +104,16 @@ def url_parameters(pattern: URLPattern) -> list[str]:
 
 
 @pytest.fixture
-def objects(db):
+def objects(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     facilitator = UserFactory(role=Role.FACILITATOR)
     stage = StageFactory()
     ForumGroupFactory(session__deliberation=stage.deliberation, facilitator=facilitator)
-    return {"slug": stage.deliberation.slug, "stage_id": stage.pk}
+    render = ReportRender.objects.create(
+        deliberation=stage.deliberation, status=ReportRender.Status.DONE, progress=100
+    )
+    render.file.save("report.pdf", ContentFile(b"%PDF-1.7 test"))
+    return {"slug": stage.deliberation.slug, "stage_id": stage.pk, "render_id": render.pk}
 
 
 def build_url(name: str, pattern: URLPattern, objects: dict) -> str:
