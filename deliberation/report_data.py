@@ -208,39 +208,39 @@ def wave_pairs(waves: Sequence[str]) -> list[tuple[str, str]]:
 
 def _per_wave(data: WaveData) -> tuple[dict, dict, dict]:
     """Respondents per wave; share of 1s (binary) or correct (knowledge); knowledge index."""
-    a = data.answers
-    ids = np.asarray(a.panelist_id, dtype=object)
-    waves = np.asarray(a.wave, dtype=object)
-    items = np.asarray(a.item, dtype=object)
-    values = a.value
-    respondents = {w: len(set(ids[waves == w].tolist())) for w in data.waves}
+    ids, waves, items = data.answers.arrays
+    values = data.answers.value
+    people, p = np.unique(ids, return_inverse=True)
+    respondents: dict[str, int] = {}
     shares: dict[str, dict[str, float]] = {}
     knowledge = [name for name, spec in data.items.items() if spec.type == "knowledge"]
+    in_wave = {w: waves == w for w in data.waves}
+    for w, mask in in_wave.items():
+        respondents[w] = int(np.unique(p[mask]).size)
     for name, spec in data.items.items():
         if spec.type not in ("binary", "knowledge"):
             continue
+        target = spec.correct if spec.type == "knowledge" else 1.0
+        of_item = items == name
         row = {}
-        for w in data.waves:
-            v = values[(items == name) & (waves == w)]
+        for w, mask in in_wave.items():
+            v = values[of_item & mask]
             v = v[~np.isnan(v)]
             if v.size:
-                row[w] = float(np.mean(v == (spec.correct if spec.type == "knowledge" else 1.0)))
+                row[w] = float(np.mean(v == target))
         shares[name] = row
     knowledge_by_wave: dict[str, float | None] = {}
-    for w in data.waves:
-        in_wave = waves == w
-        people = sorted(set(ids[in_wave].tolist()), key=str)
-        if not knowledge or not people:
+    correct = np.zeros(values.size, dtype=bool)
+    for name in knowledge:
+        of_item = items == name
+        correct |= of_item & (values == data.items[name].correct)
+    for w, mask in in_wave.items():
+        present = np.unique(p[mask])
+        if not knowledge or present.size == 0:
             knowledge_by_wave[w] = None
             continue
-        index = {p: 0.0 for p in people}
-        for name in knowledge:
-            mask = in_wave & (items == name)
-            correct = data.items[name].correct
-            for p, v in zip(ids[mask].tolist(), values[mask].tolist(), strict=True):
-                if v == correct:
-                    index[p] += 1.0 / len(knowledge)
-        knowledge_by_wave[w] = float(np.mean(list(index.values())))
+        per_person = np.bincount(p[mask & correct], minlength=people.size)[present]
+        knowledge_by_wave[w] = float(np.mean(per_person / len(knowledge)))
     return respondents, shares, knowledge_by_wave
 
 

@@ -6,7 +6,6 @@ every chart has its numbers beside it in a table.
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -30,11 +29,6 @@ from surveys.stats import ItemResult, WaveComparison
 LIKERT_ROWS_PER_CHART = 8
 SLOPES_PER_CHART = 6
 Progress = Callable[[int], None]
-
-
-def svg_data_uri(svg: str) -> str:
-    """The chart as an <img> source, for the PDF (WeasyPrint renders it as an image)."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def _noop(_: int) -> None:
@@ -102,7 +96,7 @@ def comparison_rows(analysis: ReportAnalysis, comparison: WaveComparison) -> lis
     return rows
 
 
-def _likert(analysis: ReportAnalysis, comparison: WaveComparison) -> list[dict]:
+def _likert(analysis: ReportAnalysis, comparison: WaveComparison, paths: bool) -> list[dict]:
     data = analysis.waves.data
     ordinal: list[ItemResult] = [r for r in comparison.items if r.item_type == "ordinal"]
     groups: dict[tuple, list[ItemResult]] = {}
@@ -135,7 +129,7 @@ def _likert(analysis: ReportAnalysis, comparison: WaveComparison) -> list[dict]:
             }
             blocks.append(
                 {
-                    "svg": charts.diverging_likert(rows, categories, title),
+                    "svg": charts.diverging_likert(rows, categories, title, text_as_paths=paths),
                     "title": title,
                     "categories": categories,
                     "rows": [
@@ -153,7 +147,7 @@ def _likert(analysis: ReportAnalysis, comparison: WaveComparison) -> list[dict]:
     return blocks
 
 
-def _slopes(analysis: ReportAnalysis) -> list[dict]:
+def _slopes(analysis: ReportAnalysis, paths: bool) -> list[dict]:
     waves = analysis.waves
     titles = [waves.data.title(w) for w in waves.data.waves]
     items = [name for name in waves.data.items if name in waves.shares and waves.shares[name]]
@@ -168,7 +162,7 @@ def _slopes(analysis: ReportAnalysis) -> list[dict]:
         title = _("Share agreeing or answering correctly, by wave")
         blocks.append(
             {
-                "svg": charts.proportion_slopes(series, titles, title),
+                "svg": charts.proportion_slopes(series, titles, title, text_as_paths=paths),
                 "title": title,
                 "waves": titles,
                 "rows": [
@@ -185,7 +179,7 @@ def _slopes(analysis: ReportAnalysis) -> list[dict]:
     return blocks
 
 
-def _knowledge(analysis: ReportAnalysis) -> dict | None:
+def _knowledge(analysis: ReportAnalysis, paths: bool) -> dict | None:
     waves = analysis.waves
     if not any(v is not None for v in waves.knowledge_by_wave.values()):
         return None
@@ -202,7 +196,9 @@ def _knowledge(analysis: ReportAnalysis) -> dict | None:
             waves.data.title(waves.headline.wave_b),
         )
     return {
-        "svg": charts.knowledge_change(titles, means, title, ylabel=_("% correct")),
+        "svg": charts.knowledge_change(
+            titles, means, title, ylabel=_("% correct"), text_as_paths=paths
+        ),
         "title": title,
         "rows": [
             {"wave": t, "mean": "–" if m is None else f"{100 * m:.0f}%"}
@@ -212,7 +208,7 @@ def _knowledge(analysis: ReportAnalysis) -> dict | None:
     }
 
 
-def _representativeness(analysis: ReportAnalysis) -> list[dict]:
+def _representativeness(analysis: ReportAnalysis, paths: bool) -> list[dict]:
     names = {
         "region": _("Region"),
         "gender": _("Gender"),
@@ -233,6 +229,7 @@ def _representativeness(analysis: ReportAnalysis) -> list[dict]:
                     [c.sample_share for c in fit.categories],
                     title,
                     labels=(_("Population"), _("Panel")),
+                    text_as_paths=paths,
                 ),
                 "p": format_p(fit.p_value) if fit.p_value is not None else "–",
                 "statistic": _number(fit.statistic, 2),
@@ -264,13 +261,16 @@ def _poll_questions(analysis: ReportAnalysis) -> list[dict]:
     ]
 
 
-def report_context(analysis: ReportAnalysis, progress: Progress = _noop) -> dict[str, Any]:
-    """Everything the report templates need, charts included."""
+def report_context(
+    analysis: ReportAnalysis, progress: Progress = _noop, *, for_pdf: bool = False
+) -> dict[str, Any]:
+    """Everything the report templates need, charts included (text kept as text for PDF)."""
+    paths = not for_pdf
     data = analysis.data
     context: dict[str, Any] = {
         "data": data,
         "process": data.process,
-        "representativeness": _representativeness(analysis),
+        "representativeness": _representativeness(analysis, paths),
         "poll": data.poll,
         "poll_questions": _poll_questions(analysis),
         "recommendations": data.recommendations,
@@ -298,10 +298,16 @@ def report_context(analysis: ReportAnalysis, progress: Progress = _noop) -> dict
                 }
                 for c in waves.comparisons
             ],
-            "likert": _likert(analysis, waves.headline),
-            "slopes": _slopes(analysis),
-            "knowledge": _knowledge(analysis),
+            "likert": _likert(analysis, waves.headline, paths),
+            "slopes": _slopes(analysis, paths),
+            "knowledge": _knowledge(analysis, paths),
         }
+        comparisons = context["waves"]["comparisons"]
+        # The PDF prints the headline comparison's table; the others are in JSON and XLSX.
+        context["waves"]["comparisons_shown"] = comparisons[-1:] if for_pdf else comparisons
+        context["waves"]["comparisons_omitted"] = len(comparisons) - len(
+            context["waves"]["comparisons_shown"]
+        )
         context["waves"]["sentences"] = [
             row["sentence"] for row in context["waves"]["comparisons"][-1]["rows"]
         ]
@@ -311,10 +317,9 @@ def report_context(analysis: ReportAnalysis, progress: Progress = _noop) -> dict
 
 def render_document(analysis: ReportAnalysis, progress: Progress = _noop) -> str:
     """The printable, self-contained HTML document (what the PDF is made from)."""
-    context = report_context(analysis, progress)
+    context = report_context(analysis, progress, for_pdf=True)
     context["font_regular"] = regular_font_path().as_uri()
     context["font_bold"] = bold_font_path().as_uri()
-    context["for_pdf"] = True
     return render_to_string("deliberation/report_document.html", context)
 
 

@@ -32,10 +32,11 @@ def compare_waves(
     if wave_a == wave_b:
         raise StatsError(f"compare two different waves, not {wave_a!r} with itself")
     answer_key = {name: spec.correct for name, spec in items.items() if spec.correct is not None}
+    ids, waves, names = answers.arrays
     return analyze_items(
-        answers.panelist_id,
-        answers.wave,
-        answers.item,
+        ids,
+        waves,
+        names,
         answers.value,
         {name: spec.type for name, spec in items.items()},
         wave_a,

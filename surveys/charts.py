@@ -1,8 +1,9 @@
 """Charts of survey results as SVG (matplotlib, Agg), for the report page and its PDF.
 
-Plain data in, an SVG string out; no Django. Text is drawn as glyph outlines with the
-bundled NanumGothic font, so Korean renders identically in every browser and in the PDF
-without depending on fonts installed on the viewer's machine. Each SVG carries an
+Plain data in, an SVG string out; no Django. For the page, text is drawn as
+glyph outlines of the bundled NanumGothic font, so Korean renders identically in every
+browser without depending on the viewer's fonts; for the PDF (``text_as_paths=False``)
+text stays text in that font family, which the PDF embeds once. Each SVG carries an
 accessible name (role="img" + aria-label); the page shows the same numbers in a table.
 """
 
@@ -47,13 +48,13 @@ class LikertRow:
     counts: Sequence[float]
 
 
-def _rc() -> dict:
+def _rc(text_as_paths: bool = True) -> dict:
     family = register_with_matplotlib()
     return {
         "font.family": [family, "DejaVu Sans"],
         "font.size": 9,
         "axes.unicode_minus": False,
-        "svg.fonttype": "path",
+        "svg.fonttype": "path" if text_as_paths else "none",
         "svg.hashsalt": "gongnon",
         "axes.spines.top": False,
         "axes.spines.right": False,
@@ -92,7 +93,13 @@ def _ramp(palette: Sequence[str], n: int, darkest_first: bool) -> list[str]:
     return picked if darkest_first else picked[::-1]
 
 
-def diverging_likert(rows: Sequence[LikertRow], categories: Sequence[str], title: str) -> str:
+def diverging_likert(
+    rows: Sequence[LikertRow],
+    categories: Sequence[str],
+    title: str,
+    *,
+    text_as_paths: bool = True,
+) -> str:
     """Diverging stacked bars: disagreeing answers to the left of 0, agreeing to the right."""
     k = len(categories)
     if k < 2:
@@ -103,7 +110,7 @@ def diverging_likert(rows: Sequence[LikertRow], categories: Sequence[str], title
     neg, neutral, pos = _split_scale(k)
     neg_colours = _ramp(NEGATIVE, len(neg), darkest_first=True)
     pos_colours = _ramp(POSITIVE, len(pos), darkest_first=False)
-    with _lock, rc_context(_rc()):
+    with _lock, rc_context(_rc(text_as_paths)):
         height = 0.9 + 0.32 * len(rows)
         fig = Figure(figsize=(WIDTH_IN, height))
         ax = fig.add_subplot()
@@ -166,12 +173,16 @@ def diverging_likert(rows: Sequence[LikertRow], categories: Sequence[str], title
 
 
 def proportion_slopes(
-    series: Mapping[str, Mapping[str, float]], waves: Sequence[str], title: str
+    series: Mapping[str, Mapping[str, float]],
+    waves: Sequence[str],
+    title: str,
+    *,
+    text_as_paths: bool = True,
 ) -> str:
     """A line per item joining its share (0-1) in each wave; a gap where a wave is missing."""
     if not waves:
         raise ValueError("a slope chart needs at least one wave")
-    with _lock, rc_context(_rc()):
+    with _lock, rc_context(_rc(text_as_paths)):
         fig = Figure(figsize=(WIDTH_IN, 3.2 + 0.15 * len(series)))
         ax = fig.add_subplot()
         x = list(range(len(waves)))
@@ -205,11 +216,13 @@ def representativeness_bars(
     panel: Sequence[float],
     title: str,
     labels: tuple[str, str] = ("Population", "Panel"),
+    *,
+    text_as_paths: bool = True,
 ) -> str:
     """Population share next to panel share (0-1) for each category of one feature."""
     if not (len(categories) == len(population) == len(panel)):
         raise ValueError("categories, population and panel must have the same length")
-    with _lock, rc_context(_rc()):
+    with _lock, rc_context(_rc(text_as_paths)):
         fig = Figure(figsize=(WIDTH_IN * 0.8, 0.8 + 0.32 * len(categories)))
         ax = fig.add_subplot()
         ys = list(range(len(categories)))[::-1]
@@ -231,12 +244,17 @@ def representativeness_bars(
 
 
 def knowledge_change(
-    waves: Sequence[str], means: Sequence[float | None], title: str, ylabel: str = "% correct"
+    waves: Sequence[str],
+    means: Sequence[float | None],
+    title: str,
+    ylabel: str = "% correct",
+    *,
+    text_as_paths: bool = True,
 ) -> str:
     """Mean share of knowledge questions answered correctly, per wave."""
     if len(waves) != len(means):
         raise ValueError("one mean per wave")
-    with _lock, rc_context(_rc()):
+    with _lock, rc_context(_rc(text_as_paths)):
         fig = Figure(figsize=(WIDTH_IN * 0.6, 2.8))
         ax = fig.add_subplot()
         values = [100.0 * m if m is not None else 0.0 for m in means]

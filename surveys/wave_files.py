@@ -15,6 +15,7 @@ import csv
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -50,13 +51,23 @@ class LongAnswers:
     item: list[str]
     value: NDArray[np.float64]
 
-    @property
+    @cached_property
     def waves(self) -> tuple[str, ...]:
         """Wave labels in order of first appearance."""
         return tuple(dict.fromkeys(self.wave))
 
+    @cached_property
+    def arrays(self) -> tuple[NDArray[np.str_], NDArray[np.str_], NDArray[np.str_]]:
+        """panelist_id, wave and item as numpy string arrays (fast to sort and compare)."""
+        return (
+            np.asarray(self.panelist_id, dtype=str),
+            np.asarray(self.wave, dtype=str),
+            np.asarray(self.item, dtype=str),
+        )
+
     def panelists_in(self, wave: str) -> set[str]:
-        return {p for p, w in zip(self.panelist_id, self.wave, strict=True) if w == wave}
+        ids, waves, _ = self.arrays
+        return set(np.unique(ids[waves == wave]).tolist())
 
     def __len__(self) -> int:
         return len(self.panelist_id)

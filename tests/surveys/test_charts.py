@@ -53,7 +53,7 @@ def test_chart_is_valid_svg_with_korean_glyphs_from_nanum_gothic(name):
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg")
     assert root.get("role") == "img" and root.get("aria-label")
-    assert re.search(r'id="NanumGothic-[0-9a-f]+"', svg)
+    assert re.search(r'id="c[0-9a-f]{8}-NanumGothic-[0-9a-f]+"', svg)
     title = root.find("{http://www.w3.org/2000/svg}title")
     assert title is not None and re.search("[가-힣]", title.text)
 
@@ -71,3 +71,14 @@ def test_likert_chart_refuses_counts_that_do_not_match_the_scale():
 
 def test_chart_output_is_deterministic():
     assert charts()["slopes"] == charts()["slopes"]
+
+
+def test_charts_on_one_page_do_not_share_element_ids():
+    ids = [set(re.findall(r'id="([^"]+)"', svg)) for svg in charts().values()]
+    assert all(not (a & b) for k, a in enumerate(ids) for b in ids[k + 1 :])
+
+
+def test_chart_for_the_pdf_keeps_korean_as_text_in_nanum_gothic():
+    svg = knowledge_change(["1차", "2차"], [0.4, 0.6], "지식 지수", text_as_paths=False)
+    assert ">지식 지수<" in svg
+    assert "NanumGothic" in svg
