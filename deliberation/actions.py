@@ -6,6 +6,7 @@ import datetime
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 
 from deliberation.models import Stage
 
@@ -40,3 +41,68 @@ def do_update_stage(
             )
         )
     return locked
+
+
+def do_save_report_narratives(deliberation, texts: dict[str, str], *, actor) -> int:
+    """Save the analysts' text per report section; returns how many sections changed."""
+    from deliberation.models import ReportNarrative
+
+    changed = 0
+    with transaction.atomic():
+        current = {
+            n.section: n
+            for n in ReportNarrative.objects.select_for_update().filter(deliberation=deliberation)
+        }
+        for section, text in texts.items():
+            if section not in ReportNarrative.Section.values:
+                raise ValueError(f"unknown report section {section!r}")
+            existing = current.get(section)
+            if existing is None and not text:
+                continue
+            if existing is not None and existing.text == text:
+                continue
+            ReportNarrative.objects.update_or_create(
+                deliberation=deliberation,
+                section=section,
+                defaults={"text": text, "updated_by": actor},
+            )
+            changed += 1
+        transaction.on_commit(
+            lambda: logger.info(
+                "report narrative of %s: %d section(s) saved by %s",
+                deliberation.pk,
+                changed,
+                getattr(actor, "pk", None),
+            )
+        )
+    return changed
+
+
+def do_request_report_render(deliberation, *, actor, language: str = "ko"):
+    """Queue a PDF of the report, or return the one already being made for this deliberation.
+
+    The deliberation row is locked so two clicks cannot start two renders; a render left
+    unfinished by a dead process for longer than the stale limit is marked failed.
+    """
+    from deliberation.models import Deliberation, ReportRender
+    from deliberation.report_jobs import STALE_AFTER, start_render
+
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+        active = ReportRender.objects.filter(
+            deliberation=deliberation,
+            status__in=[ReportRender.Status.QUEUED, ReportRender.Status.RUNNING],
+        )
+        active.filter(created_at__lt=timezone.now() - STALE_AFTER).update(
+            status=ReportRender.Status.FAILED,
+            error="interrupted",
+            finished_at=timezone.now(),
+        )
+        render = active.first()
+        if render is not None:
+            return render
+        render = ReportRender.objects.create(
+            deliberation=deliberation, requested_by=actor, language=language
+        )
+        transaction.on_commit(lambda: start_render(render.pk))
+    return render

@@ -10,8 +10,10 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from deliberation.models import ReportRender
 from deliberation.roles import Role
 from panels.models import SelectionRun
 from tests.factories import ForumGroupFactory, StageFactory, UserFactory
@@ -70,6 +72,13 @@ ACCESS: dict[str, Access] = {
     "panels:report_chart": only(Role.ORGANIZER, Role.ANALYST),
     "panels:audit": everyone(LOGIN, 200),
     "panels:audit_record": everyone(LOGIN, 404),
+    "deliberation:report": only(Role.ORGANIZER, Role.ANALYST),
+    "deliberation:report_narrative": only(Role.ORGANIZER, Role.ANALYST),
+    "deliberation:report_json": only(Role.ORGANIZER, Role.ANALYST),
+    "deliberation:report_xlsx": only(Role.ORGANIZER, Role.ANALYST),
+    "deliberation:report_renders": only(Role.ORGANIZER, Role.ANALYST),
+    "deliberation:report_render_status": only(Role.ORGANIZER, Role.ANALYST),
+    "deliberation:report_render_file": only(Role.ORGANIZER, Role.ANALYST),
     "set_language": everyone(302, 302),
     # Accounts (django-allauth)
     "account_login": everyone(200, 302),
@@ -116,12 +125,22 @@ def url_parameters(pattern: URLPattern) -> list[str]:
 
 
 @pytest.fixture
-def objects(db):
+def objects(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     facilitator = UserFactory(role=Role.FACILITATOR)
     stage = StageFactory()
     ForumGroupFactory(session__deliberation=stage.deliberation, facilitator=facilitator)
     run = SelectionRun.objects.create(deliberation=stage.deliberation, status="failed")
-    return {"slug": stage.deliberation.slug, "stage_id": stage.pk, "run_id": run.pk}
+    render = ReportRender.objects.create(
+        deliberation=stage.deliberation, status=ReportRender.Status.DONE, progress=100
+    )
+    render.file.save("report.pdf", ContentFile(b"%PDF-1.7 test"))
+    return {
+        "slug": stage.deliberation.slug,
+        "stage_id": stage.pk,
+        "run_id": run.pk,
+        "render_id": render.pk,
+    }
 
 
 def build_url(name: str, pattern: URLPattern, objects: dict) -> str:

@@ -1,0 +1,367 @@
+"""What the policy-recommendation report is made of, and the statistics computed from it.
+
+Plain dataclasses and computation, no Django: ``deliberation.report.build_report_data``
+fills a ``ReportData`` from the database, tests and the benchmark fill it directly, and
+everything shown (tables, charts, sentences, JSON, XLSX, PDF) is computed from it by
+``analyse``. Sections whose data does not exist yet (no poll, no panel waves, no
+attendance, no recommendations) are empty and the report says so.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from surveys.analysis import SCHEMA_VERSION, compare_waves, comparison_dict
+from surveys.composition import CompositionFit
+from surveys.stats import WaveComparison
+from surveys.wave_files import ItemSpec, LongAnswers
+from surveys.weighting import weighted_proportions
+
+NARRATIVE_SECTIONS = (
+    "summary",
+    "process",
+    "poll",
+    "representativeness",
+    "opinion_change",
+    "recommendations",
+    "methodology",
+)
+
+
+@dataclass(frozen=True)
+class StageRow:
+    kind: str
+    label: str
+    starts_on: datetime.date | None
+    ends_on: datetime.date | None
+    status: str
+    status_label: str
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    kind: str
+    kind_label: str
+    title: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    group_count: int
+    member_count: int
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """How many of the panelists expected at a session came."""
+
+    session: str
+    expected: int
+    attended: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.attended / self.expected if self.expected else None
+
+
+@dataclass(frozen=True)
+class ProcessSummary:
+    stages: tuple[StageRow, ...] = ()
+    sessions: tuple[SessionRow, ...] = ()
+    panel_size: int = 0
+    panel_by_status: Mapping[str, int] = field(default_factory=dict)
+    attendance: tuple[AttendanceRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class PollOption:
+    label: str
+    estimate: float
+    margin_of_error: float
+    ci_low: float
+    ci_high: float
+
+
+@dataclass(frozen=True)
+class PollQuestion:
+    """A poll question's weighted answer shares; the margin of error uses the Kish n."""
+
+    question: str
+    n: int
+    effective_n: float
+    options: tuple[PollOption, ...]
+
+
+@dataclass(frozen=True)
+class PollResults:
+    wave: str
+    respondents: int
+    weighting: str
+    design_effect: float
+    effective_n: float
+    questions: tuple[PollQuestion, ...] = ()
+
+
+@dataclass(frozen=True)
+class WaveData:
+    """The panel's answers to the repeated questions, long format, waves in time order."""
+
+    answers: LongAnswers
+    items: Mapping[str, ItemSpec]
+    waves: tuple[str, ...]
+    wave_titles: Mapping[str, str] = field(default_factory=dict)
+
+    def title(self, wave: str) -> str:
+        return self.wave_titles.get(wave, wave)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A group's recommendation with the share of the panel that supports it (0-1)."""
+
+    group: str
+    text: str
+    support: float | None = None
+    votes: int | None = None
+
+
+@dataclass(frozen=True)
+class ReportData:
+    slug: str
+    title: str
+    agenda: str
+    city: str
+    is_demo: bool
+    generated_at: datetime.datetime
+    process: ProcessSummary = field(default_factory=ProcessSummary)
+    representativeness: tuple[CompositionFit, ...] = ()
+    poll: PollResults | None = None
+    waves: WaveData | None = None
+    recommendations: tuple[Recommendation, ...] = ()
+    narratives: Mapping[str, str] = field(default_factory=dict)
+
+
+def poll_question(
+    question: str,
+    answers: Sequence[str],
+    weights: Sequence[float] | None = None,
+    order: Sequence[str] | None = None,
+) -> PollQuestion:
+    """Weighted shares of each answer to one poll question ('' = no answer, left out)."""
+    labels = np.asarray(answers, dtype=object)
+    keep = labels != ""
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)[keep]
+    estimates = weighted_proportions(labels[keep], w)
+    first = next(iter(estimates.values()))
+    names = list(order) if order is not None else list(estimates)
+    return PollQuestion(
+        question=question,
+        n=first.n,
+        effective_n=first.effective_n,
+        options=tuple(
+            PollOption(
+                label=str(name),
+                estimate=estimates[name].estimate,
+                margin_of_error=estimates[name].margin_of_error,
+                ci_low=estimates[name].ci_low,
+                ci_high=estimates[name].ci_high,
+            )
+            for name in names
+            if name in estimates
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Analysis
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaveAnalysis:
+    """Paired comparisons (consecutive waves, and first to last) plus per-wave summaries."""
+
+    data: WaveData
+    comparisons: tuple[WaveComparison, ...]
+    headline: WaveComparison | None
+    respondents: Mapping[str, int]
+    shares: Mapping[str, Mapping[str, float]]
+    knowledge_by_wave: Mapping[str, float | None]
+
+
+@dataclass(frozen=True)
+class ReportAnalysis:
+    data: ReportData
+    waves: WaveAnalysis | None
+
+
+def wave_pairs(waves: Sequence[str]) -> list[tuple[str, str]]:
+    """Each wave against the next, and the first against the last when they differ."""
+    pairs = list(zip(waves, waves[1:], strict=False))
+    if len(waves) > 2:
+        pairs.append((waves[0], waves[-1]))
+    return pairs
+
+
+def _per_wave(data: WaveData) -> tuple[dict, dict, dict]:
+    """Respondents per wave; share of 1s (binary) or correct (knowledge); knowledge index."""
+    ids, waves, items = data.answers.arrays
+    values = data.answers.value
+    people, p = np.unique(ids, return_inverse=True)
+    respondents: dict[str, int] = {}
+    shares: dict[str, dict[str, float]] = {}
+    knowledge = [name for name, spec in data.items.items() if spec.type == "knowledge"]
+    in_wave = {w: waves == w for w in data.waves}
+    for w, mask in in_wave.items():
+        respondents[w] = int(np.unique(p[mask]).size)
+    for name, spec in data.items.items():
+        if spec.type not in ("binary", "knowledge"):
+            continue
+        target = spec.correct if spec.type == "knowledge" else 1.0
+        of_item = items == name
+        row = {}
+        for w, mask in in_wave.items():
+            v = values[of_item & mask]
+            v = v[~np.isnan(v)]
+            if v.size:
+                row[w] = float(np.mean(v == target))
+        shares[name] = row
+    knowledge_by_wave: dict[str, float | None] = {}
+    correct = np.zeros(values.size, dtype=bool)
+    for name in knowledge:
+        of_item = items == name
+        correct |= of_item & (values == data.items[name].correct)
+    for w, mask in in_wave.items():
+        present = np.unique(p[mask])
+        if not knowledge or present.size == 0:
+            knowledge_by_wave[w] = None
+            continue
+        per_person = np.bincount(p[mask & correct], minlength=people.size)[present]
+        knowledge_by_wave[w] = float(np.mean(per_person / len(knowledge)))
+    return respondents, shares, knowledge_by_wave
+
+
+def analyse_waves(data: WaveData) -> WaveAnalysis:
+    present = [w for w in data.waves if w in set(data.answers.waves)]
+    comparisons = tuple(
+        compare_waves(data.answers, data.items, a, b) for a, b in wave_pairs(present)
+    )
+    headline = None
+    if comparisons:
+        headline = comparisons[-1]
+    respondents, shares, knowledge = _per_wave(data)
+    return WaveAnalysis(data, comparisons, headline, respondents, shares, knowledge)
+
+
+def analyse(data: ReportData) -> ReportAnalysis:
+    """Every statistic the report shows, computed from the data."""
+    waves = analyse_waves(data.waves) if data.waves is not None else None
+    return ReportAnalysis(data, waves)
+
+
+# --------------------------------------------------------------------------------------------
+# JSON document (docs/analysis-schema.md)
+# --------------------------------------------------------------------------------------------
+
+
+def _date(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def analysis_document(analysis: ReportAnalysis) -> dict[str, Any]:
+    """The whole analysis as JSON-ready data; pseudonymous (no names, phones or e-mails)."""
+    data = analysis.data
+    process = data.process
+    waves = analysis.waves
+    return {
+        "schema": SCHEMA_VERSION,
+        "kind": "report",
+        "deliberation": {
+            "slug": data.slug,
+            "title": data.title,
+            "agenda": data.agenda,
+            "city": data.city,
+            "is_demo": data.is_demo,
+        },
+        "generated_at": data.generated_at.isoformat(),
+        "process": {
+            "stages": [
+                {
+                    "kind": s.kind,
+                    "label": s.label,
+                    "starts_on": _date(s.starts_on),
+                    "ends_on": _date(s.ends_on),
+                    "status": s.status,
+                }
+                for s in process.stages
+            ],
+            "sessions": [
+                {
+                    "kind": s.kind,
+                    "title": s.title,
+                    "starts_at": s.starts_at.isoformat(),
+                    "ends_at": s.ends_at.isoformat(),
+                    "groups": s.group_count,
+                    "members": s.member_count,
+                }
+                for s in process.sessions
+            ],
+            "panel_size": process.panel_size,
+            "panel_by_status": dict(process.panel_by_status),
+            "attendance": [
+                {"session": a.session, "expected": a.expected, "attended": a.attended}
+                for a in process.attendance
+            ],
+        },
+        "representativeness": [fit.to_dict() for fit in data.representativeness],
+        "poll": _poll_document(data.poll),
+        "waves": None
+        if waves is None
+        else {
+            "labels": list(waves.data.waves),
+            "titles": {w: waves.data.title(w) for w in waves.data.waves},
+            "respondents": dict(waves.respondents),
+            "knowledge_index_by_wave": dict(waves.knowledge_by_wave),
+            "shares": {k: dict(v) for k, v in waves.shares.items()},
+        },
+        "comparisons": []
+        if waves is None
+        else [comparison_dict(c, waves.data.items, waves.data.answers) for c in waves.comparisons],
+        "recommendations": [
+            {"group": r.group, "text": r.text, "support": r.support, "votes": r.votes}
+            for r in data.recommendations
+        ],
+        "narratives": {k: v for k, v in data.narratives.items() if v},
+    }
+
+
+def _poll_document(poll: PollResults | None) -> dict[str, Any] | None:
+    if poll is None:
+        return None
+    return {
+        "wave": poll.wave,
+        "respondents": poll.respondents,
+        "weighting": poll.weighting,
+        "design_effect": poll.design_effect,
+        "effective_n": poll.effective_n,
+        "questions": [
+            {
+                "question": q.question,
+                "n": q.n,
+                "effective_n": q.effective_n,
+                "options": [
+                    {
+                        "label": o.label,
+                        "estimate": o.estimate,
+                        "margin_of_error": o.margin_of_error,
+                        "ci": [o.ci_low, o.ci_high],
+                    }
+                    for o in q.options
+                ],
+            }
+            for q in poll.questions
+        ],
+    }

@@ -1,0 +1,511 @@
+"""The report as HTML (page and printable document), PDF, JSON and XLSX.
+
+All formats are drawn from one ``ReportAnalysis``; charts are SVG from surveys.charts and
+every chart has its numbers beside it in a table.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from deliberation.report_data import ReportAnalysis, analysis_document
+from deliberation.report_text import (
+    describe_change,
+    effect_name,
+    format_p,
+    scale_label,
+    statistical_test_name,
+)
+from surveys import charts
+from surveys.fonts import bold_font_path, regular_font_path
+from surveys.stats import ItemResult, WaveComparison
+
+LIKERT_ROWS_PER_CHART = 8
+SLOPES_PER_CHART = 6
+Progress = Callable[[int], None]
+
+
+def _noop(_: int) -> None:
+    return None
+
+
+def _chunks(seq: Sequence, size: int) -> list[Sequence]:
+    return [seq[k : k + size] for k in range(0, len(seq), size)]
+
+
+def _label(analysis: ReportAnalysis, item: str) -> str:
+    spec = analysis.waves.data.items.get(item) if analysis.waves else None
+    return spec.label if spec and spec.label else item
+
+
+def _distribution_text(distribution: Mapping, value_labels: Mapping | None) -> str:
+    if "mean" in distribution:
+        mean, sd = distribution.get("mean"), distribution.get("sd")
+        if mean is None:
+            return "–"
+        return _("mean %(mean)s, SD %(sd)s, n %(n)s") % {
+            "mean": f"{mean:.2f}",
+            "sd": "–" if sd is None else f"{sd:.2f}",
+            "n": distribution.get("n", 0),
+        }
+    total = sum(float(v) for v in distribution.values())
+    if not total:
+        return "–"
+    return ", ".join(
+        f"{scale_label(value_labels, k)}: {100 * float(v) / total:.0f}%"
+        for k, v in distribution.items()
+    )
+
+
+def _number(x: float | None, digits: int = 3) -> str:
+    if x is None:
+        return "–"
+    return f"{x:.{digits}f}"
+
+
+def comparison_rows(analysis: ReportAnalysis, comparison: WaveComparison) -> list[dict]:
+    data = analysis.waves.data
+    wa, wb = data.title(comparison.wave_a), data.title(comparison.wave_b)
+    rows = []
+    for r in comparison.items:
+        spec = data.items.get(r.item)
+        value_labels = spec.value_labels if spec else None
+        rows.append(
+            {
+                "item": r.item,
+                "label": _label(analysis, r.item),
+                "type": r.item_type,
+                "n_pairs": r.n_pairs,
+                "test": statistical_test_name(r.test),
+                "statistic": _number(r.statistic, 2),
+                "p": format_p(r.p_value) if r.p_value is not None else "–",
+                "p_adjusted": format_p(r.p_adjusted) if r.p_adjusted is not None else "–",
+                "effect": _number(r.effect_size, 2),
+                "effect_name": effect_name(r.effect_size_name),
+                "before": _distribution_text(r.distribution_a, value_labels),
+                "after": _distribution_text(r.distribution_b, value_labels),
+                "sentence": describe_change(r, _label(analysis, r.item), wa, wb, value_labels),
+            }
+        )
+    return rows
+
+
+def _likert(analysis: ReportAnalysis, comparison: WaveComparison, paths: bool) -> list[dict]:
+    data = analysis.waves.data
+    ordinal: list[ItemResult] = [r for r in comparison.items if r.item_type == "ordinal"]
+    groups: dict[tuple, list[ItemResult]] = {}
+    for r in ordinal:
+        if r.n_pairs == 0:
+            continue
+        codes = sorted({float(k) for k in (*r.distribution_a, *r.distribution_b)})
+        spec = data.items[r.item]
+        if spec.value_labels:
+            codes = sorted(set(codes) | set(spec.value_labels))
+        groups.setdefault(tuple(codes), []).append(r)
+    blocks = []
+    wa, wb = data.title(comparison.wave_a), data.title(comparison.wave_b)
+    for codes, results in groups.items():
+        for part in _chunks(results, LIKERT_ROWS_PER_CHART // 2):
+            spec = data.items[part[0].item]
+            categories = [scale_label(spec.value_labels, c) for c in codes]
+            rows = []
+            for r in part:
+                for wave, dist in ((wa, r.distribution_a), (wb, r.distribution_b)):
+                    counts = {float(k): float(v) for k, v in dist.items()}
+                    rows.append(
+                        charts.LikertRow(
+                            _label(analysis, r.item), wave, [counts.get(c, 0.0) for c in codes]
+                        )
+                    )
+            title = _("Answers before and after: %(wave_a)s and %(wave_b)s") % {
+                "wave_a": wa,
+                "wave_b": wb,
+            }
+            blocks.append(
+                {
+                    "svg": charts.diverging_likert(rows, categories, title, text_as_paths=paths),
+                    "title": title,
+                    "categories": categories,
+                    "rows": [
+                        {
+                            "label": row.label,
+                            "wave": row.wave,
+                            "shares": [
+                                f"{100 * c / (sum(row.counts) or 1):.0f}%" for c in row.counts
+                            ],
+                        }
+                        for row in rows
+                    ],
+                }
+            )
+    return blocks
+
+
+def _slopes(analysis: ReportAnalysis, paths: bool) -> list[dict]:
+    waves = analysis.waves
+    titles = [waves.data.title(w) for w in waves.data.waves]
+    items = [name for name in waves.data.items if name in waves.shares and waves.shares[name]]
+    blocks = []
+    for part in _chunks(items, SLOPES_PER_CHART):
+        series = {
+            _label(analysis, name): {
+                waves.data.title(w): share for w, share in waves.shares[name].items()
+            }
+            for name in part
+        }
+        title = _("Share agreeing or answering correctly, by wave")
+        blocks.append(
+            {
+                "svg": charts.proportion_slopes(series, titles, title, text_as_paths=paths),
+                "title": title,
+                "waves": titles,
+                "rows": [
+                    {
+                        "label": label,
+                        "shares": [
+                            f"{100 * shares[t]:.0f}%" if t in shares else "–" for t in titles
+                        ],
+                    }
+                    for label, shares in series.items()
+                ],
+            }
+        )
+    return blocks
+
+
+def _knowledge(analysis: ReportAnalysis, paths: bool) -> dict | None:
+    waves = analysis.waves
+    if not any(v is not None for v in waves.knowledge_by_wave.values()):
+        return None
+    titles = [waves.data.title(w) for w in waves.data.waves]
+    means = [waves.knowledge_by_wave.get(w) for w in waves.data.waves]
+    title = _("Knowledge index: share of knowledge questions answered correctly")
+    headline = waves.headline.knowledge_index if waves.headline else None
+    sentence = None
+    if headline is not None and headline.comparison is not None:
+        sentence = describe_change(
+            headline.comparison,
+            _("Knowledge index"),
+            waves.data.title(waves.headline.wave_a),
+            waves.data.title(waves.headline.wave_b),
+        )
+    return {
+        "svg": charts.knowledge_change(
+            titles, means, title, ylabel=_("% correct"), text_as_paths=paths
+        ),
+        "title": title,
+        "rows": [
+            {"wave": t, "mean": "–" if m is None else f"{100 * m:.0f}%"}
+            for t, m in zip(titles, means, strict=True)
+        ],
+        "sentence": sentence,
+    }
+
+
+def _representativeness(analysis: ReportAnalysis, paths: bool) -> list[dict]:
+    names = {
+        "region": _("Region"),
+        "gender": _("Gender"),
+        "age_band": _("Age band"),
+    }
+    blocks = []
+    for fit in analysis.data.representativeness:
+        name = names.get(fit.feature, fit.feature)
+        title = _("Population and panel by %(feature)s") % {"feature": name}
+        blocks.append(
+            {
+                "fit": fit,
+                "name": name,
+                "title": title,
+                "svg": charts.representativeness_bars(
+                    [c.category for c in fit.categories],
+                    [c.population_share for c in fit.categories],
+                    [c.sample_share for c in fit.categories],
+                    title,
+                    labels=(_("Population"), _("Panel")),
+                    text_as_paths=paths,
+                ),
+                "p": format_p(fit.p_value) if fit.p_value is not None else "–",
+                "statistic": _number(fit.statistic, 2),
+            }
+        )
+    return blocks
+
+
+def _poll_questions(analysis: ReportAnalysis) -> list[dict]:
+    poll = analysis.data.poll
+    if poll is None:
+        return []
+    return [
+        {
+            "question": q.question,
+            "n": q.n,
+            "effective_n": f"{q.effective_n:.0f}",
+            "options": [
+                {
+                    "label": o.label,
+                    "estimate": f"{100 * o.estimate:.1f}%",
+                    "moe": f"{100 * o.margin_of_error:.1f}%p",
+                    "ci": f"{100 * o.ci_low:.1f}–{100 * o.ci_high:.1f}%",
+                }
+                for o in q.options
+            ],
+        }
+        for q in poll.questions
+    ]
+
+
+def report_context(
+    analysis: ReportAnalysis, progress: Progress = _noop, *, for_pdf: bool = False
+) -> dict[str, Any]:
+    """Everything the report templates need, charts included (text kept as text for PDF)."""
+    paths = not for_pdf
+    data = analysis.data
+    context: dict[str, Any] = {
+        "data": data,
+        "process": data.process,
+        "representativeness": _representativeness(analysis, paths),
+        "poll": data.poll,
+        "poll_questions": _poll_questions(analysis),
+        "recommendations": data.recommendations,
+        "narratives": {k: v for k, v in data.narratives.items() if v},
+        "waves": None,
+    }
+    progress(30)
+    waves = analysis.waves
+    if waves is not None and waves.comparisons:
+        context["waves"] = {
+            "labels": [
+                (w, waves.data.title(w), waves.respondents.get(w, 0)) for w in waves.data.waves
+            ],
+            "headline": waves.headline,
+            "headline_title": _("%(wave_a)s to %(wave_b)s")
+            % {
+                "wave_a": waves.data.title(waves.headline.wave_a),
+                "wave_b": waves.data.title(waves.headline.wave_b),
+            },
+            "comparisons": [
+                {
+                    "title": _("%(wave_a)s to %(wave_b)s")
+                    % {"wave_a": waves.data.title(c.wave_a), "wave_b": waves.data.title(c.wave_b)},
+                    "rows": comparison_rows(analysis, c),
+                }
+                for c in waves.comparisons
+            ],
+            "likert": _likert(analysis, waves.headline, paths),
+            "slopes": _slopes(analysis, paths),
+            "knowledge": _knowledge(analysis, paths),
+        }
+        comparisons = context["waves"]["comparisons"]
+        # The PDF prints the headline comparison's table; the others are in JSON and XLSX.
+        context["waves"]["comparisons_shown"] = comparisons[-1:] if for_pdf else comparisons
+        context["waves"]["comparisons_omitted"] = len(comparisons) - len(
+            context["waves"]["comparisons_shown"]
+        )
+        context["waves"]["sentences"] = [
+            row["sentence"] for row in context["waves"]["comparisons"][-1]["rows"]
+        ]
+    progress(50)
+    return context
+
+
+def render_document(analysis: ReportAnalysis, progress: Progress = _noop) -> str:
+    """The printable, self-contained HTML document (what the PDF is made from)."""
+    context = report_context(analysis, progress, for_pdf=True)
+    context["font_regular"] = regular_font_path().as_uri()
+    context["font_bold"] = bold_font_path().as_uri()
+    return render_to_string("deliberation/report_document.html", context)
+
+
+def render_pdf(analysis: ReportAnalysis, progress: Progress = _noop) -> bytes:
+    """A4 PDF with the Korean font embedded."""
+    from weasyprint import HTML
+
+    html = render_document(analysis, progress)
+    progress(60)
+    pdf = HTML(string=html, base_url=str(regular_font_path().parent)).write_pdf()
+    progress(95)
+    return pdf
+
+
+def render_json(analysis: ReportAnalysis) -> bytes:
+    return (json.dumps(analysis_document(analysis), ensure_ascii=False, indent=2) + "\n").encode(
+        "utf-8"
+    )
+
+
+def _sheet_title(text: str, taken: set[str]) -> str:
+    clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in text)[:31] or "Sheet"
+    name, n = clean, 1
+    while name.lower() in taken:
+        n += 1
+        name = f"{clean[: 31 - len(str(n)) - 1]}~{n}"
+    taken.add(name.lower())
+    return name
+
+
+def render_xlsx(analysis: ReportAnalysis) -> bytes:
+    """A workbook with one sheet per analysis (process, representativeness, poll, tests...)."""
+    from openpyxl import Workbook
+
+    document = analysis_document(analysis)
+    book = Workbook(write_only=True)
+    taken: set[str] = set()
+
+    def sheet(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        ws = book.create_sheet(_sheet_title(title, taken))
+        ws.append(list(header))
+        for row in rows:
+            ws.append(list(row))
+
+    process = document["process"]
+    sheet(
+        "Stages",
+        ["kind", "label", "starts_on", "ends_on", "status"],
+        [
+            [s["kind"], s["label"], s["starts_on"], s["ends_on"], s["status"]]
+            for s in process["stages"]
+        ],
+    )
+    sheet(
+        "Sessions",
+        ["kind", "title", "starts_at", "ends_at", "groups", "members"],
+        [
+            [s["kind"], s["title"], s["starts_at"], s["ends_at"], s["groups"], s["members"]]
+            for s in process["sessions"]
+        ],
+    )
+    sheet(
+        "Attendance",
+        ["session", "expected", "attended"],
+        [[a["session"], a["expected"], a["attended"]] for a in process["attendance"]],
+    )
+    rep_rows = []
+    for fit in document["representativeness"]:
+        for c in fit["categories"]:
+            rep_rows.append(
+                [
+                    fit["feature"],
+                    c["category"],
+                    c["population_share"],
+                    c["sample_count"],
+                    c["sample_share"],
+                    c["expected_count"],
+                    fit["statistic"],
+                    fit["df"],
+                    fit["p_value"],
+                ]
+            )
+    sheet(
+        "Representativeness",
+        [
+            "feature",
+            "category",
+            "population_share",
+            "panel_count",
+            "panel_share",
+            "expected_count",
+            "chi2",
+            "df",
+            "p_value",
+        ],
+        rep_rows,
+    )
+    poll_rows = []
+    if document["poll"]:
+        for q in document["poll"]["questions"]:
+            for o in q["options"]:
+                poll_rows.append(
+                    [
+                        q["question"],
+                        o["label"],
+                        o["estimate"],
+                        o["margin_of_error"],
+                        *o["ci"],
+                        q["n"],
+                        q["effective_n"],
+                    ]
+                )
+    sheet(
+        "Poll",
+        [
+            "question",
+            "answer",
+            "weighted_share",
+            "margin_of_error",
+            "ci_low",
+            "ci_high",
+            "n",
+            "effective_n",
+        ],
+        poll_rows,
+    )
+    for comparison in document["comparisons"]:
+        sheet(
+            f"{comparison['wave_a']}-{comparison['wave_b']}",
+            [
+                "item",
+                "label",
+                "type",
+                "n_pairs",
+                "test",
+                "statistic",
+                "df",
+                "p_value",
+                "p_adjusted",
+                "effect_size",
+                "effect_size_name",
+                "change",
+                "ci_low",
+                "ci_high",
+                f"distribution_{comparison['wave_a']}",
+                f"distribution_{comparison['wave_b']}",
+            ],
+            [
+                [
+                    e["item"],
+                    e["label"],
+                    e["type"],
+                    e["n_pairs"],
+                    e["test"],
+                    e["statistic"],
+                    e["df"],
+                    e["p_value"],
+                    e["p_adjusted"],
+                    e["effect_size"],
+                    e["effect_size_name"],
+                    e["change"],
+                    *(e["ci"] or [None, None]),
+                    json.dumps(e["distributions"][comparison["wave_a"]], ensure_ascii=False),
+                    json.dumps(e["distributions"][comparison["wave_b"]], ensure_ascii=False),
+                ]
+                for e in comparison["items"]
+            ],
+        )
+    if document["waves"]:
+        sheet(
+            "Knowledge index",
+            ["wave", "mean_share_correct", "respondents"],
+            [
+                [
+                    w,
+                    document["waves"]["knowledge_index_by_wave"].get(w),
+                    document["waves"]["respondents"].get(w),
+                ]
+                for w in document["waves"]["labels"]
+            ],
+        )
+    sheet(
+        "Recommendations",
+        ["group", "text", "support", "votes"],
+        [[r["group"], r["text"], r["support"], r["votes"]] for r in document["recommendations"]],
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,84 @@
+"""Chart functions: SVG with Korean drawn in the bundled NanumGothic, with accessible names."""
+
+from __future__ import annotations
+
+import re
+import warnings
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from surveys.charts import (
+    LikertRow,
+    diverging_likert,
+    knowledge_change,
+    proportion_slopes,
+    representativeness_bars,
+)
+from surveys.fonts import regular_font_path
+
+SCALE = ["전혀 아니다", "아니다", "보통", "그렇다", "매우 그렇다"]
+
+
+def charts() -> dict[str, str]:
+    return {
+        "likert": diverging_likert(
+            [
+                LikertRow("소각장 신뢰", "W1", [10, 20, 30, 25, 15]),
+                LikertRow("소각장 신뢰", "W2", [5, 15, 25, 35, 20]),
+            ],
+            SCALE,
+            "신뢰도 변화",
+        ),
+        "slopes": proportion_slopes(
+            {"소각장 찬성": {"W1": 0.35, "W2": 0.5}}, ["W1", "W2"], "찬성 비율"
+        ),
+        "representativeness": representativeness_bars(
+            ["도심권", "동북권"], [0.05, 0.315], [0.06, 0.3], "권역 구성"
+        ),
+        "knowledge": knowledge_change(["W1", "W2"], [0.4, 0.6], "지식 지수"),
+    }
+
+
+def test_font_comes_from_the_pinned_package():
+    assert regular_font_path().name == "NanumGothic.ttf"
+    assert "koreanize_matplotlib" in str(regular_font_path())
+
+
+@pytest.mark.parametrize("name", ["likert", "slopes", "representativeness", "knowledge"])
+def test_chart_is_valid_svg_with_korean_glyphs_from_nanum_gothic(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph is a matplotlib UserWarning
+        svg = charts()[name]
+    root = ET.fromstring(svg)
+    assert root.tag.endswith("svg")
+    assert root.get("role") == "img" and root.get("aria-label")
+    assert re.search(r'id="c[0-9a-f]{8}-NanumGothic-[0-9a-f]+"', svg)
+    title = root.find("{http://www.w3.org/2000/svg}title")
+    assert title is not None and re.search("[가-힣]", title.text)
+
+
+def test_likert_chart_draws_the_korean_category_labels():
+    svg = charts()["likert"]
+    for label in SCALE:
+        assert f"<!-- {label} -->" in svg
+
+
+def test_likert_chart_refuses_counts_that_do_not_match_the_scale():
+    with pytest.raises(ValueError, match="2 counts"):
+        diverging_likert([LikertRow("q", "W1", [1, 2])], SCALE, "t")
+
+
+def test_chart_output_is_deterministic():
+    assert charts()["slopes"] == charts()["slopes"]
+
+
+def test_charts_on_one_page_do_not_share_element_ids():
+    ids = [set(re.findall(r'id="([^"]+)"', svg)) for svg in charts().values()]
+    assert all(not (a & b) for k, a in enumerate(ids) for b in ids[k + 1 :])
+
+
+def test_chart_for_the_pdf_keeps_korean_as_text_in_nanum_gothic():
+    svg = knowledge_change(["1차", "2차"], [0.4, 0.6], "지식 지수", text_as_paths=False)
+    assert ">지식 지수<" in svg
+    assert "NanumGothic" in svg
