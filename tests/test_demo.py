@@ -14,7 +14,13 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from deliberation.models import Deliberation, ForumGroup, Session, Stage
-from panels.models import Panelist
+from deliberation.roles import Role
+from panels import actions
+from panels.audit_record import verify_record
+from panels.models import Panelist, SelectionAudit, Volunteer
+from tests.factories import UserFactory
+
+ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def counts() -> dict[str, int]:
@@ -89,3 +95,44 @@ def test_role_groups_survive_a_flush(seeded):
     from deliberation.roles import Role
 
     assert set(Group.objects.values_list("name", flat=True)) >= set(Role.values)
+
+
+@pytest.mark.django_db
+def test_demo_panel_is_drawn_as_the_demo_panelist_accounts_and_verifies(seeded):
+    audit = SelectionAudit.objects.get()
+    seats = Panelist.objects.select_related("user", "volunteer").order_by("draw_position")
+    assert [s.user.email for s in seats] == [f"panelist{i:03d}@example.org" for i in range(1, 301)]
+    assert [s.volunteer.external_id for s in seats] == audit.panel
+    assert audit.lottery["size"] == 1000
+    assert verify_record(actions.audit_record(audit)).ok
+
+
+@pytest.mark.django_db
+def test_demo_pool_has_few_young_men_in_dosimgwon(seeded):
+    pool = Volunteer.objects.count()
+    few = Volunteer.objects.filter(
+        features__region="도심권", features__gender="남성", features__age_band="18-29"
+    ).count()
+    assert 2500 <= pool <= 3500
+    assert few / pool < 0.05 * 0.485 * 0.18
+
+
+@pytest.mark.django_db
+def test_report_page_for_the_demo_shows_what_exists_and_says_what_is_missing(client, seeded):
+    client.force_login(UserFactory(role=Role.ANALYST))
+    response = client.get(reverse("deliberation:report", args=["seoul-2021-waste"]), **ENGLISH)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "서울시 생활폐기물 공론화 2021" in html
+    assert "The panel has 300 members." in html
+    assert "권역별 시민토론회" in html
+    assert "Chi-square goodness of fit" in html and "도심권" in html
+    assert html.count('<svg role="img"') == 3
+    for missing in (
+        "No poll results yet.",
+        "No panel survey answers yet.",
+        "No group recommendations yet.",
+        "No attendance data yet.",
+    ):
+        assert missing in html
+    assert "panelist001@example.org" not in html

@@ -30,7 +30,6 @@ from deliberation.report_data import (
 from deliberation.report_jobs import run_render
 from deliberation.report_render import render_pdf, render_xlsx, report_context
 from deliberation.report_text import describe_change, format_p
-from deliberation.roles import Role
 from panels.models import PopulationMargin
 from surveys.stats import compare_binary
 from surveys.wave_files import ItemSpec, LongAnswers
@@ -39,7 +38,6 @@ from tests.factories import (
     ForumGroupFactory,
     PanelistFactory,
     StageFactory,
-    UserFactory,
 )
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -228,27 +226,6 @@ def test_representativeness_compares_the_panel_without_declined_seats(deliberati
 
 
 # Pages, exports and access -----------------------------------------------------------
-
-
-def test_report_page_for_the_demo_shows_what_exists_and_says_what_is_missing(client, db):
-    call_command("seed_demo", stdout=io.StringIO())
-    client.force_login(UserFactory(role=Role.ANALYST))
-    response = client.get(reverse("deliberation:report", args=["seoul-2021-waste"]), **ENGLISH)
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "서울시 생활폐기물 공론화 2021" in html
-    assert "The panel has 300 members." in html
-    assert "권역별 시민토론회" in html
-    assert "Chi-square goodness of fit" in html and "도심권" in html
-    assert html.count('<svg role="img"') == 3
-    for missing in (
-        "No poll results yet.",
-        "No panel survey answers yet.",
-        "No group recommendations yet.",
-        "No attendance data yet.",
-    ):
-        assert missing in html
-    assert "panelist001@example.org" not in html
 
 
 def test_exports_carry_no_names_or_e_mails(client, deliberation_with_panel, analyst):

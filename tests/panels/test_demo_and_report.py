@@ -1,45 +1,10 @@
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from panels import actions
-from panels.audit_record import verify_record
-from panels.models import Panelist, SelectionAudit
 from panels.representativeness import compare
 from tests.panels.flow import computed_run
 from tests.panels.pool_helpers import set_margins
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", password="demo-password-1")
-        yield
-        from deliberation.models import Deliberation
-
-        Deliberation.objects.all().delete()
-
-
-@pytest.mark.django_db
-def test_demo_panel_is_drawn_as_the_demo_panelist_accounts_and_verifies(demo):
-    audit = SelectionAudit.objects.get()
-    seats = Panelist.objects.select_related("user", "volunteer").order_by("draw_position")
-    assert [s.user.email for s in seats] == [f"panelist{i:03d}@example.org" for i in range(1, 301)]
-    assert [s.volunteer.external_id for s in seats] == audit.panel
-    assert audit.lottery["size"] == 1000
-    assert verify_record(actions.audit_record(audit)).ok
-
-
-@pytest.mark.django_db
-def test_demo_pool_has_few_young_men_in_dosimgwon(demo):
-    from panels.models import Volunteer
-
-    pool = Volunteer.objects.count()
-    few = Volunteer.objects.filter(
-        features__region="도심권", features__gender="남성", features__age_band="18-29"
-    ).count()
-    assert 2500 <= pool <= 3500
-    assert few / pool < 0.05 * 0.485 * 0.18
 
 
 def test_chi_square_compares_panel_counts_with_population_shares():
