@@ -171,6 +171,7 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
 }
 ACCOUNT_ADAPTER = "deliberation.account_adapter.AccountAdapter"
+ACCOUNT_FORMS = {"request_login_code": "deliberation.account_forms.RequestLoginCodeForm"}
 ACCOUNT_ALLOW_SIGNUP = env_bool("ACCOUNT_ALLOW_SIGNUP", default=False)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Gongnon] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"

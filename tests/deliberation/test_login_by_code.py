@@ -137,3 +137,14 @@ def test_an_unknown_address_gets_no_code_and_no_account(client, db):
     request_code(client, "stranger@example.org")
     assert get_user_model().objects.count() == before
     assert all("stranger@example.org" not in m.to for m in mail.outbox if "code" in m.body)
+
+
+def test_an_invitation_link_prefills_the_address(client, db):
+    url = reverse("account_request_login_code") + "?email=invited%40example.org"
+    assert 'value="invited@example.org"' in client.get(url).content.decode()
+
+
+def test_a_malformed_address_in_the_link_is_ignored(client, db):
+    url = reverse("account_request_login_code") + "?email=%22%3E%3Cscript%3E"
+    html = client.get(url).content.decode()
+    assert "<script>" not in html and 'value="' not in html.split('name="email"')[1][:80]
