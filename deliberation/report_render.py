@@ -197,7 +197,7 @@ def _knowledge(analysis: ReportAnalysis, paths: bool) -> dict | None:
         )
     return {
         "svg": charts.knowledge_change(
-            titles, means, title, ylabel=_("% correct"), text_as_paths=paths
+            titles, means, title, ylabel=_("Correct answers (%)"), text_as_paths=paths
         ),
         "title": title,
         "rows": [
