@@ -50,6 +50,10 @@ ACCESS: dict[str, Access] = {
     "deliberation:detail": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:stage_edit": only(Role.ORGANIZER),
     "set_language": everyone(302, 302),
+    # Surveys: respondents' pages are public; the token is the credential (unknown: 404).
+    "surveys:take": everyone(404, 404),
+    "surveys:volunteer": everyone(404, 404),
+    "surveys:open_link": everyone(404, 404),
     # Accounts (django-allauth)
     "account_login": everyone(200, 302),
     "account_logout": everyone(302, 200),

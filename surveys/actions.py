@@ -1,0 +1,291 @@
+"""Writes of the surveys app, each in one transaction (the do_* pattern).
+
+Fieldwork races (a double click, a replayed link, two tabs) are settled here: the
+response row is locked with select_for_update before anything is stored, and unique
+constraints (one response per invitation, one answer per item) back that up.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from surveys import items, strata
+from surveys.models import (
+    Answer,
+    ContactDetails,
+    Invitation,
+    Question,
+    Quota,
+    RegionDistrict,
+    Response,
+    VolunteerOptIn,
+    Wave,
+)
+
+logger = logging.getLogger(__name__)
+
+TOKEN_BYTES = 24
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def new_respondent_id() -> str:
+    return "R" + secrets.token_hex(6).upper()
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("wave__questionnaire", "wave__deliberation", "panelist")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def fieldwork_is_open(wave: Wave) -> bool:
+    now = timezone.now()
+    if not wave.is_open:
+        return False
+    if wave.opens_at and now < wave.opens_at:
+        return False
+    return not (wave.closes_at and now > wave.closes_at)
+
+
+@transaction.atomic
+def do_create_invitations(wave: Wave, count: int, panelists: Iterable = ()) -> list[str]:
+    """Make one-time links; the raw tokens are returned once and never stored."""
+    panelists = list(panelists)
+    tokens = [new_token() for _ in range(count if not panelists else len(panelists))]
+    Invitation.objects.bulk_create(
+        [
+            Invitation(
+                wave=wave,
+                token_hash=hash_token(token),
+                panelist=panelists[i] if panelists else None,
+            )
+            for i, token in enumerate(tokens)
+        ]
+    )
+    logger.info("created %s invitations for wave %s", len(tokens), wave.pk)
+    return tokens
+
+
+def do_open_link_invitation(wave: Wave) -> str:
+    """A fresh one-time link for a visitor of the open link."""
+    token = new_token()
+    Invitation.objects.create(wave=wave, token_hash=hash_token(token), source="open")
+    return token
+
+
+def region_mapping(wave: Wave) -> dict[str, str]:
+    return dict(
+        RegionDistrict.objects.filter(deliberation_id=wave.deliberation_id).values_list(
+            "district", "region"
+        )
+    )
+
+
+def age_bands_for(wave: Wave) -> list[strata.AgeBand]:
+    from panels.models import PopulationMargin
+
+    labels = list(
+        PopulationMargin.objects.filter(
+            deliberation_id=wave.deliberation_id, feature="age_band"
+        ).values_list("value", flat=True)
+    )
+    return strata.parse_age_bands(labels or strata.DEFAULT_AGE_BANDS)
+
+
+def reference_year(wave: Wave) -> int:
+    if wave.reference_year:
+        return wave.reference_year
+    return (wave.opens_at or timezone.now()).year
+
+
+class Outcome(enum.StrEnum):
+    STARTED = "started"
+    SUBMITTED = "submitted"
+    ALREADY_SUBMITTED = "already_submitted"
+    QUOTA_FULL = "quota_full"
+    SCREENED_OUT = "screened_out"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Screener:
+    district: str = ""
+    region: str = ""
+    gender: str = ""
+    birth_year: int | None = None
+
+
+def _full_quota(wave_id: int, region: str, gender: str, age_band: str, lock: bool) -> Quota | None:
+    quotas = Quota.objects.filter(wave_id=wave_id).order_by("pk")
+    if lock:
+        quotas = quotas.select_for_update()
+    for quota in quotas:
+        if quota.matches(region, gender, age_band):
+            if Response.objects.filter(quota.completes_filter()).count() >= quota.target:
+                return quota
+    return None
+
+
+def do_start_response(
+    invitation: Invitation, screener: Screener
+) -> tuple[Response | None, Outcome]:
+    """Record consent and the screener; a full quota cell or an out-of-scope age ends here."""
+    wave = invitation.wave
+    if not fieldwork_is_open(wave):
+        return None, Outcome.CLOSED
+    with transaction.atomic():
+        Invitation.objects.select_for_update().get(pk=invitation.pk)
+        existing = Response.objects.filter(invitation=invitation).first()
+        if existing is not None and existing.status != Response.Status.IN_PROGRESS:
+            return existing, Outcome.ALREADY_SUBMITTED
+        response = existing or Response(
+            wave=wave,
+            invitation=invitation,
+            panelist=invitation.panelist,
+            respondent_id=(
+                invitation.panelist.pseudonym if invitation.panelist else new_respondent_id()
+            ),
+        )
+        response.consented_at = timezone.now()
+        outcome = Outcome.STARTED
+        if not wave.is_panel_wave:
+            bands = age_bands_for(wave)
+            response.district = screener.district
+            mapping = region_mapping(wave)
+            response.region = strata.region_of(screener.district, mapping) or screener.region
+            response.gender = screener.gender
+            response.birth_year = screener.birth_year
+            band = strata.age_band(screener.birth_year, reference_year(wave), bands)
+            response.age_band = band or ""
+            if band is None:
+                response.status = Response.Status.SCREENED_OUT
+                outcome = Outcome.SCREENED_OUT
+            elif _full_quota(wave.pk, response.region, response.gender, band, lock=False):
+                response.status = Response.Status.QUOTA_FULL
+                outcome = Outcome.QUOTA_FULL
+        elif invitation.panelist:
+            panelist = invitation.panelist
+            response.region, response.gender = panelist.region, panelist.gender
+            response.age_band = panelist.age_band
+        response.save()
+    return response, outcome
+
+
+def do_save_draft(response: Response, data: Mapping[str, list[str]]) -> bool:
+    """Keep unfinished answers so the respondent can come back to the same link."""
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        if locked.status != Response.Status.IN_PROGRESS:
+            return False
+        locked.draft = {key: list(values) for key, values in data.items()}
+        locked.save(update_fields=["draft"])
+    return True
+
+
+def item_index(questions: Iterable[Question], specs: Iterable[items.QuestionSpec]) -> dict:
+    """Item code -> question id, for writing the long table."""
+    return {
+        item: question.pk
+        for question, spec in zip(questions, specs, strict=True)
+        for item in spec.item_codes()
+    }
+
+
+def answer_rows(
+    response_id: int, index: Mapping[str, int], values: Mapping[str, items.Value]
+) -> list[Answer]:
+    """The long-table rows (respondent, item, value) of one response."""
+    return [
+        Answer(
+            response_id=response_id,
+            question_id=index[item],
+            item=item,
+            value_number=value if isinstance(value, float) else None,
+            value_text=value if isinstance(value, str) else "",
+        )
+        for item, value in values.items()
+    ]
+
+
+def do_submit_response(
+    response: Response, index: Mapping[str, int], parsed: items.ParsedAnswers
+) -> Outcome:
+    """Store the answers once: a second submit or a replayed link stores nothing new."""
+    if not parsed.is_valid:
+        raise ValueError("only valid answers can be submitted")
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        if locked.status == Response.Status.COMPLETE:
+            return Outcome.ALREADY_SUBMITTED
+        if locked.status != Response.Status.IN_PROGRESS:
+            return Outcome(locked.status)
+        wave = response.wave
+        if not fieldwork_is_open(wave):
+            return Outcome.CLOSED
+        if not wave.is_panel_wave and _full_quota(
+            wave.pk, locked.region, locked.gender, locked.age_band, lock=True
+        ):
+            locked.status = Response.Status.QUOTA_FULL
+            locked.save(update_fields=["status"])
+            return Outcome.QUOTA_FULL
+        try:
+            with transaction.atomic():
+                Answer.objects.bulk_create(answer_rows(locked.pk, index, parsed.values))
+        except IntegrityError:
+            return Outcome.ALREADY_SUBMITTED
+        now = timezone.now()
+        locked.status = Response.Status.COMPLETE
+        locked.submitted_at = now
+        locked.duration_seconds = max(0, int((now - locked.started_at).total_seconds()))
+        locked.draft = {}
+        locked.save(update_fields=["status", "submitted_at", "duration_seconds", "draft"])
+    response.status = locked.status
+    return Outcome.SUBMITTED
+
+
+def do_volunteer(response: Response, *, name: str, phone: str, email: str) -> VolunteerOptIn:
+    """Record a respondent's separate consent to be considered for the panel."""
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        opt_in, created = VolunteerOptIn.objects.get_or_create(
+            response=locked,
+            defaults={
+                "deliberation_id": locked.wave.deliberation_id,
+                "region": locked.region,
+                "district": locked.district,
+                "gender": locked.gender,
+                "age_band": locked.age_band,
+                "consented_at": timezone.now(),
+            },
+        )
+        ContactDetails.objects.update_or_create(
+            opt_in=opt_in, defaults={"name": name, "phone": phone, "email": email}
+        )
+    return opt_in
+
+
+def do_erase_contacts(deliberation) -> int:
+    """Erase every volunteer's contact details; opt-ins and answers stay for the statistics."""
+    with transaction.atomic():
+        return ContactDetails.objects.filter(
+            opt_in__deliberation=deliberation, erased_at__isnull=True
+        ).update(name="", phone="", email="", erased_at=timezone.now())
