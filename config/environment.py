@@ -107,9 +107,7 @@ def redis_url(name: str) -> str | None:
     if parsed.scheme not in {"redis", "rediss", "unix"} or (
         parsed.scheme != "unix" and not parsed.hostname
     ):
-        raise ImproperlyConfigured(
-            f"{name}: expected a redis://host:port/db URL; got {raw!r}"
-        )
+        raise ImproperlyConfigured(f"{name}: expected a redis://host:port/db URL; got {raw!r}")
     try:
         parsed.port
     except ValueError:

@@ -10,4 +10,3 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("panels/", include("panels.urls")),
 ]
-

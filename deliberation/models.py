@@ -53,7 +53,10 @@ class Stage(models.Model):
         DONE = "done", _("Done")
 
     deliberation = models.ForeignKey(
-        Deliberation, on_delete=models.CASCADE, related_name="stages", verbose_name=_("deliberation")
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="stages",
+        verbose_name=_("deliberation"),
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     order = models.PositiveSmallIntegerField(_("order"))
@@ -91,14 +94,20 @@ class Session(models.Model):
         PLENARY = "plenary", _("Plenary forum")
 
     deliberation = models.ForeignKey(
-        Deliberation, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("deliberation")
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="sessions",
+        verbose_name=_("deliberation"),
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     experts = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="expert_sessions", verbose_name=_("experts")
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="expert_sessions",
+        verbose_name=_("experts"),
     )
 
     class Meta:
@@ -107,7 +116,8 @@ class Session(models.Model):
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_start",
             )
         ]
 

@@ -13,7 +13,10 @@ class PopulationMargin(models.Model):
     """The population's share in one category of one feature (e.g. region = 도심권)."""
 
     deliberation = models.ForeignKey(
-        Deliberation, on_delete=models.CASCADE, related_name="margins", verbose_name=_("deliberation")
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="margins",
+        verbose_name=_("deliberation"),
     )
     feature = models.CharField(_("feature"), max_length=60)
     value = models.CharField(_("value"), max_length=60)
@@ -47,7 +50,10 @@ class Panelist(models.Model):
         DROPPED = "dropped", _("Dropped out")
 
     deliberation = models.ForeignKey(
-        Deliberation, on_delete=models.CASCADE, related_name="panelists", verbose_name=_("deliberation")
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="panelists",
+        verbose_name=_("deliberation"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from surveys import items, strata
@@ -23,12 +24,14 @@ from surveys.models import (
     ContactDetails,
     Invitation,
     Question,
+    Questionnaire,
     Quota,
     RegionDistrict,
     Response,
     VolunteerOptIn,
     Wave,
 )
+from surveys.questionnaires import add_likert_options
 
 logger = logging.getLogger(__name__)
 
@@ -289,3 +292,60 @@ def do_erase_contacts(deliberation) -> int:
         return ContactDetails.objects.filter(
             opt_in__deliberation=deliberation, erased_at__isnull=True
         ).update(name="", phone="", email="", erased_at=timezone.now())
+
+
+# Questionnaire builder --------------------------------------------------------------
+
+
+class QuestionnaireLocked(Exception):
+    """The questionnaire has responses: changing it would break them; make a new version."""
+
+
+def _lock_questionnaire(questionnaire_id: int) -> Questionnaire:
+    locked = Questionnaire.objects.select_for_update().get(pk=questionnaire_id)
+    if locked.has_responses():
+        raise QuestionnaireLocked
+    return locked
+
+
+def do_save_question(question: Question, formsets: Iterable = (), likert_points: int | None = None):
+    """Save a question (and its options or grid rows) unless responses already use it."""
+    with transaction.atomic():
+        questionnaire = _lock_questionnaire(question.questionnaire_id)
+        if question.pk is None:
+            last = questionnaire.questions.aggregate(m=Max("order"))["m"] or 0
+            question.order = last + 1
+        question.save()
+        for formset in formsets:
+            formset.instance = question
+            formset.save()
+        scaled = {Question.Kind.LIKERT, Question.Kind.GRID}
+        if likert_points and question.kind in scaled and not question.options.exists():
+            add_likert_options(question, likert_points)
+    return question
+
+
+def do_move_question(question: Question, step: int) -> None:
+    """Swap a question with its neighbour; show-if rules must still point backwards."""
+    with transaction.atomic():
+        questionnaire = _lock_questionnaire(question.questionnaire_id)
+        ordered = list(questionnaire.questions.order_by("order", "pk"))
+        index = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
+        target = index + step
+        if not 0 <= target < len(ordered):
+            return
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+        position = {q.pk: i for i, q in enumerate(ordered)}
+        for q in ordered:
+            if q.show_if_question_id and position[q.show_if_question_id] >= position[q.pk]:
+                raise ValueError("a show-if rule must refer to an earlier question")
+        for i, q in enumerate(ordered, start=1):
+            q.order = i
+        Question.objects.bulk_update(ordered, ["order"])
+
+
+def do_delete_question(question: Question) -> None:
+    with transaction.atomic():
+        _lock_questionnaire(question.questionnaire_id)
+        question.dependants.update(show_if_question=None, show_if_values=[])
+        question.delete()

@@ -223,3 +223,24 @@ class WeightingForm(forms.Form):
         required=False,
         help_text=_("Leave empty for no cap; 5 is common."),
     )
+
+
+class WaveForm(forms.ModelForm):
+    class Meta:
+        model = Wave
+        fields = ["questionnaire", "kind", "label", "title", "opens_at", "closes_at"]
+        widgets = {
+            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+
+    def __init__(self, *args, deliberation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.deliberation = deliberation
+        self.fields["questionnaire"].queryset = deliberation.questionnaires.all()
+
+    def clean_label(self) -> str:
+        label = self.cleaned_data["label"]
+        if self.deliberation.waves.filter(label=label).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another wave already uses this label."))
+        return label

@@ -13,7 +13,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from deliberation.roles import Role
-from tests.factories import DeliberationFactory, ForumGroupFactory, StageFactory, UserFactory
+from tests.factories import ForumGroupFactory, StageFactory, UserFactory
+from tests.surveys.factories import WaveFactory, build_every_type
 
 ANONYMOUS = "anonymous"
 ROLES = tuple(Role.values)
@@ -54,6 +55,21 @@ ACCESS: dict[str, Access] = {
     "surveys:take": everyone(404, 404),
     "surveys:volunteer": everyone(404, 404),
     "surveys:open_link": everyone(404, 404),
+    "surveys:overview": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:questionnaire_create": only(Role.ORGANIZER),
+    "surveys:wave_create": only(Role.ORGANIZER),
+    "surveys:questionnaire": only(Role.ORGANIZER),
+    "surveys:questionnaire_preview": only(Role.ORGANIZER),
+    "surveys:questionnaire_new_version": only(Role.ORGANIZER, ok=405),
+    "surveys:question_create": only(Role.ORGANIZER),
+    "surveys:question_edit": only(Role.ORGANIZER),
+    "surveys:question_move": only(Role.ORGANIZER, ok=405),
+    "surveys:question_delete": only(Role.ORGANIZER, ok=405),
+    "surveys:fieldwork": only(Role.ORGANIZER),
+    "surveys:quota_add": only(Role.ORGANIZER, ok=405),
+    "surveys:invitations_create": only(Role.ORGANIZER, ok=405),
+    "surveys:dashboard": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:dashboard_data": only(Role.ORGANIZER, Role.ANALYST),
     # Accounts (django-allauth)
     "account_login": everyone(200, 302),
     "account_logout": everyone(302, 200),
@@ -103,7 +119,15 @@ def objects(db):
     facilitator = UserFactory(role=Role.FACILITATOR)
     stage = StageFactory()
     ForumGroupFactory(session__deliberation=stage.deliberation, facilitator=facilitator)
-    return {"slug": stage.deliberation.slug, "stage_id": stage.pk}
+    wave = WaveFactory(questionnaire__deliberation=stage.deliberation)
+    question = build_every_type(wave.questionnaire)["Q1"]
+    return {
+        "slug": stage.deliberation.slug,
+        "stage_id": stage.pk,
+        "wave_id": wave.pk,
+        "questionnaire_id": wave.questionnaire_id,
+        "question_id": question.pk,
+    }
 
 
 def build_url(name: str, pattern: URLPattern, objects: dict) -> str:
@@ -121,9 +145,7 @@ def outcome(response, login_url: str) -> int | str:
 
 def test_every_url_pattern_is_in_the_access_table():
     names = {name for name, _ in iter_url_names()}
-    missing = sorted(
-        name for name in names if name not in ACCESS and not is_admin_model_page(name)
-    )
+    missing = sorted(name for name in names if name not in ACCESS and not is_admin_model_page(name))
     assert not missing, f"URL patterns without an access rule: {missing}"
     stale = sorted(set(ACCESS) - names)
     assert not stale, f"Access rules for URL names that no longer exist: {stale}"

@@ -41,7 +41,7 @@ class QuestionView:
         return list(range(11))
 
 
-def _question_views(questions, specs, data, problems) -> list[QuestionView]:
+def question_views(questions, specs, data, problems) -> list[QuestionView]:
     views = []
     for question, spec in zip(questions, specs, strict=True):
         values = [v for v in data.get(question.code, []) if v]
@@ -176,7 +176,7 @@ def _questionnaire(
         status = 400
     else:
         data = response.draft or {}
-    views = _question_views(questions, specs, data, problems)
+    views = question_views(questions, specs, data, problems)
     return render(
         request,
         "surveys/take_questions.html",
