@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from surveys import items, strata
+from surveys import items, poll_import, strata
 from surveys.models import (
     Answer,
     ContactDetails,
@@ -349,3 +349,76 @@ def do_delete_question(question: Question) -> None:
         _lock_questionnaire(question.questionnaire_id)
         question.dependants.update(show_if_question=None, show_if_values=[])
         question.delete()
+
+
+# Imports from polling firms ------------------------------------------------------
+
+
+class ImportRefused(Exception):
+    """Rows are invalid and the organizer did not choose to skip them: nothing imported."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    already_present: int
+    skipped_invalid: int
+
+
+def do_import_poll(
+    wave: Wave,
+    validation: poll_import.Validation,
+    index: Mapping[str, int],
+    *,
+    skip_invalid: bool = False,
+) -> ImportResult:
+    """Write the good rows in bulk, all or nothing; respondent ids already present are kept."""
+    if validation.bad_rows and not skip_invalid:
+        raise ImportRefused(f"{len(validation.bad_rows)} rows are invalid")
+    batch = 2000
+    with transaction.atomic():
+        Wave.objects.select_for_update().get(pk=wave.pk)
+        existing = set(Response.objects.filter(wave=wave).values_list("respondent_id", flat=True))
+        fresh = [row for row in validation.good if row.respondent_id not in existing]
+        now = timezone.now()
+        responses = Response.objects.bulk_create(
+            [
+                Response(
+                    wave=wave,
+                    respondent_id=row.respondent_id,
+                    source=Response.Source.IMPORTED,
+                    status=Response.Status.COMPLETE,
+                    region=row.profile.get(poll_import.REGION, ""),
+                    district=row.profile.get(poll_import.DISTRICT, ""),
+                    gender=row.profile.get(poll_import.GENDER, ""),
+                    birth_year=row.profile.get(poll_import.BIRTH_YEAR),
+                    age_band=row.profile.get(poll_import.AGE_BAND, ""),
+                    duration_seconds=row.profile.get(poll_import.DURATION),
+                    submitted_at=now,
+                )
+                for row in fresh
+            ],
+            batch_size=batch,
+        )
+        if responses and responses[0].pk is None:
+            ids = dict(
+                Response.objects.filter(
+                    wave=wave, respondent_id__in=[r.respondent_id for r in fresh]
+                ).values_list("respondent_id", "pk")
+            )
+        else:
+            ids = {r.respondent_id: r.pk for r in responses}
+        answers: list[Answer] = []
+        for row in fresh:
+            answers += answer_rows(ids[row.respondent_id], index, row.values)
+            if len(answers) >= batch * 5:
+                Answer.objects.bulk_create(answers, batch_size=batch)
+                answers = []
+        Answer.objects.bulk_create(answers, batch_size=batch)
+    result = ImportResult(
+        created=len(fresh),
+        already_present=len(validation.good) - len(fresh),
+        skipped_invalid=len(validation.bad_rows),
+    )
+    logger.info("import into wave %s: %s", wave.pk, result)
+    return result

@@ -18,6 +18,17 @@ PROBLEM_MESSAGES = {
     "not_a_number": _("“%(value)s” is not a number."),
     "out_of_range": _("Enter a number from %(min)s to %(max)s."),
     "too_long": _("Use at most %(max)s characters."),
+    "missing_id": _("The respondent id is empty."),
+    "id_too_long": _("The respondent id is longer than %(max)s characters."),
+    "duplicate_id": _("This respondent id was already used in row %(first)s."),
+    "unknown_district": _("This district is not one of the deliberation's districts."),
+    "region_mismatch": _("%(district)s belongs to %(region)s."),
+    "unknown_region": _("This region is not one of the deliberation's regions."),
+    "unknown_gender": _("This gender is not one of the categories used for weighting."),
+    "unknown_age_band": _("This age band is not one of the deliberation's age bands."),
+    "bad_birth_year": _("This is not a plausible year of birth."),
+    "no_age_band": _("This year of birth falls outside every age band of the study."),
+    "age_band_mismatch": _("The year of birth gives the age band %(derived)s."),
 }
 
 

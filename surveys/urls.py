@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys.views import builder, fieldwork, fieldwork_admin
+from surveys.views import builder, fieldwork, fieldwork_admin, imports
 
 app_name = "surveys"
 
@@ -54,4 +54,8 @@ urlpatterns = [
         fieldwork_admin.dashboard_data,
         name="dashboard_data",
     ),
+    # Imports
+    path("waves/<int:wave_id>/import/", imports.upload, name="import_upload"),
+    path("imports/<int:import_id>/mapping/", imports.mapping, name="import_mapping"),
+    path("imports/<int:import_id>/", imports.report, name="import_report"),
 ]

@@ -13,6 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from deliberation.roles import Role
+from surveys.models import PollImport
 from tests.factories import ForumGroupFactory, StageFactory, UserFactory
 from tests.surveys.factories import WaveFactory, build_every_type
 
@@ -70,6 +71,9 @@ ACCESS: dict[str, Access] = {
     "surveys:invitations_create": only(Role.ORGANIZER, ok=405),
     "surveys:dashboard": only(Role.ORGANIZER, Role.ANALYST),
     "surveys:dashboard_data": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:import_upload": only(Role.ORGANIZER),
+    "surveys:import_mapping": only(Role.ORGANIZER),
+    "surveys:import_report": only(Role.ORGANIZER),
     # Accounts (django-allauth)
     "account_login": everyone(200, 302),
     "account_logout": everyone(302, 200),
@@ -127,6 +131,9 @@ def objects(db):
         "wave_id": wave.pk,
         "questionnaire_id": wave.questionnaire_id,
         "question_id": question.pk,
+        "import_id": PollImport.objects.create(
+            wave=wave, filename="firm.csv", content=b"id\nR1\n", columns=["id"], status="validated"
+        ).pk,
     }
 
 
