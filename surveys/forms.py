@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from surveys.models import GridItem, Option, Question, Questionnaire, Quota, Wave
 
 DEFAULT_GENDERS = ("남성", "여성")
+VARIABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,29}")
 
 
 class StartForm(forms.Form):
@@ -152,6 +155,10 @@ class QuestionForm(forms.ModelForm):
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
+        if not VARIABLE_NAME.fullmatch(code):
+            raise forms.ValidationError(
+                _("Start with a letter and use only letters, digits and underscores.")
+            )
         clash = self.questionnaire.questions.filter(code=code).exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(_("Another question already uses this name."))
@@ -181,6 +188,12 @@ class GridItemForm(forms.ModelForm):
     class Meta:
         model = GridItem
         fields = ["code", "text_ko", "text_en"]
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if not re.fullmatch(r"[A-Za-z0-9]+", code):
+            raise forms.ValidationError(_("Use only letters and digits."))
+        return code
 
 
 OptionFormSet = forms.inlineformset_factory(

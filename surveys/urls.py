@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys.views import builder, fieldwork, fieldwork_admin, imports
+from surveys.views import analysis, builder, fieldwork, fieldwork_admin, imports
 
 app_name = "surveys"
 
@@ -58,4 +58,11 @@ urlpatterns = [
     path("waves/<int:wave_id>/import/", imports.upload, name="import_upload"),
     path("imports/<int:import_id>/mapping/", imports.mapping, name="import_mapping"),
     path("imports/<int:import_id>/", imports.report, name="import_report"),
+    # Analysis
+    path("waves/<int:wave_id>/exports/", analysis.export_list, name="exports"),
+    path(
+        "waves/<int:wave_id>/exports/<str:fmt>/",
+        analysis.export_download,
+        name="export_download",
+    ),
 ]

@@ -74,6 +74,8 @@ ACCESS: dict[str, Access] = {
     "surveys:import_upload": only(Role.ORGANIZER),
     "surveys:import_mapping": only(Role.ORGANIZER),
     "surveys:import_report": only(Role.ORGANIZER),
+    "surveys:exports": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:export_download": only(Role.ORGANIZER, Role.ANALYST),
     # Accounts (django-allauth)
     "account_login": everyone(200, 302),
     "account_logout": everyone(302, 200),
@@ -97,7 +99,12 @@ ACCESS: dict[str, Access] = {
 }
 ADMIN_NAMESPACE = "admin"
 
-SAMPLE_VALUES = {"uidb36": "1", "key": "invalid-key", "app_label": "deliberation"}
+SAMPLE_VALUES = {
+    "uidb36": "1",
+    "key": "invalid-key",
+    "app_label": "deliberation",
+    "fmt": "csv",
+}
 
 
 def is_admin_model_page(name: str) -> bool:

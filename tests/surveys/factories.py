@@ -8,6 +8,7 @@ import factory
 
 from panels.models import PopulationMargin
 from surveys.models import (
+    Answer,
     GridItem,
     Option,
     Question,
@@ -139,3 +140,33 @@ def add_strata(deliberation) -> None:
         for f, shares in MARGINS.items()
         for v, s in shares.items()
     )
+
+
+def complete_response(wave, respondent_id, answers, **profile):
+    """A complete response with answers given per item (numbers or text)."""
+    from surveys.actions import answer_rows, item_index
+    from surveys.models import Response
+    from surveys.questionnaires import questions_of, specs_of
+
+    questions = questions_of(wave.questionnaire)
+    response = Response.objects.create(
+        wave=wave, respondent_id=respondent_id, status=Response.Status.COMPLETE, **profile
+    )
+    index = item_index(questions, specs_of(questions))
+    Answer.objects.bulk_create(answer_rows(response.pk, index, answers))
+    return response
+
+
+FULL_ANSWERS = {
+    "Q1": 1.0,
+    "Q2_1": 1.0,
+    "Q2_2": 0.0,
+    "Q2_3": 1.0,
+    "Q3": 4.0,
+    "Q4": 7.0,
+    "Q5": 3.5,
+    "Q6": "재활용",
+    "Q8": 1.0,
+    "Q9_a": 2.0,
+    "Q9_b": 5.0,
+}
