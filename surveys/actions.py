@@ -30,6 +30,7 @@ from surveys.models import (
     Response,
     VolunteerOptIn,
     Wave,
+    WeightingRun,
 )
 from surveys.questionnaires import add_likert_options
 
@@ -422,3 +423,83 @@ def do_import_poll(
     )
     logger.info("import into wave %s: %s", wave.pk, result)
     return result
+
+
+# Weighting -----------------------------------------------------------------------
+
+WEIGHTING_FEATURES = ("region", "gender", "age_band")
+MARGIN_SUM_SLACK = 0.01
+
+
+class WeightingRefused(Exception):
+    """The wave cannot be weighted as asked; the message says why."""
+
+
+def margins_for(wave: Wave) -> dict[str, dict[str, float]]:
+    """The deliberation's population margins, rescaled when rounding leaves them off 1."""
+    from panels.models import PopulationMargin
+
+    margins: dict[str, dict[str, float]] = {}
+    for feature, value, share in PopulationMargin.objects.filter(
+        deliberation_id=wave.deliberation_id
+    ).values_list("feature", "value", "share"):
+        margins.setdefault(feature, {})[value] = float(share)
+    if not margins:
+        raise WeightingRefused("the deliberation has no population margins")
+    unknown = sorted(set(margins) - set(WEIGHTING_FEATURES))
+    if unknown:
+        raise WeightingRefused(
+            f"margins on {', '.join(unknown)} cannot be used: respondents record only "
+            f"{', '.join(WEIGHTING_FEATURES)}"
+        )
+    for feature, shares in margins.items():
+        total = sum(shares.values())
+        if abs(total - 1) > MARGIN_SUM_SLACK:
+            raise WeightingRefused(f"the shares of {feature} sum to {total:.4f}, not 1")
+        margins[feature] = {value: share / total for value, share in shares.items()}
+    return margins
+
+
+def do_weight_wave(wave: Wave, *, cap: float | None = None, actor=None) -> WeightingRun:
+    """Rake the complete responses of a wave to the population margins and store the weights."""
+    from surveys import weighting
+
+    margins = margins_for(wave)
+    with transaction.atomic():
+        Wave.objects.select_for_update().get(pk=wave.pk)
+        rows = list(
+            Response.objects.filter(wave=wave, status=Response.Status.COMPLETE)
+            .order_by("pk")
+            .values_list("pk", *margins)
+        )
+        if not rows:
+            raise WeightingRefused("the wave has no complete responses")
+        data = {feature: [row[i + 1] for row in rows] for i, feature in enumerate(margins)}
+        try:
+            result = weighting.rake(data, margins, cap=cap)
+        except weighting.ConvergenceError as exc:
+            raise WeightingRefused(f"raking did not converge: {exc}") from None
+        except weighting.WeightingError as exc:
+            raise WeightingRefused(str(exc)) from None
+        updates = [
+            Response(pk=row[0], weight=float(w))
+            for row, w in zip(rows, result.weights, strict=True)
+        ]
+        Response.objects.bulk_update(updates, ["weight"], batch_size=2000)
+        Response.objects.filter(wave=wave).exclude(status=Response.Status.COMPLETE).update(
+            weight=None
+        )
+        run = WeightingRun.objects.create(
+            wave=wave,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            margins=margins,
+            cap=cap,
+            respondents=result.n,
+            iterations=result.iterations,
+            converged=result.converged,
+            max_margin_error=result.max_margin_error,
+            design_effect=result.design_effect,
+            effective_n=result.effective_n,
+        )
+    logger.info("weighted wave %s: deff %.3f", wave.pk, result.design_effect)
+    return run
