@@ -65,4 +65,11 @@ urlpatterns = [
         analysis.export_download,
         name="export_download",
     ),
+    path("waves/<int:wave_id>/weighting/", analysis.weighting_page, name="weighting"),
+    path("waves/<int:wave_id>/results/", analysis.results, name="results"),
+    path(
+        "waves/<int:wave_id>/charts/<str:item>.<str:image_format>",
+        analysis.chart,
+        name="chart",
+    ),
 ]

@@ -76,6 +76,9 @@ ACCESS: dict[str, Access] = {
     "surveys:import_report": only(Role.ORGANIZER),
     "surveys:exports": only(Role.ORGANIZER, Role.ANALYST),
     "surveys:export_download": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:weighting": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:results": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:chart": only(Role.ORGANIZER, Role.ANALYST),
     # Accounts (django-allauth)
     "account_login": everyone(200, 302),
     "account_logout": everyone(302, 200),
@@ -104,6 +107,8 @@ SAMPLE_VALUES = {
     "key": "invalid-key",
     "app_label": "deliberation",
     "fmt": "csv",
+    "item": "Q1",
+    "image_format": "svg",
 }
 
 
