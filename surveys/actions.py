@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from surveys import items, poll_import, strata
@@ -55,10 +55,20 @@ def invitation_for_token(token: str) -> Invitation | None:
     if not token or len(token) > 100:
         return None
     return (
-        Invitation.objects.select_related("wave__questionnaire", "wave__deliberation", "panelist")
+        Invitation.objects.select_related("wave__questionnaire", "panelist", "response")
         .filter(token_hash=hash_token(token))
         .first()
     )
+
+
+def response_of(invitation: Invitation) -> Response | None:
+    """The invitation's response, read with the invitation (no further query)."""
+    try:
+        response = invitation.response
+    except Response.DoesNotExist:
+        return None
+    response.wave = invitation.wave
+    return response
 
 
 def fieldwork_is_open(wave: Wave) -> bool:
@@ -139,14 +149,21 @@ class Screener:
 
 
 def _full_quota(wave_id: int, region: str, gender: str, age_band: str, lock: bool) -> Quota | None:
+    """The first quota cell of this respondent that is already full (one counting query)."""
     quotas = Quota.objects.filter(wave_id=wave_id).order_by("pk")
     if lock:
         quotas = quotas.select_for_update()
-    for quota in quotas:
-        if quota.matches(region, gender, age_band):
-            if Response.objects.filter(quota.completes_filter()).count() >= quota.target:
-                return quota
-    return None
+    matching = [quota for quota in quotas if quota.matches(region, gender, age_band)]
+    if not matching:
+        return None
+    counters = {}
+    for quota in matching:
+        condition = quota.completes_filter()
+        counters[f"q{quota.pk}"] = Count("pk", filter=condition) if condition else Count("pk")
+    counts = Response.objects.filter(wave_id=wave_id, status=Response.Status.COMPLETE).aggregate(
+        **counters
+    )
+    return next((q for q in matching if counts[f"q{q.pk}"] >= q.target), None)
 
 
 def do_start_response(
@@ -236,6 +253,14 @@ def do_submit_response(
     """Store the answers once: a second submit or a replayed link stores nothing new."""
     if not parsed.is_valid:
         raise ValueError("only valid answers can be submitted")
+    try:
+        return _submit(response, index, parsed)
+    except IntegrityError:
+        # Answers already stored for this response: a racing submit won; nothing new is kept.
+        return Outcome.ALREADY_SUBMITTED
+
+
+def _submit(response: Response, index: Mapping[str, int], parsed: items.ParsedAnswers) -> Outcome:
     with transaction.atomic():
         locked = Response.objects.select_for_update().get(pk=response.pk)
         if locked.status == Response.Status.COMPLETE:
@@ -251,11 +276,7 @@ def do_submit_response(
             locked.status = Response.Status.QUOTA_FULL
             locked.save(update_fields=["status"])
             return Outcome.QUOTA_FULL
-        try:
-            with transaction.atomic():
-                Answer.objects.bulk_create(answer_rows(locked.pk, index, parsed.values))
-        except IntegrityError:
-            return Outcome.ALREADY_SUBMITTED
+        Answer.objects.bulk_create(answer_rows(locked.pk, index, parsed.values))
         now = timezone.now()
         locked.status = Response.Status.COMPLETE
         locked.submitted_at = now
@@ -303,9 +324,11 @@ class QuestionnaireLocked(Exception):
 
 
 def _lock_questionnaire(questionnaire_id: int) -> Questionnaire:
+    """Lock for an edit, refuse if responses exist, and raise the revision (retires caches)."""
     locked = Questionnaire.objects.select_for_update().get(pk=questionnaire_id)
     if locked.has_responses():
         raise QuestionnaireLocked
+    Questionnaire.objects.filter(pk=questionnaire_id).update(revision=F("revision") + 1)
     return locked
 
 

@@ -449,7 +449,7 @@ def seed_questionnaire(deliberation: Deliberation) -> Questionnaire:
             text_ko=ko,
             text_en=en,
             required=extra.get("required", True),
-            max_choices=extra.get("max"),
+            max_choices=extra.get("max") if kind == "multiple" else None,
             min_value=extra.get("min"),
             max_value=extra.get("max") if kind == "numeric" else None,
             low_label_ko=low[0],
@@ -459,9 +459,6 @@ def seed_questionnaire(deliberation: Deliberation) -> Questionnaire:
             show_if_question=created[extra["show_if"][0]] if "show_if" in extra else None,
             show_if_values=extra["show_if"][1] if "show_if" in extra else [],
         )
-        if kind == "numeric":
-            question.max_choices = None
-            question.save(update_fields=["max_choices"])
         created[code] = question
         options = extra.get("options")
         if options is None and "points" in extra:

@@ -36,6 +36,9 @@ class Questionnaire(models.Model):
     intro_ko = models.TextField(_("introduction (Korean)"), blank=True)
     intro_en = models.TextField(_("introduction (English)"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    revision = models.PositiveIntegerField(
+        _("revision"), default=0, editable=False, help_text=_("Counts edits of the questions.")
+    )
     previous = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -349,7 +352,8 @@ class Quota(models.Model):
         )
 
     def completes_filter(self) -> models.Q:
-        q = models.Q(wave_id=self.wave_id, status=Response.Status.COMPLETE)
+        """Which complete responses count towards this cell (within a wave's responses)."""
+        q = models.Q()
         for field in ("region", "gender", "age_band"):
             if getattr(self, field):
                 q &= models.Q(**{field: getattr(self, field)})

@@ -26,7 +26,7 @@ from surveys.forms import (
 )
 from surveys.models import Question, Questionnaire, Response, Wave
 from surveys.questionnaires import new_version, questions_of, specs_of
-from surveys.views.fieldwork import question_views
+from surveys.views.fieldwork import render_questions
 
 LOCKED_MESSAGE = (
     "This questionnaire already has responses, so it cannot be changed. "
@@ -195,14 +195,11 @@ def questionnaire_preview(request: HttpRequest, questionnaire_id: int) -> HttpRe
     """The questionnaire as respondents see it; nothing can be submitted from here."""
     questionnaire = get_object_or_404(Questionnaire, pk=questionnaire_id)
     questions = questions_of(questionnaire)
+    html, _views = render_questions(questions, specs_of(questions), {}, {})
     return render(
         request,
         "surveys/preview.html",
-        {
-            "questionnaire": questionnaire,
-            "questions": question_views(questions, specs_of(questions), {}, {}),
-            "preview": True,
-        },
+        {"questionnaire": questionnaire, "questions_html": html, "preview": True},
     )
 
 

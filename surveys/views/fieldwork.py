@@ -10,15 +10,18 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from panels.models import PopulationMargin
 from surveys import actions, items
+from surveys.compiled import blank_form, compiled
 from surveys.forms import StartForm, VolunteerForm
 from surveys.models import Invitation, Question, RegionDistrict, Response, Wave
-from surveys.questionnaires import problem_message, questions_of, specs_of
+from surveys.questionnaires import problem_message
 
 OPEN_LINK_SESSION_KEY = "surveys_open_links"
 
@@ -106,7 +109,7 @@ def _invitation_or_404(token: str) -> Invitation:
 def take(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation_or_404(token)
     wave = invitation.wave
-    response = Response.objects.filter(invitation=invitation).first()
+    response = actions.response_of(invitation)
     if response is not None and response.status == Response.Status.COMPLETE:
         if request.method == "POST":
             return _ended(request, wave, response, actions.Outcome.ALREADY_SUBMITTED, 409)
@@ -143,12 +146,17 @@ def _start(request: HttpRequest, invitation: Invitation, token: str) -> HttpResp
     )
 
 
+def render_questions(questions, specs, data, problems) -> tuple[str, list[QuestionView]]:
+    views = question_views(questions, specs, data, problems)
+    html = render_to_string("surveys/includes/questions.html", {"questions": views})
+    return mark_safe(html), views
+
+
 def _questionnaire(
     request: HttpRequest, invitation: Invitation, response: Response, token: str
 ) -> HttpResponse:
     wave = invitation.wave
-    questions = questions_of(wave.questionnaire)
-    specs = specs_of(questions)
+    form = compiled(wave.questionnaire)
     problems: dict = {}
     status = 200
     if request.method == "POST":
@@ -163,11 +171,9 @@ def _questionnaire(
                     request, _("Your answers are saved. Open the same link to continue later.")
                 )
             return redirect("surveys:take", token=token)
-        parsed = items.parse(specs, request.POST.getlist)
+        parsed = items.parse(form.specs, request.POST.getlist)
         if parsed.is_valid:
-            outcome = actions.do_submit_response(
-                response, actions.item_index(questions, specs), parsed
-            )
+            outcome = actions.do_submit_response(response, form.index, parsed)
             if outcome == actions.Outcome.SUBMITTED:
                 return redirect("surveys:take", token=token)
             status = 409 if outcome == actions.Outcome.ALREADY_SUBMITTED else 200
@@ -176,16 +182,24 @@ def _questionnaire(
         status = 400
     else:
         data = response.draft or {}
-    views = question_views(questions, specs, data, problems)
+    first_error = None
+    if data or problems:
+        html, views = render_questions(form.questions, form.specs, data, problems)
+        first_error = next((v for v in views if v.error), None)
+    else:
+        html = blank_form(
+            wave.questionnaire,
+            lambda: render_questions(form.questions, form.specs, {}, {})[0],
+        )
     return render(
         request,
         "surveys/take_questions.html",
         {
             "wave": wave,
             "questionnaire": wave.questionnaire,
-            "questions": views,
+            "questions_html": html,
             "error_count": len(problems),
-            "first_error": next((v for v in views if v.error), None),
+            "first_error": first_error,
         },
         status=status,
     )

@@ -247,3 +247,16 @@ def test_panel_wave_response_is_keyed_by_the_panelists_pseudonym(client):
     assert submit(client, token).status_code == 302
     response = Response.objects.get()
     assert response.respondent_id == "P0042" and response.panelist == panelist
+
+
+def test_an_edit_before_fieldwork_shows_in_the_form_at_once(client, wave, token):
+    start(client, token)
+    assert "Question Q3" in client.get(url(token), **EN).content.decode()
+    question = wave.questionnaire.questions.get(code="Q3")
+    question.text_en = "Is waste a serious problem?"
+    # An edit goes through the builder action, which raises the questionnaire's revision.
+    Response.objects.all().delete()
+    actions.do_save_question(question)
+    start(client, token)
+    html = client.get(url(token), **EN).content.decode()
+    assert "Is waste a serious problem?" in html and "Question Q3" not in html
