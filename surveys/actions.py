@@ -191,8 +191,9 @@ def do_start_response(
         if not wave.is_panel_wave:
             bands = age_bands_for(wave)
             response.district = screener.district
-            mapping = region_mapping(wave)
-            response.region = strata.region_of(screener.district, mapping) or screener.region
+            response.region = screener.region or (
+                strata.region_of(screener.district, region_mapping(wave)) or ""
+            )
             response.gender = screener.gender
             response.birth_year = screener.birth_year
             band = strata.age_band(screener.birth_year, reference_year(wave), bands)

@@ -34,6 +34,7 @@ class StartForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not screener:
             return
+        self.region_of_district = dict(districts)
         if districts:
             self.fields["district"] = forms.ChoiceField(
                 label=_("Where do you live?"),
@@ -56,6 +57,12 @@ class StartForm(forms.Form):
             max_value=this_year,
             widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-year"}),
         )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("district"):
+            data["region"] = self.region_of_district[data["district"]]
+        return data
 
 
 class VolunteerForm(forms.Form):
