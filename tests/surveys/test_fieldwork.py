@@ -260,3 +260,24 @@ def test_an_edit_before_fieldwork_shows_in_the_form_at_once(client, wave, token)
     start(client, token)
     html = client.get(url(token), **EN).content.decode()
     assert "Is waste a serious problem?" in html and "Question Q3" not in html
+
+
+def test_panels_read_the_volunteer_pool_without_contacts(client, wave, token, organizer):
+    from django.contrib.auth.models import Permission
+    from django.core.exceptions import PermissionDenied
+
+    from surveys.volunteers import contact_for, volunteer_pool
+
+    start(client, token)
+    submit(client, token)
+    client.post(
+        reverse("surveys:volunteer", kwargs={"token": token}),
+        {"agree": "on", "name": "김시민", "phone": "010-1234-5678"},
+    )
+    pool = list(volunteer_pool(wave.deliberation))
+    assert [(v.region, v.gender, v.age_band) for v in pool] == [("도심권", "남성", "18-29")]
+    with pytest.raises(PermissionDenied):
+        contact_for(pool[0], organizer)
+    organizer.user_permissions.add(Permission.objects.get(codename="view_volunteer_contacts"))
+    organizer = type(organizer).objects.get(pk=organizer.pk)
+    assert contact_for(pool[0], organizer).phone == "010-1234-5678"
