@@ -99,6 +99,27 @@ def do_create_invitations(wave: Wave, count: int, panelists: Iterable = ()) -> l
     return tokens
 
 
+def do_panel_invitation(wave: Wave, panelist) -> Invitation:
+    """The panelist's own invitation to a panel wave; they reach it by signing in."""
+    invitation = (
+        Invitation.objects.select_related("wave__questionnaire", "panelist", "response")
+        .filter(wave=wave, panelist=panelist)
+        .first()
+    )
+    if invitation is None:
+        try:
+            with transaction.atomic():
+                Invitation.objects.create(
+                    wave=wave, panelist=panelist, token_hash=hash_token(new_token())
+                )
+        except IntegrityError:
+            pass  # created by a simultaneous request of the same panelist
+        invitation = Invitation.objects.select_related(
+            "wave__questionnaire", "panelist", "response"
+        ).get(wave=wave, panelist=panelist)
+    return invitation
+
+
 def do_open_link_invitation(wave: Wave) -> str:
     """A fresh one-time link for a visitor of the open link."""
     token = new_token()

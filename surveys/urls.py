@@ -9,6 +9,7 @@ urlpatterns = [
     path("take/<str:token>/", fieldwork.take, name="take"),
     path("take/<str:token>/volunteer/", fieldwork.volunteer, name="volunteer"),
     path("open/<str:token>/", fieldwork.open_link, name="open_link"),
+    path("waves/<int:wave_id>/panel/", fieldwork.panel_take, name="panel_take"),
     # Questionnaires and waves
     path("deliberations/<slug:slug>/", builder.overview, name="overview"),
     path(

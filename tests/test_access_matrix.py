@@ -56,6 +56,8 @@ ACCESS: dict[str, Access] = {
     "surveys:take": everyone(404, 404),
     "surveys:volunteer": everyone(404, 404),
     "surveys:open_link": everyone(404, 404),
+    # Panel waves: only a seated panelist of the deliberation (object rule, tested in surveys).
+    "surveys:panel_take": only(),
     "surveys:overview": only(Role.ORGANIZER, Role.ANALYST),
     "surveys:questionnaire_create": only(Role.ORGANIZER),
     "surveys:wave_create": only(Role.ORGANIZER),

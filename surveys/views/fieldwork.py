@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from panels.models import PopulationMargin
+from deliberation.access import deny_unless, role_required
+from deliberation.roles import Role
+from panels.models import Panelist, PopulationMargin
 from surveys import actions, items
 from surveys.compiled import blank_form, compiled
 from surveys.forms import StartForm, VolunteerForm
@@ -107,7 +109,14 @@ def _invitation_or_404(token: str) -> Invitation:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def take(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = _invitation_or_404(token)
+    return run_interview(request, _invitation_or_404(token))
+
+
+def run_interview(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """Consent, screener, questions, end: the step is read from the response's state.
+
+    Every step posts back to the page it came from, whichever way the respondent arrived.
+    """
     wave = invitation.wave
     response = actions.response_of(invitation)
     if response is not None and response.status == Response.Status.COMPLETE:
@@ -119,11 +128,11 @@ def take(request: HttpRequest, token: str) -> HttpResponse:
     if not actions.fieldwork_is_open(wave):
         return _ended(request, wave, response, actions.Outcome.CLOSED)
     if response is None or response.consented_at is None:
-        return _start(request, invitation, token)
-    return _questionnaire(request, invitation, response, token)
+        return _start(request, invitation)
+    return _questionnaire(request, invitation, response)
 
 
-def _start(request: HttpRequest, invitation: Invitation, token: str) -> HttpResponse:
+def _start(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     wave = invitation.wave
     form = _start_form(wave, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -137,7 +146,7 @@ def _start(request: HttpRequest, invitation: Invitation, token: str) -> HttpResp
         response, outcome = actions.do_start_response(invitation, screener)
         if outcome != actions.Outcome.STARTED:
             return _ended(request, wave, response, outcome)
-        return redirect("surveys:take", token=token)
+        return redirect(request.path)
     return render(
         request,
         "surveys/take_start.html",
@@ -153,7 +162,7 @@ def render_questions(questions, specs, data, problems) -> tuple[str, list[Questi
 
 
 def _questionnaire(
-    request: HttpRequest, invitation: Invitation, response: Response, token: str
+    request: HttpRequest, invitation: Invitation, response: Response
 ) -> HttpResponse:
     wave = invitation.wave
     form = compiled(wave.questionnaire)
@@ -170,12 +179,12 @@ def _questionnaire(
                 messages.success(
                     request, _("Your answers are saved. Open the same link to continue later.")
                 )
-            return redirect("surveys:take", token=token)
+            return redirect(request.path)
         parsed = items.parse(form.specs, request.POST.getlist)
         if parsed.is_valid:
             outcome = actions.do_submit_response(response, form.index, parsed)
             if outcome == actions.Outcome.SUBMITTED:
-                return redirect("surveys:take", token=token)
+                return redirect(request.path)
             status = 409 if outcome == actions.Outcome.ALREADY_SUBMITTED else 200
             return _ended(request, wave, response, outcome, status)
         problems = parsed.problems
@@ -247,3 +256,21 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         known[str(wave.pk)] = personal
         request.session[OPEN_LINK_SESSION_KEY] = known
     return redirect("surveys:take", token=personal)
+
+
+@never_cache
+@role_required(Role.PANELIST)
+@require_http_methods(["GET", "POST"])
+def panel_take(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """A panelist answers a panel wave after signing in; answers are keyed by pseudonym."""
+    wave = Wave.objects.select_related("questionnaire").filter(pk=wave_id).first()
+    if wave is None:
+        raise Http404
+    panelist = Panelist.objects.filter(
+        deliberation_id=wave.deliberation_id,
+        user=request.user,
+        status__in=[Panelist.Status.INVITED, Panelist.Status.CONFIRMED],
+    ).first()
+    deny_unless(panelist is not None and wave.is_panel_wave)
+    invitation = actions.do_panel_invitation(wave, panelist)
+    return run_interview(request, invitation)

@@ -237,16 +237,31 @@ def test_erasing_contacts_keeps_the_opt_ins(client, wave, token):
     assert VolunteerOptIn.objects.count() == 1
 
 
-@pytest.mark.django_db
-def test_panel_wave_response_is_keyed_by_the_panelists_pseudonym(client):
+def test_panel_wave_response_is_keyed_by_the_panelists_pseudonym(client, panelist):
     wave = WaveFactory(kind="pre")
     build_every_type(wave.questionnaire)
-    panelist = PanelistFactory(deliberation=wave.deliberation, pseudonym="P0042")
-    token = actions.do_create_invitations(wave, 0, panelists=[panelist])[0]
-    assert client.post(url(token), {"consent": "on"}).status_code == 302
-    assert submit(client, token).status_code == 302
+    PanelistFactory(deliberation=wave.deliberation, user=panelist, pseudonym="P0042")
+    client.force_login(panelist)
+    here = reverse("surveys:panel_take", args=[wave.pk])
+    assert client.post(here, {"consent": "on"})["Location"] == here
+    assert client.post(here, {**VALID_ANSWERS, "action": "submit"}).status_code == 302
     response = Response.objects.get()
-    assert response.respondent_id == "P0042" and response.panelist == panelist
+    assert response.respondent_id == "P0042" and response.panelist.user == panelist
+    assert client.post(here, {**VALID_ANSWERS, "action": "submit"}).status_code == 409
+
+
+def test_a_panelist_of_another_deliberation_cannot_answer_a_panel_wave(client, panelist):
+    wave = WaveFactory(kind="pre")
+    PanelistFactory(user=panelist)
+    client.force_login(panelist)
+    assert client.get(reverse("surveys:panel_take", args=[wave.pk])).status_code == 403
+    assert not Invitation.objects.exists()
+
+
+def test_the_poll_has_no_panel_route(client, panelist, wave):
+    PanelistFactory(deliberation=wave.deliberation, user=panelist)
+    client.force_login(panelist)
+    assert client.get(reverse("surveys:panel_take", args=[wave.pk])).status_code == 403
 
 
 def test_an_edit_before_fieldwork_shows_in_the_form_at_once(client, wave, token):
