@@ -158,7 +158,7 @@ def results(request: HttpRequest, wave_id: int) -> HttpResponse:
                     ],
                     "chi2": table.chi2,
                     "dof": table.dof,
-                    "p": table.p_value,
+                    "p": "< 0.0001" if table.p_value < 0.0001 else f"= {table.p_value:.4f}",
                     "weighted": table.weighted,
                     "n": table.n,
                 }
