@@ -195,7 +195,7 @@ def _sort_key(value: object) -> tuple[str, object]:
 # --------------------------------------------------------------------------------------------
 
 
-def _encode(name: str, values: ArrayLike, categories: Sequence[Hashable]) -> NDArray[np.intp]:
+def _encode(name: str, values: ArrayLike, categories: Sequence[Hashable]) -> NDArray[np.integer]:
     """Map each respondent's label to the index of its category; raise on unknown labels."""
     arr = np.asarray(values)
     if arr.ndim != 1:
@@ -210,11 +210,14 @@ def _encode(name: str, values: ArrayLike, categories: Sequence[Hashable]) -> NDA
         # Small integer codes: a lookup table is O(n) and far faster than sorting.
         lo, hi = int(arr.min()), int(arr.max())
         if hi - lo <= 4 * arr.size + 1024:
-            lut = np.full(hi - lo + 1, -1, dtype=np.intp)
+            # Small non-negative codes index the table directly, without a shift.
+            base = 0 if lo >= 0 and hi <= 4 * arr.size + 1024 else lo
+            small = np.int8 if len(cats) < 127 else np.intp
+            lut = np.full(hi - base + 1, -1, dtype=small)
             for i, c in enumerate(cats):
-                if lo <= int(c) <= hi:
-                    lut[int(c) - lo] = i
-            codes = lut[arr - lo]
+                if base <= int(c) <= hi:
+                    lut[int(c) - base] = i
+            codes = lut[arr if base == 0 else arr - base]
             _check_unknown(name, arr, codes)
             return codes
     if arr.dtype.kind == "O":
@@ -230,7 +233,9 @@ def _encode(name: str, values: ArrayLike, categories: Sequence[Hashable]) -> NDA
     return codes
 
 
-def _check_unknown(name: str, arr: np.ndarray, codes: NDArray[np.intp]) -> None:
+def _check_unknown(name: str, arr: np.ndarray, codes: NDArray[np.integer]) -> None:
+    if codes.min() >= 0:
+        return
     bad = codes < 0
     if bad.any():
         unknown = sorted({repr(v) for v in arr[bad][:1000].tolist()})
@@ -385,7 +390,7 @@ def _margin_errors(
 
 
 def rake(
-    data: Mapping[str, ArrayLike],
+    data: Mapping[str, ArrayLike] | Sequence[ArrayLike],
     margins: Mapping[str, Mapping[Hashable, float]],
     *,
     base_weights: ArrayLike | None = None,
@@ -396,13 +401,21 @@ def rake(
 ) -> WeightingResult:
     """Rake (iterative proportional fitting) respondents to marginal shares on any variables.
 
-    ``data`` maps each margin variable to one label per respondent. ``cap`` (optional, > 1)
+    ``data`` maps each margin variable to one label per respondent (or is a list of label
+    arrays in the order of ``margins``). ``cap`` (optional, > 1)
     trims weights to at most ``cap`` times the mean weight: raking runs to convergence, then
     alternates trimming and raking until the margins are met *and* no weight exceeds the cap.
     Raises :class:`ConvergenceError` (carrying the result) if ``max_iter`` sweeps do not reach
     ``tol``, unless ``best_effort`` is true.
     """
     checked = _check_margins(margins)
+    if not isinstance(data, Mapping):
+        arrays = list(data)
+        if len(arrays) != len(checked):
+            raise WeightingError(
+                f"got {len(arrays)} label arrays for {len(checked)} margins {list(checked)}"
+            )
+        data = dict(zip(checked, arrays, strict=True))
     missing = [name for name in checked if name not in data]
     if missing:
         raise WeightingError(f"no respondent data for margin variable(s) {missing}")
@@ -472,6 +485,9 @@ def rake(
             converged = err <= tol
 
     row_w = w[group]
+    # Kish diagnostics from the groups (every row of a group has the same weight): exact, and
+    # avoids two more passes over a million rows.
+    sum_w, sum_w2 = float(np.dot(counts, w)), float(np.dot(counts, w * w))
     errors = _margin_errors(counts * w, group_codes, targets)
     margin_errors = {
         name: {cat: float(e) for cat, e in zip(checked[name][0], errs, strict=True)}
@@ -495,8 +511,8 @@ def rake(
         converged=converged,
         max_margin_error=err,
         margin_errors=margin_errors,
-        design_effect=kish_design_effect(row_w),
-        effective_n=kish_effective_n(row_w),
+        design_effect=n * sum_w2 / sum_w**2,
+        effective_n=sum_w**2 / sum_w2,
         trimming=trimming,
     )
     if not converged and not best_effort:

@@ -6,6 +6,9 @@ import math
 import numpy as np
 import pytest
 from scipy import stats as sps
+from statsmodels.stats import contingency_tables as sm_ct
+from statsmodels.stats import multitest as sm_mt
+from statsmodels.stats import proportion as sm_prop
 
 from surveys.stats import (
     EXACT_MCNEMAR_LIMIT,
@@ -26,10 +29,6 @@ from surveys.stats import (
     stuart_maxwell,
     wilcoxon_test,
 )
-
-sm_ct = pytest.importorskip("statsmodels.stats.contingency_tables")
-sm_mt = pytest.importorskip("statsmodels.stats.multitest")
-sm_prop = pytest.importorskip("statsmodels.stats.proportion")
 
 TOL = dict(rel=1e-9, abs=1e-12)
 

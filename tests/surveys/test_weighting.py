@@ -123,6 +123,24 @@ def test_rake_accepts_lists_of_string_labels():
     np.testing.assert_allclose(result.weights, [1.25, 1.25, 5 / 6, 5 / 6, 5 / 6], rtol=1e-12)
 
 
+def test_rake_accepts_a_list_of_label_arrays_in_margin_order():
+    data = synthetic(2_000, seed=4)
+    by_name = rake(data, MARGINS)
+    by_position = rake([data["region"], data["gender"], data["age"]], MARGINS)
+    np.testing.assert_array_equal(by_position.weights, by_name.weights)
+
+
+def test_error_wrong_number_of_label_arrays():
+    with pytest.raises(WeightingError, match="got 1 label arrays for 3 margins"):
+        rake([np.zeros(3)], MARGINS)
+
+
+def test_rake_accepts_large_and_negative_integer_codes():
+    x = np.array([10**12, 10**12, -3, 10**12 + 1])
+    result = rake({"x": x}, {"x": {10**12: 0.5, -3: 0.25, 10**12 + 1: 0.25}})
+    np.testing.assert_allclose(result.weights, [1.0, 1.0, 1.0, 1.0], rtol=1e-12)
+
+
 def test_rake_gives_zero_weight_to_a_category_with_zero_share():
     result = rake({"x": [1, 1, 2, 3]}, {"x": {1: 0.5, 2: 0.5, 3: 0.0}})
     assert result.weights[3] == 0.0
