@@ -86,17 +86,23 @@ def database_from_url(name: str) -> dict | None:
         port = parsed.port
     except ValueError:
         raise ImproperlyConfigured(f"{name}: the port is not a number; got {raw!r}") from None
-    return {
+    # Under ASGI every request runs in a thread of its own, so connections kept per thread
+    # are not reused; a pool (DATABASE_POOL_SIZE > 0) shares them across requests instead.
+    pool_size = env_int("DATABASE_POOL_SIZE", 0, minimum=0)
+    config = {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": database,
         "USER": parsed.username or "",
         "PASSWORD": parsed.password or "",
         "HOST": parsed.hostname or "",
         "PORT": str(port or ""),
-        "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
-        "CONN_HEALTH_CHECKS": True,
+        "CONN_MAX_AGE": 0 if pool_size else env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
+        "CONN_HEALTH_CHECKS": not pool_size,
         "ATOMIC_REQUESTS": False,
     }
+    if pool_size:
+        config["OPTIONS"] = {"pool": {"min_size": 1, "max_size": pool_size, "timeout": 30}}
+    return config
 
 
 def redis_url(name: str) -> str | None:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from surveys.models import Questionnaire, Wave
+from surveys.models import Questionnaire, Quota, RegionDistrict, VolunteerOptIn, Wave
 
 
 @admin.register(Questionnaire)
@@ -16,3 +16,27 @@ class WaveAdmin(admin.ModelAdmin):
     list_display = ["label", "title", "kind", "deliberation", "opens_at", "closes_at"]
     list_filter = ["kind", "deliberation"]
     list_select_related = ["deliberation"]
+
+
+@admin.register(RegionDistrict)
+class RegionDistrictAdmin(admin.ModelAdmin):
+    list_display = ["district", "region", "deliberation", "order"]
+    list_filter = ["deliberation", "region"]
+    list_select_related = ["deliberation"]
+
+
+@admin.register(Quota)
+class QuotaAdmin(admin.ModelAdmin):
+    list_display = ["wave", "region", "gender", "age_band", "target"]
+    list_filter = ["wave"]
+    list_select_related = ["wave"]
+
+
+@admin.register(VolunteerOptIn)
+class VolunteerOptInAdmin(admin.ModelAdmin):
+    """Strata only: contact details are not shown here."""
+
+    list_display = ["pk", "deliberation", "region", "gender", "age_band", "consented_at"]
+    list_filter = ["deliberation", "region", "gender", "age_band"]
+    list_select_related = ["deliberation"]
+    readonly_fields = ["response"]

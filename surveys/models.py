@@ -1,11 +1,25 @@
-"""Questionnaires and their administrations (waves)."""
+"""Questionnaires, waves, invitations, responses and answers; volunteers for the panel.
+
+Answers are stored one row per item (respondent, wave, item, value) so that analyses read a
+long table and panel waves pair by pseudonym. Contact details of volunteers live in their
+own table, apart from answers, and can be erased without touching the statistics.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.models import Deliberation
+
+
+def bilingual(ko: str, en: str) -> str:
+    """The text in the active language, falling back to the other one."""
+    language = (get_language() or "ko")[:2]
+    first, second = (en, ko) if language == "en" else (ko, en)
+    return first or second
 
 
 class Questionnaire(models.Model):
@@ -18,7 +32,21 @@ class Questionnaire(models.Model):
         verbose_name=_("deliberation"),
     )
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    intro_ko = models.TextField(_("introduction (Korean)"), blank=True)
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    revision = models.PositiveIntegerField(
+        _("revision"), default=0, editable=False, help_text=_("Counts edits of the questions.")
+    )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_versions",
+        verbose_name=_("previous version"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -33,6 +61,166 @@ class Questionnaire(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
+
+    @property
+    def display_title(self) -> str:
+        return bilingual(self.title, self.title_en)
+
+    @property
+    def display_intro(self) -> str:
+        return bilingual(self.intro_ko, self.intro_en)
+
+    def has_responses(self) -> bool:
+        return Response.objects.filter(wave__questionnaire=self).exists()
+
+
+class Question(models.Model):
+    """One question; its answers are stored under one or more item codes (see item_codes)."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        LIKERT = "likert", _("Likert scale")
+        SCALE_0_10 = "scale10", _("0–10 scale")
+        NUMERIC = "numeric", _("Number")
+        SHORT_TEXT = "short_text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        KNOWLEDGE = "knowledge", _("Knowledge question")
+        GRID = "grid", _("Grid (several items on one scale)")
+
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        verbose_name=_("questionnaire"),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    code = models.SlugField(
+        _("variable name"),
+        max_length=30,
+        help_text=_("Short name used in exports and to pair waves, e.g. Q5."),
+    )
+    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices)
+    text_ko = models.TextField(_("question (Korean)"))
+    text_en = models.TextField(_("question (English)"), blank=True)
+    help_ko = models.CharField(_("hint (Korean)"), max_length=300, blank=True)
+    help_en = models.CharField(_("hint (English)"), max_length=300, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    max_choices = models.PositiveSmallIntegerField(
+        _("maximum choices"), null=True, blank=True, help_text=_("Multiple choice only.")
+    )
+    min_value = models.FloatField(_("minimum"), null=True, blank=True)
+    max_value = models.FloatField(_("maximum"), null=True, blank=True)
+    low_label_ko = models.CharField(_("low end label (Korean)"), max_length=100, blank=True)
+    low_label_en = models.CharField(_("low end label (English)"), max_length=100, blank=True)
+    high_label_ko = models.CharField(_("high end label (Korean)"), max_length=100, blank=True)
+    high_label_en = models.CharField(_("high end label (English)"), max_length=100, blank=True)
+    show_if_question = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dependants",
+        verbose_name=_("show only if question"),
+    )
+    show_if_values = models.JSONField(
+        _("has one of the answers"),
+        default=list,
+        blank=True,
+        help_text=_("Option codes of the earlier question that make this one appear."),
+    )
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["questionnaire", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "code"], name="question_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.text_ko[:60]}"
+
+    @property
+    def text(self) -> str:
+        return bilingual(self.text_ko, self.text_en)
+
+    @property
+    def help(self) -> str:
+        return bilingual(self.help_ko, self.help_en)
+
+    @property
+    def low_label(self) -> str:
+        return bilingual(self.low_label_ko, self.low_label_en)
+
+    @property
+    def high_label(self) -> str:
+        return bilingual(self.high_label_ko, self.high_label_en)
+
+    @property
+    def uses_options(self) -> bool:
+        return self.kind in {
+            self.Kind.SINGLE,
+            self.Kind.MULTIPLE,
+            self.Kind.LIKERT,
+            self.Kind.KNOWLEDGE,
+            self.Kind.GRID,
+        }
+
+
+class Option(models.Model):
+    """An answer option (or a scale point of a Likert question or grid), coded by value."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="options", verbose_name=_("question")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    value = models.IntegerField(_("code"))
+    label_ko = models.CharField(_("label (Korean)"), max_length=300)
+    label_en = models.CharField(_("label (English)"), max_length=300, blank=True)
+    is_correct = models.BooleanField(_("correct answer"), default=False)
+
+    class Meta:
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+        ordering = ["question", "order", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "value"], name="option_value_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value}: {self.label_ko}"
+
+    @property
+    def label(self) -> str:
+        return bilingual(self.label_ko, self.label_en)
+
+
+class GridItem(models.Model):
+    """One row of a grid question, answered on the grid's shared scale."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="grid_items", verbose_name=_("question")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    code = models.SlugField(_("item code"), max_length=20)
+    text_ko = models.CharField(_("item (Korean)"), max_length=300)
+    text_en = models.CharField(_("item (English)"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("grid item")
+        verbose_name_plural = _("grid items")
+        ordering = ["question", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "code"], name="grid_item_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.text_ko
+
+    @property
+    def text(self) -> str:
+        return bilingual(self.text_ko, self.text_en)
 
 
 class Wave(models.Model):
@@ -58,6 +246,36 @@ class Wave(models.Model):
     title = models.CharField(_("title"), max_length=200)
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    is_open = models.BooleanField(_("fieldwork open"), default=False)
+    open_link_token = models.CharField(
+        _("open link token"),
+        max_length=64,
+        blank=True,
+        help_text=_("Set to offer an open link with quota control; empty means invitations only."),
+    )
+    purpose = models.TextField(
+        _("purpose of the survey"),
+        blank=True,
+        help_text=_("Shown on the consent page: why the answers are collected."),
+    )
+    retention = models.CharField(
+        _("retention"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown on the consent page: how long answers are kept."),
+    )
+    contact = models.CharField(
+        _("contact"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown on the consent page: whom to ask about the survey."),
+    )
+    reference_year = models.PositiveSmallIntegerField(
+        _("reference year"),
+        null=True,
+        blank=True,
+        help_text=_("Year used to derive ages from birth years; the current year when empty."),
+    )
 
     class Meta:
         verbose_name = _("wave")
@@ -73,3 +291,338 @@ class Wave(models.Model):
     @property
     def is_panel_wave(self) -> bool:
         return self.kind != self.Kind.POLL
+
+
+class RegionDistrict(models.Model):
+    """Which region (stratum) a district belongs to; each deliberation brings its own."""
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="region_districts",
+        verbose_name=_("deliberation"),
+    )
+    region = models.CharField(_("region"), max_length=60)
+    district = models.CharField(_("district"), max_length=60)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("district of a region")
+        verbose_name_plural = _("districts of regions")
+        ordering = ["deliberation", "order", "district"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliberation", "district"], name="region_district_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} → {self.region}"
+
+
+class Quota(models.Model):
+    """A target number of completes in one cell; blank fields match every respondent."""
+
+    wave = models.ForeignKey(
+        Wave, on_delete=models.CASCADE, related_name="quotas", verbose_name=_("wave")
+    )
+    region = models.CharField(_("region"), max_length=60, blank=True)
+    gender = models.CharField(_("gender"), max_length=20, blank=True)
+    age_band = models.CharField(_("age band"), max_length=20, blank=True)
+    target = models.PositiveIntegerField(_("target completes"))
+
+    class Meta:
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+        ordering = ["wave", "region", "gender", "age_band"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "region", "gender", "age_band"], name="quota_cell_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return " · ".join(v for v in (self.region, self.gender, self.age_band) if v) or "*"
+
+    def matches(self, region: str, gender: str, age_band: str) -> bool:
+        return (
+            (not self.region or self.region == region)
+            and (not self.gender or self.gender == gender)
+            and (not self.age_band or self.age_band == age_band)
+        )
+
+    def completes_filter(self) -> models.Q:
+        """Which complete responses count towards this cell (within a wave's responses)."""
+        q = models.Q()
+        for field in ("region", "gender", "age_band"):
+            if getattr(self, field):
+                q &= models.Q(**{field: getattr(self, field)})
+        return q
+
+
+class Invitation(models.Model):
+    """A one-time link to a wave; only the SHA-256 of its token is stored."""
+
+    class Source(models.TextChoices):
+        INVITED = "invited", _("Invitation")
+        OPEN = "open", _("Open link")
+
+    wave = models.ForeignKey(
+        Wave, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("wave")
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.INVITED
+    )
+    panelist = models.ForeignKey(
+        "panels.Panelist",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("panelist"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "panelist"],
+                condition=models.Q(panelist__isnull=False),
+                name="invitation_panelist_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave_id}:{self.token_hash[:8]}"
+
+
+class Response(models.Model):
+    """One respondent's response to a wave, keyed by a pseudonymous respondent id.
+
+    For a poll the id is drawn at random (or taken from the polling firm's file); for a
+    panel wave it is the panelist's pseudonym, so answers pair across waves.
+    """
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETE = "complete", _("Complete")
+        QUOTA_FULL = "quota_full", _("Quota full")
+        SCREENED_OUT = "screened_out", _("Screened out")
+
+    class Source(models.TextChoices):
+        ONLINE = "online", _("Online")
+        IMPORTED = "imported", _("Imported")
+
+    wave = models.ForeignKey(
+        Wave, on_delete=models.CASCADE, related_name="responses", verbose_name=_("wave")
+    )
+    respondent_id = models.CharField(_("respondent id"), max_length=40)
+    invitation = models.OneToOneField(
+        Invitation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="response",
+        verbose_name=_("invitation"),
+    )
+    panelist = models.ForeignKey(
+        "panels.Panelist",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responses",
+        verbose_name=_("panelist"),
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.ONLINE
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.IN_PROGRESS
+    )
+    region = models.CharField(_("region"), max_length=60, blank=True)
+    district = models.CharField(_("district"), max_length=60, blank=True)
+    gender = models.CharField(_("gender"), max_length=20, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    age_band = models.CharField(_("age band"), max_length=20, blank=True)
+    consented_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("interview time (s)"), null=True, blank=True)
+    draft = models.JSONField(_("saved answers"), default=dict, blank=True)
+    weight = models.FloatField(_("weight"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["wave", "respondent_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "respondent_id"], name="response_respondent_once"
+            ),
+            models.UniqueConstraint(
+                fields=["wave", "panelist"],
+                condition=models.Q(panelist__isnull=False),
+                name="response_panelist_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["wave", "status"], name="response_wave_status")]
+
+    def __str__(self) -> str:
+        return self.respondent_id
+
+
+class Answer(models.Model):
+    """One value of one item for one response: a row of the long table."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question")
+    )
+    item = models.CharField(_("item"), max_length=60)
+    value_number = models.FloatField(_("numeric value"), null=True, blank=True)
+    value_text = models.TextField(_("text value"), blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "item"], name="answer_item_once")
+        ]
+
+    def __str__(self) -> str:
+        value = self.value_number if self.value_number is not None else self.value_text
+        return f"{self.item}={value}"
+
+
+class WeightingRun(models.Model):
+    """The record of one weighting of a wave: what it was weighted to and how it went."""
+
+    wave = models.ForeignKey(
+        Wave, on_delete=models.CASCADE, related_name="weighting_runs", verbose_name=_("wave")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    margins = models.JSONField(_("margins"))
+    cap = models.FloatField(_("weight cap"), null=True, blank=True)
+    respondents = models.PositiveIntegerField(_("respondents"))
+    iterations = models.PositiveIntegerField(_("iterations"))
+    converged = models.BooleanField(_("converged"))
+    max_margin_error = models.FloatField(_("largest margin error"))
+    design_effect = models.FloatField(_("design effect"))
+    effective_n = models.FloatField(_("effective sample size"))
+
+    class Meta:
+        verbose_name = _("weighting run")
+        verbose_name_plural = _("weighting runs")
+        ordering = ["wave", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.wave} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PollImport(models.Model):
+    """A polling firm's file on its way in: uploaded, mapped, validated, then imported."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        VALIDATED = "validated", _("Validated")
+        IMPORTED = "imported", _("Imported")
+
+    wave = models.ForeignKey(
+        Wave, on_delete=models.CASCADE, related_name="imports", verbose_name=_("wave")
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    content = models.BinaryField(_("file"))
+    columns = models.JSONField(_("columns"), default=list)
+    mapping = models.JSONField(_("mapping"), default=dict, blank=True)
+    report = models.JSONField(_("validation report"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.UPLOADED
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        verbose_name = _("poll import")
+        verbose_name_plural = _("poll imports")
+        ordering = ["wave", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class VolunteerOptIn(models.Model):
+    """A poll respondent who agreed to be considered for the citizen panel.
+
+    The panels app reads these (region, gender, age band) to build its volunteer pool;
+    the contact details needed to invite them sit in ContactDetails, apart from answers.
+    """
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="volunteer_opt_ins",
+        verbose_name=_("deliberation"),
+    )
+    response = models.OneToOneField(
+        Response,
+        on_delete=models.CASCADE,
+        related_name="volunteer_opt_in",
+        verbose_name=_("response"),
+    )
+    region = models.CharField(_("region"), max_length=60)
+    district = models.CharField(_("district"), max_length=60, blank=True)
+    gender = models.CharField(_("gender"), max_length=20)
+    age_band = models.CharField(_("age band"), max_length=20)
+    consented_at = models.DateTimeField(_("consented at"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("volunteer opt-in")
+        verbose_name_plural = _("volunteer opt-ins")
+        ordering = ["deliberation", "consented_at"]
+        permissions = [("view_volunteer_contacts", "Can see volunteers' contact details")]
+
+    def __str__(self) -> str:
+        return f"{self.response.respondent_id} ({self.region}, {self.gender}, {self.age_band})"
+
+
+class ContactDetails(models.Model):
+    """How to reach a volunteer; erasable at the end of the process (erased_at set)."""
+
+    opt_in = models.OneToOneField(
+        VolunteerOptIn,
+        on_delete=models.CASCADE,
+        related_name="contact",
+        verbose_name=_("volunteer"),
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact details")
+        verbose_name_plural = _("contact details")
+
+    def __str__(self) -> str:
+        return f"contact #{self.pk}"

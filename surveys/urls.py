@@ -1,3 +1,76 @@
+from django.urls import path
+
+from surveys.views import analysis, builder, fieldwork, fieldwork_admin, imports
+
 app_name = "surveys"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Respondents (the token is the credential)
+    path("take/<str:token>/", fieldwork.take, name="take"),
+    path("take/<str:token>/volunteer/", fieldwork.volunteer, name="volunteer"),
+    path("open/<str:token>/", fieldwork.open_link, name="open_link"),
+    path("waves/<int:wave_id>/panel/", fieldwork.panel_take, name="panel_take"),
+    # Questionnaires and waves
+    path("deliberations/<slug:slug>/", builder.overview, name="overview"),
+    path(
+        "deliberations/<slug:slug>/questionnaires/new/",
+        builder.questionnaire_create,
+        name="questionnaire_create",
+    ),
+    path("deliberations/<slug:slug>/waves/new/", builder.wave_create, name="wave_create"),
+    path(
+        "questionnaires/<int:questionnaire_id>/",
+        builder.questionnaire_detail,
+        name="questionnaire",
+    ),
+    path(
+        "questionnaires/<int:questionnaire_id>/preview/",
+        builder.questionnaire_preview,
+        name="questionnaire_preview",
+    ),
+    path(
+        "questionnaires/<int:questionnaire_id>/new-version/",
+        builder.questionnaire_new_version,
+        name="questionnaire_new_version",
+    ),
+    path(
+        "questionnaires/<int:questionnaire_id>/questions/new/",
+        builder.question_create,
+        name="question_create",
+    ),
+    path("questions/<int:question_id>/", builder.question_edit, name="question_edit"),
+    path("questions/<int:question_id>/move/", builder.question_move, name="question_move"),
+    path("questions/<int:question_id>/delete/", builder.question_delete, name="question_delete"),
+    # Fieldwork
+    path("waves/<int:wave_id>/fieldwork/", fieldwork_admin.fieldwork, name="fieldwork"),
+    path("waves/<int:wave_id>/quotas/", fieldwork_admin.quota_add, name="quota_add"),
+    path(
+        "waves/<int:wave_id>/invitations/",
+        fieldwork_admin.invitations_create,
+        name="invitations_create",
+    ),
+    path("waves/<int:wave_id>/dashboard/", fieldwork_admin.dashboard, name="dashboard"),
+    path(
+        "waves/<int:wave_id>/dashboard/data/",
+        fieldwork_admin.dashboard_data,
+        name="dashboard_data",
+    ),
+    # Imports
+    path("waves/<int:wave_id>/import/", imports.upload, name="import_upload"),
+    path("imports/<int:import_id>/mapping/", imports.mapping, name="import_mapping"),
+    path("imports/<int:import_id>/", imports.report, name="import_report"),
+    # Analysis
+    path("waves/<int:wave_id>/exports/", analysis.export_list, name="exports"),
+    path(
+        "waves/<int:wave_id>/exports/<str:fmt>/",
+        analysis.export_download,
+        name="export_download",
+    ),
+    path("waves/<int:wave_id>/weighting/", analysis.weighting_page, name="weighting"),
+    path("waves/<int:wave_id>/results/", analysis.results, name="results"),
+    path(
+        "waves/<int:wave_id>/charts/<str:item>.<str:image_format>",
+        analysis.chart,
+        name="chart",
+    ),
+]

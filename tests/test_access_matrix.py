@@ -16,7 +16,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from deliberation.models import ReportRender
 from deliberation.roles import Role
 from panels.models import SelectionRun
+from surveys.models import PollImport
 from tests.factories import ForumGroupFactory, StageFactory, UserFactory
+from tests.surveys.factories import WaveFactory, build_every_type
 
 ANONYMOUS = "anonymous"
 ROLES = tuple(Role.values)
@@ -80,6 +82,35 @@ ACCESS: dict[str, Access] = {
     "deliberation:report_render_status": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:report_render_file": only(Role.ORGANIZER, Role.ANALYST),
     "set_language": everyone(302, 302),
+    # Surveys: respondents' pages are public; the token is the credential (unknown: 404).
+    "surveys:take": everyone(404, 404),
+    "surveys:volunteer": everyone(404, 404),
+    "surveys:open_link": everyone(404, 404),
+    # Panel waves: only a seated panelist of the deliberation (object rule, tested in surveys).
+    "surveys:panel_take": only(),
+    "surveys:overview": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:questionnaire_create": only(Role.ORGANIZER),
+    "surveys:wave_create": only(Role.ORGANIZER),
+    "surveys:questionnaire": only(Role.ORGANIZER),
+    "surveys:questionnaire_preview": only(Role.ORGANIZER),
+    "surveys:questionnaire_new_version": only(Role.ORGANIZER, ok=405),
+    "surveys:question_create": only(Role.ORGANIZER),
+    "surveys:question_edit": only(Role.ORGANIZER),
+    "surveys:question_move": only(Role.ORGANIZER, ok=405),
+    "surveys:question_delete": only(Role.ORGANIZER, ok=405),
+    "surveys:fieldwork": only(Role.ORGANIZER),
+    "surveys:quota_add": only(Role.ORGANIZER, ok=405),
+    "surveys:invitations_create": only(Role.ORGANIZER, ok=405),
+    "surveys:dashboard": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:dashboard_data": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:import_upload": only(Role.ORGANIZER),
+    "surveys:import_mapping": only(Role.ORGANIZER),
+    "surveys:import_report": only(Role.ORGANIZER),
+    "surveys:exports": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:export_download": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:weighting": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:results": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:chart": only(Role.ORGANIZER, Role.ANALYST),
     # Accounts (django-allauth)
     "account_login": everyone(200, 302),
     "account_logout": everyone(302, 200),
@@ -103,7 +134,14 @@ ACCESS: dict[str, Access] = {
 }
 ADMIN_NAMESPACE = "admin"
 
-SAMPLE_VALUES = {"uidb36": "1", "key": "invalid-key", "app_label": "deliberation"}
+SAMPLE_VALUES = {
+    "uidb36": "1",
+    "key": "invalid-key",
+    "app_label": "deliberation",
+    "fmt": "csv",
+    "item": "Q1",
+    "image_format": "svg",
+}
 
 
 def is_admin_model_page(name: str) -> bool:
@@ -135,11 +173,19 @@ def objects(db, settings, tmp_path):
         deliberation=stage.deliberation, status=ReportRender.Status.DONE, progress=100
     )
     render.file.save("report.pdf", ContentFile(b"%PDF-1.7 test"))
+    wave = WaveFactory(questionnaire__deliberation=stage.deliberation)
+    question = build_every_type(wave.questionnaire)["Q1"]
     return {
         "slug": stage.deliberation.slug,
         "stage_id": stage.pk,
         "run_id": run.pk,
         "render_id": render.pk,
+        "wave_id": wave.pk,
+        "questionnaire_id": wave.questionnaire_id,
+        "question_id": question.pk,
+        "import_id": PollImport.objects.create(
+            wave=wave, filename="firm.csv", content=b"id\nR1\n", columns=["id"], status="validated"
+        ).pk,
     }
 
 

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from deliberation import demo as deliberation_demo
 from panels import demo as panels_demo
+from surveys import demo as surveys_demo
 
 
 class Command(BaseCommand):
@@ -24,10 +25,15 @@ class Command(BaseCommand):
             panels_demo.seed_margins(deliberation)
             panels_demo.seed_selection(deliberation, accounts.panelists, accounts.organizer)
             deliberation_demo.seed_sessions(deliberation, accounts)
+            poll = surveys_demo.seed_poll(deliberation)
         self.stdout.write(self.style.SUCCESS(f"Demo deliberation ready: {deliberation.title}"))
         self.stdout.write(
             "Demo accounts (all synthetic), password "
             f"{password!r}:\n"
             "  organizer@example.org, analyst@example.org, expert@example.org,\n"
             "  facilitator01..30@example.org, panelist001..300@example.org"
+        )
+        self.stdout.write(
+            f"Demo poll: {poll.responses.count()} synthetic respondents (wave id {poll.pk}); "
+            f"try it as a respondent at /surveys/open/{poll.open_link_token}/"
         )

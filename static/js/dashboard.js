@@ -1,0 +1,65 @@
+// Live fieldwork dashboard: refetch the summary every few seconds and update the page.
+(function () {
+  "use strict";
+  const root = document.getElementById("dashboard");
+  if (!root) return;
+  const url = root.dataset.url;
+
+  function lookup(data, key) {
+    return key.split(".").reduce((value, part) => (value == null ? value : value[part]), data);
+  }
+
+  function format(value, kind) {
+    if (value == null) return "—";
+    if (kind === "percent") return `${Math.round(value * 100)}%`;
+    if (kind === "duration") return `${Math.round(value)} s`;
+    return String(value);
+  }
+
+  function cell(tag, text, cls) {
+    const el = document.createElement(tag);
+    el.textContent = text;
+    if (cls) el.className = cls;
+    return el;
+  }
+
+  function render(data) {
+    root.querySelectorAll("[data-key]").forEach((el) => {
+      if (el.dataset.key === "updated") {
+        el.textContent = new Date().toLocaleTimeString();
+        return;
+      }
+      el.textContent = format(lookup(data, el.dataset.key), el.dataset.format);
+    });
+    const rows = document.getElementById("quota-rows");
+    if (rows && data.quotas.length) {
+      rows.replaceChildren(...data.quotas.map((q) => {
+        const tr = document.createElement("tr");
+        const pct = q.target ? Math.min(100, Math.round((100 * q.completes) / q.target)) : 100;
+        const bar = document.createElement("div");
+        bar.className = q.full ? "bar full" : "bar";
+        bar.setAttribute("role", "img");
+        bar.setAttribute("aria-label", `${pct}%`);
+        const fill = document.createElement("span");
+        fill.style.width = `${pct}%`;
+        bar.appendChild(fill);
+        const td = document.createElement("td");
+        td.appendChild(bar);
+        tr.append(cell("th", q.cell), cell("td", q.completes, "num"), cell("td", q.target, "num"), td);
+        tr.firstChild.scope = "row";
+        return tr;
+      }));
+    }
+  }
+
+  async function refresh() {
+    try {
+      const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      if (response.ok) render(await response.json());
+    } catch (error) {
+      // The next tick tries again; a dashboard must survive a network blip.
+    }
+  }
+
+  setInterval(refresh, 5000);
+})();

@@ -1,0 +1,117 @@
+"""A wave's responses as a wide, labelled data set (pseudonymous ids only, no contacts)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from surveys.exports import NUMBER, TEXT, Dataset, Variable, safe_name
+from surveys.items import TEXT_KINDS
+from surveys.models import Answer, Question, Response, Wave
+from surveys.questionnaires import questions_of
+
+PROFILE = ("region", "gender", "age_band", "district")
+
+
+def item_variables(questions: list[Question]) -> list[tuple[str, Variable]]:
+    """(item code, variable) for every item of every question, in questionnaire order."""
+    result = []
+    for question in questions:
+        options = list(question.options.all())
+        option_labels = {o.value: o.label_ko for o in options}
+        note = question.get_kind_display()
+        if question.show_if_question_id:
+            note += f"; asked only if {question.show_if_question.code} in {question.show_if_values}"
+        if question.kind == Question.Kind.MULTIPLE:
+            for option in options:
+                result.append(
+                    (
+                        f"{question.code}_{option.value}",
+                        Variable(
+                            safe_name(f"{question.code}_{option.value}"),
+                            f"{question.text_ko} — {option.label_ko}",
+                            NUMBER,
+                            {0: "선택 안 함 (not chosen)", 1: "선택 (chosen)"},
+                            note,
+                        ),
+                    )
+                )
+        elif question.kind == Question.Kind.GRID:
+            for row in question.grid_items.all():
+                result.append(
+                    (
+                        f"{question.code}_{row.code}",
+                        Variable(
+                            safe_name(f"{question.code}_{row.code}"),
+                            f"{question.text_ko} — {row.text_ko}",
+                            NUMBER,
+                            option_labels,
+                            note,
+                        ),
+                    )
+                )
+        else:
+            kind = TEXT if question.kind in TEXT_KINDS else NUMBER
+            labels = option_labels
+            if question.kind == Question.Kind.SCALE_0_10:
+                labels = {
+                    k: v for k, v in ((0, question.low_label_ko), (10, question.high_label_ko)) if v
+                }
+            if question.kind == Question.Kind.KNOWLEDGE:
+                correct = [o.value for o in options if o.is_correct]
+                note += f"; correct answer: {correct}"
+            result.append(
+                (
+                    question.code,
+                    Variable(safe_name(question.code), question.text_ko, kind, labels, note),
+                )
+            )
+    return result
+
+
+def wave_dataset(wave: Wave, *, include_weight: bool = True) -> Dataset:
+    """Complete responses of a wave, one row per respondent (two bulk queries)."""
+    questions = questions_of(wave.questionnaire)
+    items = item_variables(questions)
+    responses = list(
+        Response.objects.filter(wave=wave, status=Response.Status.COMPLETE)
+        .order_by("respondent_id")
+        .values_list("pk", "respondent_id", *PROFILE, "duration_seconds", "weight")
+    )
+    has_weight = include_weight and any(r[-1] is not None for r in responses)
+    variables = [
+        Variable("respondent_id", "Pseudonymous respondent id", TEXT),
+        Variable("region", "Region (권역)", TEXT),
+        Variable("gender", "Gender (성별)", TEXT),
+        Variable("age_band", "Age band (연령대)", TEXT),
+        Variable("district", "District (자치구)", TEXT),
+        Variable("duration_seconds", "Interview time in seconds", NUMBER),
+    ]
+    if has_weight:
+        variables.append(Variable("weight", "Weight (raked to population margins, mean 1)"))
+    variables += [variable for _item, variable in items]
+    position = {item: i for i, (item, _v) in enumerate(items)}
+    offset = len(variables) - len(items)
+    rows: dict[int, list] = {}
+    for pk, respondent_id, *profile, duration, weight in responses:
+        row = [respondent_id, *profile, duration]
+        if has_weight:
+            row.append(weight)
+        rows[pk] = row + [None] * len(items)
+    answers = Answer.objects.filter(
+        response__wave=wave, response__status=Response.Status.COMPLETE
+    ).values_list("response_id", "item", "value_number", "value_text")
+    for response_id, item, number, text in answers.iterator(chunk_size=20000):
+        if item in position and response_id in rows:
+            rows[response_id][offset + position[item]] = number if number is not None else text
+    title = f"{wave.deliberation.title} — {wave.title} ({wave.label})"
+    return Dataset(title=title, variables=variables, rows=list(rows.values()))
+
+
+def describe_format(fmt: str) -> str:
+    return {
+        "csv": _("CSV (UTF-8), data only"),
+        "xlsx": _("Excel workbook: a data sheet and a labels sheet"),
+        "sav": _("SPSS .sav with variable and value labels"),
+        "dta": _("Stata .dta with variable and value labels"),
+        "codebook": _("Codebook (Markdown)"),
+    }[fmt]

@@ -1,0 +1,72 @@
+"""The Django side of imports: the deliberation's strata, and reports for organizers."""
+
+from __future__ import annotations
+
+from panels.models import PopulationMargin
+from surveys import actions, poll_import
+from surveys.models import PollImport, Wave
+from surveys.poll_files import Table, read_table
+from surveys.questionnaires import problem_message, questions_of, specs_of
+
+REPORT_ROW_LIMIT = 5000
+
+
+def strata_for(wave: Wave) -> poll_import.Strata:
+    margins = PopulationMargin.objects.filter(deliberation_id=wave.deliberation_id)
+    by_feature: dict[str, list[str]] = {}
+    for feature, value in margins.values_list("feature", "value"):
+        by_feature.setdefault(feature, []).append(value)
+    return poll_import.Strata(
+        regions=by_feature.get("region", []),
+        districts=actions.region_mapping(wave),
+        genders=by_feature.get("gender", []),
+        age_bands=actions.age_bands_for(wave),
+        reference_year=actions.reference_year(wave),
+    )
+
+
+def suggest_mapping(columns: list[str], items: list[str]) -> dict[str, str]:
+    """Columns named like an item or a respondent field are mapped to it."""
+    aliases = {
+        "id": poll_import.RESPONDENT_ID,
+        "respid": poll_import.RESPONDENT_ID,
+        "sex": poll_import.GENDER,
+        "age_group": poll_import.AGE_BAND,
+        "birthyear": poll_import.BIRTH_YEAR,
+    }
+    known = {t.lower(): t for t in (*poll_import.PROFILE_TARGETS, *items)}
+    mapping = {}
+    for column in columns:
+        key = column.strip().lower()
+        mapping[column] = known.get(key) or aliases.get(key, "")
+    return mapping
+
+
+def load(poll: PollImport) -> Table:
+    return read_table(poll.filename, bytes(poll.content))
+
+
+def validate(wave: Wave, table: Table, mapping: dict[str, str]):
+    """(validation, index) for a table and mapping, against the wave's questionnaire."""
+    questions = questions_of(wave.questionnaire)
+    specs = specs_of(questions)
+    validation = poll_import.validate(table, mapping, specs, strata_for(wave))
+    return validation, actions.item_index(questions, specs)
+
+
+def mapping_problems(wave: Wave, mapping: dict[str, str]) -> list[str]:
+    return poll_import.check_mapping(mapping, specs_of(questions_of(wave.questionnaire)))
+
+
+def report(validation: poll_import.Validation) -> dict:
+    cells = [
+        [bad.row, bad.column, bad.value, problem_message(bad.problem)]
+        for bad in validation.bad[:REPORT_ROW_LIMIT]
+    ]
+    return {
+        "total_rows": validation.total_rows,
+        "good_rows": len(validation.good),
+        "bad_rows": len(validation.bad_rows),
+        "bad_cells": len(validation.bad),
+        "cells": cells,
+    }

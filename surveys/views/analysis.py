@@ -1,0 +1,190 @@
+"""Analysts' and organizers' pages: exports, weighting and results of a wave."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from deliberation.access import role_required
+from deliberation.roles import Role
+from surveys import actions, exports
+from surveys.datasets import describe_format, wave_dataset
+from surveys.forms import WeightingForm
+from surveys.item_data import GROUPINGS, item_data, wave_items
+from surveys.models import Response, Wave
+from surveys.results import bar_chart, crosstab, frequencies, mean
+
+ANALYSTS = (Role.ORGANIZER, Role.ANALYST)
+
+
+def _wave(wave_id: int) -> Wave:
+    return get_object_or_404(
+        Wave.objects.select_related("deliberation", "questionnaire"), pk=wave_id
+    )
+
+
+@role_required(*ANALYSTS)
+def export_list(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = _wave(wave_id)
+    formats = [(fmt, describe_format(fmt)) for fmt in exports.FORMATS]
+    return render(request, "surveys/exports.html", {"wave": wave, "formats": formats})
+
+
+@role_required(*ANALYSTS)
+def export_download(request: HttpRequest, wave_id: int, fmt: str) -> HttpResponse:
+    if fmt not in exports.FORMATS:
+        raise Http404
+    wave = _wave(wave_id)
+    content = exports.write(wave_dataset(wave), fmt)
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    name = f"{wave.deliberation.slug}-{wave.label}"
+    if fmt == "codebook":
+        name += "-codebook"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{exports.EXTENSIONS[fmt]}"'
+    return response
+
+
+@role_required(*ANALYSTS)
+def weighting_page(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = _wave(wave_id)
+    form = WeightingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = actions.do_weight_wave(wave, cap=form.cleaned_data["cap"], actor=request.user)
+        except actions.WeightingRefused as exc:
+            messages.error(request, _("The wave was not weighted: %(reason)s.") % {"reason": exc})
+        else:
+            messages.success(
+                request,
+                _("Weighted %(n)s respondents: design effect %(deff).2f.")
+                % {"n": run.respondents, "deff": run.design_effect},
+            )
+        return redirect("surveys:weighting", wave_id=wave.pk)
+    run = wave.weighting_runs.first()
+    comparison = []
+    try:
+        margins = actions.margins_for(wave)
+    except actions.WeightingRefused as exc:
+        margins, problem = {}, str(exc)
+    else:
+        problem = ""
+    rows = list(
+        Response.objects.filter(wave=wave, status=Response.Status.COMPLETE).values_list(
+            "region", "gender", "age_band", "weight"
+        )
+    )
+    total = len(rows)
+    weight_total = sum(r[3] or 0 for r in rows)
+    for feature, shares in margins.items():
+        i = ("region", "gender", "age_band").index(feature)
+        for value, target in shares.items():
+            count = sum(1 for r in rows if r[i] == value)
+            weighted = sum(r[3] or 0 for r in rows if r[i] == value)
+            comparison.append(
+                {
+                    "feature": feature,
+                    "value": value,
+                    "target": _pct(target),
+                    "sample": _pct(count / total) if total else None,
+                    "weighted": _pct(weighted / weight_total) if weight_total else None,
+                    "count": count,
+                }
+            )
+    return render(
+        request,
+        "surveys/weighting.html",
+        {
+            "wave": wave,
+            "form": form,
+            "run": run,
+            "comparison": comparison,
+            "problem": problem,
+            "respondents": total,
+            "is_demo": wave.deliberation.is_demo,
+        },
+    )
+
+
+def _pct(share) -> float | None:
+    return None if share is None else round(100 * share, 1)
+
+
+@role_required(*ANALYSTS)
+def results(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = _wave(wave_id)
+    infos = wave_items(wave)
+    by_item = {info.item: info for info in infos}
+    info = by_item.get(request.GET.get("item", "")) or next(
+        (i for i in infos if i.is_categorical), None
+    )
+    group = request.GET.get("by", "region")
+    if group not in GROUPINGS:
+        group = "region"
+    context = {"wave": wave, "items": infos, "info": info, "group": group, "groupings": GROUPINGS}
+    if info is not None:
+        data = item_data(wave, info.item)
+        if info.is_categorical:
+            freq = frequencies(data.values, info.value_labels, data.weights)
+            context["freq"] = freq
+            context["rows"] = [
+                {
+                    "label": row.label,
+                    "count": row.count,
+                    "unweighted": _pct(row.unweighted.estimate),
+                    "unweighted_ci": (_pct(row.unweighted.ci_low), _pct(row.unweighted.ci_high)),
+                    "weighted": _pct(row.weighted.estimate) if row.weighted else None,
+                    "weighted_ci": (
+                        (_pct(row.weighted.ci_low), _pct(row.weighted.ci_high))
+                        if row.weighted
+                        else None
+                    ),
+                }
+                for row in freq.rows
+            ]
+            context["moe"] = _pct(freq.margin_of_error)
+            context["weighted_moe"] = _pct(freq.weighted_margin_of_error)
+            table = crosstab(data.values, data.strata[group], data.weights)
+            if table is not None:
+                context["crosstab"] = {
+                    "columns": table.column_values,
+                    "rows": [
+                        {
+                            "label": info.value_labels.get(value, str(value)),
+                            "shares": [_pct(s) for s in table.column_shares[i]],
+                        }
+                        for i, value in enumerate(table.row_values)
+                    ],
+                    "chi2": table.chi2,
+                    "dof": table.dof,
+                    "p": "< 0.0001" if table.p_value < 0.0001 else f"= {table.p_value:.4f}",
+                    "weighted": table.weighted,
+                    "n": table.n,
+                }
+        else:
+            context["mean_unweighted"] = mean(data.values)
+            context["mean_weighted"] = (
+                mean(data.values, data.weights) if data.weights is not None else None
+            )
+    return render(request, "surveys/results.html", context)
+
+
+@role_required(*ANALYSTS)
+def chart(request: HttpRequest, wave_id: int, item: str, image_format: str) -> HttpResponse:
+    if image_format not in {"svg", "png"}:
+        raise Http404
+    wave = _wave(wave_id)
+    info = next((i for i in wave_items(wave) if i.item == item and i.is_categorical), None)
+    if info is None:
+        raise Http404
+    data = item_data(wave, item)
+    freq = frequencies(data.values, info.value_labels, data.weights)
+    content = bar_chart(
+        freq,
+        f"{info.item}. {info.label}",
+        image_format=image_format,
+        names=(_("unweighted"), _("weighted")),
+    )
+    content_type = "image/svg+xml" if image_format == "svg" else "image/png"
+    return HttpResponse(content, content_type=content_type)

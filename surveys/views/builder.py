@@ -1,0 +1,220 @@
+"""Organizers build questionnaires and waves in the product.
+
+A questionnaire that already has responses is read-only here: the organizer makes a new
+version, and the waves that were fielded keep the version their respondents saw.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from deliberation.access import role_required
+from deliberation.models import Deliberation
+from deliberation.roles import Role
+from surveys import actions
+from surveys.forms import (
+    GridItemFormSet,
+    OptionFormSet,
+    QuestionForm,
+    QuestionnaireForm,
+    WaveForm,
+)
+from surveys.models import Question, Questionnaire, Response, Wave
+from surveys.questionnaires import new_version, questions_of, specs_of
+from surveys.views.fieldwork import render_questions
+
+LOCKED_MESSAGE = (
+    "This questionnaire already has responses, so it cannot be changed. "
+    "Make a new version to edit it."
+)
+
+
+@role_required(Role.ORGANIZER, Role.ANALYST)
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = get_object_or_404(Deliberation, slug=slug)
+    waves = deliberation.waves.select_related("questionnaire").annotate(
+        completes=Count("responses", filter=Q(responses__status=Response.Status.COMPLETE))
+    )
+    questionnaires = deliberation.questionnaires.annotate(
+        question_count=Count("questions", distinct=True)
+    )
+    return render(
+        request,
+        "surveys/overview.html",
+        {"deliberation": deliberation, "waves": waves, "questionnaires": questionnaires},
+    )
+
+
+@role_required(Role.ORGANIZER)
+def questionnaire_create(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = get_object_or_404(Deliberation, slug=slug)
+    form = QuestionnaireForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        questionnaire = form.save(commit=False)
+        questionnaire.deliberation = deliberation
+        if Questionnaire.objects.filter(
+            deliberation=deliberation, title=questionnaire.title
+        ).exists():
+            form.add_error("title", _("A questionnaire with this title exists already."))
+        else:
+            questionnaire.save()
+            return redirect("surveys:questionnaire", questionnaire_id=questionnaire.pk)
+    return render(
+        request,
+        "surveys/questionnaire_form.html",
+        {"form": form, "deliberation": deliberation},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@role_required(Role.ORGANIZER)
+def questionnaire_detail(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
+    questionnaire = get_object_or_404(
+        Questionnaire.objects.select_related("deliberation"), pk=questionnaire_id
+    )
+    return render(
+        request,
+        "surveys/questionnaire_detail.html",
+        {
+            "questionnaire": questionnaire,
+            "questions": questions_of(questionnaire),
+            "locked": questionnaire.has_responses(),
+            "versions": Questionnaire.objects.filter(
+                deliberation=questionnaire.deliberation, title=questionnaire.title
+            ).order_by("version"),
+        },
+    )
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def questionnaire_new_version(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
+    questionnaire = get_object_or_404(Questionnaire, pk=questionnaire_id)
+    copy = new_version(questionnaire)
+    messages.success(
+        request, _("Version %(version)s created; edit it freely.") % {"version": copy.version}
+    )
+    return redirect("surveys:questionnaire", questionnaire_id=copy.pk)
+
+
+def _locked(request: HttpRequest, questionnaire: Questionnaire) -> HttpResponse:
+    messages.error(request, _(LOCKED_MESSAGE))
+    response = redirect("surveys:questionnaire", questionnaire_id=questionnaire.pk)
+    response.status_code = 303
+    return response
+
+
+def _question_page(request, questionnaire, question) -> HttpResponse:
+    if questionnaire.has_responses():
+        if request.method == "POST":
+            return _locked(request, questionnaire)
+        messages.info(request, _(LOCKED_MESSAGE))
+    data = request.POST if request.method == "POST" else None
+    form = QuestionForm(data, instance=question, questionnaire=questionnaire)
+    options = OptionFormSet(data, instance=question, prefix="options")
+    grid = GridItemFormSet(data, instance=question, prefix="grid")
+    if request.method == "POST":
+        kind = data.get("kind")
+        formsets = []
+        if kind in {Question.Kind.SINGLE, Question.Kind.MULTIPLE, Question.Kind.KNOWLEDGE}:
+            formsets.append(options)
+        elif kind in {Question.Kind.LIKERT, Question.Kind.GRID} and question.pk:
+            formsets.append(options)
+        if kind == Question.Kind.GRID:
+            formsets.append(grid)
+        if form.is_valid() and all(f.is_valid() for f in formsets):
+            saved = form.save(commit=False)
+            saved.questionnaire = questionnaire
+            try:
+                actions.do_save_question(
+                    saved, formsets, likert_points=form.cleaned_data.get("likert_points") or 5
+                )
+            except actions.QuestionnaireLocked:
+                return _locked(request, questionnaire)
+            messages.success(request, _("Question saved."))
+            return redirect("surveys:question_edit", question_id=saved.pk)
+    return render(
+        request,
+        "surveys/question_form.html",
+        {
+            "questionnaire": questionnaire,
+            "question": question,
+            "form": form,
+            "options": options,
+            "grid": grid,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@role_required(Role.ORGANIZER)
+def question_create(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
+    questionnaire = get_object_or_404(Questionnaire, pk=questionnaire_id)
+    return _question_page(request, questionnaire, Question(questionnaire=questionnaire))
+
+
+@role_required(Role.ORGANIZER)
+def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.select_related("questionnaire"), pk=question_id)
+    return _question_page(request, question.questionnaire, question)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def question_move(request: HttpRequest, question_id: int) -> HttpResponse:
+    question = get_object_or_404(Question, pk=question_id)
+    step = -1 if request.POST.get("direction") == "up" else 1
+    try:
+        actions.do_move_question(question, step)
+    except actions.QuestionnaireLocked:
+        return _locked(request, question.questionnaire)
+    except ValueError:
+        messages.error(request, _("A question can only depend on an earlier question."))
+    return redirect("surveys:questionnaire", questionnaire_id=question.questionnaire_id)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def question_delete(request: HttpRequest, question_id: int) -> HttpResponse:
+    question = get_object_or_404(Question, pk=question_id)
+    try:
+        actions.do_delete_question(question)
+    except actions.QuestionnaireLocked:
+        return _locked(request, question.questionnaire)
+    messages.success(request, _("Question deleted."))
+    return redirect("surveys:questionnaire", questionnaire_id=question.questionnaire_id)
+
+
+@role_required(Role.ORGANIZER)
+def questionnaire_preview(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
+    """The questionnaire as respondents see it; nothing can be submitted from here."""
+    questionnaire = get_object_or_404(Questionnaire, pk=questionnaire_id)
+    questions = questions_of(questionnaire)
+    html, _views = render_questions(questions, specs_of(questions), {}, {})
+    return render(
+        request,
+        "surveys/preview.html",
+        {"questionnaire": questionnaire, "questions_html": html, "preview": True},
+    )
+
+
+@role_required(Role.ORGANIZER)
+def wave_create(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = get_object_or_404(Deliberation, slug=slug)
+    form = WaveForm(request.POST or None, deliberation=deliberation)
+    if request.method == "POST" and form.is_valid():
+        wave: Wave = form.save(commit=False)
+        wave.deliberation = deliberation
+        wave.save()
+        return redirect("surveys:fieldwork", wave_id=wave.pk)
+    return render(
+        request,
+        "surveys/wave_form.html",
+        {"form": form, "deliberation": deliberation},
+        status=400 if form.is_bound else 200,
+    )

@@ -1,0 +1,276 @@
+"""The respondent's side: consent, screener, questionnaire, save and resume, volunteering.
+
+These pages are public: the unguessable token in the link is the credential.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from deliberation.access import deny_unless, role_required
+from deliberation.roles import Role
+from panels.models import Panelist, PopulationMargin
+from surveys import actions, items
+from surveys.compiled import blank_form, compiled
+from surveys.forms import StartForm, VolunteerForm
+from surveys.models import Invitation, Question, RegionDistrict, Response, Wave
+from surveys.questionnaires import problem_message
+
+OPEN_LINK_SESSION_KEY = "surveys_open_links"
+
+
+@dataclass
+class QuestionView:
+    """What the template needs to draw one question with its saved answer and error."""
+
+    question: Question
+    spec: items.QuestionSpec
+    options: list
+    grid_items: list
+    selected: set[str] = field(default_factory=set)
+    text: str = ""
+    grid_selected: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+
+    @property
+    def scale_points(self) -> list[int]:
+        return list(range(11))
+
+
+def question_views(questions, specs, data, problems) -> list[QuestionView]:
+    views = []
+    for question, spec in zip(questions, specs, strict=True):
+        values = [v for v in data.get(question.code, []) if v]
+        view = QuestionView(
+            question=question,
+            spec=spec,
+            options=list(question.options.all()),
+            grid_items=list(question.grid_items.all()),
+            selected=set(values),
+            text=values[0] if values else "",
+        )
+        for row in view.grid_items:
+            chosen = data.get(f"{question.code}_{row.code}", [])
+            row.selected = chosen[0] if chosen else ""
+        problem = problems.get(question.code)
+        if problem is not None:
+            view.error = problem_message(problem)
+        views.append(view)
+    return views
+
+
+def _screener_choices(wave: Wave) -> dict:
+    margins = PopulationMargin.objects.filter(deliberation_id=wave.deliberation_id)
+    by_feature: dict[str, list[str]] = {}
+    for feature, value in margins.values_list("feature", "value"):
+        by_feature.setdefault(feature, []).append(value)
+    return {
+        "districts": list(
+            RegionDistrict.objects.filter(deliberation_id=wave.deliberation_id).values_list(
+                "district", "region"
+            )
+        ),
+        "regions": by_feature.get("region", []),
+        "genders": by_feature.get("gender", []),
+    }
+
+
+def _start_form(wave: Wave, data=None) -> StartForm:
+    if wave.is_panel_wave:
+        return StartForm(data, screener=False, districts=[], regions=[], genders=[])
+    return StartForm(data, screener=True, **_screener_choices(wave))
+
+
+def _ended(request, wave, response, outcome, status=200) -> HttpResponse:
+    return render(
+        request,
+        "surveys/take_ended.html",
+        {"wave": wave, "response": response, "outcome": str(outcome)},
+        status=status,
+    )
+
+
+def _invitation_or_404(token: str) -> Invitation:
+    invitation = actions.invitation_for_token(token)
+    if invitation is None:
+        raise Http404(_("This link is not valid."))
+    return invitation
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def take(request: HttpRequest, token: str) -> HttpResponse:
+    return run_interview(request, _invitation_or_404(token))
+
+
+def run_interview(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """Consent, screener, questions, end: the step is read from the response's state.
+
+    Every step posts back to the page it came from, whichever way the respondent arrived.
+    """
+    wave = invitation.wave
+    response = actions.response_of(invitation)
+    if response is not None and response.status == Response.Status.COMPLETE:
+        if request.method == "POST":
+            return _ended(request, wave, response, actions.Outcome.ALREADY_SUBMITTED, 409)
+        return _ended(request, wave, response, actions.Outcome.SUBMITTED)
+    if response is not None and response.status != Response.Status.IN_PROGRESS:
+        return _ended(request, wave, response, response.status)
+    if not actions.fieldwork_is_open(wave):
+        return _ended(request, wave, response, actions.Outcome.CLOSED)
+    if response is None or response.consented_at is None:
+        return _start(request, invitation)
+    return _questionnaire(request, invitation, response)
+
+
+def _start(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    wave = invitation.wave
+    form = _start_form(wave, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        screener = actions.Screener(
+            district=data.get("district", ""),
+            region=data.get("region", ""),
+            gender=data.get("gender", ""),
+            birth_year=data.get("birth_year"),
+        )
+        response, outcome = actions.do_start_response(invitation, screener)
+        if outcome != actions.Outcome.STARTED:
+            return _ended(request, wave, response, outcome)
+        return redirect(request.path)
+    return render(
+        request,
+        "surveys/take_start.html",
+        {"wave": wave, "questionnaire": wave.questionnaire, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def render_questions(questions, specs, data, problems) -> tuple[str, list[QuestionView]]:
+    views = question_views(questions, specs, data, problems)
+    html = render_to_string("surveys/includes/questions.html", {"questions": views})
+    return mark_safe(html), views
+
+
+def _questionnaire(
+    request: HttpRequest, invitation: Invitation, response: Response
+) -> HttpResponse:
+    wave = invitation.wave
+    form = compiled(wave.questionnaire)
+    problems: dict = {}
+    status = 200
+    if request.method == "POST":
+        data = {
+            key: request.POST.getlist(key)
+            for key in request.POST
+            if key not in {"csrfmiddlewaretoken", "action"}
+        }
+        if request.POST.get("action") == "save":
+            if actions.do_save_draft(response, data):
+                messages.success(
+                    request, _("Your answers are saved. Open the same link to continue later.")
+                )
+            return redirect(request.path)
+        parsed = items.parse(form.specs, request.POST.getlist)
+        if parsed.is_valid:
+            outcome = actions.do_submit_response(response, form.index, parsed)
+            if outcome == actions.Outcome.SUBMITTED:
+                return redirect(request.path)
+            status = 409 if outcome == actions.Outcome.ALREADY_SUBMITTED else 200
+            return _ended(request, wave, response, outcome, status)
+        problems = parsed.problems
+        status = 400
+    else:
+        data = response.draft or {}
+    first_error = None
+    if data or problems:
+        html, views = render_questions(form.questions, form.specs, data, problems)
+        first_error = next((v for v in views if v.error), None)
+    else:
+        html = blank_form(
+            wave.questionnaire,
+            lambda: render_questions(form.questions, form.specs, {}, {})[0],
+        )
+    return render(
+        request,
+        "surveys/take_questions.html",
+        {
+            "wave": wave,
+            "questionnaire": wave.questionnaire,
+            "questions_html": html,
+            "error_count": len(problems),
+            "first_error": first_error,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def volunteer(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _invitation_or_404(token)
+    response = Response.objects.filter(
+        invitation=invitation, status=Response.Status.COMPLETE
+    ).first()
+    if response is None or invitation.wave.is_panel_wave:
+        raise Http404(_("Only respondents who completed the poll can volunteer."))
+    already = hasattr(response, "volunteer_opt_in")
+    form = VolunteerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.do_volunteer(
+            response,
+            name=form.cleaned_data["name"],
+            phone=form.cleaned_data["phone"],
+            email=form.cleaned_data["email"],
+        )
+        return render(request, "surveys/volunteer_done.html", {"wave": invitation.wave})
+    return render(
+        request,
+        "surveys/volunteer.html",
+        {"wave": invitation.wave, "form": form, "already": already},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@never_cache
+def open_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The open link hands each visitor a one-time link of their own (kept in the session)."""
+    wave = Wave.objects.filter(open_link_token=token).exclude(open_link_token="").first()
+    if wave is None or not token:
+        raise Http404(_("This link is not valid."))
+    if not actions.fieldwork_is_open(wave):
+        return _ended(request, wave, None, actions.Outcome.CLOSED)
+    known = request.session.get(OPEN_LINK_SESSION_KEY, {})
+    personal = known.get(str(wave.pk))
+    if personal is None or actions.invitation_for_token(personal) is None:
+        personal = actions.do_open_link_invitation(wave)
+        known[str(wave.pk)] = personal
+        request.session[OPEN_LINK_SESSION_KEY] = known
+    return redirect("surveys:take", token=personal)
+
+
+@never_cache
+@role_required(Role.PANELIST)
+@require_http_methods(["GET", "POST"])
+def panel_take(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """A panelist answers a panel wave after signing in; answers are keyed by pseudonym."""
+    wave = Wave.objects.select_related("questionnaire").filter(pk=wave_id).first()
+    if wave is None:
+        raise Http404
+    panelist = Panelist.objects.filter(
+        deliberation_id=wave.deliberation_id,
+        user=request.user,
+        status__in=[Panelist.Status.INVITED, Panelist.Status.CONFIRMED],
+    ).first()
+    deny_unless(panelist is not None and wave.is_panel_wave)
+    invitation = actions.do_panel_invitation(wave, panelist)
+    return run_interview(request, invitation)

@@ -1,0 +1,112 @@
+"""Organizers run fieldwork: settings, quotas, invitation links, and the live dashboard."""
+
+from __future__ import annotations
+
+import csv
+import secrets
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from deliberation.access import role_required
+from deliberation.roles import Role
+from surveys import actions
+from surveys.dashboard import fieldwork_summary
+from surveys.forms import InvitationForm, QuotaForm, WaveFieldworkForm
+from surveys.models import Quota, Wave
+
+
+def _wave(wave_id: int) -> Wave:
+    return get_object_or_404(
+        Wave.objects.select_related("deliberation", "questionnaire"), pk=wave_id
+    )
+
+
+@role_required(Role.ORGANIZER)
+def fieldwork(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = _wave(wave_id)
+    form = WaveFieldworkForm(
+        request.POST or None, instance=wave, initial={"open_link": bool(wave.open_link_token)}
+    )
+    if request.method == "POST" and form.is_valid():
+        updated = form.save(commit=False)
+        if form.cleaned_data["open_link"] and not updated.open_link_token:
+            updated.open_link_token = secrets.token_urlsafe(12)
+        elif not form.cleaned_data["open_link"]:
+            updated.open_link_token = ""
+        updated.save()
+        messages.success(request, _("Fieldwork settings saved."))
+        return redirect("surveys:fieldwork", wave_id=wave.pk)
+    open_url = (
+        request.build_absolute_uri(reverse("surveys:open_link", args=[wave.open_link_token]))
+        if wave.open_link_token
+        else ""
+    )
+    return render(
+        request,
+        "surveys/fieldwork.html",
+        {
+            "wave": wave,
+            "form": form,
+            "quota_form": QuotaForm(),
+            "invitation_form": InvitationForm(),
+            "quotas": wave.quotas.all(),
+            "open_url": open_url,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def quota_add(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = _wave(wave_id)
+    form = QuotaForm(request.POST)
+    if form.is_valid():
+        Quota.objects.update_or_create(
+            wave=wave,
+            region=form.cleaned_data["region"],
+            gender=form.cleaned_data["gender"],
+            age_band=form.cleaned_data["age_band"],
+            defaults={"target": form.cleaned_data["target"]},
+        )
+        messages.success(request, _("Quota saved."))
+    else:
+        messages.error(request, _("The quota was not saved: give a whole-number target."))
+    return redirect("surveys:fieldwork", wave_id=wave.pk)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def invitations_create(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """Make one-time links and hand them over once, as a CSV for the mailing."""
+    wave = _wave(wave_id)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a number of links from 1 to 100,000."))
+        return redirect("surveys:fieldwork", wave_id=wave.pk)
+    tokens = actions.do_create_invitations(wave, form.cleaned_data["count"])
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="wave-{wave.label}-links.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["link"])
+    for token in tokens:
+        writer.writerow([request.build_absolute_uri(reverse("surveys:take", args=[token]))])
+    return response
+
+
+@role_required(Role.ORGANIZER, Role.ANALYST)
+def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = _wave(wave_id)
+    return render(
+        request, "surveys/dashboard.html", {"wave": wave, "summary": fieldwork_summary(wave)}
+    )
+
+
+@role_required(Role.ORGANIZER, Role.ANALYST)
+def dashboard_data(request: HttpRequest, wave_id: int) -> JsonResponse:
+    return JsonResponse(fieldwork_summary(_wave(wave_id)))

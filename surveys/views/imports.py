@@ -1,0 +1,150 @@
+"""Organizers import a polling firm's file: upload, map columns, read the report, import."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from deliberation.access import role_required
+from deliberation.roles import Role
+from surveys import actions, imports, poll_import
+from surveys.forms import ImportUploadForm
+from surveys.models import PollImport, Wave
+from surveys.poll_files import MAX_FILE_BYTES, PollFileError, read_table
+from surveys.questionnaires import questions_of, specs_of
+
+PROFILE_LABELS = {
+    poll_import.RESPONDENT_ID: gettext_lazy("Respondent id"),
+    poll_import.REGION: gettext_lazy("Region"),
+    poll_import.DISTRICT: gettext_lazy("District"),
+    poll_import.GENDER: gettext_lazy("Gender"),
+    poll_import.BIRTH_YEAR: gettext_lazy("Year of birth"),
+    poll_import.AGE_BAND: gettext_lazy("Age band"),
+    poll_import.DURATION: gettext_lazy("Interview time (seconds)"),
+}
+
+
+def _import(import_id: int) -> PollImport:
+    return get_object_or_404(
+        PollImport.objects.select_related("wave__questionnaire", "wave__deliberation"),
+        pk=import_id,
+    )
+
+
+@role_required(Role.ORGANIZER)
+def upload(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = get_object_or_404(Wave.objects.select_related("deliberation"), pk=wave_id)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            form.add_error("file", _("The file is larger than 50 MB."))
+        else:
+            content = upload.read()
+            try:
+                table = read_table(upload.name, content)
+            except PollFileError as exc:
+                form.add_error("file", _("The file cannot be read: %(reason)s.") % {"reason": exc})
+            else:
+                poll = PollImport.objects.create(
+                    wave=wave,
+                    filename=upload.name[:200],
+                    content=content,
+                    columns=table.columns,
+                    created_by=request.user,
+                )
+                return redirect("surveys:import_mapping", import_id=poll.pk)
+    return render(
+        request,
+        "surveys/import_upload.html",
+        {"wave": wave, "form": form, "imports": wave.imports.defer("content")[:10]},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def mapping_form(poll: PollImport, data=None) -> forms.Form:
+    specs = specs_of(questions_of(poll.wave.questionnaire))
+    items = [item for spec in specs for item in spec.item_codes()]
+    choices = [("", _("(ignore this column)"))]
+    choices += [(target, f"{label} ({target})") for target, label in PROFILE_LABELS.items()]
+    choices += [(item, item) for item in items]
+    initial = poll.mapping or imports.suggest_mapping(poll.columns, items)
+    form = forms.Form(data)
+    for i, column in enumerate(poll.columns):
+        form.fields[f"c{i}"] = forms.ChoiceField(
+            label=column, choices=choices, required=False, initial=initial.get(column, "")
+        )
+    return form
+
+
+@role_required(Role.ORGANIZER)
+def mapping(request: HttpRequest, import_id: int) -> HttpResponse:
+    poll = _import(import_id)
+    if poll.status == PollImport.Status.IMPORTED:
+        return redirect("surveys:import_report", import_id=poll.pk)
+    form = mapping_form(poll, request.POST or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        chosen = {column: form.cleaned_data[f"c{i}"] for i, column in enumerate(poll.columns)}
+        problems = imports.mapping_problems(poll.wave, chosen)
+        if not problems:
+            validation, _index = imports.validate(poll.wave, imports.load(poll), chosen)
+            poll.mapping = chosen
+            poll.report = imports.report(validation)
+            poll.status = PollImport.Status.VALIDATED
+            poll.save(update_fields=["mapping", "report", "status"])
+            return redirect("surveys:import_report", import_id=poll.pk)
+    return render(
+        request,
+        "surveys/import_mapping.html",
+        {"poll": poll, "wave": poll.wave, "form": form, "problems": problems},
+        status=400 if problems else 200,
+    )
+
+
+@role_required(Role.ORGANIZER)
+def report(request: HttpRequest, import_id: int) -> HttpResponse:
+    poll = _import(import_id)
+    if poll.status == PollImport.Status.UPLOADED:
+        return redirect("surveys:import_mapping", import_id=poll.pk)
+    if request.method == "POST" and poll.status == PollImport.Status.VALIDATED:
+        skip = request.POST.get("skip_invalid") == "on"
+        validation, index = imports.validate(poll.wave, imports.load(poll), poll.mapping)
+        try:
+            result = actions.do_import_poll(poll.wave, validation, index, skip_invalid=skip)
+        except actions.ImportRefused:
+            messages.error(
+                request,
+                _(
+                    "Nothing was imported: some rows are invalid. Correct the file, or tick "
+                    "the box to skip the listed rows."
+                ),
+            )
+            poll.report = imports.report(validation)
+            poll.save(update_fields=["report"])
+        else:
+            poll.status = PollImport.Status.IMPORTED
+            poll.report = {**imports.report(validation), "result": result.__dict__}
+            poll.save(update_fields=["status", "report"])
+            messages.success(
+                request,
+                _(
+                    "%(created)s respondents imported; %(present)s were already there; "
+                    "%(skipped)s invalid rows skipped."
+                )
+                % {
+                    "created": result.created,
+                    "present": result.already_present,
+                    "skipped": result.skipped_invalid,
+                },
+            )
+        return redirect("surveys:import_report", import_id=poll.pk)
+    return render(
+        request,
+        "surveys/import_report.html",
+        {"poll": poll, "wave": poll.wave, "report": poll.report},
+    )

@@ -1,0 +1,20 @@
+import pytest
+
+from surveys import actions
+from tests.surveys.factories import WaveFactory, add_strata, build_every_type
+
+
+@pytest.fixture
+def wave(db):
+    wave = WaveFactory()
+    build_every_type(wave.questionnaire)
+    add_strata(wave.deliberation)
+    return wave
+
+
+@pytest.fixture
+def token(wave):
+    return actions.do_create_invitations(wave, 1)[0]
+
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}

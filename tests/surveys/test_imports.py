@@ -1,0 +1,197 @@
+"""Imports from polling firms: formats, mapping, the report, all-or-nothing, idempotence."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pandas as pd
+import pyreadstat
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from surveys.models import Answer, PollImport, Response
+from surveys.poll_files import PollFileError, read_table
+from tests.surveys.conftest import EN
+
+HEADER = [
+    "resp_id",
+    "district",
+    "sex",
+    "birth_year",
+    "Q1",
+    "Q2_1",
+    "Q2_2",
+    "Q2_3",
+    "Q3",
+    "Q4",
+    "Q5",
+    "Q6",
+    "Q8",
+    "Q9_a",
+    "Q9_b",
+]
+GOOD = [
+    ["F001", "마포구", "여성", "1960", "1", "1", "0", "1", "4", "7", "3", "재활용", "1", "2", "5"],
+    ["F002", "강남구", "남성", "1990", "2", "", "", "", "3", "10", "0", "", "2", "1", "1"],
+]
+BAD = [
+    ["F003", "해운대구", "여성", "1980", "1", "1", "1", "1", "9", "7", "3", "", "1", "2", "5"],
+]
+MAPPING = {
+    "resp_id": "respondent_id",
+    "district": "district",
+    "sex": "gender",
+    "birth_year": "birth_year",
+    **{c: c for c in HEADER[4:]},
+}
+
+
+def csv_bytes(rows):
+    out = io.StringIO()
+    for row in [HEADER, *rows]:
+        out.write(",".join(row) + "\n")
+    return out.getvalue().encode("utf-8")
+
+
+def mapping_file(tmp_path):
+    path = tmp_path / "mapping.csv"
+    path.write_text("column,target\n" + "".join(f"{c},{t}\n" for c, t in MAPPING.items()))
+    return path
+
+
+def test_csv_in_cp949_is_read(tmp_path):
+    table = read_table("firm.csv", "id,지역\n1,마포구\n".encode("cp949"))
+    assert table.rows == [["1", "마포구"]]
+
+
+def test_xlsx_is_read_with_whole_numbers_as_text():
+    book = openpyxl.Workbook()
+    book.active.append(["id", "Q1"])
+    book.active.append(["R1", 2])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert read_table("firm.xlsx", buffer.getvalue()).rows == [["R1", "2"]]
+
+
+def test_sav_is_read(tmp_path):
+    path = tmp_path / "firm.sav"
+    pyreadstat.write_sav(pd.DataFrame({"id": ["R1", "R2"], "Q1": [1.0, None]}), str(path))
+    table = read_table("firm.sav", path.read_bytes())
+    assert table.columns == ["id", "Q1"] and table.rows == [["R1", "1"], ["R2", ""]]
+
+
+def test_unknown_file_type_is_refused():
+    with pytest.raises(PollFileError, match="not read"):
+        read_table("firm.pdf", b"%PDF")
+
+
+def test_duplicate_column_names_are_refused():
+    with pytest.raises(PollFileError, match="twice"):
+        read_table("firm.csv", b"id,id\n1,2\n")
+
+
+def test_invalid_rows_block_the_whole_import(tmp_path, wave):
+    data = tmp_path / "firm.csv"
+    data.write_bytes(csv_bytes(GOOD + BAD))
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command("import_poll", wave.pk, str(data), mapping=str(mapping_file(tmp_path)))
+    assert not Response.objects.exists()
+
+
+def test_report_lists_every_bad_cell_with_row_column_value_and_reason(tmp_path, wave):
+    data = tmp_path / "firm.csv"
+    data.write_bytes(csv_bytes(GOOD + BAD))
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_poll", wave.pk, str(data), mapping=str(mapping_file(tmp_path)), stdout=out
+        )
+    report = out.getvalue()
+    assert "row 3, column district, value '해운대구'" in report
+    assert "row 3, column Q2_1" in report  # three choices where two are allowed
+    assert "row 3, column Q3, value '9'" in report
+
+
+def test_skip_mode_imports_the_valid_rows_only(tmp_path, wave):
+    data = tmp_path / "firm.csv"
+    data.write_bytes(csv_bytes(GOOD + BAD))
+    call_command(
+        "import_poll",
+        wave.pk,
+        str(data),
+        mapping=str(mapping_file(tmp_path)),
+        skip_invalid=True,
+        stdout=io.StringIO(),
+    )
+    assert sorted(Response.objects.values_list("respondent_id", flat=True)) == ["F001", "F002"]
+    first = Response.objects.get(respondent_id="F001")
+    assert (first.region, first.gender, first.age_band) == ("서북권", "여성", "60+")
+    assert first.source == "imported" and first.status == "complete"
+    assert Answer.objects.get(response=first, item="Q2_3").value_number == 1
+    second = Response.objects.get(respondent_id="F002")
+    assert not Answer.objects.filter(response=second, item__startswith="Q2").exists()
+
+
+def test_reimporting_the_same_file_adds_nothing(tmp_path, wave):
+    data = tmp_path / "firm.csv"
+    data.write_bytes(csv_bytes(GOOD))
+    for _ in range(2):
+        call_command(
+            "import_poll",
+            wave.pk,
+            str(data),
+            mapping=str(mapping_file(tmp_path)),
+            stdout=io.StringIO(),
+        )
+    assert Response.objects.count() == 2
+    assert Answer.objects.filter(response__respondent_id="F001").count() == 11
+
+
+def test_duplicate_respondent_ids_in_a_file_are_invalid(tmp_path, wave):
+    data = tmp_path / "firm.csv"
+    data.write_bytes(csv_bytes(GOOD + [GOOD[0]]))
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_poll", wave.pk, str(data), mapping=str(mapping_file(tmp_path)), stdout=out
+        )
+    assert "already used in row 1" in out.getvalue()
+
+
+def test_mapping_without_a_respondent_id_is_refused(tmp_path, wave):
+    data = tmp_path / "firm.csv"
+    data.write_bytes(csv_bytes(GOOD))
+    path = tmp_path / "mapping.csv"
+    path.write_text("column,target\nQ1,Q1\n")
+    with pytest.raises(CommandError, match="respondent id"):
+        call_command("import_poll", wave.pk, str(data), mapping=str(path))
+
+
+def test_organizer_imports_through_the_pages(client, organizer, wave):
+    client.force_login(organizer)
+    upload = SimpleUploadedFile("firm.csv", csv_bytes(GOOD + BAD), content_type="text/csv")
+    page = client.post(reverse("surveys:import_upload", args=[wave.pk]), {"file": upload})
+    poll = PollImport.objects.get()
+    assert page["Location"] == reverse("surveys:import_mapping", args=[poll.pk])
+    form = {f"c{i}": MAPPING[c] for i, c in enumerate(HEADER)}
+    client.post(reverse("surveys:import_mapping", args=[poll.pk]), form)
+    report_url = reverse("surveys:import_report", args=[poll.pk])
+    html = client.get(report_url, **EN).content.decode()
+    assert "not one of the deliberation" in html
+    client.post(report_url, {})
+    assert not Response.objects.exists()
+    client.post(report_url, {"skip_invalid": "on"})
+    assert Response.objects.count() == 2
+    poll.refresh_from_db()
+    assert poll.status == "imported" and poll.report["result"]["created"] == 2
+
+
+def test_unreadable_upload_says_why_and_stores_nothing(client, organizer, wave):
+    client.force_login(organizer)
+    upload = SimpleUploadedFile("firm.xlsx", b"not a workbook")
+    page = client.post(reverse("surveys:import_upload", args=[wave.pk]), {"file": upload}, **EN)
+    assert page.status_code == 400 and "cannot be read" in page.content.decode()
+    assert not PollImport.objects.exists()
