@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -15,6 +16,7 @@ from deliberation.access import deny_unless, has_role, login_required_any_role, 
 from deliberation.models import Deliberation
 from deliberation.roles import Role
 from panels import actions, selection
+from panels import pool as poll_pool
 from panels.charts import comparison_svg
 from panels.forms import (
     DrawForm,
@@ -53,6 +55,32 @@ def allowed_values(deliberation: Deliberation) -> dict[str, set[str]]:
     for feature, value in source.order_by("feature", "value").values_list("feature", "value"):
         allowed.setdefault(feature, set()).add(value)
     return allowed
+
+
+@require_POST
+@role_required(Role.ORGANIZER)
+def add_poll_volunteers(request: HttpRequest, slug: str) -> HttpResponse:
+    """Bring the poll's opt-ins into the pool; needs the right to see their contacts."""
+    deliberation = _deliberation(slug)
+    before = deliberation.volunteers.count()
+    try:
+        check = poll_pool.add_poll_volunteers(
+            deliberation, allowed_values(deliberation), actor=request.user
+        )
+    except PermissionDenied:
+        messages.error(
+            request,
+            _("Adding poll volunteers needs the permission to see their contact details."),
+        )
+        return redirect("panels:pool", slug=slug)
+    if not check.ok:
+        for issue in check.issues[:20]:
+            messages.error(request, f"{issue.row}: {issue.column} {issue.value} — {issue.reason}")
+        messages.error(request, _("No poll volunteer was added; fix the problems listed."))
+    else:
+        added = deliberation.volunteers.count() - before
+        messages.success(request, _("%(n)d poll volunteers added to the pool.") % {"n": added})
+    return redirect("panels:pool", slug=slug)
 
 
 @role_required(Role.ORGANIZER)

@@ -59,6 +59,7 @@ ACCESS: dict[str, Access] = {
     "panels:margins": only(Role.ORGANIZER),
     "panels:pool": only(Role.ORGANIZER),
     "panels:contacts": only(Role.ORGANIZER),
+    "panels:add_poll_volunteers": only(Role.ORGANIZER, ok=405),
     "panels:quotas": only(Role.ORGANIZER),
     "panels:feasibility": only(Role.ORGANIZER),
     "panels:apply_relaxation": only(Role.ORGANIZER, ok=405),

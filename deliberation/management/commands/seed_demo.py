@@ -1,3 +1,4 @@
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -26,6 +27,12 @@ class Command(BaseCommand):
             panels_demo.seed_selection(deliberation, accounts.panelists, accounts.organizer)
             deliberation_demo.seed_sessions(deliberation, accounts)
             poll = surveys_demo.seed_poll(deliberation)
+            # The demo organizer invites panelists, so may see volunteers' contacts.
+            accounts.organizer.user_permissions.add(
+                Permission.objects.get(
+                    codename="view_volunteer_contacts", content_type__app_label="surveys"
+                )
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo deliberation ready: {deliberation.title}"))
         self.stdout.write(
             "Demo accounts (all synthetic), password "
