@@ -57,8 +57,8 @@ def allowed_values(deliberation: Deliberation) -> dict[str, set[str]]:
     return allowed
 
 
-@require_POST
 @role_required(Role.ORGANIZER)
+@require_POST
 def add_poll_volunteers(request: HttpRequest, slug: str) -> HttpResponse:
     """Bring the poll's opt-ins into the pool; needs the right to see their contacts."""
     deliberation = _deliberation(slug)
