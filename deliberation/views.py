@@ -84,9 +84,12 @@ def deliberation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "deliberation": deliberation,
         "can_edit": has_role(request.user, Role.ORGANIZER),
-        "panel_counts": dict(
-            deliberation.panelists.values_list("status").annotate(n=Count("id")).order_by()
-        ),
+        "panel_counts": [
+            (Panelist.Status(status).label, count)
+            for status, count in deliberation.panelists.values_list("status")
+            .annotate(n=Count("id"))
+            .order_by("status")
+        ],
         "waves": deliberation.waves.select_related("questionnaire"),
     }
     return render(request, "deliberation/deliberation_detail.html", context)
