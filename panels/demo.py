@@ -91,7 +91,7 @@ def seed_pool(deliberation: Deliberation) -> None:
 
 
 def seed_selection(deliberation: Deliberation, panelist_users: list, organizer) -> None:
-    """Quotas from the margins ±5%, a computed lottery and the panel drawn from it.
+    """Quotas from the margins ±2 percentage points, a computed lottery and the panel drawn from it.
 
     The drawn volunteers are seated, in draw order, as the demo accounts panelist001..300.
     """
@@ -103,7 +103,7 @@ def seed_selection(deliberation: Deliberation, panelist_users: list, organizer) 
         deliberation=deliberation,
         defaults={
             "panel_size": DEMO_PANEL_SIZE,
-            "tolerance": Decimal("0.05"),
+            "tolerance": Decimal("0.02"),
             "lottery_size": DEMO_LOTTERY_SIZE,
         },
     )
