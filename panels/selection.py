@@ -26,6 +26,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 ALGORITHM = "leximin-types-colgen"
 VERSION = "1.0"
+QUANTUM = 1e-3  # panel weights are whole multiples of this where possible (1/M for M=1000)
 
 
 class SelectionInputError(ValueError):
@@ -734,7 +735,7 @@ class _Decomposer:
         mass = 1.0
         columns: list[np.ndarray] = []
         weights: list[float] = []
-        for _ in range(nt + nq + 2):
+        for _ in range(3 * (nt + nq) + 10):
             check_time()
             y = np.clip(rest / mass, 0.0, n_t)
             # rounding errors in `rest` grow by 1/mass in y
@@ -768,9 +769,12 @@ class _Decomposer:
             if lam >= 1.0 - 1e-12 or mass * (1.0 - lam) <= 1e-11:
                 weights.append(mass)
                 return columns, weights
-            weights.append(lam * mass)
-            rest = rest - lam * mass * x
-            mass -= lam * mass
+            step = lam * mass
+            if step >= QUANTUM:  # whole lottery tickets where possible: rounding stays easy
+                step = math.floor(step / QUANTUM + 1e-9) * QUANTUM
+            weights.append(step)
+            rest = rest - step * x
+            mass -= step
         return columns, None
 
     def _face_panel(self, y, lo, hi, at0, atn, movable) -> np.ndarray | None:
