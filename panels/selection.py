@@ -25,7 +25,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 ALGORITHM = "leximin-types-colgen"
-VERSION = "1.0"
+VERSION = "1.1"  # 1.1: relaxation + decomposition first (same probabilities, other panels)
 QUANTUM = 1e-3  # panel weights are whole multiples of this where possible (1/M for M=1000)
 
 
@@ -735,7 +735,9 @@ class _Decomposer:
         mass = 1.0
         columns: list[np.ndarray] = []
         weights: list[float] = []
-        for _ in range(3 * (nt + nq) + 10):
+        spare: list[np.ndarray] = []  # valid panels from abandoned paths (seed columns)
+        failures = 0
+        for _ in range(4 * (nt + nq) + 20):
             check_time()
             y = np.clip(rest / mass, 0.0, n_t)
             # rounding errors in `rest` grow by 1/mass in y
@@ -750,7 +752,16 @@ class _Decomposer:
             movable = ~(at0 | atn)
             x = self._face_panel(y, lo, hi, at0, atn, movable)
             if x is None:
-                return columns, None
+                # the path left the integer hull (or the face is hard): back up and re-draw
+                failures += 1
+                if failures > 4 or not columns:
+                    return columns + spare, None
+                keep = max(0, len(columns) - 2**failures)
+                spare.extend(columns[keep:])
+                del columns[keep:], weights[keep:]
+                mass = 1.0 - math.fsum(weights)
+                rest = y_star - (np.array(weights) @ np.array(columns) if columns else 0.0)
+                continue
             lam = 1.0
             up = (x > y) & movable
             if up.any():
@@ -775,7 +786,7 @@ class _Decomposer:
             weights.append(step)
             rest = rest - step * x
             mass -= step
-        return columns, None
+        return columns + spare, None
 
     def _face_panel(self, y, lo, hi, at0, atn, movable) -> np.ndarray | None:
         for _ in range(4):
