@@ -476,6 +476,9 @@ def _minimal_relaxation(problem: Problem) -> tuple[QuotaChange, ...]:
 
 @dataclass(frozen=True)
 class SolverStats:
+    """Work done: levels and LPs include the relaxation's; `pricing_solves` counts every MILP
+    (rounding fallbacks of the decomposition and pricing of the column generation)."""
+
     levels: int
     lp_solves: int
     pricing_solves: int
