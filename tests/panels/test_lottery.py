@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 import numpy as np
@@ -66,12 +65,12 @@ def test_lottery_guarantee_on_published_case():
     assert lottery.min_probability >= 0.10 - 1 / 1000 - 1e-12
 
 
-def test_lottery_guarantee_with_hundreds_of_small_panel_weights_is_fast():
+def test_lottery_guarantee_with_hundreds_of_small_panel_weights_needs_no_integer_program():
+    # 6 features: ~500 panels, most below 1/M; the integer program alone needs over 30 s here,
+    # so a 0.1 s limit for it means the fast path must meet the guarantee by itself
     problem = bench_like_problem(2000, 300, list(POPULATION))
     result = leximin(problem)
-    started = time.perf_counter()
-    lottery = round_to_lottery(result, m=1000, time_limit=30.0)
-    assert time.perf_counter() - started < 3.0
+    lottery = round_to_lottery(result, m=1000, time_limit=0.1)
     assert lottery.min_probability >= result.min_probability - 1 / 1000 - 1e-12
     assert lottery.size == 1000
     assert all(problem.counts_meet_quotas(x) for x in lottery.panels)
