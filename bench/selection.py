@@ -1,6 +1,10 @@
 """Benchmark: Gongnon LEXIMIN vs sortition-algorithms (maximin, nash) on synthetic pools.
 
 Run by hand from the repository root: python bench/selection.py [--quick]
+
+Ours: LEXIMIN of the LP relaxation, decomposed into integer panels (exact when that succeeds;
+column generation with MILP pricing otherwise), then rounded to a uniform lottery of M panels.
+"LP", "MILP" and "columns" count the relaxation LPs, MILPs of any kind, and panels generated.
 """
 
 from __future__ import annotations

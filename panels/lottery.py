@@ -57,10 +57,13 @@ class Lottery:
 def round_to_lottery(result: SelectionResult, m: int = 1000, *, time_limit: float = 5.0) -> Lottery:
     """Round the LEXIMIN weights to multiples of 1/m.
 
-    Each panel keeps floor(m * weight) copies; which panels get one extra copy is chosen by a
-    small integer program that minimises the largest change of any type's probability, subject
-    to every type keeping at least (LEXIMIN min - 1/m). The fractional point always satisfies
-    these constraints; the guarantee is enforced, never assumed: RoundingError otherwise.
+    Each panel keeps floor(m * weight) copies; which panels get one extra copy is chosen to keep
+    the largest change of any type's probability small, subject to every type keeping at least
+    (LEXIMIN min - 1/m): first by systematic sampling and a tabu swap search (fast); types still
+    short are lifted by one-person swaps inside single lottery panels that keep every quota (so
+    a few lottery panels may differ from the LEXIMIN support by one person); only if that fails
+    does a small integer program choose the copies. The guarantee is enforced, never assumed:
+    RoundingError otherwise.
     """
     n_t = result.problem.type_sizes.astype(float)
     panels, weights = result.panels, result.weights
@@ -71,18 +74,159 @@ def round_to_lottery(result: SelectionResult, m: int = 1000, *, time_limit: floa
     contrib = panels / n_t  # (P, T): probability contributed by one copy, per type
     base = floor_ @ contrib
     guarantee = result.min_probability * m - 1.0
-    copies = floor_.copy()
-    if rest > 0:
-        chosen = _choose_extra(contrib[frac], target - base, guarantee - base, rest, time_limit)
-        copies[frac[chosen]] += 1
-    probs = (copies @ contrib) / m
-    if probs.min() < result.min_probability - 1.0 / m - 1e-12 or copies.sum() != m:
-        raise RoundingError(
-            f"rounded minimum {probs.min():.6f} is below {result.min_probability - 1 / m:.6f}"
-        )
+    lowest = result.min_probability - 1.0 / m  # the promise: no one falls below this
     order = np.lexsort(panels.T[::-1])
-    lottery_panels = np.repeat(panels[order], copies[order], axis=0)
+
+    def lottery_of(copies: np.ndarray) -> np.ndarray:
+        return np.repeat(panels[order], copies[order], axis=0)
+
+    copies = floor_.copy()
+    args = (contrib[frac], target - base, guarantee - base, rest)
+    if rest > 0:
+        copies[frac[_swap_search(*args, weights[frac] * m - floor_[frac])]] += 1
+    lottery_panels = _edit_panels(result.problem, lottery_of(copies), lowest)
+    if lottery_panels is None and rest > 0:
+        copies = floor_.copy()
+        copies[frac[_choose_extra(*args, time_limit)]] += 1
+        lottery_panels = lottery_of(copies)
+    if lottery_panels is None:
+        lottery_panels = lottery_of(copies)
+    probs = lottery_panels.sum(axis=0) / (n_t * m)
+    if probs.min() < lowest - 1e-12 or len(lottery_panels) != m:
+        raise RoundingError(f"rounded minimum {probs.min():.6f} is below {lowest:.6f}")
     return Lottery(result.problem, lottery_panels, probs, result.type_probabilities)
+
+
+def _edit_panels(problem: Problem, panels: np.ndarray, lowest: float) -> np.ndarray | None:
+    """Lift types left below `lowest` by one-person swaps inside lottery panels.
+
+    A person of a type with room to spare is replaced, in one panel, by a person of the short
+    type, where the panel keeps every quota; neighbouring types (one feature apart) are tried
+    first. Returns the edited panels, or None if some type stays short.
+    """
+    n_t = problem.type_sizes
+    m = len(panels)
+    a, lo, hi = problem.quota_matrix()
+    panels = panels.copy()
+    total = panels.sum(axis=0)
+    cnt = panels @ a.T  # (M, Q) quota counts per panel
+    floor_count = lowest * n_t * m - 1e-12 * n_t * m  # total copies each type needs
+    profiles = np.array(problem.profiles, dtype=object)
+    for _ in range(10 * len(n_t) + 10):
+        short = floor_count - total
+        t = int(np.argmax(short))
+        if short[t] <= 0:
+            return panels
+        spare = np.flatnonzero(total - 1 >= floor_count)
+        near = (profiles[spare] != profiles[t]).sum(axis=1) == 1 if len(spare) else spare
+        found = None
+        for donors in (spare[near], spare):
+            if not len(donors):
+                continue
+            delta = a[:, t][:, None] - a[:, donors]  # (Q, U)
+            after = cnt[:, :, None] + delta[None, :, :]  # (M, Q, U)
+            ok = np.all((after >= lo[None, :, None]) & (after <= hi[None, :, None]), axis=1)
+            ok &= (panels[:, donors] > 0) & (panels[:, t] < n_t[t])[:, None]
+            if ok.any():
+                room = np.where(ok, (total[donors] - floor_count[donors])[None, :], -np.inf)
+                i, j = np.unravel_index(int(np.argmax(room)), room.shape)
+                found = (i, donors[j])
+                break
+        if found is None:
+            return None
+        i, u = found
+        panels[i, u] -= 1
+        panels[i, t] += 1
+        total[u] -= 1
+        total[t] += 1
+        cnt[i] += a[:, t] - a[:, u]
+    return None
+
+
+def _swap_search(
+    c: np.ndarray,
+    need: np.ndarray,
+    floor_need: np.ndarray,
+    rest: int,
+    frac: np.ndarray,
+    max_steps: int = 60,
+    tenure: int = 7,
+) -> np.ndarray:
+    """Pick `rest` rows of c like `_choose_extra`, heuristically (the guarantee may be missed:
+    the caller checks and repairs).
+
+    Starts from systematic sampling of the fractional copies, then a tabu search over swaps
+    (one chosen row out, one unchosen row in) until every type meets `floor_need`, scoring the
+    total shortfall and, lightly, squared shortfall against `need`; then greedy swaps that
+    lower the largest deviation while keeping the guarantee, until it is at most 1 (1/m).
+    Deterministic: the random stream is fixed.
+    """
+    rng = np.random.default_rng(0)
+    nf = len(c)
+    order = rng.permutation(nf)
+    cum = np.cumsum(frac[order])
+    u = rng.random()
+    on = np.zeros(nf, dtype=bool)
+    on[order] = (np.floor(cum + u + 1e-9) - np.floor(np.r_[0.0, cum[:-1]] + u + 1e-9)) > 0
+    if on.sum() != rest:  # fractional parts sum to rest up to rounding; fix the count
+        on[:] = False
+        on[np.argsort(-frac, kind="stable")[:rest]] = True
+    total = on @ c
+    tabu = np.full(nf, -1)
+    best_on, best_short = on.copy(), np.inf
+    for step in range(max_steps):
+        shortfall = np.maximum(floor_need - total, 0.0).sum()
+        if shortfall < best_short:
+            best_on, best_short = on.copy(), shortfall
+        if shortfall <= 1e-9:
+            break
+        drop = np.flatnonzero(on & (tabu < step))
+        add = np.flatnonzero(~on & (tabu < step))
+        if not len(drop) or not len(add):
+            break
+        # one swap moves a total by at most 1, so only types within 2 of the floor matter
+        rel = np.flatnonzero(total - floor_need < 2.0)
+        best_score, best = np.inf, (0, 0)
+        block = max(1, 2_000_000 // max(1, len(drop) * len(rel)))
+        for lo in range(0, len(add), block):
+            a_idx = add[lo : lo + block]
+            trial = total[rel] + (c[a_idx][:, None, rel] - c[drop][None, :, rel])
+            score = 1e3 * np.maximum(floor_need[rel] - trial, 0.0).sum(axis=-1)
+            score += 1e-3 * (np.maximum(need[rel] - trial, 0.0) ** 2).sum(axis=-1)
+            score += 1e-6 * rng.random(score.shape)
+            i, j = np.unravel_index(int(np.argmin(score)), score.shape)
+            if score[i, j] < best_score:
+                best_score, best = score[i, j], (a_idx[i], drop[j])
+        i, j = best
+        on[i], on[j] = True, False
+        tabu[i] = tabu[j] = step + tenure
+        total = total + c[i] - c[j]
+    on = best_on
+    total = on @ c  # fresh sum, no drift
+    if not np.all(total >= floor_need - 1e-9):
+        return on
+    dev = np.abs(total - need).max()
+    width = 24
+    for _ in range(2000):
+        if dev <= 1.0:
+            break
+        gap = total - need
+        t = int(np.argmax(np.abs(gap)))
+        sign = -1.0 if gap[t] < 0 else 1.0  # -1: type t needs more, so add rows rich in t
+        on_idx, off_idx = np.flatnonzero(on), np.flatnonzero(~on)
+        if not len(on_idx) or not len(off_idx):
+            break
+        drop = on_idx[np.argsort(sign * -c[on_idx, t], kind="stable")[:width]]
+        add = off_idx[np.argsort(sign * c[off_idx, t], kind="stable")[:width]]
+        trial = total + (c[add][:, None, :] - c[drop][None, :, :])  # (add, drop, T)
+        ok = np.all(trial >= floor_need - 1e-9, axis=-1)
+        t_dev = np.where(ok, np.abs(trial - need).max(axis=-1), np.inf)
+        i, j = np.unravel_index(int(np.argmin(t_dev)), t_dev.shape)
+        if t_dev[i, j] >= dev - 1e-12:
+            break
+        on[add[i]], on[drop[j]] = True, False
+        total, dev = trial[i, j], t_dev[i, j]
+    return on
 
 
 def _choose_extra(

@@ -25,7 +25,8 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 ALGORITHM = "leximin-types-colgen"
-VERSION = "1.0"
+VERSION = "1.1"  # 1.1: relaxation + decomposition first (same probabilities, other panels)
+QUANTUM = 1e-3  # panel weights are whole multiples of this where possible (1/M for M=1000)
 
 
 class SelectionInputError(ValueError):
@@ -475,6 +476,9 @@ def _minimal_relaxation(problem: Problem) -> tuple[QuotaChange, ...]:
 
 @dataclass(frozen=True)
 class SolverStats:
+    """Work done: levels and LPs include the relaxation's; `pricing_solves` counts every MILP
+    (rounding fallbacks of the decomposition and pricing of the column generation)."""
+
     levels: int
     lp_solves: int
     pricing_solves: int
@@ -574,24 +578,340 @@ def leximin(
     """LEXIMIN distribution over panels: maximise the smallest selection probability, then the
     next smallest, and so on.
 
-    Column generation over type-count panels; at each level the types whose dual value is
-    positive are provably at the optimum min in every optimal solution (complementary
-    slackness), so exactly those are fixed. Raises InfeasibleQuotasError when no panel exists
-    and TimeoutError when `time_limit` seconds pass first.
+    First the LEXIMIN point of the LP relaxation (fractional panels) is computed; it is an upper
+    bound in the LEXIMIN order, so if it is a convex combination of integer panels it is the
+    exact answer. That decomposition is tried by randomised rounding (`_Decomposer`). When it
+    fails, column generation over type-count panels with exact MILP pricing takes over, seeded
+    with the panels found so far: at each level the types whose dual value is positive are
+    provably at the optimum min in every optimal solution (complementary slackness), so exactly
+    those are fixed. Raises InfeasibleQuotasError when no panel exists and TimeoutError when
+    `time_limit` seconds pass first.
     """
     started = time.perf_counter()
-    report = check_feasibility(problem)
-    if not report.feasible:
-        raise InfeasibleQuotasError(report)
+    deadline = None if time_limit is None else started + time_limit
+
+    def check_time() -> None:
+        if deadline is not None and time.perf_counter() > deadline:
+            raise TimeoutError(f"LEXIMIN not finished within {time_limit} s")
+
+    n_t = problem.type_sizes.astype(float)
+    nt = len(n_t)
+    rng = np.random.default_rng(seed)
+    relaxed = _relaxed_leximin(problem, check_time) if nt else None
+    if relaxed is None:
+        report = check_feasibility(problem)
+        if not report.feasible:
+            raise InfeasibleQuotasError(report)
+        relaxed_levels, relaxed_lps, seed_columns = 0, 0, []
+    else:
+        y_star, relaxed_levels, relaxed_lps = relaxed
+        decomposer = _Decomposer(problem, rng)
+        seed_columns, seed_weights = decomposer.decompose(y_star, check_time)
+        if seed_weights is not None:
+            panels, weights = _merge(seed_columns, seed_weights)
+            probs = (weights @ panels) / n_t
+            if np.all(np.abs(probs - y_star / n_t) <= 1e-9 * max(1.0, float(probs.max()))):
+                stats = SolverStats(
+                    relaxed_levels,
+                    relaxed_lps,
+                    decomposer.milp_calls,
+                    len(seed_columns),
+                    time.perf_counter() - started,
+                )
+                return SelectionResult(problem, panels, weights, probs, ALGORITHM, VERSION, stats)
+        report = check_feasibility(problem)
+        if not report.feasible:
+            raise InfeasibleQuotasError(report)
+    return _column_generation(
+        problem, rng, seed_columns, initial_panels, check_time, started, relaxed_levels, relaxed_lps
+    )
+
+
+def _merge(
+    columns: Sequence[np.ndarray], weights: Sequence[float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct panels with their summed weights; negligible weights dropped, sum 1."""
+    total: dict[bytes, float] = {}
+    rows: dict[bytes, np.ndarray] = {}
+    for x, w in zip(columns, weights, strict=True):
+        key = x.tobytes()
+        total[key] = total.get(key, 0.0) + float(w)
+        rows[key] = x
+    keys = [key for key in total if total[key] > 1e-12]
+    panels = np.array([rows[key] for key in keys], dtype=np.int64)
+    weights_ = np.array([total[key] for key in keys])
+    return panels, weights_ / weights_.sum()
+
+
+def _relaxed_leximin(problem: Problem, check_time) -> tuple[np.ndarray, int, int] | None:
+    """LEXIMIN expected counts over the LP relaxation (fractional panels); None if infeasible.
+
+    Returns (y, levels, LP solves). Same fixing rule as the integer column generation.
+    """
+    n_t = problem.type_sizes.astype(float)
+    nt = len(n_t)
+    a, lo, hi = problem.quota_matrix()
+    a_s = sparse.csr_matrix(a.astype(float))
+    nq = len(lo)
+    quota_rows = sparse.vstack([a_s, -a_s])
+    quota_rows = sparse.hstack([quota_rows, sparse.csr_matrix((2 * nq, 1))])
+    a_eq = sparse.csr_matrix(np.r_[np.ones(nt), 0.0][None, :])
+    fixed = np.full(nt, np.nan)
+    levels = 0
+    y = np.zeros(nt)
+    while np.isnan(fixed).any():
+        check_time()
+        levels += 1
+        free_idx = np.flatnonzero(np.isnan(fixed))
+        nf = len(free_idx)
+        rows = sparse.csr_matrix((-1.0 / n_t[free_idx], (np.arange(nf), free_idx)), shape=(nf, nt))
+        a_ub = sparse.vstack(
+            [sparse.hstack([rows, sparse.csr_matrix(np.ones((nf, 1)))]), quota_rows]
+        ).tocsr()
+        lower = np.r_[np.where(np.isnan(fixed), 0.0, np.nan_to_num(fixed) * n_t), -np.inf]
+        res = linprog(
+            np.r_[np.zeros(nt), -1.0],
+            A_ub=a_ub,
+            b_ub=np.r_[np.zeros(nf), hi, -lo],
+            A_eq=a_eq,
+            b_eq=[problem.panel_size],
+            bounds=np.c_[lower, np.r_[n_t, np.inf]],
+            method="highs-ds",
+        )
+        if res.status == 2 and levels == 1:
+            return None
+        if res.status != 0:
+            raise RuntimeError(f"relaxed LEXIMIN LP failed: {res.message}")
+        z = -float(res.fun)
+        y = res.x[:nt]
+        dual = -res.ineqlin.marginals[:nf]
+        tight = dual > 1e-9
+        if not tight.any():
+            tight = y[free_idx] / n_t[free_idx] <= z + 1e-9
+        fixed[free_idx[tight]] = z - 1e-10
+    return np.clip(y, 0.0, n_t), levels, levels
+
+
+class _Decomposer:
+    """Writes a point of the relaxation as a convex combination of integer panels.
+
+    Carathéodory-style: pick an integer panel x on the smallest face of the relaxation that
+    holds the current point y (x agrees with y where y is at a bound: 0, n_t, or a quota that
+    is met exactly), take the largest step y' = (y - lam x) / (1 - lam) that stays feasible, and
+    repeat on y', whose face has at least one more tight constraint; so at most T + Q + 1
+    panels. Panels come from systematic sampling of y (marginals exact, panel size exact) and a
+    greedy repair of quota violations by single-feature moves; a small MILP only if that fails.
+    """
+
+    def __init__(self, problem: Problem, rng: np.random.Generator):
+        self.k = problem.panel_size
+        self.n_t = problem.type_sizes.astype(float)
+        a, self.lo, self.hi = problem.quota_matrix()
+        self.a = a.astype(float)
+        self.rng = rng
+        self.milp_calls = 0
+        features = problem.features
+        qpos = {(q.feature, q.value): i for i, q in enumerate(problem.quotas)}
+        self.qfeat = np.array([features.index(q.feature) for q in problem.quotas], dtype=np.int64)
+        self.qidx = np.array(
+            [[qpos[(f, prof[j])] for j, f in enumerate(features)] for prof in problem.profiles],
+            dtype=np.int64,
+        ).reshape(len(self.n_t), len(features))
+        index = {prof: t for t, prof in enumerate(problem.profiles)}
+        # neighbour[t, q]: the type equal to t except that quota q's feature has q's value
+        self.neighbour = np.full((len(self.n_t), len(self.lo)), -1, dtype=np.int64)
+        for t, prof in enumerate(problem.profiles):
+            for qi, q in enumerate(problem.quotas):
+                other = list(prof)
+                other[self.qfeat[qi]] = q.value
+                self.neighbour[t, qi] = index.get(tuple(other), -1)
+        self.constraints = _panel_constraints(problem)
+
+    def decompose(
+        self, y_star: np.ndarray, check_time
+    ) -> tuple[list[np.ndarray], list[float] | None]:
+        """Panels and weights whose mix is y_star; weights None when no decomposition found
+        (the panels found are still valid and returned as seed columns)."""
+        n_t, a, lo0, hi0 = self.n_t, self.a, self.lo, self.hi
+        nt, nq = len(n_t), len(lo0)
+        rest = y_star.astype(float).copy()
+        mass = 1.0
+        columns: list[np.ndarray] = []
+        weights: list[float] = []
+        spare: list[np.ndarray] = []  # valid panels from abandoned paths (seed columns)
+        failures = 0
+        for _ in range(4 * (nt + nq) + 20):
+            check_time()
+            y = np.clip(rest / mass, 0.0, n_t)
+            # rounding errors in `rest` grow by 1/mass in y
+            eps = min(1e-9 + 1e-12 / mass, 1e-4)
+            at0 = y <= eps
+            atn = y >= n_t - eps
+            c = a @ y
+            tlo = c <= lo0 + 100 * eps
+            thi = c >= hi0 - 100 * eps
+            lo = np.where(thi, hi0, lo0)
+            hi = np.where(tlo, lo0, hi0)
+            movable = ~(at0 | atn)
+            x = self._face_panel(y, lo, hi, at0, atn, movable)
+            if x is None:
+                # the path left the integer hull (or the face is hard): back up and re-draw
+                failures += 1
+                if failures > 4 or not columns:
+                    return columns + spare, None
+                keep = max(0, len(columns) - 2**failures)
+                spare.extend(columns[keep:])
+                del columns[keep:], weights[keep:]
+                mass = 1.0 - math.fsum(weights)
+                rest = y_star - (np.array(weights) @ np.array(columns) if columns else 0.0)
+                continue
+            lam = 1.0
+            up = (x > y) & movable
+            if up.any():
+                lam = min(lam, float(np.min(y[up] / x[up])))
+            down = (x < y) & movable
+            if down.any():
+                lam = min(lam, float(np.min((n_t[down] - y[down]) / (n_t[down] - x[down]))))
+            cx = a @ x
+            up = (cx > c) & ~tlo
+            if up.any():
+                lam = min(lam, float(np.min((c[up] - lo0[up]) / (cx[up] - lo0[up]))))
+            down = (cx < c) & ~thi
+            if down.any():
+                lam = min(lam, float(np.min((hi0[down] - c[down]) / (hi0[down] - cx[down]))))
+            columns.append(x.astype(np.int64))
+            if lam >= 1.0 - 1e-12 or mass * (1.0 - lam) <= 1e-11:
+                weights.append(mass)
+                return columns, weights
+            step = lam * mass
+            if step >= QUANTUM:  # whole lottery tickets where possible: rounding stays easy
+                step = math.floor(step / QUANTUM + 1e-9) * QUANTUM
+            weights.append(step)
+            rest = rest - step * x
+            mass -= step
+        return columns + spare, None
+
+    def _face_panel(self, y, lo, hi, at0, atn, movable) -> np.ndarray | None:
+        for _ in range(4):
+            x = self._sample(y)
+            x[at0] = 0
+            x[atn] = self.n_t[atn]
+            if x.sum() == self.k:
+                x = self._repair(x, y, lo, hi, movable)
+                if x is not None:
+                    return x
+        return self._face_milp(y, lo, hi, at0, atn)
+
+    def _sample(self, y: np.ndarray) -> np.ndarray:
+        """Systematic sampling along a random lexicographic order of the features, so that
+        counts per value of the leading features are within one of their expectation."""
+        rng = self.rng
+        nt, nf = self.qidx.shape
+        floor = np.floor(y + 1e-9)
+        frac = np.clip(y - floor, 0.0, 1.0)
+        keys = self.qidx[:, rng.permutation(nf)]
+        order = np.lexsort(np.c_[rng.random(nt), keys[:, ::-1]].T)
+        cum = np.cumsum(frac[order])
+        u = rng.random()
+        take = np.floor(cum + u + 1e-9) - np.floor(np.r_[0.0, cum[:-1]] + u + 1e-9)
+        x = floor.copy()
+        x[order] += take
+        return x
+
+    def _repair(self, x, y, lo, hi, movable) -> np.ndarray | None:
+        """Greedy single-feature moves (one person to the neighbouring type) that reduce the
+        total quota violation, preferring moves that bring x back towards y."""
+        a, n_t, qfeat, nbr = self.a, self.n_t, self.qfeat, self.neighbour
+
+        def viol(count, q):
+            return np.maximum(lo[q] - count, 0) + np.maximum(count - hi[q], 0)
+
+        every = np.arange(len(lo))
+        for _ in range(4 * self.k):
+            c = a @ x
+            v = viol(c, every)
+            if not v.any():
+                return x
+            q = int(np.argmax(v))
+            if c[q] < lo[q]:
+                src = np.flatnonzero((x > 0) & (a[q] == 0) & movable)
+                dst = nbr[src, q]
+                ok = dst >= 0
+                src, dst = src[ok], dst[ok]
+                ok = (x[dst] < n_t[dst]) & movable[dst]
+                src, dst = src[ok], dst[ok]
+                qs = self.qidx[src, qfeat[q]]
+                gain = viol(c[qs] - 1, qs) - viol(c[qs], qs) + viol(c[q] + 1, q) - v[q]
+            else:
+                base = np.flatnonzero((x > 0) & (a[q] == 1) & movable)
+                parts = []
+                for q2 in np.flatnonzero(qfeat == qfeat[q]):
+                    if q2 == q:
+                        continue
+                    dst = nbr[base, q2]
+                    ok = dst >= 0
+                    ok[ok] &= (x[dst[ok]] < n_t[dst[ok]]) & movable[dst[ok]]
+                    delta = viol(c[q2] + 1, q2) - viol(c[q2], q2) + viol(c[q] - 1, q) - v[q]
+                    parts.append((base[ok], dst[ok], np.full(int(ok.sum()), delta)))
+                src = np.concatenate([p[0] for p in parts])
+                dst = np.concatenate([p[1] for p in parts])
+                gain = np.concatenate([p[2] for p in parts])
+            if not len(src):
+                return None
+            score = gain * 1e6 + (y[src] - x[src]) + (x[dst] - y[dst])
+            score += 1e-3 * self.rng.random(len(src))
+            i = int(np.argmin(score))
+            if gain[i] >= 0:
+                return None
+            x[src[i]] -= 1
+            x[dst[i]] += 1
+        return None
+
+    def _face_milp(self, y, lo, hi, at0, atn) -> np.ndarray | None:
+        """An integer panel on the face (rounding y where possible), by MILP."""
+        n_t = self.n_t
+        mat = self.constraints[0].A
+        cons = [LinearConstraint(mat, np.r_[self.k, lo], np.r_[self.k, hi])]
+        floor = np.floor(y + 1e-9)
+        frac = y - floor
+        for lower, upper in (
+            (floor, np.minimum(floor + (frac > 1e-9), n_t)),
+            (np.zeros_like(n_t), n_t),
+        ):
+            lower = np.where(atn, n_t, np.where(at0, 0.0, lower))
+            upper = np.where(atn, n_t, np.where(at0, 0.0, upper))
+            self.milp_calls += 1
+            res = milp(
+                0.5 - frac,
+                integrality=np.ones(len(n_t)),
+                bounds=Bounds(lower, upper),
+                constraints=cons,
+            )
+            if res.status == 0:
+                return np.round(res.x)
+        return None
+
+
+def _column_generation(
+    problem: Problem,
+    rng: np.random.Generator,
+    seed_columns: Sequence[np.ndarray],
+    initial_panels: int,
+    check_time,
+    started: float,
+    levels_before: int,
+    lps_before: int,
+) -> SelectionResult:
+    """Exact LEXIMIN over integer panels by column generation with MILP pricing."""
     n_t = problem.type_sizes.astype(float)
     nt = len(n_t)
     pricer = _Pricer(problem)
-    rng = np.random.default_rng(seed)
 
     columns: list[np.ndarray] = []
     seen: set[bytes] = set()
 
     def add(x: np.ndarray) -> bool:
+        x = np.asarray(x, dtype=np.int64)
         key = x.tobytes()
         if key in seen:
             return False
@@ -599,6 +919,8 @@ def leximin(
         columns.append(x)
         return True
 
+    for x in seed_columns:
+        add(x)
     add(pricer.best(1.0 / n_t)[0])
     for _ in range(initial_panels):
         add(pricer.best(rng.random(nt) / n_t)[0])
@@ -615,8 +937,7 @@ def leximin(
             x, bound = pricer.best(y / n_t)
             if bound <= mu + 1e-9 * max(1.0, abs(mu)) or not add(x):
                 break
-            if time_limit is not None and time.perf_counter() - started > time_limit:
-                raise TimeoutError(f"LEXIMIN not finished within {time_limit} s")
+            check_time()
         tight = free & (y > 1e-7)
         if not tight.any():
             probs = (weights @ np.array(columns)) / n_t
@@ -627,7 +948,11 @@ def leximin(
     panels, weights = panels[keep], weights[keep] / weights[keep].sum()
     probs = (weights @ panels) / n_t
     stats = SolverStats(
-        levels, lp_solves, pricer.calls, len(columns), time.perf_counter() - started
+        levels_before + levels,
+        lps_before + lp_solves,
+        pricer.calls,
+        len(columns),
+        time.perf_counter() - started,
     )
     return SelectionResult(problem, panels, weights, probs, ALGORITHM, VERSION, stats)
 

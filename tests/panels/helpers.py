@@ -128,3 +128,30 @@ def brute_force_leximin(problem: Problem) -> np.ndarray:
         for i in forced:
             fixed[i] = z
     return np.sort(np.array(list(fixed.values())))
+
+
+POPULATION = {
+    "region": {"r1": 0.05, "r2": 0.32, "r3": 0.12, "r4": 0.31, "r5": 0.20},
+    "gender": {"male": 0.49, "female": 0.51},
+    "age": {"18-29": 0.19, "30-39": 0.17, "40-49": 0.18, "50-59": 0.18, "60+": 0.28},
+    "tenure": {"owner": 0.43, "renter": 0.45, "other": 0.12},
+    "education": {"primary": 0.10, "secondary": 0.38, "college": 0.42, "graduate": 0.10},
+    "opinion": {"support": 0.35, "oppose": 0.30, "undecided": 0.35},
+}
+
+
+def bench_like_problem(n: int, k: int, features: list[str], seed: int = 3) -> Problem:
+    """A pool like bench/selection.py's: old people volunteer more; quotas share +/- 5%."""
+    from panels.selection import quotas_from_shares
+
+    rng = np.random.default_rng(seed)
+    people = [{"id": f"p{i:05d}"} for i in range(n)]
+    for f in features:
+        values = list(POPULATION[f])
+        p = np.array(list(POPULATION[f].values()))
+        if f == "age":
+            p = p * np.array([0.6, 0.8, 1.0, 1.2, 1.4])
+        for person, v in zip(people, rng.choice(len(p), size=n, p=p / p.sum()), strict=True):
+            person[f] = values[v]
+    quotas = quotas_from_shares({f: POPULATION[f] for f in features}, k, tolerance=0.05)
+    return Problem.from_people(people, quotas, k)

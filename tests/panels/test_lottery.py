@@ -9,7 +9,13 @@ import pytest
 
 from panels.lottery import ReplacementError, draw, replacement, round_to_lottery
 from panels.selection import Problem, Quota, leximin, parse_categories, parse_people
-from tests.panels.helpers import medium_problem, shared_cases_dir, small_random_problem
+from tests.panels.helpers import (
+    POPULATION,
+    bench_like_problem,
+    medium_problem,
+    shared_cases_dir,
+    small_random_problem,
+)
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +63,17 @@ def test_lottery_guarantee_on_published_case():
     result = leximin(Problem.from_people(people, quotas, 200))
     lottery = round_to_lottery(result, m=1000)
     assert lottery.min_probability >= 0.10 - 1 / 1000 - 1e-12
+
+
+def test_lottery_guarantee_with_hundreds_of_small_panel_weights_needs_no_integer_program():
+    # 6 features: ~500 panels, most below 1/M; the integer program alone needs over 30 s here,
+    # so a 0.1 s limit for it means the fast path must meet the guarantee by itself
+    problem = bench_like_problem(2000, 300, list(POPULATION))
+    result = leximin(problem)
+    lottery = round_to_lottery(result, m=1000, time_limit=0.1)
+    assert lottery.min_probability >= result.min_probability - 1 / 1000 - 1e-12
+    assert lottery.size == 1000
+    assert all(problem.counts_meet_quotas(x) for x in lottery.panels)
 
 
 def test_lottery_stays_close_to_leximin_probabilities(medium):

@@ -12,6 +12,7 @@ from panels.selection import (
     Problem,
     Quota,
     SelectionInputError,
+    _column_generation,
     check_feasibility,
     inputs_digest,
     leximin,
@@ -21,6 +22,7 @@ from panels.selection import (
     weighted_gini,
 )
 from tests.panels.helpers import (
+    bench_like_problem,
     brute_force_leximin,
     medium_problem,
     shared_cases_dir,
@@ -97,6 +99,20 @@ def test_published_flanigan_case_gives_minimum_one_tenth_in_seconds():
     assert result.min_probability == pytest.approx(0.10, abs=1e-6)
     assert result.gini == pytest.approx(0.0, abs=1e-6)
     assert result.stats.seconds < 10
+
+
+def test_large_pool_is_solved_by_decomposing_the_relaxation_without_pricing():
+    problem = bench_like_problem(2000, 300, ["region", "gender", "age"])
+    result = leximin(problem)
+    assert result.stats.pricing_solves == 0
+    reference = _column_generation(
+        problem, np.random.default_rng(0), [], 12, lambda: None, 0.0, 0, 0
+    )
+    np.testing.assert_allclose(
+        np.sort(result.type_probabilities), np.sort(reference.type_probabilities), atol=1e-7
+    )
+    for x in result.panels:
+        assert problem.counts_meet_quotas(x)
 
 
 def test_result_records_algorithm_version_and_stats(medium):
