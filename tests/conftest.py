@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from deliberation.roles import Role
@@ -37,3 +39,23 @@ def panelist(user_with_role):
 @pytest.fixture
 def expert(user_with_role):
     return user_with_role(Role.EXPERT)
+
+
+def _pdf_unavailable_reason() -> str | None:
+    """WeasyPrint needs the system's Pango library; say so instead of failing obscurely."""
+    try:
+        import weasyprint  # noqa: F401
+    except (OSError, ImportError) as error:
+        return f"PDF rendering unavailable (WeasyPrint needs Pango): {error}"
+    return None
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    reason = _pdf_unavailable_reason() if any("pdf" in item.keywords for item in items) else None
+    if reason is None:
+        return
+    if os.environ.get("GONGNON_REQUIRE_PDF") == "1":
+        raise pytest.UsageError(reason + " (GONGNON_REQUIRE_PDF=1)")
+    for item in items:
+        if "pdf" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))

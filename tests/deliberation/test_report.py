@@ -276,6 +276,7 @@ def test_oversized_narrative_is_refused_and_nothing_saved(client, deliberation_w
     assert not ReportNarrative.objects.exists()
 
 
+@pytest.mark.pdf
 def test_render_is_queued_once_and_runs_to_a_downloadable_pdf(
     client, deliberation_with_panel, analyst, settings, tmp_path, django_capture_on_commit_callbacks
 ):
@@ -312,6 +313,7 @@ def test_render_of_another_deliberation_is_not_found(client, deliberation_with_p
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.pdf
 def test_render_runs_in_a_background_thread(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     deliberation = DeliberationFactory()
@@ -330,6 +332,7 @@ def test_render_runs_in_a_background_thread(settings, tmp_path):
 # PDF ---------------------------------------------------------------------------------
 
 
+@pytest.mark.pdf
 def test_pdf_embeds_the_korean_font(tmp_path):
     pdf = render_pdf(analyse(report_data(waves=synthetic_waves())))
     assert pdf.startswith(b"%PDF")
