@@ -13,7 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from deliberation.roles import Role
-from tests.factories import DeliberationFactory, ForumGroupFactory, StageFactory, UserFactory
+from tests.factories import ForumGroupFactory, StageFactory, UserFactory
 
 ANONYMOUS = "anonymous"
 ROLES = tuple(Role.values)
@@ -117,9 +117,7 @@ def outcome(response, login_url: str) -> int | str:
 
 def test_every_url_pattern_is_in_the_access_table():
     names = {name for name, _ in iter_url_names()}
-    missing = sorted(
-        name for name in names if name not in ACCESS and not is_admin_model_page(name)
-    )
+    missing = sorted(name for name in names if name not in ACCESS and not is_admin_model_page(name))
     assert not missing, f"URL patterns without an access rule: {missing}"
     stale = sorted(set(ACCESS) - names)
     assert not stale, f"Access rules for URL names that no longer exist: {stale}"
