@@ -5,10 +5,40 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.db import models, transaction
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from deliberation.models import Stage
+from deliberation.access import can_answer_in_room, can_join_room, can_run_room
+from deliberation.models import (
+    Attendance,
+    HandRaise,
+    ModerationAction,
+    Poll,
+    PollVote,
+    Question,
+    QuestionVote,
+    Recommendation,
+    RecommendationSupport,
+    Room,
+    RoomEvent,
+    Stage,
+)
+from deliberation.room_wire import (
+    active_sanction,
+    event_to_wire,
+    iso,
+    person,
+    phase_state,
+    poll_wire,
+    present_users,
+    question_wire,
+    queue_state,
+    recommendation_wire,
+    timer_state,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +103,6 @@ def user_channel_group(room_id: int, user_id: int) -> str:
 
 def broadcast(group: str, message: dict) -> None:
     """Send to a channel group; a lost broadcast is recovered by clients through resume."""
-    from asgiref.sync import async_to_sync
-    from channels.layers import get_channel_layer
-
     layer = get_channel_layer()
     if layer is None:
         return
@@ -86,8 +113,6 @@ def broadcast(group: str, message: dict) -> None:
 
 
 def _lock_room(room_id: int):
-    from deliberation.models import Room
-
     try:
         return (
             Room.objects.select_for_update(of=("self",))
@@ -100,9 +125,6 @@ def _lock_room(room_id: int):
 
 def _append(room, kind: str, payload: dict, *, author=None, text: str = "", client_id: str = ""):
     """Store one event under the next sequence number; broadcast it after commit."""
-    from deliberation.models import Room, RoomEvent
-    from deliberation.room_wire import event_to_wire
-
     seq = room.last_seq + 1
     Room.objects.filter(pk=room.pk).update(last_seq=seq)
     room.last_seq = seq
@@ -122,16 +144,11 @@ def _append(room, kind: str, payload: dict, *, author=None, text: str = "", clie
 
 
 def _require_runner(room, actor) -> None:
-    from deliberation.access import can_run_room
-
     if not can_run_room(actor, room):
         raise ActionRefused("forbidden", "Only the facilitator can do this.")
 
 
 def _require_speaking_allowed(room, actor) -> None:
-    from deliberation.models import ModerationAction
-    from deliberation.room_wire import active_sanction
-
     sanction = active_sanction(room.pk, actor.pk)
     if sanction is None:
         return
@@ -164,10 +181,6 @@ def _clean_reason(value) -> str:
 
 def _participant(room, user_id):
     """A user who may be in this room and is not one of the people running it."""
-    from django.contrib.auth import get_user_model
-
-    from deliberation.access import can_join_room, can_run_room
-
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or not can_join_room(user, room):
         raise ActionRefused("invalid", "No such participant in this room.")
@@ -178,8 +191,6 @@ def _participant(room, user_id):
 
 def do_post_message(room_id: int, actor, text, *, client_id: str = ""):
     """Save a chat message, then broadcast it; a repeated client_id returns the first copy."""
-    from deliberation.models import RoomEvent
-
     text = _clean_text(text, field="text")
     with transaction.atomic():
         room = _lock_room(room_id)
@@ -192,8 +203,6 @@ def do_post_message(room_id: int, actor, text, *, client_id: str = ""):
 
 
 def do_hide_message(room_id: int, actor, seq, reason) -> None:
-    from deliberation.models import ModerationAction, RoomEvent
-
     seq = _clean_int(seq, field="seq", low=1, high=2**62)
     reason = _clean_reason(reason)
     with transaction.atomic():
@@ -219,9 +228,6 @@ def do_hide_message(room_id: int, actor, seq, reason) -> None:
 
 
 def do_mute(room_id: int, actor, user_id, minutes, reason) -> None:
-    from deliberation.models import ModerationAction
-    from deliberation.room_wire import iso, person
-
     minutes = _clean_int(minutes, field="minutes", low=1, high=MAX_MUTE_MINUTES)
     reason = _clean_reason(reason)
     with transaction.atomic():
@@ -242,9 +248,6 @@ def do_mute(room_id: int, actor, user_id, minutes, reason) -> None:
 
 def do_remove(room_id: int, actor, user_id, reason) -> None:
     """Remove a participant: logged, announced, their connections closed, re-entry refused."""
-    from deliberation.models import HandRaise, ModerationAction, Room
-    from deliberation.room_wire import person, queue_state
-
     reason = _clean_reason(reason)
     with transaction.atomic():
         room = _lock_room(room_id)
@@ -270,9 +273,6 @@ def do_remove(room_id: int, actor, user_id, reason) -> None:
 
 
 def do_set_phase(room_id: int, actor, phase) -> None:
-    from deliberation.models import Room
-    from deliberation.room_wire import phase_state
-
     if phase not in Room.Phase.values:
         raise ActionRefused("invalid", f"'phase' must be one of {', '.join(Room.Phase.values)}.")
     with transaction.atomic():
@@ -285,9 +285,6 @@ def do_set_phase(room_id: int, actor, phase) -> None:
 
 def do_start_timer(room_id: int, actor, seconds, label) -> None:
     """Store the deadline, not the remaining time, so reloads and late joiners agree."""
-    from deliberation.models import Room
-    from deliberation.room_wire import timer_state
-
     seconds = _clean_int(seconds, field="seconds", low=1, high=MAX_TIMER_SECONDS)
     label = _clean_reason(label)[:100]
     with transaction.atomic():
@@ -300,9 +297,6 @@ def do_start_timer(room_id: int, actor, seconds, label) -> None:
 
 
 def do_stop_timer(room_id: int, actor) -> None:
-    from deliberation.models import Room
-    from deliberation.room_wire import timer_state
-
     with transaction.atomic():
         room = _lock_room(room_id)
         _require_runner(room, actor)
@@ -312,9 +306,6 @@ def do_stop_timer(room_id: int, actor) -> None:
 
 
 def do_raise_hand(room_id: int, actor) -> None:
-    from deliberation.models import HandRaise
-    from deliberation.room_wire import queue_state
-
     with transaction.atomic():
         room = _lock_room(room_id)
         _require_speaking_allowed(room, actor)
@@ -328,9 +319,6 @@ def do_raise_hand(room_id: int, actor) -> None:
 
 def do_lower_hand(room_id: int, actor, user_id=None) -> None:
     """Lower one's own hand; the facilitator may lower anyone's."""
-    from deliberation.models import HandRaise
-    from deliberation.room_wire import queue_state
-
     with transaction.atomic():
         room = _lock_room(room_id)
         target_id = actor.pk
@@ -343,17 +331,10 @@ def do_lower_hand(room_id: int, actor, user_id=None) -> None:
 
 
 def do_give_floor(room_id: int, actor, user_id, seconds) -> None:
-    from deliberation.models import HandRaise, Room
-    from deliberation.room_wire import queue_state
-
     seconds = _clean_int(seconds, field="seconds", low=10, high=MAX_TURN_SECONDS)
     with transaction.atomic():
         room = _lock_room(room_id)
         _require_runner(room, actor)
-        from django.contrib.auth import get_user_model
-
-        from deliberation.access import can_join_room
-
         speaker = get_user_model().objects.filter(pk=user_id, is_active=True).first()
         if speaker is None or not can_join_room(speaker, room):
             raise ActionRefused("invalid", "No such participant in this room.")
@@ -366,9 +347,6 @@ def do_give_floor(room_id: int, actor, user_id, seconds) -> None:
 
 def do_end_floor(room_id: int, actor) -> None:
     """End the current turn: the facilitator or the speaker themself."""
-    from deliberation.models import Room
-    from deliberation.room_wire import queue_state
-
     with transaction.atomic():
         room = _lock_room(room_id)
         if room.speaker_id is None:
@@ -381,9 +359,6 @@ def do_end_floor(room_id: int, actor) -> None:
 
 
 def do_ask_question(room_id: int, actor, text, *, client_id: str = ""):
-    from deliberation.models import Question
-    from deliberation.room_wire import question_wire
-
     text = _clean_text(text, field="text")
     with transaction.atomic():
         room = _lock_room(room_id)
@@ -395,8 +370,6 @@ def do_ask_question(room_id: int, actor, text, *, client_id: str = ""):
 
 
 def _question(room, question_id):
-    from deliberation.models import Question
-
     if isinstance(question_id, bool) or not isinstance(question_id, int):
         raise ActionRefused("invalid", "'question_id' must be an integer.")
     question = (
@@ -412,11 +385,6 @@ def _question(room, question_id):
 
 def do_upvote_question(room_id: int, actor, question_id) -> None:
     """One upvote per person per question, enforced by a unique constraint."""
-    from django.db import IntegrityError
-
-    from deliberation.models import Question, QuestionVote
-    from deliberation.room_wire import question_wire
-
     with transaction.atomic():
         room = _lock_room(room_id)
         question = _question(room, question_id)
@@ -433,9 +401,6 @@ def do_upvote_question(room_id: int, actor, question_id) -> None:
 
 
 def do_pick_question(room_id: int, actor, question_id) -> None:
-    from deliberation.models import Question
-    from deliberation.room_wire import question_wire
-
     with transaction.atomic():
         room = _lock_room(room_id)
         _require_runner(room, actor)
@@ -449,10 +414,6 @@ def do_pick_question(room_id: int, actor, question_id) -> None:
 
 def do_answer_question(room_id: int, actor, question_id, text) -> None:
     """The expert's answer; the question moves to the archive of answered questions."""
-    from deliberation.access import can_answer_in_room
-    from deliberation.models import Question
-    from deliberation.room_wire import question_wire
-
     text = _clean_text(text, field="text")
     with transaction.atomic():
         room = _lock_room(room_id)
@@ -470,9 +431,6 @@ def do_answer_question(room_id: int, actor, question_id, text) -> None:
 
 
 def do_open_poll(room_id: int, actor, question, options) -> None:
-    from deliberation.models import Poll
-    from deliberation.room_wire import poll_wire
-
     question = _clean_text(question, field="question", max_bytes=900)[:300]
     if (
         not isinstance(options, list)
@@ -491,8 +449,6 @@ def do_open_poll(room_id: int, actor, question, options) -> None:
 
 
 def _poll(room, poll_id):
-    from deliberation.models import Poll
-
     if isinstance(poll_id, bool) or not isinstance(poll_id, int):
         raise ActionRefused("invalid", "'poll_id' must be an integer.")
     poll = Poll.objects.select_for_update().filter(room=room, pk=poll_id).first()
@@ -503,10 +459,6 @@ def _poll(room, poll_id):
 
 def do_vote_poll(room_id: int, actor, poll_id, option) -> int:
     """One vote per person; results stay sealed until the poll closes, so nothing is sent."""
-    from django.db import IntegrityError
-
-    from deliberation.models import Poll, PollVote
-
     with transaction.atomic():
         room = _lock_room(room_id)
         poll = _poll(room, poll_id)
@@ -522,9 +474,6 @@ def do_vote_poll(room_id: int, actor, poll_id, option) -> int:
 
 
 def do_close_poll(room_id: int, actor, poll_id) -> None:
-    from deliberation.models import Poll
-    from deliberation.room_wire import poll_wire
-
     with transaction.atomic():
         room = _lock_room(room_id)
         _require_runner(room, actor)
@@ -538,9 +487,6 @@ def do_close_poll(room_id: int, actor, poll_id) -> None:
 
 
 def do_add_recommendation(room_id: int, actor, text) -> None:
-    from deliberation.models import Recommendation
-    from deliberation.room_wire import recommendation_wire
-
     text = _clean_text(text, field="text")
     with transaction.atomic():
         room = _lock_room(room_id)
@@ -551,9 +497,6 @@ def do_add_recommendation(room_id: int, actor, text) -> None:
 
 def do_support_recommendation(room_id: int, actor, recommendation_id, support) -> None:
     """A participant shows (or withdraws) support for one recommendation of the synthesis."""
-    from deliberation.models import Recommendation, RecommendationSupport
-    from deliberation.room_wire import recommendation_wire
-
     if not isinstance(support, bool):
         raise ActionRefused("invalid", "'support' must be true or false.")
     if isinstance(recommendation_id, bool) or not isinstance(recommendation_id, int):
@@ -585,9 +528,6 @@ def do_support_recommendation(room_id: int, actor, recommendation_id, support) -
 
 def do_join_room(room_id: int, user, channel_name: str):
     """Record attendance; announce the user when this is their first live connection."""
-    from deliberation.models import Attendance
-    from deliberation.room_wire import present_users
-
     with transaction.atomic():
         already = any(p["id"] == user.pk for p in present_users(room_id))
         attendance = Attendance.objects.create(
@@ -599,9 +539,6 @@ def do_join_room(room_id: int, user, channel_name: str):
 
 
 def do_leave_room(attendance_id: int) -> None:
-    from deliberation.models import Attendance
-    from deliberation.room_wire import present_users
-
     attendance = Attendance.objects.select_related("user").filter(pk=attendance_id).first()
     if attendance is None or attendance.left_at is not None:
         return
@@ -612,16 +549,12 @@ def do_leave_room(attendance_id: int) -> None:
 
 
 def do_touch_attendance(attendance_id: int) -> None:
-    from deliberation.models import Attendance
-
     Attendance.objects.filter(pk=attendance_id, left_at__isnull=True).update(
         last_seen_at=timezone.now()
     )
 
 
 def _announce_presence(room_id: int, user, *, present: bool) -> None:
-    from deliberation.room_wire import person
-
     message = {
         "type": "room.presence",
         "presence": {"type": "presence", "user": person(user), "present": present},
