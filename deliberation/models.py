@@ -254,6 +254,17 @@ class Room(models.Model):
     def is_plenary(self) -> bool:
         return self.group_id is None
 
+    @classmethod
+    def for_group(cls, group: ForumGroup) -> Room:
+        room, _ = cls.objects.get_or_create(group=group, defaults={"session": group.session})
+        return room
+
+    @classmethod
+    def for_session(cls, session: Session) -> Room:
+        """The session-wide room (the plenary), created on first use."""
+        room, _ = cls.objects.get_or_create(session=session, group=None)
+        return room
+
     @property
     def channel_group(self) -> str:
         return f"room.{self.pk}"
