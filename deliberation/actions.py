@@ -12,9 +12,12 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from deliberation.access import can_answer_in_room, can_join_room, can_run_room
+from deliberation.allocation import allocate, encode
 from deliberation.models import (
     Attendance,
+    ForumGroup,
     HandRaise,
+    Material,
     ModerationAction,
     Poll,
     PollVote,
@@ -24,6 +27,7 @@ from deliberation.models import (
     RecommendationSupport,
     Room,
     RoomEvent,
+    Session,
     Stage,
 )
 from deliberation.room_wire import (
@@ -39,6 +43,7 @@ from deliberation.room_wire import (
     recommendation_wire,
     timer_state,
 )
+from panels.models import Panelist
 
 logger = logging.getLogger(__name__)
 
@@ -560,3 +565,91 @@ def _announce_presence(room_id: int, user, *, present: bool) -> None:
         "presence": {"type": "presence", "user": person(user), "present": present},
     }
     transaction.on_commit(lambda: broadcast(f"room.{room_id}", message))
+
+
+# Group allocation -------------------------------------------------------------------
+
+
+def allocation_candidates(session: Session) -> list[Panelist]:
+    """The deliberation's panelists who are still taking part, in a stable order."""
+    return list(
+        Panelist.objects.filter(deliberation_id=session.deliberation_id)
+        .exclude(status__in=[Panelist.Status.DECLINED, Panelist.Status.DROPPED])
+        .order_by("pseudonym")
+    )
+
+
+def do_allocate_groups(session: Session, *, actor, group_count: int | None = None, seed: int = 0):
+    """Re-allocate the panel to the session's groups so each mixes regions, genders, ages.
+
+    With no groups yet, ``group_count`` groups are created first. All memberships of the
+    session's groups are replaced in one transaction.
+    """
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        groups = list(ForumGroup.objects.filter(session=locked).order_by("name"))
+        if not groups:
+            if not group_count or group_count < 1:
+                raise ValueError("the session has no groups; give a group count")
+            ForumGroup.objects.bulk_create(
+                [ForumGroup(session=locked, name=f"{i:02d}조") for i in range(1, group_count + 1)]
+            )
+            groups = list(ForumGroup.objects.filter(session=locked).order_by("name"))
+        panelists = allocation_candidates(locked)
+        codes = (
+            encode(
+                [
+                    [p.region for p in panelists],
+                    [p.gender for p in panelists],
+                    [p.age_band for p in panelists],
+                ]
+            )
+            if panelists
+            else None
+        )
+        assignment = allocate(codes, len(groups), seed=seed) if codes is not None else []
+        Through = ForumGroup.members.through
+        Through.objects.filter(forumgroup__session=locked).delete()
+        Through.objects.bulk_create(
+            [
+                Through(forumgroup_id=groups[int(g)].pk, user_id=p.user_id)
+                for p, g in zip(panelists, assignment, strict=True)
+            ]
+        )
+        transaction.on_commit(
+            lambda: logger.info(
+                "session %s: %d panelists allocated to %d groups by %s",
+                locked.pk,
+                len(panelists),
+                len(groups),
+                getattr(actor, "pk", None),
+            )
+        )
+    return groups
+
+
+def do_move_member(session: Session, *, user_id: int, group_id: int, actor) -> ForumGroup:
+    """Move one panelist to another group of the same session (by hand, after allocation)."""
+    with transaction.atomic():
+        target = ForumGroup.objects.select_for_update().get(pk=group_id, session=session)
+        if not Panelist.objects.filter(
+            deliberation_id=session.deliberation_id, user_id=user_id
+        ).exists():
+            raise ValueError("not a panelist of this deliberation")
+        Through = ForumGroup.members.through
+        Through.objects.filter(forumgroup__session=session, user_id=user_id).delete()
+        Through.objects.create(forumgroup_id=target.pk, user_id=user_id)
+        transaction.on_commit(
+            lambda: logger.info(
+                "user %s moved to group %s by %s", user_id, target.pk, getattr(actor, "pk", None)
+            )
+        )
+    return target
+
+
+def do_add_material(session: Session, *, actor, **fields) -> Material:
+    with transaction.atomic():
+        material = Material(session=session, **fields)
+        material.full_clean()
+        material.save()
+    return material

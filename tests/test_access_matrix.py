@@ -49,6 +49,13 @@ ACCESS: dict[str, Access] = {
     "deliberation:list": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:detail": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:stage_edit": only(Role.ORGANIZER),
+    # Live forum: object rules leave only organizers in rooms they are not attached to.
+    "deliberation:group_room": only(Role.ORGANIZER),
+    "deliberation:group_console": only(Role.ORGANIZER),
+    "deliberation:plenary": only(Role.ORGANIZER),
+    "deliberation:allocation": only(Role.ORGANIZER),
+    "deliberation:materials": only(Role.ORGANIZER),
+    "deliberation:export": only(Role.ORGANIZER, Role.ANALYST),
     "set_language": everyone(302, 302),
     # Accounts (django-allauth)
     "account_login": everyone(200, 302),
@@ -73,7 +80,13 @@ ACCESS: dict[str, Access] = {
 }
 ADMIN_NAMESPACE = "admin"
 
-SAMPLE_VALUES = {"uidb36": "1", "key": "invalid-key", "app_label": "deliberation"}
+SAMPLE_VALUES = {
+    "uidb36": "1",
+    "key": "invalid-key",
+    "app_label": "deliberation",
+    "dataset": "transcript",
+    "fmt": "csv",
+}
 
 
 def is_admin_model_page(name: str) -> bool:
@@ -98,8 +111,13 @@ def url_parameters(pattern: URLPattern) -> list[str]:
 def objects(db):
     facilitator = UserFactory(role=Role.FACILITATOR)
     stage = StageFactory()
-    ForumGroupFactory(session__deliberation=stage.deliberation, facilitator=facilitator)
-    return {"slug": stage.deliberation.slug, "stage_id": stage.pk}
+    group = ForumGroupFactory(session__deliberation=stage.deliberation, facilitator=facilitator)
+    return {
+        "slug": stage.deliberation.slug,
+        "stage_id": stage.pk,
+        "group_id": group.pk,
+        "session_id": group.session_id,
+    }
 
 
 def build_url(name: str, pattern: URLPattern, objects: dict) -> str:
