@@ -75,6 +75,7 @@ def room_strings() -> dict[str, str]:
         "phase": _("Phase:"),
         "picked": _("On the floor"),
         "you": _("(you)"),
+        "demo": _("demo"),
     }
 
 

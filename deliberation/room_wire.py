@@ -51,6 +51,7 @@ def event_to_wire(event: RoomEvent) -> dict:
         wire["hidden"] = event.hidden_at is not None
         wire["text"] = "" if event.hidden_at else event.text
         wire["client_id"] = event.client_id or None
+        wire["synthetic"] = event.is_synthetic
     return wire
 
 

@@ -207,6 +207,7 @@
       el("time", { dateTime: message.at, text: formatTime(message.at) }),
       el("span", { className: "text", text: message.hidden ? S.hidden : message.text }));
     if (message.hidden) item.classList.add("is-hidden");
+    if (message.synthetic) item.append(" ", el("span", { className: "badge badge-demo", text: S.demo }));
     if (me.can_run && isConsole && !message.hidden) {
       item.append(el("button", { type: "button", className: "secondary hide-button", text: S.hide, on: { click: () => {
         const reason = window.prompt(S.hide_reason, "");

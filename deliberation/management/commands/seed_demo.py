@@ -24,6 +24,7 @@ class Command(BaseCommand):
             panels_demo.seed_margins(deliberation)
             panels_demo.seed_panel_seats(deliberation, accounts.panelists)
             deliberation_demo.seed_sessions(deliberation, accounts)
+            deliberation_demo.seed_forum(deliberation)
         self.stdout.write(self.style.SUCCESS(f"Demo deliberation ready: {deliberation.title}"))
         self.stdout.write(
             "Demo accounts (all synthetic), password "
