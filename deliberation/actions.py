@@ -229,7 +229,7 @@ def do_hide_message(room_id: int, actor, seq, reason) -> None:
             event=message,
             reason=reason,
         )
-        _append(room, "message_hidden", {"target_seq": seq}, author=actor)
+        return _append(room, "message_hidden", {"target_seq": seq}, author=actor)
 
 
 def do_mute(room_id: int, actor, user_id, minutes, reason) -> None:
@@ -248,7 +248,9 @@ def do_mute(room_id: int, actor, user_id, minutes, reason) -> None:
             reason=reason,
             until=until,
         )
-        _append(room, "moderation", {"action": "mute", "user": person(target), "until": iso(until)})
+        return _append(
+            room, "moderation", {"action": "mute", "user": person(target), "until": iso(until)}
+        )
 
 
 def do_remove(room_id: int, actor, user_id, reason) -> None:
@@ -265,7 +267,9 @@ def do_remove(room_id: int, actor, user_id, reason) -> None:
             target=target,
             reason=reason,
         )
-        _append(room, "moderation", {"action": "remove", "user": person(target), "until": None})
+        event = _append(
+            room, "moderation", {"action": "remove", "user": person(target), "until": None}
+        )
         raised = HandRaise.objects.filter(room=room, user=target).delete()[0]
         if room.speaker_id == target.pk:
             Room.objects.filter(pk=room.pk).update(speaker=None, speaker_until=None)
@@ -275,6 +279,7 @@ def do_remove(room_id: int, actor, user_id, reason) -> None:
             _append(room, "queue", queue_state(room))
         group = user_channel_group(room.pk, target.pk)
         transaction.on_commit(lambda: broadcast(group, {"type": "room.kick"}))
+        return event
 
 
 def do_set_phase(room_id: int, actor, phase) -> None:
@@ -285,7 +290,7 @@ def do_set_phase(room_id: int, actor, phase) -> None:
         _require_runner(room, actor)
         room.phase = phase
         Room.objects.filter(pk=room.pk).update(phase=phase)
-        _append(room, "phase", phase_state(room))
+        return _append(room, "phase", phase_state(room))
 
 
 def do_start_timer(room_id: int, actor, seconds, label) -> None:
@@ -298,7 +303,7 @@ def do_start_timer(room_id: int, actor, seconds, label) -> None:
         room.timer_ends_at = timezone.now() + datetime.timedelta(seconds=seconds)
         room.timer_label = label
         Room.objects.filter(pk=room.pk).update(timer_ends_at=room.timer_ends_at, timer_label=label)
-        _append(room, "timer", timer_state(room))
+        return _append(room, "timer", timer_state(room))
 
 
 def do_stop_timer(room_id: int, actor) -> None:
@@ -307,7 +312,7 @@ def do_stop_timer(room_id: int, actor) -> None:
         _require_runner(room, actor)
         room.timer_ends_at, room.timer_label = None, ""
         Room.objects.filter(pk=room.pk).update(timer_ends_at=None, timer_label="")
-        _append(room, "timer", timer_state(room))
+        return _append(room, "timer", timer_state(room))
 
 
 def do_raise_hand(room_id: int, actor) -> None:
@@ -319,7 +324,7 @@ def do_raise_hand(room_id: int, actor) -> None:
         _, created = HandRaise.objects.get_or_create(room=room, user=actor)
         if not created:
             raise ActionRefused("invalid", "Your hand is already raised.")
-        _append(room, "queue", queue_state(room))
+        return _append(room, "queue", queue_state(room))
 
 
 def do_lower_hand(room_id: int, actor, user_id=None) -> None:
@@ -332,7 +337,7 @@ def do_lower_hand(room_id: int, actor, user_id=None) -> None:
             target_id = user_id
         if not HandRaise.objects.filter(room=room, user_id=target_id).delete()[0]:
             raise ActionRefused("invalid", "This hand is not raised.")
-        _append(room, "queue", queue_state(room))
+        return _append(room, "queue", queue_state(room))
 
 
 def do_give_floor(room_id: int, actor, user_id, seconds) -> None:
@@ -347,7 +352,7 @@ def do_give_floor(room_id: int, actor, user_id, seconds) -> None:
         room.speaker_until = timezone.now() + datetime.timedelta(seconds=seconds)
         Room.objects.filter(pk=room.pk).update(speaker=speaker, speaker_until=room.speaker_until)
         HandRaise.objects.filter(room=room, user=speaker).delete()
-        _append(room, "queue", queue_state(room))
+        return _append(room, "queue", queue_state(room))
 
 
 def do_end_floor(room_id: int, actor) -> None:
@@ -360,7 +365,7 @@ def do_end_floor(room_id: int, actor) -> None:
             _require_runner(room, actor)
         room.speaker, room.speaker_until = None, None
         Room.objects.filter(pk=room.pk).update(speaker=None, speaker_until=None)
-        _append(room, "queue", queue_state(room))
+        return _append(room, "queue", queue_state(room))
 
 
 def do_ask_question(room_id: int, actor, text, *, client_id: str = ""):
@@ -402,7 +407,7 @@ def do_upvote_question(room_id: int, actor, question_id) -> None:
             raise ActionRefused("already_voted", "You have upvoted this question.") from None
         question.votes += 1
         Question.objects.filter(pk=question.pk).update(votes=models.F("votes") + 1)
-        _append(room, "question", {"question": question_wire(question)})
+        return _append(room, "question", {"question": question_wire(question)})
 
 
 def do_pick_question(room_id: int, actor, question_id) -> None:
@@ -414,7 +419,7 @@ def do_pick_question(room_id: int, actor, question_id) -> None:
             raise ActionRefused("invalid", "Only a waiting question can be picked.")
         question.status = Question.Status.PICKED
         question.save(update_fields=["status"])
-        _append(room, "question", {"question": question_wire(question)})
+        return _append(room, "question", {"question": question_wire(question)})
 
 
 def do_answer_question(room_id: int, actor, question_id, text) -> None:
@@ -432,7 +437,7 @@ def do_answer_question(room_id: int, actor, question_id, text) -> None:
         question.answered_by = actor
         question.answered_at = timezone.now()
         question.save(update_fields=["status", "answer", "answered_by", "answered_at"])
-        _append(room, "question", {"question": question_wire(question)})
+        return _append(room, "question", {"question": question_wire(question)})
 
 
 def do_open_poll(room_id: int, actor, question, options) -> None:
@@ -450,7 +455,7 @@ def do_open_poll(room_id: int, actor, question, options) -> None:
         room = _lock_room(room_id)
         _require_runner(room, actor)
         poll = Poll.objects.create(room=room, question=question, options=options, opened_by=actor)
-        _append(room, "poll", {"poll": poll_wire(poll)})
+        return _append(room, "poll", {"poll": poll_wire(poll)})
 
 
 def _poll(room, poll_id):
@@ -488,7 +493,7 @@ def do_close_poll(room_id: int, actor, poll_id) -> None:
         poll.status = Poll.Status.CLOSED
         poll.closed_at = timezone.now()
         poll.save(update_fields=["status", "closed_at"])
-        _append(room, "poll", {"poll": poll_wire(poll)})
+        return _append(room, "poll", {"poll": poll_wire(poll)})
 
 
 def do_add_recommendation(room_id: int, actor, text) -> None:
@@ -497,7 +502,9 @@ def do_add_recommendation(room_id: int, actor, text) -> None:
         room = _lock_room(room_id)
         _require_runner(room, actor)
         recommendation = Recommendation.objects.create(room=room, text=text, author=actor)
-        _append(room, "recommendation", {"recommendation": recommendation_wire(recommendation, 0)})
+        return _append(
+            room, "recommendation", {"recommendation": recommendation_wire(recommendation, 0)}
+        )
 
 
 def do_support_recommendation(room_id: int, actor, recommendation_id, support) -> None:
@@ -524,7 +531,7 @@ def do_support_recommendation(room_id: int, actor, recommendation_id, support) -
         if not changed:
             raise ActionRefused("invalid", "Nothing to change.")
         supporters = recommendation.supports.count()
-        _append(
+        return _append(
             room,
             "recommendation",
             {"recommendation": recommendation_wire(recommendation, supporters)},

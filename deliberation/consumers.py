@@ -18,7 +18,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from deliberation import actions
 from deliberation.access import can_answer_in_room, can_join_room, can_run_room
 from deliberation.actions import ActionRefused
-from deliberation.models import Room
+from deliberation.models import Room, RoomEvent
 from deliberation.rate_limit import allow
 from deliberation.room_wire import active_sanction, events_after, snapshot
 
@@ -186,7 +186,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             )
             return
         try:
-            reply = await database_sync_to_async(getattr(self, f"_do_{kind}"))(
+            result = await database_sync_to_async(getattr(self, f"_do_{kind}"))(
                 user, frame, client_id or ""
             )
         except ActionRefused as refused:
@@ -196,8 +196,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             logger.exception("room %s: %s failed", self.room_id, kind)
             await self._error("server_error", "The server could not do this; try again.", client_id)
             return
-        if client_id is not None or reply:
-            await self._send({"type": "ack", "client_id": client_id, **(reply or {})})
+        reply = {"seq": result.seq} if isinstance(result, RoomEvent) else result or {}
+        await self._send({"type": "ack", "client_id": client_id, **reply})
 
     def _within_limits(self, user_id: int, is_chat: bool) -> bool:
         if not allow(f"frame:{self.room_id}:{user_id}", limit=FRAME_LIMIT, window=FRAME_WINDOW):
@@ -207,69 +207,70 @@ class RoomConsumer(AsyncWebsocketConsumer):
         return True
 
     def _do_message(self, user, frame, client_id):
-        event = actions.do_post_message(self.room_id, user, frame.get("text"), client_id=client_id)
-        return {"seq": event.seq}
+        return actions.do_post_message(self.room_id, user, frame.get("text"), client_id=client_id)
 
     def _do_hand_raise(self, user, frame, client_id):
-        actions.do_raise_hand(self.room_id, user)
+        return actions.do_raise_hand(self.room_id, user)
 
     def _do_hand_lower(self, user, frame, client_id):
-        actions.do_lower_hand(self.room_id, user, frame.get("user_id"))
+        return actions.do_lower_hand(self.room_id, user, frame.get("user_id"))
 
     def _do_floor_give(self, user, frame, client_id):
-        actions.do_give_floor(self.room_id, user, frame.get("user_id"), frame.get("seconds"))
+        return actions.do_give_floor(self.room_id, user, frame.get("user_id"), frame.get("seconds"))
 
     def _do_floor_end(self, user, frame, client_id):
-        actions.do_end_floor(self.room_id, user)
+        return actions.do_end_floor(self.room_id, user)
 
     def _do_phase_set(self, user, frame, client_id):
-        actions.do_set_phase(self.room_id, user, frame.get("phase"))
+        return actions.do_set_phase(self.room_id, user, frame.get("phase"))
 
     def _do_timer_start(self, user, frame, client_id):
-        actions.do_start_timer(self.room_id, user, frame.get("seconds"), frame.get("label"))
+        return actions.do_start_timer(self.room_id, user, frame.get("seconds"), frame.get("label"))
 
     def _do_timer_stop(self, user, frame, client_id):
-        actions.do_stop_timer(self.room_id, user)
+        return actions.do_stop_timer(self.room_id, user)
 
     def _do_message_hide(self, user, frame, client_id):
-        actions.do_hide_message(self.room_id, user, frame.get("seq"), frame.get("reason"))
+        return actions.do_hide_message(self.room_id, user, frame.get("seq"), frame.get("reason"))
 
     def _do_mute(self, user, frame, client_id):
-        actions.do_mute(
+        return actions.do_mute(
             self.room_id, user, frame.get("user_id"), frame.get("minutes"), frame.get("reason")
         )
 
     def _do_remove(self, user, frame, client_id):
-        actions.do_remove(self.room_id, user, frame.get("user_id"), frame.get("reason"))
+        return actions.do_remove(self.room_id, user, frame.get("user_id"), frame.get("reason"))
 
     def _do_question_ask(self, user, frame, client_id):
         event = actions.do_ask_question(self.room_id, user, frame.get("text"))
         return {"seq": event.seq, "question_id": event.payload["question"]["id"]}
 
     def _do_question_upvote(self, user, frame, client_id):
-        actions.do_upvote_question(self.room_id, user, frame.get("question_id"))
+        return actions.do_upvote_question(self.room_id, user, frame.get("question_id"))
 
     def _do_question_pick(self, user, frame, client_id):
-        actions.do_pick_question(self.room_id, user, frame.get("question_id"))
+        return actions.do_pick_question(self.room_id, user, frame.get("question_id"))
 
     def _do_question_answer(self, user, frame, client_id):
-        actions.do_answer_question(self.room_id, user, frame.get("question_id"), frame.get("text"))
+        return actions.do_answer_question(
+            self.room_id, user, frame.get("question_id"), frame.get("text")
+        )
 
     def _do_poll_open(self, user, frame, client_id):
-        actions.do_open_poll(self.room_id, user, frame.get("question"), frame.get("options"))
+        return actions.do_open_poll(self.room_id, user, frame.get("question"), frame.get("options"))
 
     def _do_poll_vote(self, user, frame, client_id):
         option = actions.do_vote_poll(self.room_id, user, frame.get("poll_id"), frame.get("option"))
         return {"poll_id": frame.get("poll_id"), "option": option}
 
     def _do_poll_close(self, user, frame, client_id):
-        actions.do_close_poll(self.room_id, user, frame.get("poll_id"))
+        return actions.do_close_poll(self.room_id, user, frame.get("poll_id"))
 
     def _do_recommendation_add(self, user, frame, client_id):
-        actions.do_add_recommendation(self.room_id, user, frame.get("text"))
+        return actions.do_add_recommendation(self.room_id, user, frame.get("text"))
 
     def _do_recommendation_support(self, user, frame, client_id):
-        actions.do_support_recommendation(
+        return actions.do_support_recommendation(
             self.room_id, user, frame.get("recommendation_id"), frame.get("support")
         )
 
