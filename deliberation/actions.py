@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 
 from asgiref.sync import async_to_sync
@@ -142,9 +143,14 @@ def _append(room, kind: str, payload: dict, *, author=None, text: str = "", clie
         client_id=client_id,
         payload=payload,
     )
-    wire = event_to_wire(event)
+    # Serialised once here rather than once per receiving connection.
+    message = {
+        "type": "room.event",
+        "seq": seq,
+        "text": json.dumps(event_to_wire(event), ensure_ascii=False),
+    }
     group = room.channel_group
-    transaction.on_commit(lambda: broadcast(group, {"type": "room.event", "event": wire}))
+    transaction.on_commit(lambda: broadcast(group, message))
     return event
 
 

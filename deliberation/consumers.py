@@ -24,6 +24,23 @@ from deliberation.room_wire import active_sanction, events_after, snapshot
 
 logger = logging.getLogger(__name__)
 
+
+def db(function):
+    """Run ORM work off the event loop.
+
+    On PostgreSQL, calls from different connections run in parallel threads (row locks
+    keep them consistent); SQLite admits one writer at a time, so there they share the
+    one thread Channels uses by default.
+    """
+    return database_sync_to_async(function, thread_sensitive=not _parallel_database())
+
+
+def _parallel_database() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
 MAX_FRAME_BYTES = 8192
 CHAT_LIMIT, CHAT_WINDOW = 5, 10
 FRAME_LIMIT, FRAME_WINDOW = 40, 10
@@ -83,7 +100,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
-        refusal = await database_sync_to_async(self._admission)(user)
+        refusal = await db(self._admission)(user)
         if refusal:
             await self.close(code=refusal)
             return
@@ -96,7 +113,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             for part in self.scope["query_string"].decode().split("&")
             if "=" in part
         )
-        welcome, attendance_id = await database_sync_to_async(self._welcome)(user)
+        welcome, attendance_id = await db(self._welcome)(user)
         self.attendance_id = attendance_id
         await self._send(welcome)
         client_seq = _int_or_none(query.get("last_seq"))
@@ -128,7 +145,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.attendance_id is not None:
-            await database_sync_to_async(actions.do_leave_room)(self.attendance_id)
+            await db(actions.do_leave_room)(self.attendance_id)
             self.attendance_id = None
         if getattr(self, "room_id", None) is not None:
             await self.channel_layer.group_discard(f"room.{self.room_id}", self.channel_name)
@@ -164,7 +181,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._error("unknown_type", f"Unknown event type '{kind[:40]}'.", client_id)
             return
         if kind == "ping":
-            await database_sync_to_async(actions.do_touch_attendance)(self.attendance_id)
+            await db(actions.do_touch_attendance)(self.attendance_id)
             await self._send({"type": "pong", "client_id": client_id})
             return
         if kind == "resume":
@@ -177,7 +194,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._replay(after=after, force=True)
             return
         user = self.scope["user"]
-        allowed = await database_sync_to_async(self._within_limits)(user.pk, kind in CHAT_EVENTS)
+        allowed = await db(self._within_limits)(user.pk, kind in CHAT_EVENTS)
         if not allowed:
             await self._error(
                 "rate_limited",
@@ -186,9 +203,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             )
             return
         try:
-            result = await database_sync_to_async(getattr(self, f"_do_{kind}"))(
-                user, frame, client_id or ""
-            )
+            result = await db(getattr(self, f"_do_{kind}"))(user, frame, client_id or "")
         except ActionRefused as refused:
             await self._error(refused.code, refused.detail, client_id)
             return
@@ -277,13 +292,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # Messages from the channel layer ------------------------------------------------
 
     async def room_event(self, message: dict) -> None:
-        event = message["event"]
-        seq = event["seq"]
+        seq = message["seq"]
         if seq <= self.last_sent:
             return
         if seq > self.last_sent + 1:
             await self._replay(after=self.last_sent, upto=seq - 1)
-        await self._send(event)
+        await self.send(text_data=message["text"])
         self.last_sent = seq
 
     async def room_presence(self, message: dict) -> None:
@@ -292,14 +306,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def room_kick(self, message: dict) -> None:
         await self._send({"type": "removed", "detail": "You were removed from this room."})
         if self.attendance_id is not None:
-            await database_sync_to_async(actions.do_leave_room)(self.attendance_id)
+            await db(actions.do_leave_room)(self.attendance_id)
             self.attendance_id = None
         await self.close(code=CLOSE_REMOVED)
 
     # Helpers ------------------------------------------------------------------------
 
     async def _replay(self, *, after: int, upto: int | None = None, force: bool = False) -> None:
-        events = await database_sync_to_async(events_after)(self.room_id, after, upto)
+        events = await db(events_after)(self.room_id, after, upto)
         for event in events:
             if force or event["seq"] > self.last_sent:
                 await self._send(event)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from deliberation.models import (
@@ -134,19 +134,14 @@ def present_users(room_id: int) -> list[dict]:
 
 
 def active_sanction(room_id: int, user_id: int) -> ModerationAction | None:
-    """A removal, or a mute still running, for this user in this room."""
-    now = timezone.now()
+    """A removal, or a mute still running, for this user in this room (one query)."""
     return (
         ModerationAction.objects.filter(room_id=room_id, target_id=user_id)
-        .filter(kind=ModerationAction.Kind.REMOVE)
-        .first()
-        or ModerationAction.objects.filter(
-            room_id=room_id,
-            target_id=user_id,
-            kind=ModerationAction.Kind.MUTE,
-            until__gt=now,
+        .filter(
+            Q(kind=ModerationAction.Kind.REMOVE)
+            | Q(kind=ModerationAction.Kind.MUTE, until__gt=timezone.now())
         )
-        .order_by("-until")
+        .order_by("-kind", "-until")
         .first()
     )
 
