@@ -415,13 +415,13 @@ async def test_speaking_queue_raise_lower_give_floor_and_end_turn(forum):
     alice = await join(forum.alice, forum.room.pk)
     bob = await join(forum.bob, forum.room.pk)
     await send(alice, {"type": "hand_raise"})
-    await send(bob, {"type": "hand_raise"})
     await receive(facilitator, "queue")
+    await send(bob, {"type": "hand_raise"})
     queue = await receive(facilitator, "queue")
     assert [h["id"] for h in queue["hands"]] == [forum.alice.pk, forum.bob.pk]
     await send(bob, {"type": "hand_lower"})
-    assert [h["id"] for h in (await receive(alice, "queue"))["hands"]] == [forum.alice.pk]
-    await receive(alice, "queue")
+    lowered = await receive_matching(alice, "queue", lambda f: f["seq"] > queue["seq"])
+    assert [h["id"] for h in lowered["hands"]] == [forum.alice.pk]
     await send(alice, {"type": "hand_raise"})
     assert (await receive(alice, "error"))["code"] == "invalid"
     await send(facilitator, {"type": "floor_give", "user_id": forum.alice.pk, "seconds": 90})
