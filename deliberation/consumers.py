@@ -123,6 +123,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.last_sent = client_seq
             await self._replay(after=client_seq)
 
+    def _touch(self) -> int:
+        """Keep presence alive; return the room's last sequence number, to catch up on a
+        broadcast that never arrived (nothing else would follow it)."""
+        actions.do_touch_attendance(self.attendance_id)
+        return Room.objects.filter(pk=self.room_id).values_list("last_seq", flat=True).first() or 0
+
     def _admission(self, user: Any) -> int | None:
         room = Room.objects.select_related("group", "session").filter(pk=self.room_id).first()
         if room is None:
@@ -181,7 +187,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._error("unknown_type", f"Unknown event type '{kind[:40]}'.", client_id)
             return
         if kind == "ping":
-            await db(actions.do_touch_attendance)(self.attendance_id)
+            room_seq = await db(self._touch)()
+            if room_seq > self.last_sent:
+                await self._replay(after=self.last_sent)
             await self._send({"type": "pong", "client_id": client_id})
             return
         if kind == "resume":
@@ -193,17 +201,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 return
             await self._replay(after=after, force=True)
             return
-        user = self.scope["user"]
-        allowed = await db(self._within_limits)(user.pk, kind in CHAT_EVENTS)
-        if not allowed:
-            await self._error(
-                "rate_limited",
-                f"At most {CHAT_LIMIT} messages per {CHAT_WINDOW} seconds; wait a moment.",
-                client_id,
-            )
-            return
         try:
-            result = await db(getattr(self, f"_do_{kind}"))(user, frame, client_id or "")
+            result = await db(self._handle)(self.scope["user"], kind, frame, client_id or "")
         except ActionRefused as refused:
             await self._error(refused.code, refused.detail, client_id)
             return
@@ -213,6 +212,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         reply = {"seq": result.seq} if isinstance(result, RoomEvent) else result or {}
         await self._send({"type": "ack", "client_id": client_id, **reply})
+
+    def _handle(self, user: Any, kind: str, frame: dict, client_id: str):
+        """Limits, then the action: one trip to the thread pool per frame."""
+        if not self._within_limits(user.pk, kind in CHAT_EVENTS):
+            raise ActionRefused(
+                "rate_limited",
+                f"At most {CHAT_LIMIT} messages per {CHAT_WINDOW} seconds; wait a moment.",
+            )
+        return getattr(self, f"_do_{kind}")(user, frame, client_id)
 
     def _within_limits(self, user_id: int, is_chat: bool) -> bool:
         if not allow(f"frame:{self.room_id}:{user_id}", limit=FRAME_LIMIT, window=FRAME_WINDOW):

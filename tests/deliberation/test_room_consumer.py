@@ -607,3 +607,19 @@ async def test_welcome_carries_my_votes_and_support(forum):
     assert again.welcome["polls"][0]["my_vote"] == 0
     assert json.dumps(again.welcome)
     await again.disconnect()
+
+
+async def test_ping_delivers_a_trailing_event_whose_broadcast_was_lost(forum):
+    alice = await join(forum.alice, forum.room.pk)
+
+    def store_without_broadcast():
+        Room.objects.filter(pk=forum.room.pk).update(last_seq=1)
+        RoomEvent.objects.create(
+            room=forum.room, seq=1, kind="message", text="lost", author=forum.bob
+        )
+
+    await database_sync_to_async(store_without_broadcast)()
+    await send(alice, {"type": "ping"})
+    frames = [await receive(alice, "message", "pong") for _ in range(2)]
+    assert [(f["type"], f.get("seq")) for f in frames] == [("message", 1), ("pong", None)]
+    await alice.disconnect()
