@@ -215,6 +215,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     def _handle(self, user: Any, kind: str, frame: dict, client_id: str):
         """Limits, then the action: one trip to the thread pool per frame."""
+        if kind == "message" and client_id:
+            # A message resent after a reconnect is acknowledged, not counted again.
+            stored = RoomEvent.objects.filter(
+                room_id=self.room_id, author=user, client_id=client_id
+            ).first()
+            if stored is not None:
+                return stored
         if not self._within_limits(user.pk, kind in CHAT_EVENTS):
             raise ActionRefused(
                 "rate_limited",

@@ -623,3 +623,14 @@ async def test_ping_delivers_a_trailing_event_whose_broadcast_was_lost(forum):
     frames = [await receive(alice, "message", "pong") for _ in range(2)]
     assert [(f["type"], f.get("seq")) for f in frames] == [("message", 1), ("pong", None)]
     await alice.disconnect()
+
+
+async def test_resent_message_is_acknowledged_without_counting_against_the_limit(forum):
+    alice = await join(forum.alice, forum.room.pk)
+    for n in range(CHAT_LIMIT):
+        await send(alice, {"type": "message", "text": f"m{n}", "client_id": f"c{n}"})
+        await receive(alice, "ack")
+    await send(alice, {"type": "message", "text": "m0", "client_id": "c0"})
+    ack = await receive(alice, "ack", "error")
+    assert ack == {"type": "ack", "client_id": "c0", "seq": 1}
+    await alice.disconnect()
