@@ -110,7 +110,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Channel layer and cache: in-process unless REDIS_URL is set, so that several worker
 # processes share websocket groups, rate-limit counters and sessions.
 REDIS_URL = redis_url("REDIS_URL")
-if REDIS_URL:
+# CHANNEL_LAYER=redis-pubsub publishes each group message once per worker process
+# (which fans it out to its own sockets) instead of once per socket: far less Redis
+# traffic for large rooms. Delivery is at most once, which live rooms tolerate because
+# clients recover any missed event from the database by sequence number.
+CHANNEL_LAYER = env_choice("CHANNEL_LAYER", "redis", {"redis", "redis-pubsub"})
+if REDIS_URL and CHANNEL_LAYER == "redis-pubsub":
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNEL_PREFIX", "gongnon")},
+        }
+    }
+elif REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -122,6 +134,9 @@ if REDIS_URL:
             },
         }
     }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -130,7 +145,6 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_PASSWORD_VALIDATORS = [

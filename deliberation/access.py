@@ -117,3 +117,52 @@ def can_join_session(user: Any, session: Any) -> bool:
     if has_role(user, Role.FACILITATOR) and session.groups.filter(facilitator=user).exists():
         return True
     return has_role(user, Role.PANELIST) and session.groups.filter(members=user).exists()
+
+
+def can_join_plenary(user: Any, session: Any) -> bool:
+    """The whole-session room: the deliberation's panel, its facilitators, invited experts."""
+    if has_role(user, Role.ORGANIZER) or (
+        user.is_authenticated and session.moderator_id == user.pk
+    ):
+        return True
+    if has_role(user, Role.EXPERT) and session.experts.filter(pk=user.pk).exists():
+        return True
+    deliberation_groups = session.groups.model.objects.filter(
+        session__deliberation_id=session.deliberation_id
+    )
+    if has_role(user, Role.FACILITATOR) and deliberation_groups.filter(facilitator=user).exists():
+        return True
+    if not has_role(user, Role.PANELIST):
+        return False
+    if session.groups.filter(members=user).exists():
+        return True
+    from panels.models import Panelist
+
+    return (
+        Panelist.objects.filter(deliberation_id=session.deliberation_id, user=user)
+        .exclude(status__in=[Panelist.Status.DECLINED, Panelist.Status.DROPPED])
+        .exists()
+    )
+
+
+def can_join_room(user: Any, room: Any) -> bool:
+    """A group's room admits its members; a plenary room its session's participants."""
+    if room.group_id is not None:
+        return can_join_group(user, room.group)
+    return can_join_plenary(user, room.session)
+
+
+def can_run_room(user: Any, room: Any) -> bool:
+    """Facilitator actions: the group's facilitator, the plenary's moderator, organizers."""
+    if room.group_id is not None:
+        return can_run_group(user, room.group)
+    if has_role(user, Role.ORGANIZER):
+        return True
+    return user.is_authenticated and room.session.moderator_id == user.pk
+
+
+def can_answer_in_room(user: Any, room: Any) -> bool:
+    """Experts invited to the session answer questions, as may whoever runs the room."""
+    if can_run_room(user, room):
+        return True
+    return has_role(user, Role.EXPERT) and room.session.experts.filter(pk=user.pk).exists()

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from deliberation.models import Deliberation, ForumGroup, Session, Stage
+from deliberation.models import (
+    Deliberation,
+    ForumGroup,
+    Material,
+    ModerationAction,
+    Room,
+    Session,
+    Stage,
+)
 
 
 class StageInline(admin.TabularInline):
@@ -41,3 +49,37 @@ class ForumGroupAdmin(admin.ModelAdmin):
     search_fields = ["name", "facilitator__email"]
     raw_id_fields = ["facilitator"]
     filter_horizontal = ["members"]
+
+
+@admin.register(Material)
+class MaterialAdmin(admin.ModelAdmin):
+    list_display = ["title", "session", "order", "created_at"]
+    list_filter = ["session__deliberation", "session"]
+    list_select_related = ["session"]
+    search_fields = ["title"]
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "phase", "last_seq", "timer_ends_at"]
+    list_select_related = ["session", "group"]
+    readonly_fields = ["last_seq"]
+    raw_id_fields = ["group", "speaker"]
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(admin.ModelAdmin):
+    """The moderation audit log: read-only, so the record cannot be rewritten."""
+
+    list_display = ["created_at", "room", "kind", "actor", "target", "reason", "until"]
+    list_filter = ["kind"]
+    list_select_related = ["room__session", "room__group", "actor", "target"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

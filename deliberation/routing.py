@@ -1,3 +1,9 @@
 """Websocket routes of the live forum."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from deliberation.consumers import RoomConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/rooms/<int:room_id>/", RoomConsumer.as_asgi()),
+]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deliberation import report_views, views
+from deliberation import forum_views, report_views, views
 
 app_name = "deliberation"
 
@@ -12,6 +12,16 @@ urlpatterns = [
         "deliberations/<slug:slug>/stages/<int:stage_id>/",
         views.stage_edit,
         name="stage_edit",
+    ),
+    path("groups/<int:group_id>/room/", forum_views.group_room, name="group_room"),
+    path("groups/<int:group_id>/console/", forum_views.group_console, name="group_console"),
+    path("sessions/<int:session_id>/plenary/", forum_views.plenary, name="plenary"),
+    path("sessions/<int:session_id>/groups/", forum_views.allocation, name="allocation"),
+    path("sessions/<int:session_id>/materials/", forum_views.materials, name="materials"),
+    path(
+        "sessions/<int:session_id>/export/<slug:dataset>.<slug:fmt>",
+        forum_views.export,
+        name="export",
     ),
     path("deliberations/<slug:slug>/report/", report_views.report, name="report"),
     path(

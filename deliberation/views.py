@@ -30,6 +30,12 @@ def home(request: HttpRequest) -> HttpResponse:
         context["deliberations"] = Deliberation.objects.prefetch_related("stages").annotate(
             panel_size=Count("panelists", distinct=True)
         )
+    if roles & {Role.ORGANIZER, Role.ANALYST}:
+        context["all_sessions"] = (
+            Session.objects.select_related("deliberation")
+            .annotate(group_count=Count("groups"))
+            .order_by("deliberation__title", "starts_at")
+        )
     if Role.FACILITATOR in roles:
         context["facilitated_groups"] = (
             ForumGroup.objects.filter(facilitator=request.user)
@@ -48,6 +54,21 @@ def home(request: HttpRequest) -> HttpResponse:
             ForumGroup.objects.filter(members=request.user)
             .select_related("session__deliberation", "facilitator")
             .order_by("session__starts_at")
+        )
+        context["panelist_plenaries"] = (
+            Session.objects.filter(
+                kind__in=[Session.Kind.PLENARY, Session.Kind.EXPERT_DEBATE],
+                deliberation__panelists__user=request.user,
+            )
+            .exclude(
+                deliberation__panelists__status__in=[
+                    Panelist.Status.DECLINED,
+                    Panelist.Status.DROPPED,
+                ]
+            )
+            .select_related("deliberation")
+            .distinct()
+            .order_by("starts_at")
         )
         context["panel_waves"] = (
             Wave.objects.filter(deliberation__panelists__user=request.user)

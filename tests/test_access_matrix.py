@@ -82,6 +82,13 @@ ACCESS: dict[str, Access] = {
     "deliberation:report_renders": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:report_render_status": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:report_render_file": only(Role.ORGANIZER, Role.ANALYST),
+    # Live forum: object rules leave only organizers in rooms they are not attached to.
+    "deliberation:group_room": only(Role.ORGANIZER),
+    "deliberation:group_console": only(Role.ORGANIZER),
+    "deliberation:plenary": only(Role.ORGANIZER),
+    "deliberation:allocation": only(Role.ORGANIZER),
+    "deliberation:materials": only(Role.ORGANIZER),
+    "deliberation:export": only(Role.ORGANIZER, Role.ANALYST),
     "set_language": everyone(302, 302),
     # Surveys: respondents' pages are public; the token is the credential (unknown: 404).
     "surveys:take": everyone(404, 404),
@@ -139,6 +146,7 @@ SAMPLE_VALUES = {
     "uidb36": "1",
     "key": "invalid-key",
     "app_label": "deliberation",
+    "dataset": "transcript",
     "fmt": "csv",
     "item": "Q1",
     "image_format": "svg",
@@ -168,7 +176,7 @@ def objects(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     facilitator = UserFactory(role=Role.FACILITATOR)
     stage = StageFactory()
-    ForumGroupFactory(session__deliberation=stage.deliberation, facilitator=facilitator)
+    group = ForumGroupFactory(session__deliberation=stage.deliberation, facilitator=facilitator)
     run = SelectionRun.objects.create(deliberation=stage.deliberation, status="failed")
     render = ReportRender.objects.create(
         deliberation=stage.deliberation, status=ReportRender.Status.DONE, progress=100
@@ -179,6 +187,8 @@ def objects(db, settings, tmp_path):
     return {
         "slug": stage.deliberation.slug,
         "stage_id": stage.pk,
+        "group_id": group.pk,
+        "session_id": group.session_id,
         "run_id": run.pk,
         "render_id": render.pk,
         "wave_id": wave.pk,

@@ -26,6 +26,7 @@ class Command(BaseCommand):
             panels_demo.seed_margins(deliberation)
             panels_demo.seed_selection(deliberation, accounts.panelists, accounts.organizer)
             deliberation_demo.seed_sessions(deliberation, accounts)
+            deliberation_demo.seed_forum(deliberation)
             poll = surveys_demo.seed_poll(deliberation)
             # The demo organizer invites panelists, so may see volunteers' contacts.
             accounts.organizer.user_permissions.add(
