@@ -13,7 +13,15 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from deliberation.models import Deliberation, ForumGroup, Session, Stage
+from deliberation.models import (
+    Deliberation,
+    ForumGroup,
+    Material,
+    Room,
+    RoomEvent,
+    Session,
+    Stage,
+)
 from deliberation.roles import Role
 from panels import actions
 from panels.audit_record import verify_record
@@ -136,3 +144,22 @@ def test_report_page_for_the_demo_shows_what_exists_and_says_what_is_missing(cli
     ):
         assert missing in html
     assert "panelist001@example.org" not in html
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_diverse_groups_rooms_and_history_once(seeded):
+    regional = Session.objects.get(kind=Session.Kind.REGIONAL_FORUM)
+    groups = ForumGroup.objects.filter(session=regional).prefetch_related("members__panel_seats")
+    assert groups.count() == 30
+    for group in groups:
+        members = list(group.members.all())
+        assert len(members) == 10 and group.facilitator_id is not None
+        genders = {seat.gender for member in members for seat in member.panel_seats.all()}
+        assert genders == {"남성", "여성"}
+    assert Room.objects.filter(group__session=regional).count() == 30
+    messages = RoomEvent.objects.filter(kind="message")
+    assert messages.count() == 30 * 6 and not messages.filter(is_synthetic=False).exists()
+    assert Material.objects.filter(session=regional).count() == 3
+    plenary = Session.objects.get(kind=Session.Kind.PLENARY)
+    assert Room.for_session(plenary).questions.count() == 2
+    assert plenary.moderator is not None
