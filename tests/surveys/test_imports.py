@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from surveys.models import Answer, PollImport, Response
 from surveys.poll_files import PollFileError, read_table
@@ -154,7 +155,7 @@ def test_duplicate_respondent_ids_in_a_file_are_invalid(tmp_path, wave):
     data = tmp_path / "firm.csv"
     data.write_bytes(csv_bytes(GOOD + [GOOD[0]]))
     out = io.StringIO()
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError), translation.override("en"):
         call_command(
             "import_poll", wave.pk, str(data), mapping=str(mapping_file(tmp_path)), stdout=out
         )
@@ -177,7 +178,7 @@ def test_organizer_imports_through_the_pages(client, organizer, wave):
     poll = PollImport.objects.get()
     assert page["Location"] == reverse("surveys:import_mapping", args=[poll.pk])
     form = {f"c{i}": MAPPING[c] for i, c in enumerate(HEADER)}
-    client.post(reverse("surveys:import_mapping", args=[poll.pk]), form)
+    client.post(reverse("surveys:import_mapping", args=[poll.pk]), form, **EN)
     report_url = reverse("surveys:import_report", args=[poll.pk])
     html = client.get(report_url, **EN).content.decode()
     assert "not one of the deliberation" in html
