@@ -370,6 +370,7 @@ def report_context(
         "process": data.process,
         "representativeness": _representativeness(analysis, paths),
         "poll": data.poll,
+        "poll_method": _("raking") if data.poll and data.poll.weighting == "raking" else "",
         "poll_questions": _poll_questions(analysis),
         "panel_vs_poll": _panel_vs_poll(analysis),
         "recommendations": data.recommendations,

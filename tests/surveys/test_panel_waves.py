@@ -9,7 +9,7 @@ import pyreadstat
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from deliberation.report import build_report_data
 from deliberation.report_data import analyse, poll_question
@@ -215,7 +215,8 @@ POLL_ROWS = [
 def test_poll_section_shows_weighted_shares_of_the_core_items(panel_study):
     s = panel_study
     weighted_poll(s["deliberation"], s["questionnaire"], s["questions"], POLL_ROWS)
-    data = build_report_data(s["deliberation"])
+    with translation.override("ko"):
+        data = build_report_data(s["deliberation"])
     assert data.poll.weighting == "raking"
     assert data.poll.respondents == 5
     assert data.poll.design_effect == 1.2
