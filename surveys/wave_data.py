@@ -7,7 +7,7 @@ Each function runs a fixed, small number of queries (values_list, no per-row que
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -301,8 +301,3 @@ def wave_sav_bytes(panel: PanelAnswers) -> bytes:
         path = Path(folder) / "waves.sav"
         write_waves_sav(panel.data.answers, panel.data.items, path, panel.data.waves)
         return path.read_bytes()
-
-
-def codes_of(codings: Mapping[str, ItemCoding]) -> list[str]:
-    """The question codes the items come from (grid and multiple-choice items share one)."""
-    return list(dict.fromkeys(code.split("_", 1)[0] for code in codings))
