@@ -197,6 +197,8 @@ if _smtp:
     globals().update(_smtp)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# A panelist gets at most one reminder per panel wave within this many hours.
+WAVE_REMINDER_INTERVAL_HOURS = env_int("WAVE_REMINDER_INTERVAL_HOURS", 24, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Gongnon <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -16,6 +16,7 @@ from deliberation.report_data import (
 )
 from panels.models import Panelist, PopulationMargin
 from surveys.composition import CompositionFit, composition_fit
+from surveys.wave_data import panel_answers, poll_data
 
 # Panelist attributes a population margin's feature can be compared with.
 PANEL_FEATURES = ("region", "gender", "age_band")
@@ -97,9 +98,11 @@ def narratives(deliberation: Deliberation) -> dict[str, str]:
 def build_report_data(deliberation: Deliberation) -> ReportData:
     """Everything the report shows, read from the database.
 
-    Poll results, panel wave answers, attendance and group recommendations are filled in
-    when the apps holding them provide them; until then those sections stay empty.
+    The poll's core items are those the panel waves ask too, so the panel can be set
+    against the weighted poll item by item.
     """
+    panel = panel_answers(deliberation)
+    poll, poll_items = poll_data(deliberation, list(panel.data.items) if panel else ())
     return ReportData(
         slug=deliberation.slug,
         title=deliberation.title,
@@ -109,5 +112,8 @@ def build_report_data(deliberation: Deliberation) -> ReportData:
         generated_at=timezone.now(),
         process=process_summary(deliberation),
         representativeness=representativeness(deliberation),
+        poll=poll,
+        poll_items=poll_items,
+        waves=panel.data if panel else None,
         narratives=narratives(deliberation),
     )

@@ -18,7 +18,15 @@ import numpy as np
 
 from surveys.analysis import SCHEMA_VERSION, compare_waves, comparison_dict
 from surveys.composition import CompositionFit
-from surveys.stats import WaveComparison
+from surveys.stats import (
+    AttritionResult,
+    PanelPollComparison,
+    StatsError,
+    WaveComparison,
+    analyze_subgroups,
+    attrition,
+    compare_panel_to_poll,
+)
 from surveys.wave_files import ItemSpec, LongAnswers
 from surveys.weighting import weighted_proportions
 
@@ -113,9 +121,23 @@ class WaveData:
     items: Mapping[str, ItemSpec]
     waves: tuple[str, ...]
     wave_titles: Mapping[str, str] = field(default_factory=dict)
+    # grouping (region, gender, age_band) -> panelist id -> group
+    demographics: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def title(self, wave: str) -> str:
         return self.wave_titles.get(wave, wave)
+
+
+@dataclass(frozen=True)
+class PollItems:
+    """The poll's answers to the items the panel also answered, coded as the panel's.
+
+    One value per complete respondent (NaN = no answer), aligned with ``weights``.
+    """
+
+    wave: str
+    values: Mapping[str, np.ndarray]
+    weights: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +161,7 @@ class ReportData:
     process: ProcessSummary = field(default_factory=ProcessSummary)
     representativeness: tuple[CompositionFit, ...] = ()
     poll: PollResults | None = None
+    poll_items: PollItems | None = None
     waves: WaveData | None = None
     recommendations: tuple[Recommendation, ...] = ()
     narratives: Mapping[str, str] = field(default_factory=dict)
@@ -182,7 +205,11 @@ def poll_question(
 
 @dataclass(frozen=True)
 class WaveAnalysis:
-    """Paired comparisons (consecutive waves, and first to last) plus per-wave summaries."""
+    """Paired comparisons (consecutive waves, and first to last) plus per-wave summaries.
+
+    ``subgroups`` repeats the headline comparison within each region, gender and age band;
+    ``attrition`` compares who stayed from the first to the last wave with who left.
+    """
 
     data: WaveData
     comparisons: tuple[WaveComparison, ...]
@@ -190,12 +217,24 @@ class WaveAnalysis:
     respondents: Mapping[str, int]
     shares: Mapping[str, Mapping[str, float]]
     knowledge_by_wave: Mapping[str, float | None]
+    subgroups: Mapping[str, Mapping[str, WaveComparison]] = field(default_factory=dict)
+    attrition: AttritionResult | None = None
+
+
+@dataclass(frozen=True)
+class PanelPollRow:
+    """One item of one panel wave against the weighted poll."""
+
+    item: str
+    wave: str
+    comparison: PanelPollComparison
 
 
 @dataclass(frozen=True)
 class ReportAnalysis:
     data: ReportData
     waves: WaveAnalysis | None
+    panel_vs_poll: tuple[PanelPollRow, ...] = ()
 
 
 def wave_pairs(waves: Sequence[str]) -> list[tuple[str, str]]:
@@ -244,22 +283,101 @@ def _per_wave(data: WaveData) -> tuple[dict, dict, dict]:
     return respondents, shares, knowledge_by_wave
 
 
+def _subgroups(data: WaveData, wave_a: str, wave_b: str) -> dict[str, dict[str, WaveComparison]]:
+    ids, waves, items = data.answers.arrays
+    answer_key = {n: s.correct for n, s in data.items.items() if s.correct is not None}
+    types = {n: s.type for n, s in data.items.items()}
+    result: dict[str, dict[str, WaveComparison]] = {}
+    for grouping, of_panelist in data.demographics.items():
+        groups = [of_panelist.get(i, "") for i in data.answers.panelist_id]
+        by_group = analyze_subgroups(
+            ids,
+            waves,
+            items,
+            data.answers.value,
+            groups,
+            types,
+            wave_a,
+            wave_b,
+            answer_key=answer_key or None,
+        )
+        result[grouping] = {str(g): c for g, c in by_group.items() if g != ""}
+    return result
+
+
+def _attrition(data: WaveData, wave_a: str, wave_b: str) -> AttritionResult | None:
+    if not data.demographics:
+        return None
+    people = sorted(set(data.answers.panelist_id))
+    return attrition(
+        sorted(data.answers.panelists_in(wave_a)),
+        sorted(data.answers.panelists_in(wave_b)),
+        people,
+        {g: [v.get(p, "") for p in people] for g, v in data.demographics.items()},
+    )
+
+
 def analyse_waves(data: WaveData) -> WaveAnalysis:
     present = [w for w in data.waves if w in set(data.answers.waves)]
     comparisons = tuple(
         compare_waves(data.answers, data.items, a, b) for a, b in wave_pairs(present)
     )
     headline = None
+    subgroups: dict[str, dict[str, WaveComparison]] = {}
+    dropout = None
     if comparisons:
         headline = comparisons[-1]
+        subgroups = _subgroups(data, headline.wave_a, headline.wave_b)
+        dropout = _attrition(data, present[0], present[-1])
     respondents, shares, knowledge = _per_wave(data)
-    return WaveAnalysis(data, comparisons, headline, respondents, shares, knowledge)
+    return WaveAnalysis(
+        data, comparisons, headline, respondents, shares, knowledge, subgroups, dropout
+    )
+
+
+def _poll_measure(spec: ItemSpec) -> str | None:
+    if spec.type in ("binary", "knowledge"):
+        return "proportion"
+    if spec.type in ("ordinal", "interval"):
+        return "mean"
+    return None
+
+
+def panel_against_poll(waves: WaveData, poll: PollItems) -> tuple[PanelPollRow, ...]:
+    """The first and last panel waves against the weighted poll, item by item."""
+    present = [w for w in waves.waves if w in set(waves.answers.waves)]
+    if not present:
+        return ()
+    _, wave_of, item_of = waves.answers.arrays
+    rows = []
+    for name, spec in waves.items.items():
+        measure = _poll_measure(spec)
+        if measure is None or name not in poll.values:
+            continue
+        poll_values = np.asarray(poll.values[name], dtype=np.float64)
+        if spec.type == "knowledge":
+            poll_values = np.where(np.isnan(poll_values), np.nan, poll_values == spec.correct)
+        for wave in dict.fromkeys((present[0], present[-1])):
+            panel_values = waves.answers.value[(item_of == name) & (wave_of == wave)]
+            if spec.type == "knowledge":
+                panel_values = (panel_values == spec.correct).astype(np.float64)
+            try:
+                comparison = compare_panel_to_poll(
+                    panel_values, poll_values, poll.weights, measure=measure
+                )
+            except StatsError:
+                continue
+            rows.append(PanelPollRow(name, wave, comparison))
+    return tuple(rows)
 
 
 def analyse(data: ReportData) -> ReportAnalysis:
     """Every statistic the report shows, computed from the data."""
     waves = analyse_waves(data.waves) if data.waves is not None else None
-    return ReportAnalysis(data, waves)
+    versus = ()
+    if data.waves is not None and data.poll_items is not None:
+        versus = panel_against_poll(data.waves, data.poll_items)
+    return ReportAnalysis(data, waves, versus)
 
 
 # --------------------------------------------------------------------------------------------
@@ -326,7 +444,32 @@ def analysis_document(analysis: ReportAnalysis) -> dict[str, Any]:
             "respondents": dict(waves.respondents),
             "knowledge_index_by_wave": dict(waves.knowledge_by_wave),
             "shares": {k: dict(v) for k, v in waves.shares.items()},
+            "subgroups": {
+                grouping: {
+                    group: comparison_dict(c, waves.data.items, waves.data.answers)
+                    for group, c in by_group.items()
+                }
+                for grouping, by_group in waves.subgroups.items()
+            },
+            "attrition": _attrition_document(waves.attrition),
         },
+        "panel_vs_poll": [
+            {
+                "item": row.item,
+                "wave": row.wave,
+                "measure": row.comparison.measure,
+                "panel_estimate": row.comparison.panel_estimate,
+                "panel_n": row.comparison.panel_n,
+                "poll_estimate": row.comparison.poll_estimate,
+                "poll_effective_n": row.comparison.poll_effective_n,
+                "poll_margin_of_error": row.comparison.poll_margin_of_error,
+                "difference": row.comparison.difference,
+                "ci": list(row.comparison.ci),
+                "z": row.comparison.statistic,
+                "p_value": row.comparison.p_value,
+            }
+            for row in analysis.panel_vs_poll
+        ],
         "comparisons": []
         if waves is None
         else [comparison_dict(c, waves.data.items, waves.data.answers) for c in waves.comparisons],
@@ -335,6 +478,30 @@ def analysis_document(analysis: ReportAnalysis) -> dict[str, Any]:
             for r in data.recommendations
         ],
         "narratives": {k: v for k, v in data.narratives.items() if v},
+    }
+
+
+def _attrition_document(result: AttritionResult | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    return {
+        "n_first_wave": result.n_wave_a,
+        "stayers": result.n_stayers,
+        "leavers": result.n_leavers,
+        "rate": result.attrition_rate,
+        "variables": [
+            {
+                "variable": v.variable,
+                "shares_first_wave": {str(k): x for k, x in v.shares_wave_a.items()},
+                "shares_stayers": {str(k): x for k, x in v.shares_stayers.items()},
+                "shares_leavers": {str(k): x for k, x in v.shares_leavers.items()},
+                "max_shift": v.max_shift,
+                "chi2": v.statistic,
+                "df": v.df,
+                "p_value": v.p_value,
+            }
+            for v in result.variables
+        ],
     }
 
 

@@ -261,6 +261,104 @@ def _poll_questions(analysis: ReportAnalysis) -> list[dict]:
     ]
 
 
+def _grouping_name(grouping: str) -> str:
+    names = {"region": _("Region"), "gender": _("Gender"), "age_band": _("Age band")}
+    return names.get(grouping, grouping)
+
+
+def _subgroup_cell(r: ItemResult) -> str:
+    if r.p_adjusted is None:
+        return "–"
+    mark = " *" if r.p_adjusted < 0.05 else ""
+    if r.effect_size is not None:
+        return f"{r.effect_size:+.2f}{mark}"
+    return f"{format_p(r.p_adjusted)}{mark}"
+
+
+def _subgroups(analysis: ReportAnalysis) -> list[dict]:
+    """One table per grouping: items down, groups across, effect size of the change."""
+    waves = analysis.waves
+    blocks = []
+    for grouping, by_group in waves.subgroups.items():
+        if not by_group:
+            continue
+        groups = list(by_group)
+        pairs = [max((r.n_pairs for r in by_group[g].items), default=0) for g in groups]
+        blocks.append(
+            {
+                "name": _grouping_name(grouping),
+                "groups": [{"name": g, "n": n} for g, n in zip(groups, pairs, strict=True)],
+                "rows": [
+                    {
+                        "label": _label(analysis, name),
+                        "cells": [_subgroup_cell(by_group[g].item(name)) for g in groups],
+                    }
+                    for name in waves.data.items
+                ],
+            }
+        )
+    return blocks
+
+
+def _attrition(analysis: ReportAnalysis) -> dict | None:
+    result = analysis.waves.attrition
+    if result is None:
+        return None
+    data = analysis.waves.data
+    present = [w for w in data.waves if w in analysis.waves.respondents]
+    return {
+        "first": data.title(present[0]) if present else "",
+        "last": data.title(present[-1]) if present else "",
+        "n": result.n_wave_a,
+        "stayers": result.n_stayers,
+        "leavers": result.n_leavers,
+        "rate": f"{100 * result.attrition_rate:.1f}%",
+        "rows": [
+            {
+                "name": _grouping_name(v.variable),
+                "shift": f"{100 * v.max_shift:.1f}%p",
+                "statistic": _number(v.statistic, 2),
+                "df": v.df,
+                "p": format_p(v.p_value) if v.df else "–",
+            }
+            for v in result.variables
+        ],
+    }
+
+
+def _estimate(value: float, measure: str) -> str:
+    return f"{100 * value:.1f}%" if measure == "proportion" else f"{value:.2f}"
+
+
+def _difference(value: float, measure: str) -> str:
+    return f"{100 * value:+.1f}%p" if measure == "proportion" else f"{value:+.2f}"
+
+
+def _panel_vs_poll(analysis: ReportAnalysis) -> list[dict]:
+    data = analysis.data.waves
+    rows = []
+    for row in analysis.panel_vs_poll:
+        c = row.comparison
+        m = c.measure
+        rows.append(
+            {
+                "label": _label(analysis, row.item),
+                "wave": data.title(row.wave) if data else row.wave,
+                "measure": _("share correct")
+                if data and data.items[row.item].type == "knowledge"
+                else (_("share yes") if m == "proportion" else _("mean")),
+                "panel": _estimate(c.panel_estimate, m),
+                "panel_n": c.panel_n,
+                "poll": _estimate(c.poll_estimate, m),
+                "poll_moe": _difference(c.poll_margin_of_error, m).lstrip("+"),
+                "difference": _difference(c.difference, m),
+                "ci": f"{_difference(c.ci[0], m)} – {_difference(c.ci[1], m)}",
+                "p": format_p(c.p_value),
+            }
+        )
+    return rows
+
+
 def report_context(
     analysis: ReportAnalysis, progress: Progress = _noop, *, for_pdf: bool = False
 ) -> dict[str, Any]:
@@ -272,7 +370,9 @@ def report_context(
         "process": data.process,
         "representativeness": _representativeness(analysis, paths),
         "poll": data.poll,
+        "poll_method": _("raking") if data.poll and data.poll.weighting == "raking" else "",
         "poll_questions": _poll_questions(analysis),
+        "panel_vs_poll": _panel_vs_poll(analysis),
         "recommendations": data.recommendations,
         "narratives": {k: v for k, v in data.narratives.items() if v},
         "waves": None,
@@ -301,6 +401,8 @@ def report_context(
             "likert": _likert(analysis, waves.headline, paths),
             "slopes": _slopes(analysis, paths),
             "knowledge": _knowledge(analysis, paths),
+            "subgroups": _subgroups(analysis),
+            "attrition": _attrition(analysis),
         }
         comparisons = context["waves"]["comparisons"]
         # The PDF prints the headline comparison's table; the others are in JSON and XLSX.

@@ -17,6 +17,7 @@ from deliberation.report_data import analyse
 from deliberation.report_forms import ReportNarrativeForm
 from deliberation.report_render import render_json, render_xlsx, report_context
 from deliberation.roles import Role
+from surveys.wave_data import panel_answers, wave_sav_bytes
 
 ANALYSIS_ROLES = (Role.ORGANIZER, Role.ANALYST)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,6 +73,18 @@ def report_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
     deliberation = _deliberation(request, slug)
     content = render_xlsx(analyse(build_report_data(deliberation)))
     return _download(content, f"{deliberation.slug}-analysis.xlsx", XLSX)
+
+
+@role_required(*ANALYSIS_ROLES)
+def report_waves_sav(request: HttpRequest, slug: str) -> HttpResponse:
+    """The panel waves in wide format (one row per pseudonym) with labels, for SPSS or R."""
+    deliberation = _deliberation(request, slug)
+    panel = panel_answers(deliberation)
+    if panel is None:
+        raise Http404("No panel survey answers yet.")
+    return _download(
+        wave_sav_bytes(panel), f"{deliberation.slug}-panel-waves.sav", "application/x-spss-sav"
+    )
 
 
 def _status(render_obj: ReportRender) -> dict:

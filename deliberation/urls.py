@@ -40,6 +40,11 @@ urlpatterns = [
         name="report_xlsx",
     ),
     path(
+        "deliberations/<slug:slug>/report/panel-waves.sav",
+        report_views.report_waves_sav,
+        name="report_waves_sav",
+    ),
+    path(
         "deliberations/<slug:slug>/report/pdf/",
         report_views.report_renders,
         name="report_renders",

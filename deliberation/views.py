@@ -8,11 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from deliberation.access import has_role, role_required, roles_of
+from deliberation.access import can_analyse, has_role, role_required, roles_of
 from deliberation.actions import do_update_stage
 from deliberation.forms import StageForm
 from deliberation.models import Deliberation, ForumGroup, Session, Stage
 from deliberation.roles import Role
+from deliberation.schedule import schedule
 from panels.models import Panelist
 from surveys.models import Wave
 
@@ -102,16 +103,19 @@ def deliberation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         slug=slug,
     )
+    waves = list(deliberation.waves.select_related("questionnaire"))
     context = {
         "deliberation": deliberation,
         "can_edit": has_role(request.user, Role.ORGANIZER),
+        "can_analyse": can_analyse(request.user),
+        "schedule": schedule(deliberation.sessions.all(), waves),
         "panel_counts": [
             (Panelist.Status(status).label, count)
             for status, count in deliberation.panelists.values_list("status")
             .annotate(n=Count("id"))
             .order_by("status")
         ],
-        "waves": deliberation.waves.select_related("questionnaire"),
+        "waves": waves,
     }
     return render(request, "deliberation/deliberation_detail.html", context)
 

@@ -22,7 +22,9 @@ from surveys import items, poll_import, strata
 from surveys.models import (
     Answer,
     ContactDetails,
+    GridItem,
     Invitation,
+    Option,
     Question,
     Questionnaire,
     Quota,
@@ -30,6 +32,7 @@ from surveys.models import (
     Response,
     VolunteerOptIn,
     Wave,
+    WaveReminder,
     WeightingRun,
 )
 from surveys.questionnaires import add_likert_options
@@ -338,6 +341,83 @@ def do_erase_contacts(deliberation) -> int:
         ).update(name="", phone="", email="", erased_at=timezone.now())
 
 
+# Panel wave reminders ---------------------------------------------------------------
+
+
+class ReminderRefused(Exception):
+    """Reminders cannot be sent for this wave; the message says why."""
+
+
+def do_send_wave_reminders(wave: Wave, *, link: str = "", actor=None) -> int:
+    """E-mail the panelists who have not completed a panel wave; returns how many were sent.
+
+    Nobody is reminded twice within WAVE_REMINDER_INTERVAL_HOURS: the wave row is locked
+    while the recipients are chosen and recorded, so simultaneous clicks send once. The
+    e-mails go out after the records are committed, one message per panelist.
+    """
+    from django.conf import settings
+    from django.core.mail import EmailMessage, get_connection
+    from django.utils.translation import gettext as _
+
+    from surveys.completion import active_panelists
+
+    if not wave.is_panel_wave:
+        raise ReminderRefused(_("Reminders are for panel surveys only."))
+    if not fieldwork_is_open(wave):
+        raise ReminderRefused(_("The survey is not open for answers."))
+    now = timezone.now()
+    recent = now - timezone.timedelta(hours=settings.WAVE_REMINDER_INTERVAL_HOURS)
+    with transaction.atomic():
+        Wave.objects.select_for_update().get(pk=wave.pk)
+        recipients = list(
+            active_panelists(wave)
+            .exclude(user__email="")
+            .exclude(
+                pk__in=Response.objects.filter(
+                    wave=wave, status=Response.Status.COMPLETE, panelist__isnull=False
+                ).values("panelist_id")
+            )
+            .exclude(
+                pk__in=WaveReminder.objects.filter(wave=wave, sent_at__gt=recent).values(
+                    "panelist_id"
+                )
+            )
+            .values_list("pk", "user__email")
+        )
+        WaveReminder.objects.bulk_create(
+            [
+                WaveReminder(
+                    wave=wave,
+                    panelist_id=pk,
+                    sent_at=now,
+                    sent_by=actor if getattr(actor, "pk", None) else None,
+                )
+                for pk, _email in recipients
+            ]
+        )
+        subject = _("Reminder: %(title)s") % {"title": wave.title}
+        body = _(
+            'You have not yet answered the panel survey "%(title)s".%(closes)s\n\n'
+            "Sign in and answer it here: %(link)s\n"
+        ) % {
+            "title": wave.title,
+            "closes": (
+                " " + _("It closes on %(date)s.") % {"date": f"{wave.closes_at:%Y-%m-%d %H:%M}"}
+                if wave.closes_at
+                else ""
+            ),
+            "link": link,
+        }
+        messages = [EmailMessage(subject, body, to=[email]) for _pk, email in recipients]
+
+        def send() -> None:
+            sent = get_connection().send_messages(messages) if messages else 0
+            logger.info("sent %s reminders for wave %s", sent or 0, wave.pk)
+
+        transaction.on_commit(send)
+    return len(recipients)
+
+
 # Questionnaire builder --------------------------------------------------------------
 
 
@@ -395,6 +475,68 @@ def do_delete_question(question: Question) -> None:
         _lock_questionnaire(question.questionnaire_id)
         question.dependants.update(show_if_question=None, show_if_values=[])
         question.delete()
+
+
+def do_copy_questions(source: Questionnaire, target: Questionnaire, codes: Iterable[str]) -> int:
+    """Copy questions (same codes, options, rows) so a panel wave pairs with the poll by item.
+
+    Show-if rules are kept when the question they point to is copied too; questions the
+    target already has (by code) are left as they are. Returns how many were copied.
+    """
+    wanted = list(dict.fromkeys(codes))
+    with transaction.atomic():
+        questionnaire = _lock_questionnaire(target.pk)
+        existing = set(questionnaire.questions.values_list("code", flat=True))
+        sources = {
+            q.code: q
+            for q in source.questions.filter(code__in=wanted).prefetch_related(
+                "options", "grid_items"
+            )
+        }
+        unknown = [code for code in wanted if code not in sources]
+        if unknown:
+            raise ValueError(f"the source questionnaire has no question {unknown[0]!r}")
+        last = questionnaire.questions.aggregate(m=Max("order"))["m"] or 0
+        copied: dict[str, Question] = {}
+        for code in sorted(wanted, key=lambda c: (sources[c].order, sources[c].pk)):
+            if code in existing:
+                continue
+            original = sources[code]
+            last += 1
+            rule = original.show_if_question
+            copy = Question.objects.create(
+                questionnaire=questionnaire,
+                order=last,
+                **{
+                    f: getattr(original, f)
+                    for f in (
+                        "code kind text_ko text_en help_ko help_en required max_choices "
+                        "min_value max_value low_label_ko low_label_en high_label_ko "
+                        "high_label_en"
+                    ).split()
+                },
+                show_if_question=copied.get(rule.code) if rule else None,
+                show_if_values=original.show_if_values if rule and rule.code in copied else [],
+            )
+            copied[code] = copy
+            Option.objects.bulk_create(
+                Option(
+                    question=copy,
+                    order=o.order,
+                    value=o.value,
+                    label_ko=o.label_ko,
+                    label_en=o.label_en,
+                    is_correct=o.is_correct,
+                )
+                for o in original.options.all()
+            )
+            GridItem.objects.bulk_create(
+                GridItem(
+                    question=copy, order=r.order, code=r.code, text_ko=r.text_ko, text_en=r.text_en
+                )
+                for r in original.grid_items.all()
+            )
+    return len(copied)
 
 
 # Imports from polling firms ------------------------------------------------------

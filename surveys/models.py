@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -626,3 +627,37 @@ class ContactDetails(models.Model):
 
     def __str__(self) -> str:
         return f"contact #{self.pk}"
+
+
+class WaveReminder(models.Model):
+    """One reminder e-mail sent to a panelist who had not completed a panel wave."""
+
+    wave = models.ForeignKey(
+        Wave, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("wave")
+    )
+    panelist = models.ForeignKey(
+        "panels.Panelist",
+        on_delete=models.CASCADE,
+        related_name="wave_reminders",
+        verbose_name=_("panelist"),
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+
+    class Meta:
+        verbose_name = _("wave reminder")
+        verbose_name_plural = _("wave reminders")
+        ordering = ["wave", "-sent_at"]
+        indexes = [
+            models.Index(fields=["wave", "panelist", "sent_at"], name="reminder_wave_panelist")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave_id}:{self.panelist_id} {self.sent_at:%Y-%m-%d %H:%M}"

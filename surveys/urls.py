@@ -55,6 +55,8 @@ urlpatterns = [
         fieldwork_admin.dashboard_data,
         name="dashboard_data",
     ),
+    path("waves/<int:wave_id>/completion/", fieldwork_admin.completion, name="completion"),
+    path("waves/<int:wave_id>/reminders/", fieldwork_admin.send_reminders, name="send_reminders"),
     # Imports
     path("waves/<int:wave_id>/import/", imports.upload, name="import_upload"),
     path("imports/<int:import_id>/mapping/", imports.mapping, name="import_mapping"),

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from deliberation.models import ReportRender
 from deliberation.roles import Role
 from panels.models import SelectionRun
-from surveys.models import PollImport
+from surveys.models import Answer, PollImport, Response, Wave
 from tests.factories import ForumGroupFactory, StageFactory, UserFactory
 from tests.surveys.factories import WaveFactory, build_every_type
 
@@ -79,6 +79,7 @@ ACCESS: dict[str, Access] = {
     "deliberation:report_narrative": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:report_json": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:report_xlsx": only(Role.ORGANIZER, Role.ANALYST),
+    "deliberation:report_waves_sav": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:report_renders": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:report_render_status": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:report_render_file": only(Role.ORGANIZER, Role.ANALYST),
@@ -111,6 +112,8 @@ ACCESS: dict[str, Access] = {
     "surveys:invitations_create": only(Role.ORGANIZER, ok=405),
     "surveys:dashboard": only(Role.ORGANIZER, Role.ANALYST),
     "surveys:dashboard_data": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:completion": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:send_reminders": only(Role.ORGANIZER, ok=405),
     "surveys:import_upload": only(Role.ORGANIZER),
     "surveys:import_mapping": only(Role.ORGANIZER),
     "surveys:import_report": only(Role.ORGANIZER),
@@ -184,6 +187,11 @@ def objects(db, settings, tmp_path):
     render.file.save("report.pdf", ContentFile(b"%PDF-1.7 test"))
     wave = WaveFactory(questionnaire__deliberation=stage.deliberation)
     question = build_every_type(wave.questionnaire)["Q1"]
+    panel_wave = WaveFactory(questionnaire=wave.questionnaire, kind=Wave.Kind.PRE)
+    response = Response.objects.create(
+        wave=panel_wave, respondent_id="P001", status=Response.Status.COMPLETE
+    )
+    Answer.objects.create(response=response, question=question, item="Q1", value_number=1.0)
     return {
         "slug": stage.deliberation.slug,
         "stage_id": stage.pk,

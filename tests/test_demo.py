@@ -26,6 +26,7 @@ from deliberation.roles import Role
 from panels import actions
 from panels.audit_record import verify_record
 from panels.models import Panelist, SelectionAudit, Volunteer
+from surveys.models import Answer, Response, Wave
 from tests.factories import UserFactory
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -135,14 +136,23 @@ def test_report_page_for_the_demo_shows_what_exists_and_says_what_is_missing(cli
     assert "The panel has 300 members." in html
     assert "권역별 시민토론회" in html
     assert "Chi-square goodness of fit" in html and "도심권" in html
-    assert html.count('<svg role="img"') == 3
-    for missing in (
-        "No poll results yet.",
-        "No panel survey answers yet.",
-        "No group recommendations yet.",
-        "No attendance data yet.",
+    assert html.count('<svg role="img"') >= 6
+    for shown in (
+        "1단계 여론조사 (1,000명)",
+        "1000 respondents, weighted by raking",
+        "Tests and effect sizes",
+        "Adjusted p (Holm)",
+        "Knowledge index",
+        "Change within subgroups",
+        "Attrition",
+        "The panel and the poll compared",
+        "panel-waves.sav",
     ):
+        assert shown in html, shown
+    for missing in ("No group recommendations yet.", "No attendance data yet."):
         assert missing in html
+    for gone in ("No poll results yet.", "No panel survey answers yet."):
+        assert gone not in html
     assert "panelist001@example.org" not in html
 
 
@@ -163,3 +173,52 @@ def test_seed_demo_builds_diverse_groups_rooms_and_history_once(seeded):
     plenary = Session.objects.get(kind=Session.Kind.PLENARY)
     assert Room.for_session(plenary).questions.count() == 2
     assert plenary.moderator is not None
+
+
+@pytest.mark.django_db
+def test_demo_panel_answers_three_waves_of_the_polls_core_items(seeded):
+    poll = Wave.objects.get(kind=Wave.Kind.POLL)
+    waves = {w.kind: w for w in Wave.objects.exclude(kind=Wave.Kind.POLL)}
+    assert set(waves) == {"pre", "mid", "post"}
+    completes = {
+        kind: w.responses.filter(status=Response.Status.COMPLETE).count()
+        for kind, w in waves.items()
+    }
+    assert completes["pre"] > completes["mid"] > completes["post"]
+    assert 0.03 <= 1 - completes["post"] / 300 <= 0.08
+    panel_items = set(
+        Answer.objects.filter(response__wave=waves["post"]).values_list("item", flat=True)
+    )
+    poll_items = set(Answer.objects.filter(response__wave=poll).values_list("item", flat=True))
+    assert 12 <= len(panel_items) and panel_items <= poll_items
+    assert {"Q7", "Q8", "Q9"} <= panel_items
+    pseudonyms = set(Panelist.objects.values_list("pseudonym", flat=True))
+    assert set(waves["post"].responses.values_list("respondent_id", flat=True)) <= pseudonyms
+
+
+@pytest.mark.django_db
+def test_demo_report_shows_support_and_knowledge_rising(seeded):
+    from deliberation.report import build_report_data
+    from deliberation.report_data import analyse
+
+    analysis = analyse(build_report_data(Deliberation.objects.get()))
+    assert analysis.data.poll.weighting == "raking"
+    assert analysis.data.poll.effective_n < analysis.data.poll.respondents
+    headline = analysis.waves.headline
+    assert (headline.wave_a, headline.wave_b) == ("pre", "post")
+    facility = headline.item("Q12")
+    assert facility.p_adjusted < 0.05 and facility.effect_size > 0
+    assert headline.knowledge_index.mean_b > headline.knowledge_index.mean_a
+    assert 0.03 <= analysis.waves.attrition.attrition_rate <= 0.08
+    assert any(r.item == "Q7" and r.wave == "post" for r in analysis.panel_vs_poll)
+
+
+@pytest.mark.django_db
+def test_demo_completion_page_counts_the_post_wave(client, seeded):
+    post = Wave.objects.get(kind=Wave.Kind.POST)
+    client.force_login(UserFactory(role=Role.ORGANIZER))
+    response = client.get(reverse("surveys:completion", args=[post.pk]), **ENGLISH)
+    completion = response.context["completion"]
+    assert completion.invited == 300
+    assert completion.completed == post.responses.count()
+    assert sum(r.invited for r in completion.by["region"]) == 300

@@ -5,16 +5,19 @@ from __future__ import annotations
 import csv
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from deliberation.access import role_required
+from deliberation.access import has_role, role_required
 from deliberation.roles import Role
 from surveys import actions
+from surveys.completion import wave_completion
 from surveys.dashboard import fieldwork_summary
 from surveys.forms import InvitationForm, QuotaForm, WaveFieldworkForm
 from surveys.models import Quota, Wave
@@ -110,3 +113,39 @@ def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
 @role_required(Role.ORGANIZER, Role.ANALYST)
 def dashboard_data(request: HttpRequest, wave_id: int) -> JsonResponse:
     return JsonResponse(fieldwork_summary(_wave(wave_id)))
+
+
+@role_required(Role.ORGANIZER, Role.ANALYST)
+def completion(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """A panel wave's completion: invited panelists against completes, by stratum."""
+    wave = _wave(wave_id)
+    return render(
+        request,
+        "surveys/completion.html",
+        {
+            "wave": wave,
+            "completion": wave_completion(wave) if wave.is_panel_wave else None,
+            "can_remind": has_role(request.user, Role.ORGANIZER)
+            and wave.is_panel_wave
+            and actions.fieldwork_is_open(wave),
+            "interval": settings.WAVE_REMINDER_INTERVAL_HOURS,
+        },
+    )
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def send_reminders(request: HttpRequest, wave_id: int) -> HttpResponse:
+    wave = _wave(wave_id)
+    link = request.build_absolute_uri(reverse("surveys:panel_take", args=[wave.pk]))
+    try:
+        sent = actions.do_send_wave_reminders(wave, link=link, actor=request.user)
+    except actions.ReminderRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", sent)
+            % {"count": sent},
+        )
+    return redirect("surveys:completion", wave_id=wave.pk)

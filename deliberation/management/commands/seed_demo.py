@@ -5,6 +5,7 @@ from django.db import transaction
 from deliberation import demo as deliberation_demo
 from panels import demo as panels_demo
 from surveys import demo as surveys_demo
+from surveys import demo_waves
 
 
 class Command(BaseCommand):
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             deliberation_demo.seed_sessions(deliberation, accounts)
             deliberation_demo.seed_forum(deliberation)
             poll = surveys_demo.seed_poll(deliberation)
+            panel_waves = demo_waves.seed_panel_waves(poll)
             # The demo organizer invites panelists, so may see volunteers' contacts.
             accounts.organizer.user_permissions.add(
                 Permission.objects.get(
@@ -44,4 +46,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo poll: {poll.responses.count()} synthetic respondents (wave id {poll.pk}); "
             f"try it as a respondent at /surveys/open/{poll.open_link_token}/"
+        )
+        self.stdout.write(
+            "Demo panel waves: "
+            + ", ".join(f"{w.label} ({w.responses.count()} responses)" for w in panel_waves)
         )

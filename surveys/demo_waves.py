@@ -1,0 +1,222 @@
+"""The demo panel waves: before, between and after deliberation, on the poll's core items.
+
+The 300 synthetic panelists answer twelve of the poll's questions three times. Their
+answers are synthetic and follow a planned pattern: support for a new resource recovery
+facility and knowledge rise over the process, a few answers are skipped, and about 5% of
+the panel (more of the young) has left by the last wave.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from deliberation.models import Deliberation
+from panels.models import Panelist
+from surveys import actions
+from surveys.demo import AGE_BANDS, QUESTIONS, _likert
+from surveys.models import Answer, Questionnaire, Response, Wave
+from surveys.questionnaires import questions_of, specs_of
+
+CORE_CODES = ["Q3", "Q7", "Q8", "Q9", "Q10", "Q11", "Q12", "Q14", "Q16", "Q17", "Q20", "Q30"]
+# Items whose answers move with support for the facility, and by how much per wave.
+FACILITY_ITEMS = {"Q10_d", "Q12", "Q14", "Q30"}
+SUPPORT_SHIFT = (0.0, 0.15, 0.35)
+KNOWLEDGE_SHIFT = (0.0, 0.6, 1.1)
+SITE_SHARES = (  # Q11: extend an existing site, new site, another city, don't know
+    (0.32, 0.22, 0.2, 0.26),
+    (0.42, 0.24, 0.16, 0.18),
+    (0.52, 0.25, 0.12, 0.11),
+)
+SKIP_RATE = 0.03
+# Chance of missing a wave, and of having left for good by it (the young leave more).
+MISS_RATE = (0.01, 0.02, 0.0)
+LEAVE_RATE = {"18-29": (0.0, 0.03, 0.09), "30-39": (0.0, 0.02, 0.06)}
+LEAVE_RATE_DEFAULT = (0.0, 0.01, 0.035)
+
+WAVES = (
+    (
+        "pre",
+        Wave.Kind.PRE,
+        "시민참여단 1차 조사 (숙의 전)",
+        ("2021-09-13 09:00", "2021-09-24 18:00"),
+    ),
+    (
+        "mid",
+        Wave.Kind.MID,
+        "시민참여단 2차 조사 (권역별 토론 후)",
+        ("2021-10-10 09:00", "2021-10-20 18:00"),
+    ),
+    (
+        "post",
+        Wave.Kind.POST,
+        "시민참여단 3차 조사 (시민대토론회 후)",
+        ("2021-10-30 18:00", "2021-11-07 18:00"),
+    ),
+)
+
+
+def _at(text: str) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.fromisoformat(text))
+
+
+def seed_questionnaire(poll: Wave) -> Questionnaire:
+    questionnaire, _ = Questionnaire.objects.get_or_create(
+        deliberation=poll.deliberation,
+        title="시민참여단 설문 (핵심 문항)",
+        version=1,
+        defaults={
+            "title_en": "Citizen panel survey (core items)",
+            "intro_ko": "여론조사와 같은 핵심 문항을 숙의 전, 중간, 후에 다시 묻습니다.",
+            "intro_en": "The poll's core questions, asked again before, during and after "
+            "deliberation.",
+        },
+    )
+    if not questionnaire.questions.exists():
+        actions.do_copy_questions(poll.questionnaire, questionnaire, CORE_CODES)
+    return questionnaire
+
+
+def seed_waves(deliberation: Deliberation, questionnaire: Questionnaire) -> list[Wave]:
+    waves = []
+    for label, kind, title, (opens, closes) in WAVES:
+        wave, _ = Wave.objects.update_or_create(
+            deliberation=deliberation,
+            label=label,
+            defaults={
+                "questionnaire": questionnaire,
+                "kind": kind,
+                "title": title,
+                "opens_at": _at(opens),
+                "closes_at": _at(closes),
+                "is_open": False,
+                "purpose": "숙의 과정에서 시민참여단의 의견 변화를 알아보기 위한 조사입니다. "
+                "How the panel's views change during the deliberation.",
+            },
+        )
+        waves.append(wave)
+    return waves
+
+
+def _answers(
+    rng: np.random.Generator,
+    wave: int,
+    attitude: float,
+    knowledge: float,
+    person_noise: dict[str, float],
+) -> dict[str, float]:
+    """One panelist's answers in one wave; person_noise keeps answers close across waves."""
+    rules = {code: (kind, extra) for code, kind, _ko, _en, extra in QUESTIONS}
+    values: dict[str, float] = {}
+    for code in CORE_CODES:
+        kind, extra = rules[code]
+        push = extra.get("push", 0)
+
+        def score(item: str, shift: float = 0.0, push: int = push) -> float:
+            support = SUPPORT_SHIFT[wave] if item in FACILITY_ITEMS else 0.0
+            base = push * attitude + support + shift + person_noise.get(item, 0.0)
+            return base + rng.normal(0, 0.6)
+
+        if kind == "likert":
+            values[code] = _likert(score(code), extra["points"])
+        elif kind == "scale10":
+            values[code] = float(min(10, max(0, round(5 + 2 * score(code)))))
+        elif kind == "grid":
+            for i, (row, _k, _e) in enumerate(extra["rows"]):
+                item = f"{code}_{row}"
+                values[item] = _likert(score(item, (i - 1.5) * 0.3), extra["points"])
+        elif kind == "knowledge":
+            p_correct = 1 / (1 + math.exp(-(0.3 + knowledge + KNOWLEDGE_SHIFT[wave])))
+            if rng.random() < p_correct:
+                values[code] = float(extra["correct"])
+            else:
+                wrong = [o[0] for o in extra["options"] if o[0] != extra["correct"]]
+                values[code] = float(rng.choice(wrong))
+        elif kind == "single":
+            options = [o[0] for o in extra["options"]]
+            values[code] = float(rng.choice(options, p=SITE_SHARES[wave]))
+        elif code == "Q20":
+            mean = 3 + 2 * max(0.0, -attitude) + 0.3 * wave
+            values[code] = float(min(100000, 1000 * rng.poisson(mean)))
+    return {item: v for item, v in values.items() if rng.random() >= SKIP_RATE}
+
+
+def _person_noise(rng: np.random.Generator) -> dict[str, float]:
+    items = ["Q3", "Q12", "Q14", "Q16", "Q17", "Q30"] + [f"Q10_{r}" for r in "abcd"]
+    return {item: float(rng.normal(0, 0.6)) for item in items}
+
+
+def seed_answers(waves: list[Wave]) -> None:
+    """Three waves of synthetic answers from the demo panel, in two bulk inserts per wave."""
+    if Response.objects.filter(wave__in=waves).exists():
+        return
+    deliberation = waves[0].deliberation
+    panelists = list(
+        Panelist.objects.filter(deliberation=deliberation)
+        .exclude(status=Panelist.Status.DECLINED)
+        .order_by("draw_position", "pk")
+    )
+    rng = np.random.default_rng(20211107)
+    questions = questions_of(waves[0].questionnaire)
+    index = actions.item_index(questions, specs_of(questions))
+    people = []
+    for panelist in panelists:
+        age_index = AGE_BANDS.index(panelist.age_band) if panelist.age_band in AGE_BANDS else 2
+        attitude = (
+            0.45 * (age_index - 2)
+            + (0.35 if panelist.gender == "여성" else -0.2)
+            + rng.normal(0, 0.7)
+        )
+        knowledge = 0.3 * (2 - abs(age_index - 2)) + rng.normal(0, 0.5)
+        people.append((panelist, attitude, knowledge, _person_noise(rng)))
+    left: set[int] = set()
+    for k, wave in enumerate(waves):
+        opens, closes = wave.opens_at, wave.closes_at
+        span = int((closes - opens).total_seconds() // 60)
+        responses, answers = [], []
+        for panelist, attitude, knowledge, noise in people:
+            leave = LEAVE_RATE.get(panelist.age_band, LEAVE_RATE_DEFAULT)[k]
+            if panelist.pk in left or rng.random() < leave:
+                left.add(panelist.pk)
+                continue
+            if rng.random() < MISS_RATE[k]:
+                continue
+            submitted = opens + datetime.timedelta(minutes=int(rng.integers(0, span)))
+            responses.append(
+                Response(
+                    wave=wave,
+                    respondent_id=panelist.pseudonym,
+                    panelist=panelist,
+                    status=Response.Status.COMPLETE,
+                    region=panelist.region,
+                    gender=panelist.gender,
+                    age_band=panelist.age_band,
+                    consented_at=submitted,
+                    submitted_at=submitted,
+                    duration_seconds=int(rng.lognormal(math.log(300), 0.3)),
+                )
+            )
+            answers.append(_answers(rng, k, attitude, knowledge, noise))
+        Response.objects.bulk_create(responses, batch_size=1000)
+        ids = dict(Response.objects.filter(wave=wave).values_list("respondent_id", "pk"))
+        Answer.objects.bulk_create(
+            [
+                row
+                for response, values in zip(responses, answers, strict=True)
+                for row in actions.answer_rows(ids[response.respondent_id], index, values)
+            ],
+            batch_size=5000,
+        )
+
+
+@transaction.atomic
+def seed_panel_waves(poll: Wave) -> list[Wave]:
+    """Pre, mid and post panel waves on the poll's core items, answered by the demo panel."""
+    questionnaire = seed_questionnaire(poll)
+    waves = seed_waves(poll.deliberation, questionnaire)
+    seed_answers(waves)
+    return waves

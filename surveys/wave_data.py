@@ -1,0 +1,303 @@
+"""Panel-wave and poll answers read from the database as the arrays the statistics take.
+
+The report, the .sav export and the completion page read answers through here, so the
+statistics see one long table (pseudonym, wave, item, value) whatever screen asked for it.
+Each function runs a fixed, small number of queries (values_list, no per-row queries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from deliberation.models import Deliberation
+from deliberation.report_data import PollItems, PollQuestion, PollResults, WaveData, poll_question
+from surveys.models import Answer, Question, Response, Wave, WeightingRun
+from surveys.questionnaires import questions_of
+from surveys.wave_files import ItemSpec, LongAnswers
+
+PANEL_KINDS = (Wave.Kind.PRE, Wave.Kind.MID, Wave.Kind.POST)
+KIND_ORDER = {kind: k for k, kind in enumerate(PANEL_KINDS)}
+GROUPINGS = ("region", "gender", "age_band")
+ORDINAL_KINDS = {Question.Kind.LIKERT, Question.Kind.SCALE_0_10, Question.Kind.GRID}
+# Poll tables show answer shares; these kinds have a short list of labelled answers.
+POLL_TABLE_KINDS = {
+    Question.Kind.SINGLE,
+    Question.Kind.LIKERT,
+    Question.Kind.KNOWLEDGE,
+    Question.Kind.GRID,
+}
+
+
+def item_type(kind: str, n_options: int, has_correct: bool) -> str | None:
+    """The statistical type of a question's items; None for text, which is not tested."""
+    if kind in ORDINAL_KINDS:
+        return "ordinal"
+    if kind == Question.Kind.NUMERIC:
+        return "interval"
+    if kind == Question.Kind.KNOWLEDGE:
+        return "knowledge" if has_correct else "nominal"
+    if kind == Question.Kind.MULTIPLE:
+        return "binary"
+    if kind == Question.Kind.SINGLE:
+        return "binary" if n_options == 2 else "nominal"
+    return None
+
+
+@dataclass(frozen=True)
+class ItemCoding:
+    """How one stored item is analysed: its spec, and a recoding of stored values.
+
+    A single choice with two options is analysed as binary: its first option becomes 1
+    and its second 0; every other item keeps its stored codes.
+    """
+
+    spec: ItemSpec
+    question_kind: str
+    question_text: str
+    option_labels: dict[float, str] = field(default_factory=dict)
+    recode: dict[float, float] = field(default_factory=dict)
+
+    def value(self, stored: float) -> float:
+        return self.recode.get(stored, stored) if self.recode else stored
+
+
+def item_codings(questions: Iterable[Question]) -> dict[str, ItemCoding]:
+    """Item code -> coding for every numeric item of the questions, in questionnaire order."""
+    codings: dict[str, ItemCoding] = {}
+    for question in questions:
+        options = list(question.options.all())
+        labels = {float(o.value): o.label for o in options}
+        correct = next((float(o.value) for o in options if o.is_correct), None)
+        kind = item_type(question.kind, len(options), correct is not None)
+        if kind is None:
+            continue
+        if question.kind == Question.Kind.SCALE_0_10:
+            labels = {float(k): str(k) for k in range(11)}
+            if question.low_label:
+                labels[0.0] = f"0 {question.low_label}"
+            if question.high_label:
+                labels[10.0] = f"10 {question.high_label}"
+        if question.kind == Question.Kind.GRID:
+            for row in question.grid_items.all():
+                code = f"{question.code}_{row.code}"
+                spec = ItemSpec(code, kind, None, row.text, labels)
+                codings[code] = ItemCoding(spec, question.kind, question.text, labels)
+        elif question.kind == Question.Kind.MULTIPLE:
+            for option in options:
+                code = f"{question.code}_{option.value}"
+                chosen = {1.0: option.label, 0.0: "–"}
+                spec = ItemSpec(code, kind, None, f"{question.text} — {option.label}", chosen)
+                codings[code] = ItemCoding(spec, question.kind, question.text, chosen)
+        elif kind == "binary":
+            first, second = float(options[0].value), float(options[1].value)
+            spec = ItemSpec(
+                question.code,
+                kind,
+                None,
+                question.text,
+                {1.0: options[0].label, 0.0: options[1].label},
+            )
+            codings[question.code] = ItemCoding(
+                spec, question.kind, question.text, labels, {first: 1.0, second: 0.0}
+            )
+        else:
+            spec = ItemSpec(
+                question.code,
+                kind,
+                correct if kind == "knowledge" else None,
+                question.text,
+                labels,
+            )
+            codings[question.code] = ItemCoding(spec, question.kind, question.text, labels)
+    return codings
+
+
+def panel_waves(deliberation: Deliberation) -> list[Wave]:
+    """The deliberation's panel waves in time order (before, between, after)."""
+    waves = list(
+        Wave.objects.filter(deliberation=deliberation, kind__in=PANEL_KINDS).select_related(
+            "questionnaire"
+        )
+    )
+    return sorted(
+        waves,
+        key=lambda w: (KIND_ORDER[w.kind], w.opens_at is None, w.opens_at or 0, w.label),
+    )
+
+
+def panel_codings(waves: Sequence[Wave]) -> dict[str, ItemCoding]:
+    """Items of the waves' questionnaires; a questionnaire shared by waves is read once."""
+    codings: dict[str, ItemCoding] = {}
+    seen: set[int] = set()
+    for wave in waves:
+        if wave.questionnaire_id in seen:
+            continue
+        seen.add(wave.questionnaire_id)
+        for code, coding in item_codings(questions_of(wave.questionnaire)).items():
+            codings.setdefault(code, coding)
+    return codings
+
+
+@dataclass(frozen=True)
+class PanelAnswers:
+    """The long table of a deliberation's panel waves with what is needed to read it."""
+
+    data: WaveData
+    codings: dict[str, ItemCoding]
+
+
+def panel_answers(deliberation: Deliberation) -> PanelAnswers | None:
+    """Complete responses of the panel waves as a long table; None when nobody answered."""
+    waves = panel_waves(deliberation)
+    if not waves:
+        return None
+    codings = panel_codings(waves)
+    rows = list(
+        Answer.objects.filter(
+            response__wave__in=waves,
+            response__status=Response.Status.COMPLETE,
+            item__in=list(codings),
+            value_number__isnull=False,
+        )
+        .order_by("response__wave_id", "response__respondent_id", "pk")
+        .values_list("response__respondent_id", "response__wave__label", "item", "value_number")
+    )
+    if not rows:
+        return None
+    ids, labels, names, values = zip(*rows, strict=True)
+    answers = LongAnswers(
+        list(ids),
+        list(labels),
+        list(names),
+        np.array(
+            [codings[i].value(float(v)) for i, v in zip(names, values, strict=True)],
+            dtype=np.float64,
+        ),
+    )
+    present = set(names)
+    items = {code: c.spec for code, c in codings.items() if code in present}
+    demographics: dict[str, dict[str, str]] = {g: {} for g in GROUPINGS}
+    for respondent, *groups in (
+        Response.objects.filter(wave__in=waves, status=Response.Status.COMPLETE)
+        .order_by("wave_id")
+        .values_list("respondent_id", *GROUPINGS)
+    ):
+        for grouping, value in zip(GROUPINGS, groups, strict=True):
+            demographics[grouping].setdefault(respondent, value or "")
+    data = WaveData(
+        answers=answers,
+        items=items,
+        waves=tuple(w.label for w in waves),
+        wave_titles={w.label: w.title for w in waves},
+        demographics=demographics,
+    )
+    return PanelAnswers(data, codings)
+
+
+def poll_wave(deliberation: Deliberation) -> Wave | None:
+    """The poll the report shows: the latest weighted poll, else the latest with answers."""
+    polls = Wave.objects.filter(
+        deliberation=deliberation,
+        kind=Wave.Kind.POLL,
+        responses__status=Response.Status.COMPLETE,
+    ).distinct()
+    weighted = polls.filter(weighting_runs__isnull=False).distinct()
+    return (
+        weighted.order_by("-opens_at", "-pk").first() or polls.order_by("-opens_at", "-pk").first()
+    )
+
+
+def _poll_matrix(
+    wave: Wave, items: Sequence[str]
+) -> tuple[dict[str, np.ndarray], np.ndarray | None, int]:
+    """Per item, one stored value per complete respondent (NaN = no answer); the weights."""
+    responses = list(
+        Response.objects.filter(wave=wave, status=Response.Status.COMPLETE)
+        .order_by("pk")
+        .values_list("pk", "weight")
+    )
+    position = {pk: k for k, (pk, _) in enumerate(responses)}
+    values = {item: np.full(len(responses), np.nan) for item in items}
+    for response_id, item, number in Answer.objects.filter(
+        response__wave=wave,
+        response__status=Response.Status.COMPLETE,
+        item__in=list(items),
+        value_number__isnull=False,
+    ).values_list("response_id", "item", "value_number"):
+        values[item][position[response_id]] = number
+    weights = None
+    if responses and all(w is not None for _, w in responses):
+        weights = np.array([w for _, w in responses], dtype=np.float64)
+    return values, weights, len(responses)
+
+
+def _table(coding: ItemCoding, stored: np.ndarray, weights: np.ndarray | None) -> PollQuestion:
+    labels = coding.option_labels
+    answers = ["" if np.isnan(v) else labels.get(float(v), f"{v:g}") for v in stored.tolist()]
+    question = coding.spec.label
+    if coding.question_kind == Question.Kind.GRID:
+        question = f"{coding.question_text} — {coding.spec.label}"
+    return poll_question(question, answers, weights, order=list(labels.values()))
+
+
+def poll_data(
+    deliberation: Deliberation, core: Sequence[str] = ()
+) -> tuple[PollResults | None, PollItems | None]:
+    """Weighted shares (with Kish margins of error) of the poll's core items, and their values.
+
+    Core items are those the panel waves also ask (``core``); without panel waves, every
+    labelled single-choice, scale and knowledge item of the poll.
+    """
+    wave = poll_wave(deliberation)
+    if wave is None:
+        return None, None
+    codings = item_codings(questions_of(wave.questionnaire))
+    if core:
+        chosen = [code for code in core if code in codings]
+    else:
+        chosen = [c for c, coding in codings.items() if coding.question_kind in POLL_TABLE_KINDS]
+    stored, weights, n = _poll_matrix(wave, chosen)
+    tables = tuple(
+        _table(codings[code], stored[code], weights)
+        for code in chosen
+        if codings[code].question_kind in POLL_TABLE_KINDS and not np.isnan(stored[code]).all()
+    )
+    run = WeightingRun.objects.filter(wave=wave).order_by("-created_at", "-pk").first()
+    if weights is not None and run is not None:
+        method, deff, n_eff = "raking", run.design_effect, run.effective_n
+    else:
+        weights = None
+        method, deff, n_eff = "none", 1.0, float(n)
+    results = PollResults(
+        wave=wave.title,
+        respondents=n,
+        weighting=method,
+        design_effect=deff,
+        effective_n=n_eff,
+        questions=tables,
+    )
+    items = PollItems(
+        wave=wave.label,
+        values={
+            code: np.array([codings[code].value(v) for v in stored[code].tolist()])
+            for code in chosen
+        },
+        weights=weights,
+    )
+    return results, items
+
+
+def wave_sav_bytes(panel: PanelAnswers) -> bytes:
+    """The panel waves in wide format (one row per pseudonym) as an SPSS .sav file."""
+    import tempfile
+    from pathlib import Path
+
+    from surveys.sav import write_waves_sav
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "waves.sav"
+        write_waves_sav(panel.data.answers, panel.data.items, path, panel.data.waves)
+        return path.read_bytes()
