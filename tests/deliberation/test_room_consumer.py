@@ -383,7 +383,7 @@ async def test_facilitator_sets_the_phase_for_everyone(forum):
     alice = await join(forum.alice, forum.room.pk)
     await send(facilitator, {"type": "phase_set", "phase": "option_a"})
     event = await receive(alice, "phase")
-    assert event["phase"] == "option_a" and event["label"] == "Option A"
+    assert event["phase"] == "option_a" and event["label"] == str(Room.Phase.OPTION_A.label)
     await send(facilitator, {"type": "phase_set", "phase": "nonsense"})
     assert (await receive(facilitator, "error"))["code"] == "invalid"
     await facilitator.disconnect()
