@@ -359,6 +359,33 @@ def _panel_vs_poll(analysis: ReportAnalysis) -> list[dict]:
     return rows
 
 
+def _panel_weights(analysis: ReportAnalysis) -> list[dict]:
+    data = analysis.data.waves
+    rows = []
+    for w in analysis.panel_weights:
+        rows.append(
+            {
+                "wave": data.title(w.wave) if data else w.wave,
+                "respondents": w.respondents,
+                "n": w.n,
+                "deff": "—" if w.design_effect is None else f"{w.design_effect:.2f}",
+                "n_eff": "—" if w.effective_n is None else f"{w.effective_n:.0f}",
+                "moe": "—" if w.margin_of_error is None else f"±{100 * w.margin_of_error:.1f}%p",
+                "error": w.error,
+                "shares": [
+                    {
+                        "label": _label(analysis, s.item),
+                        "n": s.n,
+                        "unweighted": _estimate(s.unweighted, "proportion"),
+                        "weighted": _estimate(s.weighted, "proportion"),
+                    }
+                    for s in w.shares
+                ],
+            }
+        )
+    return rows
+
+
 def report_context(
     analysis: ReportAnalysis, progress: Progress = _noop, *, for_pdf: bool = False
 ) -> dict[str, Any]:
@@ -373,6 +400,7 @@ def report_context(
         "poll_method": _("raking") if data.poll and data.poll.weighting == "raking" else "",
         "poll_questions": _poll_questions(analysis),
         "panel_vs_poll": _panel_vs_poll(analysis),
+        "panel_weights": _panel_weights(analysis),
         "recommendations": data.recommendations,
         "narratives": {k: v for k, v in data.narratives.items() if v},
         "waves": None,

@@ -141,6 +141,16 @@ def panel_codings(waves: Sequence[Wave]) -> dict[str, ItemCoding]:
     return codings
 
 
+def headline_item(codings: dict[str, ItemCoding]) -> str | None:
+    """The headline opinion item: the first agree-disagree or yes-no question asked."""
+    for code, coding in codings.items():
+        if coding.question_kind == Question.Kind.LIKERT or (
+            coding.question_kind == Question.Kind.SINGLE and coding.spec.type == "binary"
+        ):
+            return code
+    return None
+
+
 @dataclass(frozen=True)
 class PanelAnswers:
     """The long table of a deliberation's panel waves with what is needed to read it."""
@@ -193,6 +203,7 @@ def panel_answers(deliberation: Deliberation) -> PanelAnswers | None:
         waves=tuple(w.label for w in waves),
         wave_titles={w.label: w.title for w in waves},
         demographics=demographics,
+        headline=headline_item({c: codings[c] for c in items}),
     )
     return PanelAnswers(data, codings)
 
@@ -212,13 +223,16 @@ def poll_wave(deliberation: Deliberation) -> Wave | None:
 
 def _poll_matrix(
     wave: Wave, items: Sequence[str]
-) -> tuple[dict[str, np.ndarray], np.ndarray | None, int]:
-    """Per item, one stored value per complete respondent (NaN = no answer); the weights."""
-    responses = list(
+) -> tuple[dict[str, np.ndarray], np.ndarray | None, int, dict[str, list[str]]]:
+    """Per item, one stored value per complete respondent (NaN = no answer); the weights
+    and each respondent's region, gender and age band."""
+    rows = list(
         Response.objects.filter(wave=wave, status=Response.Status.COMPLETE)
         .order_by("pk")
-        .values_list("pk", "weight")
+        .values_list("pk", "weight", *GROUPINGS)
     )
+    responses = [(pk, weight) for pk, weight, *_ in rows]
+    groups = {g: [row[2 + k] or "" for row in rows] for k, g in enumerate(GROUPINGS)}
     position = {pk: k for k, (pk, _) in enumerate(responses)}
     values = {item: np.full(len(responses), np.nan) for item in items}
     for response_id, item, number in Answer.objects.filter(
@@ -231,7 +245,7 @@ def _poll_matrix(
     weights = None
     if responses and all(w is not None for _, w in responses):
         weights = np.array([w for _, w in responses], dtype=np.float64)
-    return values, weights, len(responses)
+    return values, weights, len(responses), groups
 
 
 def _table(coding: ItemCoding, stored: np.ndarray, weights: np.ndarray | None) -> PollQuestion:
@@ -259,7 +273,7 @@ def poll_data(
         chosen = [code for code in core if code in codings]
     else:
         chosen = [c for c, coding in codings.items() if coding.question_kind in POLL_TABLE_KINDS]
-    stored, weights, n = _poll_matrix(wave, chosen)
+    stored, weights, n, groups = _poll_matrix(wave, chosen)
     tables = tuple(
         _table(codings[code], stored[code], weights)
         for code in chosen
@@ -286,6 +300,7 @@ def poll_data(
             for code in chosen
         },
         weights=weights,
+        groups=groups,
     )
     return results, items
 

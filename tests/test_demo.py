@@ -222,3 +222,23 @@ def test_demo_completion_page_counts_the_post_wave(client, seeded):
     assert completion.invited == 300
     assert completion.completed == post.responses.count()
     assert sum(r.invited for r in completion.by["region"]) == 300
+
+
+@pytest.mark.django_db
+def test_demo_report_weights_each_panel_wave_to_the_poll(client, seeded):
+    from deliberation.report import build_report_data
+    from deliberation.report_data import analyse
+
+    analysis = analyse(build_report_data(Deliberation.objects.get()))
+    assert analysis.data.waves.headline == "Q3"
+    weights = {w.wave: w for w in analysis.panel_weights}
+    assert set(weights) == {"pre", "mid", "post"}
+    for wave in weights.values():
+        assert not wave.error and wave.n > 250
+        assert wave.design_effect > 1 and wave.effective_n < wave.n
+        assert {"Q3", "Q7"} <= {s.item for s in wave.shares}
+    client.force_login(UserFactory(role=Role.ANALYST))
+    html = client.get(
+        reverse("deliberation:report", args=["seoul-2021-waste"]), **ENGLISH
+    ).content.decode()
+    assert "The panel weighted to the poll" in html and "Effective n" in html
