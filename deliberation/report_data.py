@@ -25,6 +25,7 @@ from surveys.panel_weights import (
     weight_wave,
     weighted_distribution,
 )
+from surveys.process_evaluation import EvaluationResult, evaluate_item
 from surveys.stats import (
     AttritionResult,
     PanelPollComparison,
@@ -176,6 +177,8 @@ class ReportData:
     waves: WaveData | None = None
     recommendations: tuple[Recommendation, ...] = ()
     narratives: Mapping[str, str] = field(default_factory=dict)
+    # Process-evaluation item (E1..) of the last panel wave -> (question, answers 1-5).
+    evaluation: Mapping[str, tuple[str, Sequence[float]]] = field(default_factory=dict)
 
 
 def poll_question(
@@ -247,6 +250,7 @@ class ReportAnalysis:
     waves: WaveAnalysis | None
     panel_vs_poll: tuple[PanelPollRow, ...] = ()
     panel_weights: tuple[WaveWeights, ...] = ()
+    evaluation: tuple[EvaluationResult, ...] = ()
 
 
 def wave_pairs(waves: Sequence[str]) -> list[tuple[str, str]]:
@@ -455,7 +459,12 @@ def analyse(data: ReportData) -> ReportAnalysis:
     if data.waves is not None and data.poll_items is not None:
         versus = panel_against_poll(data.waves, data.poll_items)
         weights = panel_weights(data.waves, data.poll_items)
-    return ReportAnalysis(data, waves, versus, weights)
+    evaluation = tuple(
+        result
+        for item, (label, values) in data.evaluation.items()
+        if (result := evaluate_item(item, label, values)) is not None
+    )
+    return ReportAnalysis(data, waves, versus, weights, evaluation)
 
 
 # --------------------------------------------------------------------------------------------
@@ -568,6 +577,16 @@ def analysis_document(analysis: ReportAnalysis) -> dict[str, Any]:
                 ],
             }
             for w in analysis.panel_weights
+        ],
+        "process_evaluation": [
+            {
+                "item": e.item,
+                "question": e.label,
+                "n": e.n,
+                "agree_share": e.agree_share,
+                "mean": e.mean,
+            }
+            for e in analysis.evaluation
         ],
         "comparisons": []
         if waves is None

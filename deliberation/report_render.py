@@ -386,6 +386,29 @@ def _panel_weights(analysis: ReportAnalysis) -> list[dict]:
     return rows
 
 
+def _evaluation(analysis: ReportAnalysis) -> list[dict]:
+    return [
+        {
+            "item": e.item,
+            "label": e.label,
+            "n": e.n,
+            "agree": _estimate(e.agree_share, "proportion"),
+            "mean": f"{e.mean:.2f}",
+            "sentence": _(
+                "%(share)s of the %(n)s panelists who answered agreed (4 or 5 of 5) that "
+                "“%(question)s”; the mean rating was %(mean)s."
+            )
+            % {
+                "share": _estimate(e.agree_share, "proportion"),
+                "n": e.n,
+                "question": e.label,
+                "mean": f"{e.mean:.2f}",
+            },
+        }
+        for e in analysis.evaluation
+    ]
+
+
 def report_context(
     analysis: ReportAnalysis, progress: Progress = _noop, *, for_pdf: bool = False
 ) -> dict[str, Any]:
@@ -401,6 +424,7 @@ def report_context(
         "poll_questions": _poll_questions(analysis),
         "panel_vs_poll": _panel_vs_poll(analysis),
         "panel_weights": _panel_weights(analysis),
+        "evaluation": _evaluation(analysis),
         "recommendations": data.recommendations,
         "narratives": {k: v for k, v in data.narratives.items() if v},
         "waves": None,

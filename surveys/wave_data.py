@@ -15,6 +15,7 @@ import numpy as np
 from deliberation.models import Deliberation
 from deliberation.report_data import PollItems, PollQuestion, PollResults, WaveData, poll_question
 from surveys.models import Answer, Question, Response, Wave, WeightingRun
+from surveys.process_evaluation import is_evaluation_item
 from surveys.questionnaires import questions_of
 from surveys.wave_files import ItemSpec, LongAnswers
 
@@ -137,8 +138,41 @@ def panel_codings(waves: Sequence[Wave]) -> dict[str, ItemCoding]:
             continue
         seen.add(wave.questionnaire_id)
         for code, coding in item_codings(questions_of(wave.questionnaire)).items():
-            codings.setdefault(code, coding)
+            if not is_evaluation_item(code):
+                codings.setdefault(code, coding)
     return codings
+
+
+def evaluation_answers(deliberation: Deliberation) -> dict[str, tuple[str, np.ndarray]]:
+    """Process-evaluation items (E1..) of the last panel wave that has them: text, values.
+
+    Three queries whatever the number of waves: the waves, their evaluation questions,
+    and the answers of the one wave chosen.
+    """
+    waves = panel_waves(deliberation)
+    questions = [
+        q
+        for q in Question.objects.filter(
+            questionnaire__in={w.questionnaire_id for w in waves},
+            kind=Question.Kind.LIKERT,
+            code__startswith="E",
+        ).order_by("order", "pk")
+        if is_evaluation_item(q.code)
+    ]
+    for wave in reversed(waves):
+        asked = [q for q in questions if q.questionnaire_id == wave.questionnaire_id]
+        if not asked:
+            continue
+        values: dict[str, list[float]] = {q.code: [] for q in asked}
+        for item, number in Answer.objects.filter(
+            response__wave=wave,
+            response__status=Response.Status.COMPLETE,
+            item__in=list(values),
+            value_number__isnull=False,
+        ).values_list("item", "value_number"):
+            values[item].append(float(number))
+        return {q.code: (q.text, np.array(values[q.code])) for q in asked}
+    return {}
 
 
 def headline_item(codings: dict[str, ItemCoding]) -> str | None:
