@@ -600,6 +600,45 @@ def render_xlsx(analysis: ReportAnalysis) -> bytes:
         ],
         poll_rows,
     )
+    sheet(
+        "Panel weights",
+        [
+            "wave",
+            "respondents",
+            "n",
+            "design_effect",
+            "effective_n",
+            "margin_of_error",
+            "item",
+            "item_n",
+            "unweighted",
+            "weighted",
+        ],
+        [
+            [
+                w["wave"],
+                w["respondents"],
+                w["n"],
+                w["design_effect"],
+                w["effective_n"],
+                w["margin_of_error"],
+                s["item"],
+                s["n"],
+                s["unweighted"],
+                s["weighted"],
+            ]
+            for w in document["panel_weights"]
+            for s in w["shares"] or [dict.fromkeys(("item", "n", "unweighted", "weighted"))]
+        ],
+    )
+    sheet(
+        "Process evaluation",
+        ["item", "question", "n", "agree_share", "mean"],
+        [
+            [e["item"], e["question"], e["n"], e["agree_share"], e["mean"]]
+            for e in document["process_evaluation"]
+        ],
+    )
     for comparison in document["comparisons"]:
         sheet(
             f"{comparison['wave_a']}-{comparison['wave_b']}",

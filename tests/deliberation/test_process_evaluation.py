@@ -50,3 +50,17 @@ def test_evaluation_items_stay_out_of_the_wave_comparisons(db):
             question.options.create(order=value, value=value, label_ko=str(value))
     wave = WaveFactory(questionnaire=questionnaire, kind="post")
     assert set(panel_codings([wave])) == {"Q1"}
+
+
+def test_xlsx_has_panel_weight_and_evaluation_sheets():
+    import io
+
+    from openpyxl import load_workbook
+
+    from deliberation.report_render import render_xlsx
+
+    content = render_xlsx(analyse(report_data(evaluation={"E1": (FAIR, [5, 4])})))
+    book = load_workbook(io.BytesIO(content))
+    assert {"Panel weights", "Process evaluation"} <= set(book.sheetnames)
+    rows = list(book["Process evaluation"].values)
+    assert rows[1] == ("E1", FAIR, 2, 1.0, 4.5)
