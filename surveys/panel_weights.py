@@ -75,7 +75,8 @@ def weight_wave(
     """Rake one wave's respondents to the margins; shares of each 0/1 indicator both ways.
 
     Respondents missing a weighting variable (or in a category the poll lacks) cannot be
-    weighted and are left out of ``n``; a wave that cannot be raked reports why.
+    weighted and are left out of ``n``; poll categories no respondent of the wave is in are
+    dropped and the remaining shares rescaled to 1; a wave that cannot be raked reports why.
     """
     used = [v for v in margins if margins[v]]
     people = [
