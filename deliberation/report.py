@@ -16,7 +16,7 @@ from deliberation.report_data import (
 )
 from panels.models import Panelist, PopulationMargin
 from surveys.composition import CompositionFit, composition_fit
-from surveys.wave_data import panel_answers, poll_data
+from surveys.wave_data import evaluation_answers, panel_answers, poll_data
 
 # Panelist attributes a population margin's feature can be compared with.
 PANEL_FEATURES = ("region", "gender", "age_band")
@@ -116,4 +116,5 @@ def build_report_data(deliberation: Deliberation) -> ReportData:
         poll_items=poll_items,
         waves=panel.data if panel else None,
         narratives=narratives(deliberation),
+        evaluation=evaluation_answers(deliberation),
     )

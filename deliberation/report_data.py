@@ -18,6 +18,14 @@ import numpy as np
 
 from surveys.analysis import SCHEMA_VERSION, compare_waves, comparison_dict
 from surveys.composition import CompositionFit
+from surveys.panel_weights import (
+    OPINION,
+    WaveWeights,
+    opinion_band,
+    weight_wave,
+    weighted_distribution,
+)
+from surveys.process_evaluation import EvaluationResult, evaluate_item
 from surveys.stats import (
     AttritionResult,
     PanelPollComparison,
@@ -123,6 +131,8 @@ class WaveData:
     wave_titles: Mapping[str, str] = field(default_factory=dict)
     # grouping (region, gender, age_band) -> panelist id -> group
     demographics: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # The headline opinion item: its first-wave answer is a weighting variable.
+    headline: str | None = None
 
     def title(self, wave: str) -> str:
         return self.wave_titles.get(wave, wave)
@@ -138,6 +148,8 @@ class PollItems:
     wave: str
     values: Mapping[str, np.ndarray]
     weights: np.ndarray | None = None
+    # grouping (region, gender, age_band) -> one label per respondent ('' = unknown)
+    groups: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -165,6 +177,8 @@ class ReportData:
     waves: WaveData | None = None
     recommendations: tuple[Recommendation, ...] = ()
     narratives: Mapping[str, str] = field(default_factory=dict)
+    # Process-evaluation item (E1..) of the last panel wave -> (question, answers 1-5).
+    evaluation: Mapping[str, tuple[str, Sequence[float]]] = field(default_factory=dict)
 
 
 def poll_question(
@@ -235,6 +249,8 @@ class ReportAnalysis:
     data: ReportData
     waves: WaveAnalysis | None
     panel_vs_poll: tuple[PanelPollRow, ...] = ()
+    panel_weights: tuple[WaveWeights, ...] = ()
+    evaluation: tuple[EvaluationResult, ...] = ()
 
 
 def wave_pairs(waves: Sequence[str]) -> list[tuple[str, str]]:
@@ -371,13 +387,84 @@ def panel_against_poll(waves: WaveData, poll: PollItems) -> tuple[PanelPollRow, 
     return tuple(rows)
 
 
+WEIGHTING_GROUPS = ("gender", "age_band", "region")
+
+
+def _indicator(spec: ItemSpec, value: float) -> float:
+    """1 for the answer a share counts (yes, correct, agreeing side), 0 otherwise."""
+    if np.isnan(value):
+        return np.nan
+    if spec.type == "knowledge":
+        return float(value == spec.correct)
+    if spec.type == "ordinal" and spec.value_labels:
+        codes = list(spec.value_labels)
+        return float(opinion_band(value, min(codes), max(codes)) == "high")
+    return float(value == 1.0)
+
+
+def _opinion_labels(spec: ItemSpec, values: Sequence[float]) -> list[str]:
+    if spec.type == "ordinal" and spec.value_labels:
+        codes = list(spec.value_labels)
+        return [opinion_band(v, min(codes), max(codes)) for v in values]
+    return ["" if np.isnan(v) else f"{v:g}" for v in values]
+
+
+def panel_weights(waves: WaveData, poll: PollItems) -> tuple[WaveWeights, ...]:
+    """Each panel wave raked to the poll's weighted gender, age, region and initial opinion."""
+    present = [w for w in waves.waves if w in set(waves.answers.waves)]
+    if not present:
+        return ()
+    margins: dict[str, dict[str, float]] = {}
+    attributes: dict[str, Mapping[str, str]] = {}
+    for grouping in WEIGHTING_GROUPS:
+        if grouping in poll.groups and waves.demographics.get(grouping):
+            margins[grouping] = weighted_distribution(poll.groups[grouping], poll.weights)
+            attributes[grouping] = waves.demographics[grouping]
+    ids, wave_of, item_of = waves.answers.arrays
+    values = waves.answers.value
+    headline = waves.headline
+    if headline in waves.items and headline in poll.values:
+        spec = waves.items[headline]
+        poll_values = np.asarray(poll.values[headline], dtype=np.float64).tolist()
+        margins[OPINION] = weighted_distribution(_opinion_labels(spec, poll_values), poll.weights)
+        first = (item_of == headline) & (wave_of == present[0])
+        attributes[OPINION] = dict(
+            zip(ids[first].tolist(), _opinion_labels(spec, values[first].tolist()), strict=True)
+        )
+    shared = [
+        name
+        for name, spec in waves.items.items()
+        if name == headline or spec.type in ("binary", "knowledge")
+    ]
+    result = []
+    for wave in present:
+        in_wave = wave_of == wave
+        indicators = {}
+        for name in shared:
+            mask = in_wave & (item_of == name)
+            indicators[name] = {
+                p: _indicator(waves.items[name], v)
+                for p, v in zip(ids[mask].tolist(), values[mask].tolist(), strict=True)
+            }
+        respondents = sorted(set(ids[in_wave].tolist()))
+        result.append(weight_wave(wave, respondents, attributes, margins, indicators))
+    return tuple(result)
+
+
 def analyse(data: ReportData) -> ReportAnalysis:
     """Every statistic the report shows, computed from the data."""
     waves = analyse_waves(data.waves) if data.waves is not None else None
-    versus = ()
+    versus: tuple[PanelPollRow, ...] = ()
+    weights: tuple[WaveWeights, ...] = ()
     if data.waves is not None and data.poll_items is not None:
         versus = panel_against_poll(data.waves, data.poll_items)
-    return ReportAnalysis(data, waves, versus)
+        weights = panel_weights(data.waves, data.poll_items)
+    evaluation = tuple(
+        result
+        for item, (label, values) in data.evaluation.items()
+        if (result := evaluate_item(item, label, values)) is not None
+    )
+    return ReportAnalysis(data, waves, versus, weights, evaluation)
 
 
 # --------------------------------------------------------------------------------------------
@@ -469,6 +556,37 @@ def analysis_document(analysis: ReportAnalysis) -> dict[str, Any]:
                 "p_value": row.comparison.p_value,
             }
             for row in analysis.panel_vs_poll
+        ],
+        "panel_weights": [
+            {
+                "wave": w.wave,
+                "respondents": w.respondents,
+                "n": w.n,
+                "design_effect": w.design_effect,
+                "effective_n": w.effective_n,
+                "margin_of_error": w.margin_of_error,
+                "error": w.error,
+                "shares": [
+                    {
+                        "item": s.item,
+                        "n": s.n,
+                        "unweighted": s.unweighted,
+                        "weighted": s.weighted,
+                    }
+                    for s in w.shares
+                ],
+            }
+            for w in analysis.panel_weights
+        ],
+        "process_evaluation": [
+            {
+                "item": e.item,
+                "question": e.label,
+                "n": e.n,
+                "agree_share": e.agree_share,
+                "mean": e.mean,
+            }
+            for e in analysis.evaluation
         ],
         "comparisons": []
         if waves is None

@@ -359,6 +359,56 @@ def _panel_vs_poll(analysis: ReportAnalysis) -> list[dict]:
     return rows
 
 
+def _panel_weights(analysis: ReportAnalysis) -> list[dict]:
+    data = analysis.data.waves
+    rows = []
+    for w in analysis.panel_weights:
+        rows.append(
+            {
+                "wave": data.title(w.wave) if data else w.wave,
+                "respondents": w.respondents,
+                "n": w.n,
+                "deff": "—" if w.design_effect is None else f"{w.design_effect:.2f}",
+                "n_eff": "—" if w.effective_n is None else f"{w.effective_n:.0f}",
+                "moe": "—" if w.margin_of_error is None else f"±{100 * w.margin_of_error:.1f}%p",
+                "error": w.error,
+                "shares": [
+                    {
+                        "label": _label(analysis, s.item),
+                        "n": s.n,
+                        "unweighted": _estimate(s.unweighted, "proportion"),
+                        "weighted": _estimate(s.weighted, "proportion"),
+                    }
+                    for s in w.shares
+                ],
+            }
+        )
+    return rows
+
+
+def _evaluation(analysis: ReportAnalysis) -> list[dict]:
+    return [
+        {
+            "item": e.item,
+            "label": e.label,
+            "n": e.n,
+            "agree": _estimate(e.agree_share, "proportion"),
+            "mean": f"{e.mean:.2f}",
+            "sentence": _(
+                "%(share)s of the %(n)s panelists who answered agreed (4 or 5 of 5) that "
+                "“%(question)s”; the mean rating was %(mean)s."
+            )
+            % {
+                "share": _estimate(e.agree_share, "proportion"),
+                "n": e.n,
+                "question": e.label,
+                "mean": f"{e.mean:.2f}",
+            },
+        }
+        for e in analysis.evaluation
+    ]
+
+
 def report_context(
     analysis: ReportAnalysis, progress: Progress = _noop, *, for_pdf: bool = False
 ) -> dict[str, Any]:
@@ -373,6 +423,8 @@ def report_context(
         "poll_method": _("raking") if data.poll and data.poll.weighting == "raking" else "",
         "poll_questions": _poll_questions(analysis),
         "panel_vs_poll": _panel_vs_poll(analysis),
+        "panel_weights": _panel_weights(analysis),
+        "evaluation": _evaluation(analysis),
         "recommendations": data.recommendations,
         "narratives": {k: v for k, v in data.narratives.items() if v},
         "waves": None,
@@ -547,6 +599,45 @@ def render_xlsx(analysis: ReportAnalysis) -> bytes:
             "effective_n",
         ],
         poll_rows,
+    )
+    sheet(
+        "Panel weights",
+        [
+            "wave",
+            "respondents",
+            "n",
+            "design_effect",
+            "effective_n",
+            "margin_of_error",
+            "item",
+            "item_n",
+            "unweighted",
+            "weighted",
+        ],
+        [
+            [
+                w["wave"],
+                w["respondents"],
+                w["n"],
+                w["design_effect"],
+                w["effective_n"],
+                w["margin_of_error"],
+                s["item"],
+                s["n"],
+                s["unweighted"],
+                s["weighted"],
+            ]
+            for w in document["panel_weights"]
+            for s in w["shares"] or [dict.fromkeys(("item", "n", "unweighted", "weighted"))]
+        ],
+    )
+    sheet(
+        "Process evaluation",
+        ["item", "question", "n", "agree_share", "mean"],
+        [
+            [e["item"], e["question"], e["n"], e["agree_share"], e["mean"]]
+            for e in document["process_evaluation"]
+        ],
     )
     for comparison in document["comparisons"]:
         sheet(

@@ -19,8 +19,8 @@ from deliberation.models import Deliberation
 from panels.models import Panelist
 from surveys import actions
 from surveys.demo import AGE_BANDS, QUESTIONS, _likert
-from surveys.models import Answer, Questionnaire, Response, Wave
-from surveys.questionnaires import questions_of, specs_of
+from surveys.models import Answer, Option, Question, Questionnaire, Response, Wave
+from surveys.questionnaires import LIKERT_LABELS, questions_of, specs_of
 
 CORE_CODES = ["Q3", "Q7", "Q8", "Q9", "Q10", "Q11", "Q12", "Q14", "Q16", "Q17", "Q20", "Q30"]
 # Items whose answers move with support for the facility, and by how much per wave.
@@ -60,6 +60,21 @@ WAVES = (
 )
 
 
+# The panel's evaluation of the process, asked in the post wave only (codes E1..E4, 1-5).
+EVALUATION = (
+    ("E1", "공론화 과정은 공정하게 진행되었다.", "The deliberation process was fair."),
+    ("E2", "제공된 자료는 균형 잡혀 있었다.", "The materials were balanced."),
+    ("E3", "퍼실리테이터는 토론을 잘 진행하였다.", "The facilitators ran the discussions well."),
+    (
+        "E4",
+        "결과가 내 의견과 다르더라도 받아들이겠다.",
+        "I would accept the result even if it went against my view.",
+    ),
+)
+# Synthetic and mostly positive: mean score on the latent scale per item.
+EVALUATION_MEAN = {"E1": 0.9, "E2": 0.7, "E3": 1.0, "E4": 0.5}
+
+
 def _at(text: str) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.fromisoformat(text))
 
@@ -81,14 +96,48 @@ def seed_questionnaire(poll: Wave) -> Questionnaire:
     return questionnaire
 
 
-def seed_waves(deliberation: Deliberation, questionnaire: Questionnaire) -> list[Wave]:
+def seed_post_questionnaire(poll: Wave) -> Questionnaire:
+    """The post wave's questionnaire: the core items again, then the process evaluation."""
+    questionnaire, _ = Questionnaire.objects.get_or_create(
+        deliberation=poll.deliberation,
+        title="시민참여단 설문 (핵심 문항 + 과정 평가)",
+        version=1,
+        defaults={
+            "title_en": "Citizen panel survey (core items and process evaluation)",
+            "intro_ko": "핵심 문항을 다시 묻고, 공론화 과정에 대한 평가를 묻습니다.",
+            "intro_en": "The core questions once more, and your evaluation of the process.",
+        },
+    )
+    if questionnaire.questions.exists():
+        return questionnaire
+    actions.do_copy_questions(poll.questionnaire, questionnaire, CORE_CODES)
+    last = questionnaire.questions.count()
+    for order, (code, ko, en) in enumerate(EVALUATION, start=last + 1):
+        question = Question.objects.create(
+            questionnaire=questionnaire,
+            order=order,
+            code=code,
+            kind=Question.Kind.LIKERT,
+            text_ko=ko,
+            text_en=en,
+        )
+        Option.objects.bulk_create(
+            Option(question=question, order=i, value=i + 1, label_ko=ko_l, label_en=en_l)
+            for i, (ko_l, en_l) in enumerate(LIKERT_LABELS[5])
+        )
+    return questionnaire
+
+
+def seed_waves(
+    deliberation: Deliberation, questionnaire: Questionnaire, post: Questionnaire | None = None
+) -> list[Wave]:
     waves = []
     for label, kind, title, (opens, closes) in WAVES:
         wave, _ = Wave.objects.update_or_create(
             deliberation=deliberation,
             label=label,
             defaults={
-                "questionnaire": questionnaire,
+                "questionnaire": post if post and kind == Wave.Kind.POST else questionnaire,
                 "kind": kind,
                 "title": title,
                 "opens_at": _at(opens),
@@ -150,6 +199,15 @@ def _person_noise(rng: np.random.Generator) -> dict[str, float]:
     return {item: float(rng.normal(0, 0.6)) for item in items}
 
 
+def _evaluation(rng: np.random.Generator) -> dict[str, float]:
+    """One panelist's synthetic, mostly positive evaluation of the process."""
+    return {
+        code: _likert(EVALUATION_MEAN[code] + rng.normal(0, 0.9), 5)
+        for code, _ko, _en in EVALUATION
+        if rng.random() >= SKIP_RATE
+    }
+
+
 def seed_answers(waves: list[Wave]) -> None:
     """Three waves of synthetic answers from the demo panel, in two bulk inserts per wave."""
     if Response.objects.filter(wave__in=waves).exists():
@@ -161,8 +219,12 @@ def seed_answers(waves: list[Wave]) -> None:
         .order_by("draw_position", "pk")
     )
     rng = np.random.default_rng(20211107)
-    questions = questions_of(waves[0].questionnaire)
-    index = actions.item_index(questions, specs_of(questions))
+    # A separate stream for the evaluation keeps the core answers as they were.
+    evaluation_rng = np.random.default_rng(20211108)
+    indexes = {}
+    for wave in waves:
+        questions = questions_of(wave.questionnaire)
+        indexes[wave.pk] = actions.item_index(questions, specs_of(questions))
     people = []
     for panelist in panelists:
         age_index = AGE_BANDS.index(panelist.age_band) if panelist.age_band in AGE_BANDS else 2
@@ -200,14 +262,19 @@ def seed_answers(waves: list[Wave]) -> None:
                     duration_seconds=int(rng.lognormal(math.log(300), 0.3)),
                 )
             )
-            answers.append(_answers(rng, k, attitude, knowledge, noise))
+            values = _answers(rng, k, attitude, knowledge, noise)
+            if "E1" in indexes[wave.pk]:
+                values.update(_evaluation(evaluation_rng))
+            answers.append(values)
         Response.objects.bulk_create(responses, batch_size=1000)
         ids = dict(Response.objects.filter(wave=wave).values_list("respondent_id", "pk"))
         Answer.objects.bulk_create(
             [
                 row
                 for response, values in zip(responses, answers, strict=True)
-                for row in actions.answer_rows(ids[response.respondent_id], index, values)
+                for row in actions.answer_rows(
+                    ids[response.respondent_id], indexes[wave.pk], values
+                )
             ],
             batch_size=5000,
         )
@@ -217,6 +284,6 @@ def seed_answers(waves: list[Wave]) -> None:
 def seed_panel_waves(poll: Wave) -> list[Wave]:
     """Pre, mid and post panel waves on the poll's core items, answered by the demo panel."""
     questionnaire = seed_questionnaire(poll)
-    waves = seed_waves(poll.deliberation, questionnaire)
+    waves = seed_waves(poll.deliberation, questionnaire, seed_post_questionnaire(poll))
     seed_answers(waves)
     return waves

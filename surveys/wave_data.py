@@ -15,6 +15,7 @@ import numpy as np
 from deliberation.models import Deliberation
 from deliberation.report_data import PollItems, PollQuestion, PollResults, WaveData, poll_question
 from surveys.models import Answer, Question, Response, Wave, WeightingRun
+from surveys.process_evaluation import is_evaluation_item
 from surveys.questionnaires import questions_of
 from surveys.wave_files import ItemSpec, LongAnswers
 
@@ -137,8 +138,51 @@ def panel_codings(waves: Sequence[Wave]) -> dict[str, ItemCoding]:
             continue
         seen.add(wave.questionnaire_id)
         for code, coding in item_codings(questions_of(wave.questionnaire)).items():
-            codings.setdefault(code, coding)
+            if not is_evaluation_item(code):
+                codings.setdefault(code, coding)
     return codings
+
+
+def evaluation_answers(deliberation: Deliberation) -> dict[str, tuple[str, np.ndarray]]:
+    """Process-evaluation items (E1..) of the last panel wave that has them: text, values.
+
+    Three queries whatever the number of waves: the waves, their evaluation questions,
+    and the answers of the one wave chosen.
+    """
+    waves = panel_waves(deliberation)
+    questions = [
+        q
+        for q in Question.objects.filter(
+            questionnaire__in={w.questionnaire_id for w in waves},
+            kind=Question.Kind.LIKERT,
+            code__startswith="E",
+        ).order_by("order", "pk")
+        if is_evaluation_item(q.code)
+    ]
+    for wave in reversed(waves):
+        asked = [q for q in questions if q.questionnaire_id == wave.questionnaire_id]
+        if not asked:
+            continue
+        values: dict[str, list[float]] = {q.code: [] for q in asked}
+        for item, number in Answer.objects.filter(
+            response__wave=wave,
+            response__status=Response.Status.COMPLETE,
+            item__in=list(values),
+            value_number__isnull=False,
+        ).values_list("item", "value_number"):
+            values[item].append(float(number))
+        return {q.code: (q.text, np.array(values[q.code])) for q in asked}
+    return {}
+
+
+def headline_item(codings: dict[str, ItemCoding]) -> str | None:
+    """The headline opinion item: the first agree-disagree or yes-no question asked."""
+    for code, coding in codings.items():
+        if coding.question_kind == Question.Kind.LIKERT or (
+            coding.question_kind == Question.Kind.SINGLE and coding.spec.type == "binary"
+        ):
+            return code
+    return None
 
 
 @dataclass(frozen=True)
@@ -193,6 +237,7 @@ def panel_answers(deliberation: Deliberation) -> PanelAnswers | None:
         waves=tuple(w.label for w in waves),
         wave_titles={w.label: w.title for w in waves},
         demographics=demographics,
+        headline=headline_item({c: codings[c] for c in items}),
     )
     return PanelAnswers(data, codings)
 
@@ -212,13 +257,16 @@ def poll_wave(deliberation: Deliberation) -> Wave | None:
 
 def _poll_matrix(
     wave: Wave, items: Sequence[str]
-) -> tuple[dict[str, np.ndarray], np.ndarray | None, int]:
-    """Per item, one stored value per complete respondent (NaN = no answer); the weights."""
-    responses = list(
+) -> tuple[dict[str, np.ndarray], np.ndarray | None, int, dict[str, list[str]]]:
+    """Per item, one stored value per complete respondent (NaN = no answer); the weights
+    and each respondent's region, gender and age band."""
+    rows = list(
         Response.objects.filter(wave=wave, status=Response.Status.COMPLETE)
         .order_by("pk")
-        .values_list("pk", "weight")
+        .values_list("pk", "weight", *GROUPINGS)
     )
+    responses = [(pk, weight) for pk, weight, *_ in rows]
+    groups = {g: [row[2 + k] or "" for row in rows] for k, g in enumerate(GROUPINGS)}
     position = {pk: k for k, (pk, _) in enumerate(responses)}
     values = {item: np.full(len(responses), np.nan) for item in items}
     for response_id, item, number in Answer.objects.filter(
@@ -231,7 +279,7 @@ def _poll_matrix(
     weights = None
     if responses and all(w is not None for _, w in responses):
         weights = np.array([w for _, w in responses], dtype=np.float64)
-    return values, weights, len(responses)
+    return values, weights, len(responses), groups
 
 
 def _table(coding: ItemCoding, stored: np.ndarray, weights: np.ndarray | None) -> PollQuestion:
@@ -259,7 +307,7 @@ def poll_data(
         chosen = [code for code in core if code in codings]
     else:
         chosen = [c for c, coding in codings.items() if coding.question_kind in POLL_TABLE_KINDS]
-    stored, weights, n = _poll_matrix(wave, chosen)
+    stored, weights, n, groups = _poll_matrix(wave, chosen)
     tables = tuple(
         _table(codings[code], stored[code], weights)
         for code in chosen
@@ -286,6 +334,7 @@ def poll_data(
             for code in chosen
         },
         weights=weights,
+        groups=groups,
     )
     return results, items
 

@@ -187,7 +187,9 @@ def test_demo_panel_answers_three_waves_of_the_polls_core_items(seeded):
     assert completes["pre"] > completes["mid"] > completes["post"]
     assert 0.03 <= 1 - completes["post"] / 300 <= 0.08
     panel_items = set(
-        Answer.objects.filter(response__wave=waves["post"]).values_list("item", flat=True)
+        Answer.objects.filter(response__wave=waves["post"])
+        .exclude(item__startswith="E")  # the process evaluation, asked only of the panel
+        .values_list("item", flat=True)
     )
     poll_items = set(Answer.objects.filter(response__wave=poll).values_list("item", flat=True))
     assert 12 <= len(panel_items) and panel_items <= poll_items
@@ -222,3 +224,43 @@ def test_demo_completion_page_counts_the_post_wave(client, seeded):
     assert completion.invited == 300
     assert completion.completed == post.responses.count()
     assert sum(r.invited for r in completion.by["region"]) == 300
+
+
+@pytest.mark.django_db
+def test_demo_report_weights_each_panel_wave_to_the_poll(client, seeded):
+    from deliberation.report import build_report_data
+    from deliberation.report_data import analyse
+
+    analysis = analyse(build_report_data(Deliberation.objects.get()))
+    assert analysis.data.waves.headline == "Q3"
+    weights = {w.wave: w for w in analysis.panel_weights}
+    assert set(weights) == {"pre", "mid", "post"}
+    for wave in weights.values():
+        assert not wave.error and wave.n > 250
+        assert wave.design_effect > 1 and wave.effective_n < wave.n
+        assert {"Q3", "Q7"} <= {s.item for s in wave.shares}
+    client.force_login(UserFactory(role=Role.ANALYST))
+    html = client.get(
+        reverse("deliberation:report", args=["seoul-2021-waste"]), **ENGLISH
+    ).content.decode()
+    assert "The panel weighted to the poll" in html and "Effective n" in html
+
+
+@pytest.mark.django_db
+def test_demo_post_wave_evaluates_the_process_mostly_positively(client, seeded):
+    from deliberation.report import build_report_data
+    from deliberation.report_data import analyse
+
+    post = Wave.objects.get(kind=Wave.Kind.POST)
+    assert not Answer.objects.exclude(response__wave=post).filter(item__startswith="E").exists()
+    analysis = analyse(build_report_data(Deliberation.objects.get()))
+    results = {e.item: e for e in analysis.evaluation}
+    assert set(results) == {"E1", "E2", "E3", "E4"}
+    for result in results.values():
+        assert result.agree_share > 0.5 and 3 < result.mean < 5 and result.n > 250
+    assert not any(r.item == "E1" for c in analysis.waves.comparisons for r in c.items)
+    client.force_login(UserFactory(role=Role.ANALYST))
+    html = client.get(
+        reverse("deliberation:report", args=["seoul-2021-waste"]), **ENGLISH
+    ).content.decode()
+    assert "6. Process evaluation" in html and "No process evaluation answers yet." not in html
