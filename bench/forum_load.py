@@ -447,6 +447,9 @@ class Workers:
         for index in range(len(self.ports)):
             self.wait_ready(index)
 
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.processes if p is not None and p.poll() is None]
+
     def kill(self, index: int) -> None:
         process = self.processes[index]
         if process is not None and process.poll() is None:
@@ -469,6 +472,20 @@ class Workers:
 # Phases ------------------------------------------------------------------------------------
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of processes (Linux /proc), to compare servers' cost."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 @dataclass
 class Result:
     name: str
@@ -481,6 +498,7 @@ class Result:
     reconnects: int
     posted: int
     acked: int
+    server_cpu: float = 0.0
 
     @property
     def p50(self) -> float:
@@ -502,6 +520,7 @@ async def run_phase(
     floor: bool,
     kill=None,
     expected_seqs=None,
+    server_pids=lambda: [],
 ) -> Result:
     recorder = Recorder()
     clients = [
@@ -517,6 +536,7 @@ async def run_phase(
         recorder.start_seq.setdefault(client.room, client.last_seq or 0)
         recorder.start_seq[client.room] = max(recorder.start_seq[client.room], client.last_seq or 0)
     t0 = time.monotonic()
+    cpu_at_start = cpu_seconds(server_pids())
 
     async def sender(client: Client, offset: float) -> None:
         await asyncio.sleep(offset)
@@ -545,6 +565,7 @@ async def run_phase(
             asyncio.create_task(sender(c, random.random() * GROUP_INTERVAL)) for c in clients
         ]
     await asyncio.gather(*senders, killer())
+    server_cpu = cpu_seconds(server_pids()) - cpu_at_start
     # Settle: wait until every client holds every event (or give up after 30 s).
     for _ in range(300):
         if all(not c.pending for c in clients):
@@ -593,6 +614,7 @@ async def run_phase(
         reconnects=recorder.reconnects,
         posted=recorder.posted,
         acked=recorder.acked,
+        server_cpu=max(0.0, server_cpu),
     )
 
 
@@ -616,6 +638,11 @@ def report(result: Result, floor: Result | None) -> None:
             f"  p99 ×floor {result.p99 / floor.p99:5.2f}  p50 ×floor {result.p50 / floor.p50:5.2f}"
         )
     line += f"  acked {result.acked}/{result.posted}"
+    if result.server_cpu and result.delivered:
+        line += (
+            f"  server processes' CPU {result.server_cpu:.1f} s"
+            f" ({1e3 * result.server_cpu / result.delivered:.2f} ms/delivery)"
+        )
     if result.errors:
         line += f"  errors {result.errors}"
     if result.reconnects:
@@ -656,10 +683,16 @@ async def benchmark(args, data: dict, workers: Workers) -> None:
     )
     try:
         results = {}
-        for label, rooms, plenary in [
-            ("groups", group_rooms, False),
-            ("plenary", plenary_rooms, True),
-        ]:
+        phases = {p.strip() for p in args.phases.split(",")}
+        selected = [
+            (label, rooms, plenary)
+            for label, rooms, plenary in [
+                ("groups", group_rooms, False),
+                ("plenary", plenary_rooms, True),
+            ]
+            if label in phases
+        ]
+        for label, rooms, plenary in selected:
             floor = await run_phase(
                 f"floor {label}",
                 urls_for=floor_urls(rooms),
@@ -668,6 +701,7 @@ async def benchmark(args, data: dict, workers: Workers) -> None:
                 duration=duration,
                 plenary=plenary,
                 floor=True,
+                server_pids=lambda: [floor_process.pid],
             )
             ours_result = await run_phase(
                 f"gongnon {label}",
@@ -678,14 +712,12 @@ async def benchmark(args, data: dict, workers: Workers) -> None:
                 plenary=plenary,
                 floor=False,
                 expected_seqs=our_expected,
+                server_pids=workers.pids,
             )
             results[label] = (ours_result, floor)
             report(floor, None)
             report(ours_result, floor)
-        for label, rooms, plenary in [
-            ("groups", group_rooms, False),
-            ("plenary", plenary_rooms, True),
-        ]:
+        for label, rooms, plenary in selected if "killed" in phases else []:
             killed = await run_phase(
                 f"gongnon {label}, worker killed",
                 urls_for=our_urls(rooms),
@@ -734,6 +766,11 @@ def main() -> None:
         choices=["redis", "redis-pubsub"],
         default="redis-pubsub",
         help="Gongnon's CHANNEL_LAYER setting for the workers (default %(default)s)",
+    )
+    parser.add_argument(
+        "--phases",
+        default="groups,plenary,killed",
+        help="comma-separated subset of groups,plenary,killed (default all three)",
     )
     parser.add_argument("--floor-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -19,7 +19,7 @@ from deliberation import actions
 from deliberation.access import can_answer_in_room, can_join_room, can_run_room
 from deliberation.actions import ActionRefused
 from deliberation.models import Room, RoomEvent
-from deliberation.rate_limit import allow
+from deliberation.rate_limit import Limit, allow_all, refund
 from deliberation.room_wire import active_sanction, events_after, snapshot
 
 logger = logging.getLogger(__name__)
@@ -215,26 +215,32 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     def _handle(self, user: Any, kind: str, frame: dict, client_id: str):
         """Limits, then the action: one trip to the thread pool per frame."""
-        if kind == "message" and client_id:
-            # A message resent after a reconnect is acknowledged, not counted again.
-            stored = RoomEvent.objects.filter(
-                room_id=self.room_id, author=user, client_id=client_id
-            ).first()
-            if stored is not None:
-                return stored
         if not self._within_limits(user.pk, kind in CHAT_EVENTS):
+            if kind == "message" and client_id:
+                # A message resent after a reconnect is acknowledged, even at the limit.
+                stored = self._stored_message(user, client_id)
+                if stored is not None:
+                    refund(f"chat:{self.room_id}:{user.pk}", window=CHAT_WINDOW)
+                    return stored
             raise ActionRefused(
                 "rate_limited",
                 f"At most {CHAT_LIMIT} messages per {CHAT_WINDOW} seconds; wait a moment.",
             )
-        return getattr(self, f"_do_{kind}")(user, frame, client_id)
+        result = getattr(self, f"_do_{kind}")(user, frame, client_id)
+        if isinstance(result, RoomEvent) and result.repeated:
+            refund(f"chat:{self.room_id}:{user.pk}", window=CHAT_WINDOW)
+        return result
+
+    def _stored_message(self, user: Any, client_id: str) -> RoomEvent | None:
+        return RoomEvent.objects.filter(
+            room_id=self.room_id, author=user, client_id=client_id
+        ).first()
 
     def _within_limits(self, user_id: int, is_chat: bool) -> bool:
-        if not allow(f"frame:{self.room_id}:{user_id}", limit=FRAME_LIMIT, window=FRAME_WINDOW):
-            return False
+        limits = [Limit(f"frame:{self.room_id}:{user_id}", FRAME_LIMIT, FRAME_WINDOW)]
         if is_chat:
-            return allow(f"chat:{self.room_id}:{user_id}", limit=CHAT_LIMIT, window=CHAT_WINDOW)
-        return True
+            limits.append(Limit(f"chat:{self.room_id}:{user_id}", CHAT_LIMIT, CHAT_WINDOW))
+        return allow_all(*limits)
 
     def _do_message(self, user, frame, client_id):
         return actions.do_post_message(self.room_id, user, frame.get("text"), client_id=client_id)

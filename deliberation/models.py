@@ -293,6 +293,9 @@ class RoomEvent(models.Model):
     hidden_reason = models.CharField(_("reason for hiding"), max_length=300, blank=True)
     is_synthetic = models.BooleanField(_("synthetic (demo)"), default=False)
 
+    # Not stored: True on the copy do_post_message returns for a client_id already used.
+    repeated = False
+
     class Meta:
         verbose_name = _("room event")
         verbose_name_plural = _("room events")

@@ -270,6 +270,55 @@ def test_concurrent_messages_get_gap_free_unique_sequence_numbers(forum):
     assert Room.objects.get(pk=forum.room.pk).last_seq == 20
 
 
+def test_a_message_is_stored_with_one_statement_on_postgresql(forum):
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement write is PostgreSQL's")
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        event = actions.do_post_message(forum.room.pk, forum.alice, "hello", client_id="k1")
+    assert len(queries.captured_queries) == 1
+    stored = RoomEvent.objects.get(room=forum.room, seq=event.seq)
+    assert (stored.text, stored.client_id, stored.author_id) == ("hello", "k1", forum.alice.pk)
+    assert Room.objects.get(pk=forum.room.pk).last_seq == event.seq == 1
+
+
+def test_a_muted_participant_is_refused_and_nothing_is_stored(forum):
+    actions.do_mute(forum.room.pk, forum.facilitator, forum.alice.pk, 5, "calm down")
+    last_seq = Room.objects.get(pk=forum.room.pk).last_seq
+    with pytest.raises(actions.ActionRefused) as refused:
+        actions.do_post_message(forum.room.pk, forum.alice, "still here")
+    assert refused.value.code == "muted"
+    assert Room.objects.get(pk=forum.room.pk).last_seq == last_seq
+    assert not RoomEvent.objects.filter(kind="message").exists()
+
+
+def test_a_repeated_client_id_returns_the_first_copy_and_advances_nothing(forum):
+    first = actions.do_post_message(forum.room.pk, forum.alice, "once", client_id="k1")
+    again = actions.do_post_message(forum.room.pk, forum.alice, "once", client_id="k1")
+    assert (again.pk, again.seq, again.repeated) == (first.pk, first.seq, True)
+    assert Room.objects.get(pk=forum.room.pk).last_seq == first.seq
+    assert RoomEvent.objects.filter(kind="message").count() == 1
+
+
+def test_concurrent_copies_of_one_message_are_stored_once_without_a_gap(forum):
+    if connection.vendor == "sqlite":
+        pytest.skip("the in-memory SQLite test database cannot be shared by writer threads")
+
+    def post(n: int) -> int:
+        try:
+            return actions.do_post_message(forum.room.pk, forum.alice, "x", client_id="same").seq
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        seqs = set(pool.map(post, range(8)))
+    assert seqs == {1}
+    assert Room.objects.get(pk=forum.room.pk).last_seq == 1
+    actions.do_post_message(forum.room.pk, forum.alice, "next")
+    assert list(RoomEvent.objects.values_list("seq", flat=True)) == [1, 2]
+
+
 # Refusals ----------------------------------------------------------------------------
 
 
@@ -638,4 +687,17 @@ async def test_resent_message_is_acknowledged_without_counting_against_the_limit
     await send(alice, {"type": "message", "text": "m0", "client_id": "c0"})
     ack = await receive(alice, "ack", "error")
     assert ack == {"type": "ack", "client_id": "c0", "seq": 1}
+    await alice.disconnect()
+
+
+async def test_resent_message_does_not_use_up_the_allowance(forum):
+    alice = await join(forum.alice, forum.room.pk)
+    for n in range(CHAT_LIMIT - 1):
+        await send(alice, {"type": "message", "text": f"m{n}", "client_id": f"c{n}"})
+        await receive(alice, "ack")
+    await send(alice, {"type": "message", "text": "m0", "client_id": "c0"})
+    assert (await receive(alice, "ack", "error"))["seq"] == 1
+    await send(alice, {"type": "message", "text": "last", "client_id": "last"})
+    ack = await receive(alice, "ack", "error")
+    assert (ack["type"], ack.get("seq")) == ("ack", CHAT_LIMIT)
     await alice.disconnect()
