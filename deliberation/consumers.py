@@ -12,6 +12,7 @@ import json
 import logging
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
@@ -309,6 +310,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
         return actions.do_support_recommendation(
             self.room_id, user, frame.get("recommendation_id"), frame.get("support")
         )
+
+    async def dispatch(self, message: dict) -> None:
+        """Call the handler without Channels' per-message close_old_connections.
+
+        Channels sends every incoming message through the sync thread to close stale
+        database connections first; in a plenary that is one thread hop per delivery to
+        every listener, which cost more than the delivery itself. The handlers here reach
+        the database only through db(), which closes stale connections in its own thread.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # Messages from the channel layer ------------------------------------------------
 

@@ -196,6 +196,26 @@ async def test_message_is_saved_then_broadcast_with_sequence_numbers(forum):
     await bob.disconnect()
 
 
+async def test_delivering_a_broadcast_takes_no_trip_to_the_sync_thread(forum, monkeypatch):
+    import channels.consumer
+
+    trips = []
+
+    async def counting_close_old_connections():
+        trips.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counting_close_old_connections)
+    alice = await join(forum.alice, forum.room.pk)
+    bob = await join(forum.bob, forum.room.pk)
+    trips.clear()
+    await database_sync_to_async(actions.do_post_message)(forum.room.pk, forum.alice, "hi")
+    assert (await receive(alice, "message"))["text"] == "hi"
+    assert (await receive(bob, "message"))["text"] == "hi"
+    assert trips == []
+    await alice.disconnect()
+    await bob.disconnect()
+
+
 async def test_repeated_client_id_stores_the_message_once(forum):
     alice = await join(forum.alice, forum.room.pk)
     await send(alice, {"type": "message", "text": "once", "client_id": "same"})
