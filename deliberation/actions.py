@@ -198,9 +198,7 @@ def _lock_room(room_id: int):
 def _append(room, kind: str, payload: dict, *, author=None, text: str = "", client_id: str = ""):
     """Store one event under the next sequence number; broadcast it after commit."""
     seq = room.last_seq + 1
-    Room.objects.filter(pk=room.pk).update(last_seq=seq)
-    room.last_seq = seq
-    event = RoomEvent.objects.create(
+    event = RoomEvent(
         room=room,
         seq=seq,
         kind=kind,
@@ -209,6 +207,15 @@ def _append(room, kind: str, payload: dict, *, author=None, text: str = "", clie
         client_id=client_id,
         payload=payload,
     )
+    if connection.vendor == "postgresql":
+        # The counter and the event in one round trip; the room row is already locked.
+        with connection.cursor() as cursor:
+            cursor.execute(_APPEND_EVENT.format(**_tables()), _event_params(event))
+            event.pk = cursor.fetchone()[0]
+    else:
+        Room.objects.filter(pk=room.pk).update(last_seq=seq)
+        event.save(force_insert=True)
+    room.last_seq = seq
     _broadcast_on_commit(room.channel_group, event)
     return event
 
@@ -288,6 +295,39 @@ def do_post_message(room_id: int, actor, text, *, client_id: str = ""):
         return _append(room, "message", {}, author=actor, text=text, client_id=client_id)
 
 
+_APPEND_EVENT = """
+WITH bumped AS (UPDATE {room} SET last_seq = %(seq)s WHERE id = %(room)s)
+INSERT INTO {event}
+    (room_id, seq, kind, author_id, text, client_id, payload, created_at, hidden_reason,
+     is_synthetic)
+VALUES (%(room)s, %(seq)s, %(kind)s, %(author)s, %(text)s, %(client_id)s, %(payload)s::jsonb,
+        %(now)s, '', false)
+RETURNING id
+"""
+
+
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "room": quote(Room._meta.db_table),
+        "moderation": quote(ModerationAction._meta.db_table),
+        "event": quote(RoomEvent._meta.db_table),
+    }
+
+
+def _event_params(event: RoomEvent) -> dict:
+    return {
+        "room": event.room_id,
+        "seq": event.seq,
+        "kind": event.kind,
+        "author": event.author_id,
+        "text": event.text,
+        "client_id": event.client_id,
+        "payload": json.dumps(event.payload, ensure_ascii=False),
+        "now": event.created_at,
+    }
+
+
 _ONE_STATEMENT_MESSAGE = """
 WITH bumped AS (
     UPDATE {room} SET last_seq = last_seq + 1
@@ -321,11 +361,7 @@ def _append_message_in_one_statement(room_id: int, actor, text: str, client_id: 
     room row exactly as _lock_room does, so sequence numbers stay gap-free. None when
     the message is refused or already stored: the general path then says why."""
     now = timezone.now()
-    sql = _ONE_STATEMENT_MESSAGE.format(
-        room=connection.ops.quote_name(Room._meta.db_table),
-        moderation=connection.ops.quote_name(ModerationAction._meta.db_table),
-        event=connection.ops.quote_name(RoomEvent._meta.db_table),
-    )
+    sql = _ONE_STATEMENT_MESSAGE.format(**_tables())
     params = {
         "room": room_id,
         "author": actor.pk,
@@ -549,17 +585,16 @@ def _question(room, question_id):
 
 
 def do_upvote_question(room_id: int, actor, question_id) -> None:
-    """One upvote per person per question, enforced by a unique constraint."""
+    """One upvote per person per question (a unique constraint backs the check)."""
     with transaction.atomic():
         room = _lock_room(room_id)
         question = _question(room, question_id)
         if question.status == Question.Status.ANSWERED:
             raise ActionRefused("invalid", "This question has been answered.")
-        try:
-            with transaction.atomic():
-                QuestionVote.objects.create(question=question, user=actor)
-        except IntegrityError:
-            raise ActionRefused("already_voted", "You have upvoted this question.") from None
+        # The question row is locked, so no other upvote of it can slip in between.
+        if QuestionVote.objects.filter(question=question, user=actor).exists():
+            raise ActionRefused("already_voted", "You have upvoted this question.")
+        QuestionVote.objects.create(question=question, user=actor)
         question.votes += 1
         Question.objects.filter(pk=question.pk).update(votes=models.F("votes") + 1)
         return _append(room, "question", {"question": question_wire(question)})
