@@ -153,6 +153,10 @@ def do_request_report_render(deliberation, *, actor, language: str = "ko"):
 # recover the event from the database by its sequence number.
 
 MAX_MESSAGE_BYTES = 4096
+# At most CHAT_LIMIT messages (and as many expert questions) per participant and room in
+# any CHAT_WINDOW seconds, counted from what is stored, so every connection and worker
+# process counts together and a resent copy of a stored message does not count again.
+CHAT_LIMIT, CHAT_WINDOW = 5, 10
 MAX_REASON_CHARS = 300
 MAX_POLL_OPTIONS = 10
 MAX_MUTE_MINUTES = 240
@@ -220,13 +224,17 @@ def _append(room, kind: str, payload: dict, *, author=None, text: str = "", clie
     return event
 
 
-def _broadcast_on_commit(group: str, event: RoomEvent) -> None:
+def _broadcast_message(event: RoomEvent) -> dict:
     # Serialised once here rather than once per receiving connection.
-    message = {
+    return {
         "type": "room.event",
         "seq": event.seq,
         "text": json.dumps(event_to_wire(event), ensure_ascii=False),
     }
+
+
+def _broadcast_on_commit(group: str, event: RoomEvent) -> None:
+    message = _broadcast_message(event)
     transaction.on_commit(lambda: broadcast(group, message))
 
 
@@ -283,7 +291,11 @@ def do_post_message(room_id: int, actor, text, *, client_id: str = ""):
         event = _append_message_in_one_statement(room_id, actor, text, client_id)
         if event is not None:
             return event
-    # The general path, which also explains a refusal or returns the earlier copy.
+    return _post_message_checked(room_id, actor, text, client_id)
+
+
+def _post_message_checked(room_id: int, actor, text: str, client_id: str):
+    """The general path, which also explains a refusal or returns the earlier copy."""
     with transaction.atomic():
         room = _lock_room(room_id)
         _require_speaking_allowed(room, actor)
@@ -292,7 +304,23 @@ def do_post_message(room_id: int, actor, text, *, client_id: str = ""):
             if earlier is not None:
                 earlier.repeated = True
                 return earlier
+        recent = RoomEvent.objects.filter(
+            room=room, author=actor, kind="message", created_at__gt=_chat_window_start()
+        )
+        _require_within_chat_limit(recent.count())
         return _append(room, "message", {}, author=actor, text=text, client_id=client_id)
+
+
+def _chat_window_start() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(seconds=CHAT_WINDOW)
+
+
+def _require_within_chat_limit(recent: int) -> None:
+    if recent >= CHAT_LIMIT:
+        raise ActionRefused(
+            "rate_limited",
+            f"At most {CHAT_LIMIT} messages per {CHAT_WINDOW} seconds; wait a moment.",
+        )
 
 
 _APPEND_EVENT = """
@@ -342,6 +370,11 @@ WITH bumped AS (
         WHERE room_id = %(room)s AND author_id = %(author)s
           AND client_id = %(client_id)s AND client_id <> ''
       )
+      AND (
+        SELECT count(*) FROM {event}
+        WHERE room_id = %(room)s AND author_id = %(author)s AND kind = 'message'
+          AND created_at > %(since)s
+      ) < %(limit)s
     RETURNING last_seq
 )
 INSERT INTO {event}
@@ -362,15 +395,7 @@ def _append_message_in_one_statement(room_id: int, actor, text: str, client_id: 
     the message is refused or already stored: the general path then says why."""
     now = timezone.now()
     sql = _ONE_STATEMENT_MESSAGE.format(**_tables())
-    params = {
-        "room": room_id,
-        "author": actor.pk,
-        "text": text,
-        "client_id": client_id,
-        "now": now,
-        "remove": ModerationAction.Kind.REMOVE.value,
-        "mute": ModerationAction.Kind.MUTE.value,
-    }
+    params = _one_statement_params(room_id, actor, text, client_id, now)
     # Outside a transaction the statement commits by itself; inside one (a caller's
     # atomic block) a savepoint keeps a unique-constraint failure from spoiling it.
     savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
@@ -383,7 +408,27 @@ def _append_message_in_one_statement(room_id: int, actor, text: str, client_id: 
         return None
     if row is None:
         return None
-    event = RoomEvent(
+    event = _stored_message(row, room_id, actor, text, client_id, now)
+    _broadcast_on_commit(f"room.{room_id}", event)
+    return event
+
+
+def _one_statement_params(room_id: int, actor, text: str, client_id: str, now) -> dict:
+    return {
+        "room": room_id,
+        "author": actor.pk,
+        "text": text,
+        "client_id": client_id,
+        "now": now,
+        "since": now - datetime.timedelta(seconds=CHAT_WINDOW),
+        "limit": CHAT_LIMIT,
+        "remove": ModerationAction.Kind.REMOVE.value,
+        "mute": ModerationAction.Kind.MUTE.value,
+    }
+
+
+def _stored_message(row, room_id: int, actor, text: str, client_id: str, now) -> RoomEvent:
+    return RoomEvent(
         pk=row[0],
         room_id=room_id,
         seq=row[1],
@@ -394,7 +439,36 @@ def _append_message_in_one_statement(room_id: int, actor, text: str, client_id: 
         payload={},
         created_at=now,
     )
-    _broadcast_on_commit(f"room.{room_id}", event)
+
+
+async def ado_post_message(room_id: int, actor, text, *, client_id: str = ""):
+    """do_post_message for a consumer on PostgreSQL, run on the event loop.
+
+    The same single statement goes through the worker's own async connection, so the
+    busiest write takes no trip to a thread and no health check; it commits by itself,
+    and the broadcast follows. When the statement stores nothing (a refusal, or a copy
+    already stored) the general path runs in a thread to say why.
+    """
+    from channels.db import database_sync_to_async
+
+    from deliberation import async_connection
+
+    text = _clean_text(text, field="text")
+    now = timezone.now()
+    row = await async_connection.fetch_one(
+        _ONE_STATEMENT_MESSAGE.format(**_tables()),
+        _one_statement_params(room_id, actor, text, client_id, now),
+    )
+    if row is None:
+        return await database_sync_to_async(_post_message_checked)(room_id, actor, text, client_id)
+    event = _stored_message(row, room_id, actor, text, client_id, now)
+    message = _broadcast_message(event)
+    layer = get_channel_layer()
+    if layer is not None:
+        try:
+            await layer.group_send(f"room.{room_id}", message)
+        except Exception:
+            logger.exception("broadcast to room.%s failed", room_id)
     return event
 
 
@@ -566,6 +640,10 @@ def do_ask_question(room_id: int, actor, text, *, client_id: str = ""):
         if not room.is_plenary:
             raise ActionRefused("invalid", "Questions to experts are asked in the plenary.")
         _require_speaking_allowed(room, actor)
+        recent = Question.objects.filter(
+            room=room, author=actor, created_at__gt=_chat_window_start()
+        )
+        _require_within_chat_limit(recent.count())
         question = Question.objects.create(room=room, author=actor, text=text)
         return _append(room, "question", {"question": question_wire(question)})
 

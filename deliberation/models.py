@@ -308,6 +308,12 @@ class RoomEvent(models.Model):
                 name="room_event_client_id_once",
             ),
         ]
+        # The message rate limit counts a participant's recent messages in the room.
+        indexes = [
+            models.Index(
+                fields=["room", "author", "created_at"], name="room_event_recent_by_author"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.room_id}#{self.seq} {self.kind}"

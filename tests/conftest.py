@@ -59,3 +59,12 @@ def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
         if "pdf" in item.keywords:
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def close_event_loop_connections():
+    """Consumers' async PostgreSQL connections end with the test, before its database does."""
+    yield
+    from deliberation import async_connection
+
+    async_connection.close_all()

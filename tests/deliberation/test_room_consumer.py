@@ -23,6 +23,7 @@ from deliberation.consumers import (
     CLOSE_NOT_FOUND,
     CLOSE_REMOVED,
     CLOSE_UNAUTHENTICATED,
+    FRAME_LIMIT,
 )
 from deliberation.models import (
     Attendance,
@@ -275,9 +276,10 @@ async def test_lost_broadcast_is_filled_from_the_database_before_the_next_event(
     await alice.disconnect()
 
 
-def test_concurrent_messages_get_gap_free_unique_sequence_numbers(forum):
+def test_concurrent_messages_get_gap_free_unique_sequence_numbers(forum, monkeypatch):
     if connection.vendor == "sqlite":
         pytest.skip("the in-memory SQLite test database cannot be shared by writer threads")
+    monkeypatch.setattr(actions, "CHAT_LIMIT", 100)
 
     def post(n: int) -> int:
         try:
@@ -393,6 +395,54 @@ async def test_rate_limit_is_shared_between_connections_of_one_user(forum):
     assert (await receive(second, "error"))["code"] == "rate_limited"
     await first.disconnect()
     await second.disconnect()
+
+
+async def test_a_connection_over_the_frame_limit_gets_an_error(forum):
+    alice = await join(forum.alice, forum.room.pk)
+    for _ in range(FRAME_LIMIT):
+        await send(alice, {"type": "ping"})
+        await receive(alice, "pong")
+    await send(alice, {"type": "ping", "client_id": "one-more"})
+    error = await receive(alice, "error", "pong")
+    assert (error["type"], error["code"], error["client_id"]) == (
+        "error",
+        "rate_limited",
+        "one-more",
+    )
+    await alice.disconnect()
+
+
+async def test_questions_to_experts_are_rate_limited_like_messages(plenary):
+    carol = await join(plenary.carol, plenary.room.pk)
+    for n in range(CHAT_LIMIT):
+        await send(carol, {"type": "question_ask", "text": f"q{n}", "client_id": f"q{n}"})
+        assert (await receive(carol, "ack", "error"))["type"] == "ack"
+    await send(carol, {"type": "question_ask", "text": "too many", "client_id": "late"})
+    assert (await receive(carol, "ack", "error"))["code"] == "rate_limited"
+    count = await database_sync_to_async(Question.objects.count)()
+    assert count == CHAT_LIMIT
+    await carol.disconnect()
+
+
+async def test_a_message_on_postgresql_is_written_from_the_event_loop(forum, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("the event-loop write is PostgreSQL's")
+    from deliberation.consumers import RoomConsumer
+
+    trips = []
+    original = RoomConsumer._handle
+
+    def counting_handle(self, *args):
+        trips.append(args[1])
+        return original(self, *args)
+
+    monkeypatch.setattr(RoomConsumer, "_handle", counting_handle)
+    alice = await join(forum.alice, forum.room.pk)
+    await send(alice, {"type": "message", "text": "fast", "client_id": "f1"})
+    assert (await receive(alice, "ack"))["seq"] == 1
+    assert trips == []
+    assert await database_sync_to_async(stored_messages)(forum.room.pk) == ["fast"]
+    await alice.disconnect()
 
 
 async def test_malformed_json_gets_an_error_and_the_connection_lives_on(forum):
