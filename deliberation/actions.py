@@ -12,6 +12,7 @@ from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from deliberation.access import can_answer_in_room, can_join_room, can_run_room
 from deliberation.allocation import allocate, encode
@@ -113,6 +114,57 @@ def do_save_report_narratives(deliberation, texts: dict[str, str], *, actor) -> 
             )
         )
     return changed
+
+
+def do_set_report_headline(deliberation, item: str, *, actor):
+    """Choose the report's headline opinion item ("" restores the default rule).
+
+    The item must be an agree-disagree or yes/no question of the deliberation's panel
+    surveys; anything else is refused with ActionRefused and nothing is saved. The row is
+    locked so the check and the write see the same questionnaires.
+    """
+    from deliberation.models import Deliberation
+    from surveys.wave_data import (
+        is_headline_candidate,
+        panel_codings,
+        panel_question_codes,
+        panel_waves,
+    )
+
+    item = (item or "").strip()
+    with transaction.atomic():
+        locked = Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+        if item:
+            waves = panel_waves(locked)
+            codings = panel_codings(waves)
+            if item not in codings and item not in panel_question_codes(waves):
+                raise ActionRefused(
+                    "unknown_item",
+                    gettext("%(item)s is not a question of this deliberation's panel surveys.")
+                    % {"item": item},
+                )
+            if item not in codings or not is_headline_candidate(codings[item]):
+                raise ActionRefused(
+                    "wrong_type",
+                    gettext(
+                        "%(item)s cannot be the headline question: choose an agree–disagree "
+                        "or yes/no question."
+                    )
+                    % {"item": item},
+                )
+        if locked.report_headline_item != item:
+            locked.report_headline_item = item
+            locked.save(update_fields=["report_headline_item"])
+            transaction.on_commit(
+                lambda: logger.info(
+                    "report headline of %s set to %r by %s",
+                    locked.pk,
+                    item,
+                    getattr(actor, "pk", None),
+                )
+            )
+    deliberation.report_headline_item = item
+    return locked
 
 
 def do_request_report_render(deliberation, *, actor, language: str = "ko"):

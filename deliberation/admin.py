@@ -22,6 +22,8 @@ class DeliberationAdmin(admin.ModelAdmin):
     list_filter = ["is_demo", "city"]
     search_fields = ["title", "agenda", "slug"]
     prepopulated_fields = {"slug": ["title"]}
+    # Chosen on the report page, where the choice is checked against the panel surveys.
+    readonly_fields = ["report_headline_item"]
     inlines = [StageInline]
 
 

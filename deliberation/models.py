@@ -24,6 +24,18 @@ class Deliberation(models.Model):
     is_demo = models.BooleanField(
         _("demo data"), default=False, help_text=_("Synthetic data for demonstration.")
     )
+    # Set on the report page (deliberation.actions.do_set_report_headline, which checks it);
+    # blank: surveys.wave_data.headline_item picks the default.
+    report_headline_item = models.CharField(
+        _("headline question of the report"),
+        max_length=60,
+        blank=True,
+        default="",
+        help_text=_(
+            "Item code of the panel survey question whose first answer weights the panel by "
+            "initial opinion; blank: the first agree–disagree or yes/no question."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -10,6 +10,7 @@ attendance, no recommendations) are empty and the report says so.
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ from surveys.panel_weights import (
 from surveys.process_evaluation import EvaluationResult, evaluate_item
 from surveys.stats import (
     AttritionResult,
+    ItemResult,
     PanelPollComparison,
     StatsError,
     WaveComparison,
@@ -131,8 +133,10 @@ class WaveData:
     wave_titles: Mapping[str, str] = field(default_factory=dict)
     # grouping (region, gender, age_band) -> panelist id -> group
     demographics: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    # The headline opinion item: its first-wave answer is a weighting variable.
+    # The headline opinion item: its first-wave answer is a weighting variable. Chosen by
+    # the analysts (``headline_chosen``) or, by default, the first agree-disagree or yes/no item.
     headline: str | None = None
+    headline_chosen: bool = False
 
     def title(self, wave: str) -> str:
         return self.wave_titles.get(wave, wave)
@@ -215,6 +219,16 @@ def poll_question(
 # --------------------------------------------------------------------------------------------
 # Analysis
 # --------------------------------------------------------------------------------------------
+
+
+# A subgroup's result on fewer pairs than this is not reported: with a handful of panelists
+# one changed answer swings the effect size, so the report says "too few to report" instead.
+MIN_SUBGROUP_PAIRS = 10
+
+
+def too_few_to_report(result: ItemResult) -> bool:
+    """Whether a subgroup's result rests on too few pairs to be shown."""
+    return result.n_pairs < MIN_SUBGROUP_PAIRS
 
 
 @dataclass(frozen=True)
@@ -531,10 +545,11 @@ def analysis_document(analysis: ReportAnalysis) -> dict[str, Any]:
             "respondents": dict(waves.respondents),
             "knowledge_index_by_wave": dict(waves.knowledge_by_wave),
             "shares": {k: dict(v) for k, v in waves.shares.items()},
+            "headline_item": _headline_document(waves.data),
+            "subgroup_min_pairs": MIN_SUBGROUP_PAIRS,
             "subgroups": {
                 grouping: {
-                    group: comparison_dict(c, waves.data.items, waves.data.answers)
-                    for group, c in by_group.items()
+                    group: _subgroup_document(c, waves.data) for group, c in by_group.items()
                 }
                 for grouping, by_group in waves.subgroups.items()
             },
@@ -543,6 +558,7 @@ def analysis_document(analysis: ReportAnalysis) -> dict[str, Any]:
         "panel_vs_poll": [
             {
                 "item": row.item,
+                "label": _item_label(waves, row.item),
                 "wave": row.wave,
                 "measure": row.comparison.measure,
                 "panel_estimate": row.comparison.panel_estimate,
@@ -551,8 +567,8 @@ def analysis_document(analysis: ReportAnalysis) -> dict[str, Any]:
                 "poll_effective_n": row.comparison.poll_effective_n,
                 "poll_margin_of_error": row.comparison.poll_margin_of_error,
                 "difference": row.comparison.difference,
-                "ci": list(row.comparison.ci),
-                "z": row.comparison.statistic,
+                "ci": [_finite(x) for x in row.comparison.ci],
+                "z": _finite(row.comparison.statistic),
                 "p_value": row.comparison.p_value,
             }
             for row in analysis.panel_vs_poll
@@ -597,6 +613,35 @@ def analysis_document(analysis: ReportAnalysis) -> dict[str, Any]:
         ],
         "narratives": {k: v for k, v in data.narratives.items() if v},
     }
+
+
+def _finite(x: float) -> float | None:
+    """JSON has no infinities: a z of +-inf (a difference with no variance) is written null."""
+    return float(x) if math.isfinite(x) else None
+
+
+def _item_label(waves: WaveAnalysis | None, item: str) -> str:
+    spec = waves.data.items.get(item) if waves is not None else None
+    return spec.label if spec is not None and spec.label else item
+
+
+def _headline_document(data: WaveData) -> dict[str, Any] | None:
+    if data.headline is None or data.headline not in data.items:
+        return None
+    spec = data.items[data.headline]
+    return {
+        "item": data.headline,
+        "label": spec.label or data.headline,
+        "chosen": data.headline_chosen,
+    }
+
+
+def _subgroup_document(comparison: WaveComparison, data: WaveData) -> dict[str, Any]:
+    """A subgroup's comparison, each item flagged when it rests on too few pairs to report."""
+    document = comparison_dict(comparison, data.items, data.answers)
+    for entry in document["items"]:
+        entry["too_few_to_report"] = entry["n_pairs"] < MIN_SUBGROUP_PAIRS
+    return document
 
 
 def _attrition_document(result: AttritionResult | None) -> dict[str, Any] | None:

@@ -14,10 +14,16 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from deliberation.report_data import ReportAnalysis, analysis_document
+from deliberation.report_data import (
+    MIN_SUBGROUP_PAIRS,
+    ReportAnalysis,
+    analysis_document,
+    too_few_to_report,
+)
 from deliberation.report_text import (
     describe_change,
     effect_name,
+    fixed,
     format_p,
     scale_label,
     statistical_test_name,
@@ -50,15 +56,15 @@ def _distribution_text(distribution: Mapping, value_labels: Mapping | None) -> s
         if mean is None:
             return "–"
         return _("mean %(mean)s, SD %(sd)s, n %(n)s") % {
-            "mean": f"{mean:.2f}",
-            "sd": "–" if sd is None else f"{sd:.2f}",
+            "mean": fixed(mean, 2),
+            "sd": "–" if sd is None else fixed(sd, 2),
             "n": distribution.get("n", 0),
         }
     total = sum(float(v) for v in distribution.values())
     if not total:
         return "–"
     return ", ".join(
-        f"{scale_label(value_labels, k)}: {100 * float(v) / total:.0f}%"
+        f"{scale_label(value_labels, k)}: {fixed(100 * float(v) / total, 0)}%"
         for k, v in distribution.items()
     )
 
@@ -66,7 +72,7 @@ def _distribution_text(distribution: Mapping, value_labels: Mapping | None) -> s
 def _number(x: float | None, digits: int = 3) -> str:
     if x is None:
         return "–"
-    return f"{x:.{digits}f}"
+    return fixed(x, digits)
 
 
 def comparison_rows(analysis: ReportAnalysis, comparison: WaveComparison) -> list[dict]:
@@ -127,20 +133,29 @@ def _likert(analysis: ReportAnalysis, comparison: WaveComparison, paths: bool) -
                 "wave_a": wa,
                 "wave_b": wb,
             }
+            table = [
+                {
+                    "label": row.label,
+                    "wave": row.wave,
+                    "shares": [
+                        f"{fixed(100 * c / (sum(row.counts) or 1), 0)}%" for c in row.counts
+                    ],
+                }
+                for row in rows
+            ]
             blocks.append(
                 {
                     "svg": charts.diverging_likert(rows, categories, title, text_as_paths=paths),
                     "title": title,
                     "categories": categories,
-                    "rows": [
-                        {
-                            "label": row.label,
-                            "wave": row.wave,
-                            "shares": [
-                                f"{100 * c / (sum(row.counts) or 1):.0f}%" for c in row.counts
-                            ],
-                        }
-                        for row in rows
+                    # Header words kept whole: a narrow column breaks between words only.
+                    "category_words": [c.split() for c in categories],
+                    "rows": table,
+                    # The table groups an item's waves under the item, so the long question
+                    # text spans the table instead of squeezing the answer columns.
+                    "items": [
+                        {"label": table[k]["label"], "rows": table[k : k + 2]}
+                        for k in range(0, len(table), 2)
                     ],
                 }
             )
@@ -169,7 +184,7 @@ def _slopes(analysis: ReportAnalysis, paths: bool) -> list[dict]:
                     {
                         "label": label,
                         "shares": [
-                            f"{100 * shares[t]:.0f}%" if t in shares else "–" for t in titles
+                            f"{fixed(100 * shares[t], 0)}%" if t in shares else "–" for t in titles
                         ],
                     }
                     for label, shares in series.items()
@@ -201,7 +216,7 @@ def _knowledge(analysis: ReportAnalysis, paths: bool) -> dict | None:
         ),
         "title": title,
         "rows": [
-            {"wave": t, "mean": "–" if m is None else f"{100 * m:.0f}%"}
+            {"wave": t, "mean": "–" if m is None else f"{fixed(100 * m, 0)}%"}
             for t, m in zip(titles, means, strict=True)
         ],
         "sentence": sentence,
@@ -246,13 +261,13 @@ def _poll_questions(analysis: ReportAnalysis) -> list[dict]:
         {
             "question": q.question,
             "n": q.n,
-            "effective_n": f"{q.effective_n:.0f}",
+            "effective_n": fixed(q.effective_n, 0),
             "options": [
                 {
                     "label": o.label,
-                    "estimate": f"{100 * o.estimate:.1f}%",
-                    "moe": f"{100 * o.margin_of_error:.1f}%p",
-                    "ci": f"{100 * o.ci_low:.1f}–{100 * o.ci_high:.1f}%",
+                    "estimate": f"{fixed(100 * o.estimate, 1)}%",
+                    "moe": f"{fixed(100 * o.margin_of_error, 1)}%p",
+                    "ci": f"{fixed(100 * o.ci_low, 1)}–{fixed(100 * o.ci_high, 1)}%",
                 }
                 for o in q.options
             ],
@@ -266,13 +281,16 @@ def _grouping_name(grouping: str) -> str:
     return names.get(grouping, grouping)
 
 
-def _subgroup_cell(r: ItemResult) -> str:
+def _subgroup_cell(r: ItemResult) -> dict:
+    """The effect size (or adjusted p) of one item in one group, or why it is not shown."""
+    if too_few_to_report(r):
+        return {"text": _("too few to report"), "too_few": True}
     if r.p_adjusted is None:
-        return "–"
+        return {"text": "–", "too_few": False}
     mark = " *" if r.p_adjusted < 0.05 else ""
     if r.effect_size is not None:
-        return f"{r.effect_size:+.2f}{mark}"
-    return f"{format_p(r.p_adjusted)}{mark}"
+        return {"text": f"{fixed(r.effect_size, 2, signed=True)}{mark}", "too_few": False}
+    return {"text": f"{format_p(r.p_adjusted)}{mark}", "too_few": False}
 
 
 def _subgroups(analysis: ReportAnalysis) -> list[dict]:
@@ -287,6 +305,7 @@ def _subgroups(analysis: ReportAnalysis) -> list[dict]:
         blocks.append(
             {
                 "name": _grouping_name(grouping),
+                "min_pairs": MIN_SUBGROUP_PAIRS,
                 "groups": [{"name": g, "n": n} for g, n in zip(groups, pairs, strict=True)],
                 "rows": [
                     {
@@ -298,6 +317,18 @@ def _subgroups(analysis: ReportAnalysis) -> list[dict]:
             }
         )
     return blocks
+
+
+def _headline(analysis: ReportAnalysis) -> dict | None:
+    """The headline opinion item the panel weights use, and whether the analysts chose it."""
+    data = analysis.waves.data
+    if data.headline is None or data.headline not in data.items:
+        return None
+    return {
+        "item": data.headline,
+        "label": _label(analysis, data.headline),
+        "chosen": data.headline_chosen,
+    }
 
 
 def _attrition(analysis: ReportAnalysis) -> dict | None:
@@ -312,11 +343,11 @@ def _attrition(analysis: ReportAnalysis) -> dict | None:
         "n": result.n_wave_a,
         "stayers": result.n_stayers,
         "leavers": result.n_leavers,
-        "rate": f"{100 * result.attrition_rate:.1f}%",
+        "rate": f"{fixed(100 * result.attrition_rate, 1)}%",
         "rows": [
             {
                 "name": _grouping_name(v.variable),
-                "shift": f"{100 * v.max_shift:.1f}%p",
+                "shift": f"{fixed(100 * v.max_shift, 1)}%p",
                 "statistic": _number(v.statistic, 2),
                 "df": v.df,
                 "p": format_p(v.p_value) if v.df else "–",
@@ -327,11 +358,13 @@ def _attrition(analysis: ReportAnalysis) -> dict | None:
 
 
 def _estimate(value: float, measure: str) -> str:
-    return f"{100 * value:.1f}%" if measure == "proportion" else f"{value:.2f}"
+    return f"{fixed(100 * value, 1)}%" if measure == "proportion" else fixed(value, 2)
 
 
 def _difference(value: float, measure: str) -> str:
-    return f"{100 * value:+.1f}%p" if measure == "proportion" else f"{value:+.2f}"
+    if measure == "proportion":
+        return f"{fixed(100 * value, 1, signed=True)}%p"
+    return fixed(value, 2, signed=True)
 
 
 def _panel_vs_poll(analysis: ReportAnalysis) -> list[dict]:
@@ -368,9 +401,11 @@ def _panel_weights(analysis: ReportAnalysis) -> list[dict]:
                 "wave": data.title(w.wave) if data else w.wave,
                 "respondents": w.respondents,
                 "n": w.n,
-                "deff": "—" if w.design_effect is None else f"{w.design_effect:.2f}",
-                "n_eff": "—" if w.effective_n is None else f"{w.effective_n:.0f}",
-                "moe": "—" if w.margin_of_error is None else f"±{100 * w.margin_of_error:.1f}%p",
+                "deff": "—" if w.design_effect is None else fixed(w.design_effect, 2),
+                "n_eff": "—" if w.effective_n is None else fixed(w.effective_n, 0),
+                "moe": "—"
+                if w.margin_of_error is None
+                else f"±{fixed(100 * w.margin_of_error, 1)}%p",
                 "error": w.error,
                 "shares": [
                     {
@@ -393,7 +428,7 @@ def _evaluation(analysis: ReportAnalysis) -> list[dict]:
             "label": e.label,
             "n": e.n,
             "agree": _estimate(e.agree_share, "proportion"),
-            "mean": f"{e.mean:.2f}",
+            "mean": fixed(e.mean, 2),
             "sentence": _(
                 "%(share)s of the %(n)s panelists who answered agreed (4 or 5 of 5) that "
                 "“%(question)s”; the mean rating was %(mean)s."
@@ -402,7 +437,7 @@ def _evaluation(analysis: ReportAnalysis) -> list[dict]:
                 "share": _estimate(e.agree_share, "proportion"),
                 "n": e.n,
                 "question": e.label,
-                "mean": f"{e.mean:.2f}",
+                "mean": fixed(e.mean, 2),
             },
         }
         for e in analysis.evaluation
@@ -455,6 +490,7 @@ def report_context(
             "knowledge": _knowledge(analysis, paths),
             "subgroups": _subgroups(analysis),
             "attrition": _attrition(analysis),
+            "headline_item": _headline(analysis),
         }
         comparisons = context["waves"]["comparisons"]
         # The PDF prints the headline comparison's table; the others are in JSON and XLSX.
@@ -502,6 +538,161 @@ def _sheet_title(text: str, taken: set[str]) -> str:
         name = f"{clean[: 31 - len(str(n)) - 1]}~{n}"
     taken.add(name.lower())
     return name
+
+
+Sheet = Callable[[str, Sequence[str], Sequence[Sequence[Any]]], None]
+
+
+def _subgroup_sheet(sheet: Sheet, waves: Mapping[str, Any]) -> None:
+    """The headline comparison within each group, one row per grouping, group and item.
+
+    Rows resting on too few pairs keep their counts but not their tests: the note says why.
+    """
+    rows = []
+    for grouping, by_group in waves["subgroups"].items():
+        for group, comparison in by_group.items():
+            for e in comparison["items"]:
+                too_few = e["too_few_to_report"]
+                tested = (
+                    [None] * 10
+                    if too_few
+                    else [
+                        e["test"],
+                        e["statistic"],
+                        e["df"],
+                        e["p_value"],
+                        e["p_adjusted"],
+                        e["effect_size"],
+                        e["effect_size_name"],
+                        e["change"],
+                        *(e["ci"] or [None, None]),
+                    ]
+                )
+                rows.append(
+                    [
+                        grouping,
+                        group,
+                        comparison["wave_a"],
+                        comparison["wave_b"],
+                        e["item"],
+                        e["label"],
+                        e["type"],
+                        e["n_pairs"],
+                        *tested,
+                        too_few,
+                        _("too few to report") if too_few else e["note"],
+                    ]
+                )
+    sheet(
+        "Subgroups",
+        [
+            "grouping",
+            "group",
+            "wave_a",
+            "wave_b",
+            "item",
+            "label",
+            "type",
+            "n_pairs",
+            "test",
+            "statistic",
+            "df",
+            "p_value",
+            "p_adjusted",
+            "effect_size",
+            "effect_size_name",
+            "change",
+            "ci_low",
+            "ci_high",
+            "too_few_to_report",
+            "note",
+        ],
+        rows,
+    )
+
+
+def _attrition_sheet(sheet: Sheet, attrition: Mapping[str, Any] | None) -> None:
+    """Stayers against leavers: a row per variable and category, the test on each row."""
+    rows = []
+    if attrition is not None:
+        for v in attrition["variables"]:
+            for category, share in v["shares_first_wave"].items():
+                rows.append(
+                    [
+                        attrition["n_first_wave"],
+                        attrition["stayers"],
+                        attrition["leavers"],
+                        attrition["rate"],
+                        v["variable"],
+                        category,
+                        share,
+                        v["shares_stayers"].get(category),
+                        v["shares_leavers"].get(category),
+                        v["max_shift"],
+                        v["chi2"],
+                        v["df"],
+                        v["p_value"],
+                    ]
+                )
+    sheet(
+        "Attrition",
+        [
+            "n_first_wave",
+            "stayers",
+            "leavers",
+            "attrition_rate",
+            "variable",
+            "category",
+            "share_first_wave",
+            "share_stayers",
+            "share_leavers",
+            "max_shift",
+            "chi2",
+            "df",
+            "p_value",
+        ],
+        rows,
+    )
+
+
+def _panel_vs_poll_sheet(sheet: Sheet, rows: Sequence[Mapping[str, Any]]) -> None:
+    sheet(
+        "Panel vs poll",
+        [
+            "item",
+            "label",
+            "wave",
+            "measure",
+            "panel_estimate",
+            "panel_n",
+            "poll_estimate",
+            "poll_effective_n",
+            "poll_margin_of_error",
+            "difference",
+            "ci_low",
+            "ci_high",
+            "z",
+            "p_value",
+        ],
+        [
+            [
+                r["item"],
+                r["label"],
+                r["wave"],
+                r["measure"],
+                r["panel_estimate"],
+                r["panel_n"],
+                r["poll_estimate"],
+                r["poll_effective_n"],
+                r["poll_margin_of_error"],
+                r["difference"],
+                *r["ci"],
+                r["z"],
+                r["p_value"],
+            ]
+            for r in rows
+        ],
+    )
 
 
 def render_xlsx(analysis: ReportAnalysis) -> bytes:
@@ -694,6 +885,9 @@ def render_xlsx(analysis: ReportAnalysis) -> bytes:
                 for w in document["waves"]["labels"]
             ],
         )
+        _subgroup_sheet(sheet, document["waves"])
+        _attrition_sheet(sheet, document["waves"]["attrition"])
+    _panel_vs_poll_sheet(sheet, document["panel_vs_poll"])
     sheet(
         "Recommendations",
         ["group", "text", "support", "votes"],

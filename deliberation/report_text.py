@@ -25,8 +25,19 @@ def format_p(p: float | None) -> str:
     return f"p = {p:.3f}"
 
 
+def fixed(x: float, digits: int, *, signed: bool = False) -> str:
+    """x with ``digits`` decimals; a value that rounds to zero has no sign ("0.0", not "-0.0").
+
+    ``signed`` puts a "+" before positive values, as changes are printed.
+    """
+    text = f"{x:.{digits}f}"
+    if text.lstrip("+-").strip("0.") == "":
+        return f"{0:.{digits}f}"
+    return f"+{text}" if signed and x > 0 else text
+
+
 def percent(x: float) -> str:
-    return f"{100 * x:.0f}%"
+    return f"{fixed(100 * x, 0)}%"
 
 
 def _share(distribution: Mapping, key) -> float | None:
@@ -109,7 +120,7 @@ def describe_change(
         return f"{templates[direction] % values} {_significance(result)}"
     if result.item_type in ("ordinal", "interval"):
         before, after = _mean(result.distribution_a), _mean(result.distribution_b)
-        values.update(before=f"{before:.2f}", after=f"{after:.2f}")
+        values.update(before=fixed(before, 2), after=fixed(after, 2))
         direction = _direction(before, after, 0.01)
         templates = {
             "up": _(

@@ -8,16 +8,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from deliberation.access import can_analyse, deny_unless, role_required
-from deliberation.actions import do_request_report_render, do_save_report_narratives
+from deliberation.actions import (
+    ActionRefused,
+    do_request_report_render,
+    do_save_report_narratives,
+    do_set_report_headline,
+)
 from deliberation.models import Deliberation, ReportRender
 from deliberation.report import build_report_data, narratives
 from deliberation.report_data import analyse
 from deliberation.report_forms import ReportNarrativeForm
 from deliberation.report_render import render_json, render_xlsx, report_context
 from deliberation.roles import Role
-from surveys.wave_data import panel_answers, wave_sav_bytes
+from surveys.wave_data import headline_choices, panel_answers, wave_sav_bytes
 
 ANALYSIS_ROLES = (Role.ORGANIZER, Role.ANALYST)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,7 +45,22 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     context = report_context(analyse(build_report_data(deliberation)))
     context["deliberation"] = deliberation
     context["latest_render"] = deliberation.report_renders.first()
+    context["headline_choices"] = headline_choices(deliberation)
     return render(request, "deliberation/report.html", context)
+
+
+@role_required(*ANALYSIS_ROLES)
+@require_POST
+def report_headline(request: HttpRequest, slug: str) -> HttpResponse:
+    """Choose the headline question (blank: the default rule); a refusal changes nothing."""
+    deliberation = _deliberation(request, slug)
+    try:
+        do_set_report_headline(deliberation, request.POST.get("item", ""), actor=request.user)
+    except ActionRefused as refused:
+        messages.error(request, refused.detail)
+    else:
+        messages.success(request, _("Headline question saved."))
+    return redirect("deliberation:report", slug=deliberation.slug)
 
 
 @role_required(*ANALYSIS_ROLES)

@@ -30,6 +30,11 @@ urlpatterns = [
         name="report_narrative",
     ),
     path(
+        "deliberations/<slug:slug>/report/headline/",
+        report_views.report_headline,
+        name="report_headline",
+    ),
+    path(
         "deliberations/<slug:slug>/report/analysis.json",
         report_views.report_json,
         name="report_json",

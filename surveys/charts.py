@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import threading
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -35,6 +37,7 @@ QUALITATIVE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
 POPULATION_COLOUR = "#999999"
 PANEL_COLOUR = "#0072B2"
 WIDTH_IN = 7.0
+TICK_FONT = 7.5  # wave titles under a narrow chart
 
 _lock = threading.Lock()  # rcParams are global; charts may be drawn from a worker thread
 
@@ -77,6 +80,44 @@ def _svg(fig: Figure, title: str) -> str:
         count=1,
     )
     return text.replace(">", f"><title>{escape(title)}</title>", 1)
+
+
+def _columns(text: str) -> int:
+    """Width of text in half-em columns: a Korean (wide) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _greedy_lines(words: Sequence[str], width: int) -> list[str]:
+    lines: list[str] = []
+    for word in words:
+        if lines and _columns(lines[-1]) + 1 + _columns(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def wrap_label(text: str, width: int) -> str:
+    """Break a label at spaces into lines of at most ``width`` columns, evenly filled.
+
+    Long wave titles ("시민참여단 3차 조사 (시민대토론회 후)") would otherwise run into their
+    neighbours on an axis. The lines are balanced (no lone last word) and a word longer
+    than ``width`` keeps a line of its own.
+    """
+    if _columns(text) <= width:
+        return text
+    words = text.split()
+    needed = len(_greedy_lines(words, width))
+    for trial in range(max(1, math.ceil(_columns(text) / needed)), width + 1):
+        lines = _greedy_lines(words, trial)
+        if len(lines) <= needed:
+            return "\n".join(lines)
+    return "\n".join(_greedy_lines(words, width))
+
+
+def _tick_columns(axis_inches: float, ticks: int, fontsize: float) -> int:
+    """How many half-em columns of text fit under one of ``ticks`` evenly spaced ticks."""
+    return max(8, int(axis_inches * 72 / max(ticks, 1) / (fontsize / 2)))
 
 
 def _split_scale(k: int) -> tuple[list[int], int | None, list[int]]:
@@ -183,31 +224,69 @@ def proportion_slopes(
     if not waves:
         raise ValueError("a slope chart needs at least one wave")
     with _lock, rc_context(_rc(text_as_paths)):
-        fig = Figure(figsize=(WIDTH_IN, 3.2 + 0.15 * len(series)))
+        height = 3.2 + 0.15 * len(series)
+        fig = Figure(figsize=(WIDTH_IN, height))
         ax = fig.add_subplot()
         x = list(range(len(waves)))
-        for n, (label, shares) in enumerate(series.items()):
+        lines = {
+            label: [100.0 * shares[w] if w in shares else float("nan") for w in waves]
+            for label, shares in series.items()
+        }
+        # Close shares would print their labels on top of each other: spread them apart by
+        # about a line of 7-point text (in percentage points of this axis).
+        gap = 9.0 / (height * 0.77 * 72 / 105)
+        label_y = {label: list(y) for label, y in lines.items()}
+        for xi in x:
+            at = {label: y[xi] for label, y in lines.items() if y[xi] == y[xi]}
+            for label, yi in zip(at, _spread(list(at.values()), gap), strict=True):
+                label_y[label][xi] = yi
+        for n, (label, y) in enumerate(lines.items()):
             colour = QUALITATIVE[n % len(QUALITATIVE)]
-            y = [100.0 * shares[w] if w in shares else float("nan") for w in waves]
-            ax.plot(x, y, marker="o", color=colour, label=label, linewidth=1.8)
+            ax.plot(x, y, marker="o", color=colour, label=wrap_label(label, 48), linewidth=1.8)
             for xi, yi in zip(x, y, strict=True):
                 if yi == yi:
                     ax.annotate(
                         f"{yi:.0f}%",
-                        (xi, yi),
+                        (xi, label_y[label][xi]),
                         textcoords="offset points",
                         xytext=(0, 6),
                         ha="center",
                         fontsize=7,
                         color=colour,
                     )
-        ax.set_xticks(x, list(waves))
+        columns = _tick_columns(WIDTH_IN * 0.75, len(waves), 9)
+        ax.set_xticks(x, [wrap_label(w, columns) for w in waves])
         ax.set_xlim(-0.3, len(waves) - 0.7)
-        ax.set_ylim(0, 105)
+        top = max([105.0, *(v + gap for ys in label_y.values() for v in ys if v == v)])
+        ax.set_ylim(0, top)
         ax.set_ylabel("%")
         ax.set_title(title, loc="left", fontsize=10)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
+        ax.legend(
+            loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8, labelspacing=0.9
+        )
         return _svg(fig, title)
+
+
+def _spread(values: Sequence[float], gap: float) -> list[float]:
+    """Label positions for ``values`` that do not collide: values closer than ``gap`` form a
+    cluster whose labels stack upwards from the cluster's highest point (so no label sits on
+    another line's marker), in the order of their values."""
+    if not values:
+        return []
+    order = sorted(range(len(values)), key=lambda k: values[k])
+    out = list(values)
+    cluster: list[int] = []
+    for k in [*order, None]:
+        if k is not None and (not cluster or values[k] - values[cluster[-1]] < gap):
+            cluster.append(k)
+            continue
+        base = values[cluster[-1]]
+        for rank, member in enumerate(cluster):
+            out[member] = base + rank * gap
+        cluster = [k] if k is not None else []
+    for below, k in zip(order, order[1:], strict=False):
+        out[k] = max(out[k], out[below] + gap)
+    return out
 
 
 def representativeness_bars(
@@ -258,7 +337,10 @@ def knowledge_change(
         fig = Figure(figsize=(WIDTH_IN * 0.6, 2.8))
         ax = fig.add_subplot()
         values = [100.0 * m if m is not None else 0.0 for m in means]
-        ax.bar(list(waves), values, color=PANEL_COLOUR, width=0.6)
+        x = list(range(len(waves)))
+        ax.bar(x, values, color=PANEL_COLOUR, width=0.6)
+        columns = _tick_columns(WIDTH_IN * 0.6 * 0.8, len(waves), TICK_FONT)
+        ax.set_xticks(x, [wrap_label(w, columns) for w in waves], fontsize=TICK_FONT)
         for x, (v, m) in enumerate(zip(values, means, strict=True)):
             ax.text(x, v + 1.5, "–" if m is None else f"{v:.0f}%", ha="center", fontsize=8)
         ax.set_ylim(0, 110)

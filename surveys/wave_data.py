@@ -143,6 +143,14 @@ def panel_codings(waves: Sequence[Wave]) -> dict[str, ItemCoding]:
     return codings
 
 
+def panel_question_codes(waves: Sequence[Wave]) -> set[str]:
+    """Codes of every question the waves ask, text and evaluation questions included."""
+    questionnaires = {w.questionnaire_id for w in waves}
+    return set(
+        Question.objects.filter(questionnaire__in=questionnaires).values_list("code", flat=True)
+    )
+
+
 def evaluation_answers(deliberation: Deliberation) -> dict[str, tuple[str, np.ndarray]]:
     """Process-evaluation items (E1..) of the last panel wave that has them: text, values.
 
@@ -175,14 +183,32 @@ def evaluation_answers(deliberation: Deliberation) -> dict[str, tuple[str, np.nd
     return {}
 
 
-def headline_item(codings: dict[str, ItemCoding]) -> str | None:
-    """The headline opinion item: the first agree-disagree or yes-no question asked."""
+def is_headline_candidate(coding: ItemCoding) -> bool:
+    """Agree-disagree and yes-no questions can be the headline opinion item."""
+    return coding.question_kind == Question.Kind.LIKERT or (
+        coding.question_kind == Question.Kind.SINGLE and coding.spec.type == "binary"
+    )
+
+
+def headline_item(codings: dict[str, ItemCoding], chosen: str = "") -> str | None:
+    """The headline opinion item: the analysts' choice, else the first agree-disagree or yes-no
+    question asked.
+
+    A choice that is no longer a candidate (its question was removed or changed kind) falls
+    back to the default rule rather than failing the report.
+    """
+    if chosen in codings and is_headline_candidate(codings[chosen]):
+        return chosen
     for code, coding in codings.items():
-        if coding.question_kind == Question.Kind.LIKERT or (
-            coding.question_kind == Question.Kind.SINGLE and coding.spec.type == "binary"
-        ):
+        if is_headline_candidate(coding):
             return code
     return None
+
+
+def headline_choices(deliberation: Deliberation) -> dict[str, str]:
+    """Items the analysts may choose as the headline: code -> question, questionnaire order."""
+    codings = panel_codings(panel_waves(deliberation))
+    return {code: c.spec.label for code, c in codings.items() if is_headline_candidate(c)}
 
 
 @dataclass(frozen=True)
@@ -231,13 +257,16 @@ def panel_answers(deliberation: Deliberation) -> PanelAnswers | None:
     ):
         for grouping, value in zip(GROUPINGS, groups, strict=True):
             demographics[grouping].setdefault(respondent, value or "")
+    chosen = deliberation.report_headline_item
+    headline = headline_item({c: codings[c] for c in items}, chosen)
     data = WaveData(
         answers=answers,
         items=items,
         waves=tuple(w.label for w in waves),
         wave_titles={w.label: w.title for w in waves},
         demographics=demographics,
-        headline=headline_item({c: codings[c] for c in items}),
+        headline=headline,
+        headline_chosen=bool(chosen) and headline == chosen,
     )
     return PanelAnswers(data, codings)
 

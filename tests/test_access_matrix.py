@@ -77,6 +77,7 @@ ACCESS: dict[str, Access] = {
     "panels:audit_record": everyone(LOGIN, 404),
     "deliberation:report": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:report_narrative": only(Role.ORGANIZER, Role.ANALYST),
+    "deliberation:report_headline": only(Role.ORGANIZER, Role.ANALYST, ok=405),
     "deliberation:report_json": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:report_xlsx": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:report_waves_sav": only(Role.ORGANIZER, Role.ANALYST),

@@ -264,3 +264,24 @@ def test_demo_post_wave_evaluates_the_process_mostly_positively(client, seeded):
         reverse("deliberation:report", args=["seoul-2021-waste"]), **ENGLISH
     ).content.decode()
     assert "6. Process evaluation" in html and "No process evaluation answers yet." not in html
+
+
+@pytest.mark.django_db
+def test_demo_headline_question_can_be_chosen_and_weights_follow_it(client, seeded):
+    from deliberation.report import build_report_data
+    from deliberation.report_data import analyse
+
+    client.force_login(UserFactory(role=Role.ANALYST))
+    url = reverse("deliberation:report_headline", args=["seoul-2021-waste"])
+    assert client.post(url, {"item": "Q12"}).status_code == 302
+    deliberation = Deliberation.objects.get()
+    assert deliberation.report_headline_item == "Q12"
+    analysis = analyse(build_report_data(deliberation))
+    assert (analysis.data.waves.headline, analysis.data.waves.headline_chosen) == ("Q12", True)
+    for wave in analysis.panel_weights:
+        items = {s.item for s in wave.shares}
+        assert "Q12" in items and "Q3" not in items
+    html = client.get(
+        reverse("deliberation:report", args=["seoul-2021-waste"]), **ENGLISH
+    ).content.decode()
+    assert "Headline question, chosen by the analysts" in html

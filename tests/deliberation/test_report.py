@@ -250,6 +250,7 @@ def test_xlsx_has_a_sheet_per_analysis():
     names = load_workbook(io.BytesIO(content)).sheetnames
     assert {"Stages", "Representativeness", "Poll", "W1-W2", "W2-W3", "W1-W3"} <= set(names)
     assert "Knowledge index" in names and "Recommendations" in names
+    assert {"Subgroups", "Attrition", "Panel vs poll"} <= set(names)
 
 
 def test_narrative_is_saved_and_shown_escaped_with_line_breaks(

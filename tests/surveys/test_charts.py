@@ -10,10 +10,12 @@ import pytest
 
 from surveys.charts import (
     LikertRow,
+    _spread,
     diverging_likert,
     knowledge_change,
     proportion_slopes,
     representativeness_bars,
+    wrap_label,
 )
 from surveys.fonts import regular_font_path
 
@@ -82,3 +84,45 @@ def test_chart_for_the_pdf_keeps_korean_as_text_in_nanum_gothic():
     svg = knowledge_change(["1차", "2차"], [0.4, 0.6], "지식 지수", text_as_paths=False)
     assert ">지식 지수<" in svg
     assert "NanumGothic" in svg
+
+
+WAVE_TITLES = [
+    "시민참여단 1차 조사 (숙의 전)",
+    "시민참여단 2차 조사 (권역별 토론 후)",
+    "시민참여단 3차 조사 (시민대토론회 후)",
+]
+
+
+def _texts(svg: str) -> list[str]:
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+
+
+def test_long_labels_wrap_into_even_lines_counting_korean_as_wide():
+    assert wrap_label("1차", 10) == "1차"
+    assert wrap_label(WAVE_TITLES[2], 21) == "시민참여단 3차 조사\n(시민대토론회 후)"
+    assert wrap_label("Pre-deliberation survey of the panel", 20) == (
+        "Pre-deliberation\nsurvey of the panel"
+    )
+    assert wrap_label("한단어로된아주긴제목입니다", 6) == "한단어로된아주긴제목입니다"
+
+
+def test_knowledge_chart_wraps_long_wave_titles_under_their_bars():
+    svg = knowledge_change(WAVE_TITLES, [0.61, 0.74, 0.8], "지식 지수", text_as_paths=False)
+    texts = _texts(svg)
+    assert "시민참여단 3차 조사" in texts and "(시민대토론회 후)" in texts
+    assert not any(title in texts for title in WAVE_TITLES)
+
+
+def test_slope_chart_wraps_long_wave_titles():
+    series = {"소각장 찬성": dict(zip(WAVE_TITLES, (0.3, 0.4, 0.5), strict=True))}
+    texts = _texts(proportion_slopes(series, WAVE_TITLES, "찬성", text_as_paths=False))
+    assert "(시민대토론회 후)" in texts and WAVE_TITLES[2] not in texts
+
+
+def test_close_shares_get_labels_that_do_not_collide():
+    positions = _spread([63.0, 65.0, 64.0, 20.0], gap=4.5)
+    assert positions[3] == 20.0  # far from the others: stays at its point
+    stacked = sorted(positions[:3])
+    assert stacked[0] >= 65.0  # the cluster's labels start above its highest point
+    assert all(b - a >= 4.5 - 1e-9 for a, b in zip(stacked, stacked[1:], strict=False))
+    assert positions[0] < positions[2] < positions[1]  # in the order of the shares
