@@ -115,10 +115,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             for part in self.scope["query_string"].decode().split("&")
             if "=" in part
         )
-        welcome, attendance_id = await db(self._welcome)(user)
+        client_seq = _int_or_none(query.get("last_seq"))
+        welcome, attendance_id = await db(self._welcome)(user, client_seq is not None)
         self.attendance_id = attendance_id
         await self._send(welcome)
-        client_seq = _int_or_none(query.get("last_seq"))
         if client_seq is None or client_seq > welcome["last_seq"]:
             self.last_sent = welcome["last_seq"]
         else:
@@ -146,10 +146,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         }
         return None
 
-    def _welcome(self, user: Any) -> tuple[dict, int]:
+    def _welcome(self, user: Any, resuming: bool) -> tuple[dict, int]:
         attendance = actions.do_join_room(self.room_id, user, self.channel_name)
         room = Room.objects.select_related("group", "session", "speaker").get(pk=self.room_id)
-        return snapshot(room, user, permissions=self.permissions), attendance.pk
+        welcome = snapshot(room, user, permissions=self.permissions, resuming=resuming)
+        return welcome, attendance.pk
 
     async def disconnect(self, code: int) -> None:
         if self.attendance_id is not None:

@@ -146,13 +146,22 @@ def active_sanction(room_id: int, user_id: int) -> ModerationAction | None:
     )
 
 
-def snapshot(room: Room, user: Any, *, permissions: dict) -> dict:
-    """The room's current state for one user, sent on every (re)connection."""
+def snapshot(room: Room, user: Any, *, permissions: dict, resuming: bool = False) -> dict:
+    """The room's current state for one user, sent on every (re)connection.
+
+    A resuming client already shows the chat and is sent what it missed as events, so
+    its snapshot leaves the recent messages out: after a worker dies, everyone it served
+    reconnects at once, and this is the largest part of each welcome.
+    """
     last_seq = room.last_seq
-    recent = list(
-        RoomEvent.objects.filter(room=room, kind="message", seq__lte=last_seq)
-        .select_related("author")
-        .order_by("-seq")[:RECENT_MESSAGES]
+    recent = (
+        []
+        if resuming
+        else list(
+            RoomEvent.objects.filter(room=room, kind="message", seq__lte=last_seq)
+            .select_related("author")
+            .order_by("-seq")[:RECENT_MESSAGES]
+        )
     )
     questions = list(Question.objects.filter(room=room).select_related("author", "answered_by"))
     upvoted = set(

@@ -246,6 +246,20 @@ async def test_reconnect_with_last_seq_receives_exactly_the_missed_events_in_ord
     await bob.disconnect()
 
 
+async def test_welcome_carries_recent_messages_only_on_a_first_connection(forum):
+    alice = await join(forum.alice, forum.room.pk)
+    for n in range(1, 3):
+        await send(alice, {"type": "message", "text": f"m{n}"})
+        await receive(alice, "message")
+    first = await join(forum.bob, forum.room.pk)
+    assert [m["text"] for m in first.welcome["recent_messages"]] == ["m1", "m2"]
+    resumed = await join(forum.bob, forum.room.pk, last_seq=1)
+    assert resumed.welcome["recent_messages"] == []
+    assert (await receive(resumed, "message"))["text"] == "m2"
+    for communicator in (alice, first, resumed):
+        await communicator.disconnect()
+
+
 async def test_resume_frame_replays_from_the_given_sequence(forum):
     alice = await join(forum.alice, forum.room.pk)
     for n in range(1, 3):
