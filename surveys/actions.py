@@ -55,13 +55,19 @@ def new_respondent_id() -> str:
 
 
 def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation with its wave, questionnaire, panelist and response, in one query.
+
+    Every respondent request starts here; get() on the unique hash spares the ORDER BY
+    that first() would add, whose compilation costs more than the query itself.
+    """
     if not token or len(token) > 100:
         return None
-    return (
-        Invitation.objects.select_related("wave__questionnaire", "panelist", "response")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
+    try:
+        return Invitation.objects.select_related("wave__questionnaire", "panelist", "response").get(
+            token_hash=hash_token(token)
+        )
+    except Invitation.DoesNotExist:
+        return None
 
 
 def response_of(invitation: Invitation) -> Response | None:
@@ -132,19 +138,20 @@ def do_open_link_invitation(wave: Wave) -> str:
 
 def region_mapping(wave: Wave) -> dict[str, str]:
     return dict(
-        RegionDistrict.objects.filter(deliberation_id=wave.deliberation_id).values_list(
-            "district", "region"
-        )
+        RegionDistrict.objects.filter(deliberation_id=wave.deliberation_id)
+        .order_by()
+        .values_list("district", "region")
     )
 
 
 def age_bands_for(wave: Wave) -> list[strata.AgeBand]:
     from panels.models import PopulationMargin
 
+    # Ordered within the deliberation: the models' default ordering would join it.
     labels = list(
-        PopulationMargin.objects.filter(
-            deliberation_id=wave.deliberation_id, feature="age_band"
-        ).values_list("value", flat=True)
+        PopulationMargin.objects.filter(deliberation_id=wave.deliberation_id, feature="age_band")
+        .order_by("value")
+        .values_list("value", flat=True)
     )
     return strata.parse_age_bands(labels or strata.DEFAULT_AGE_BANDS)
 
@@ -199,7 +206,10 @@ def do_start_response(
         return None, Outcome.CLOSED
     with transaction.atomic():
         Invitation.objects.select_for_update().get(pk=invitation.pk)
-        existing = Response.objects.filter(invitation=invitation).first()
+        try:
+            existing = Response.objects.get(invitation=invitation)
+        except Response.DoesNotExist:
+            existing = None
         if existing is not None and existing.status != Response.Status.IN_PROGRESS:
             return existing, Outcome.ALREADY_SUBMITTED
         response = existing or Response(
