@@ -180,11 +180,21 @@ class Screener:
 
 
 def _full_quota(wave_id: int, region: str, gender: str, age_band: str, lock: bool) -> Quota | None:
-    """The first quota cell of this respondent that is already full (one counting query)."""
-    quotas = Quota.objects.filter(wave_id=wave_id).order_by("pk")
+    """The first quota cell of this respondent that is already full (one counting query).
+
+    Only the respondent's own cells are read, and locked when a submit counts on them:
+    submits that share no cell do not wait for each other. The locks are taken in one
+    order (by pk), so two submits sharing several cells cannot deadlock.
+    """
+    quotas = Quota.objects.filter(
+        wave_id=wave_id,
+        region__in=["", region],
+        gender__in=["", gender],
+        age_band__in=["", age_band],
+    ).order_by("pk")
     if lock:
         quotas = quotas.select_for_update()
-    matching = [quota for quota in quotas if quota.matches(region, gender, age_band)]
+    matching = list(quotas)
     if not matching:
         return None
     counters = {}
@@ -305,13 +315,16 @@ def _submit(response: Response, index: Mapping[str, int], parsed: items.ParsedAn
         wave = response.wave
         if not fieldwork_is_open(wave):
             return Outcome.CLOSED
+        Answer.objects.bulk_create(answer_rows(locked.pk, index, parsed.values))
+        # The quota cells are locked last, so other submits to them wait only for the
+        # count, the status update and the commit, not for the answers to be written.
         if not wave.is_panel_wave and _full_quota(
             wave.pk, locked.region, locked.gender, locked.age_band, lock=True
         ):
+            Answer.objects.filter(response_id=locked.pk).delete()
             locked.status = Response.Status.QUOTA_FULL
             locked.save(update_fields=["status"])
             return Outcome.QUOTA_FULL
-        Answer.objects.bulk_create(answer_rows(locked.pk, index, parsed.values))
         now = timezone.now()
         locked.status = Response.Status.COMPLETE
         locked.submitted_at = now
