@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from asgiref.sync import SyncToAsync
 from channels.testing import HttpCommunicator
 
 from config.asgi import application
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -25,3 +32,12 @@ async def test_a_page_switches_threads_only_to_start_answer_and_finish(monkeypat
     assert response["status"] == 200
     # request_started, the middleware chain with the view, and request_finished.
     assert len(switches) == 3, switches
+
+
+def test_the_views_are_loaded_before_the_first_request():
+    code = "import sys, config.asgi; print('deliberation.report_views' in sys.modules)"
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "True", result.stderr
