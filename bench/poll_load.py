@@ -287,6 +287,20 @@ def stored(wave_id: int) -> tuple[int, int]:
     return complete, extra_responses + extra_answers
 
 
+def cpu_seconds(servers: list[subprocess.Popen]) -> float:
+    """CPU time the server processes have used so far (Linux /proc; 0 elsewhere).
+
+    Unlike latency, this hardly depends on what else the machine is running."""
+    total = 0.0
+    for server in servers:
+        try:
+            fields = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def report_latency(name: str, values: list[float], reference: float) -> None:
     ms = [v * 1000 for v in values]
     p50, p95, p99 = (percentile(ms, p) for p in (50, 95, 99))
@@ -321,9 +335,12 @@ def main() -> None:
     try:
         lock = threading.Lock()
         latencies: dict[str, list[float]] = {}
+        for port in ports:  # every server process, not only the one measured for reference
+            warm_up = Client(port, latencies, lock)
+            for _ in range(20):
+                warm_up.request("warm-up", "GET", "/")
+            warm_up.close()
         reference_client = Client(ports[0], latencies, lock)
-        for _ in range(20):
-            reference_client.request("warm-up", "GET", "/")
         for _ in range(200):
             reference_client.request("landing page", "GET", "/")
         reference_client.close()
@@ -337,7 +354,7 @@ def main() -> None:
         rng = random.Random(2021)
         statuses: list[int] = []
         field_latencies: dict[str, list[float]] = {}
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds(servers)
         with ThreadPoolExecutor(max_workers=600) as pool:
             futures = []
             for i, token in enumerate(seeded["tokens"]["fieldwork"]):
@@ -359,6 +376,7 @@ def main() -> None:
                 )
             errors = [f.exception() for f in futures if f.exception() is not None]
         elapsed = time.perf_counter() - started
+        server_cpu = cpu_seconds(servers) - cpu_before
         complete, duplicates = stored(seeded["waves"]["fieldwork"])
         print(f"  finished in {elapsed:.1f} s; client errors: {len(errors)}")
         print(f"  responses stored: {complete} (expected {args.respondents})")
@@ -366,6 +384,10 @@ def main() -> None:
         print(
             f"  submit answers: {statuses.count(302)} accepted, {statuses.count(409)} refused as "
             f"already submitted, {len(statuses) - statuses.count(302) - statuses.count(409)} other"
+        )
+        print(
+            f"  server CPU: {server_cpu * 1000 / args.respondents:.1f} ms per respondent"
+            f" ({server_cpu:.1f} s; load average {os.getloadavg()[0]:.2f})"
         )
         print(f"  landing page reference: p50 {reference:.1f} ms")
         every = [v for values in field_latencies.values() for v in values]
@@ -389,10 +411,11 @@ def main() -> None:
             with lock:
                 burst_statuses.append(code)
 
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds(servers)
         with ThreadPoolExecutor(max_workers=args.burst_threads) as pool:
             list(pool.map(submit, enumerate(seeded["tokens"]["burst"])))
         elapsed = time.perf_counter() - started
+        server_cpu = cpu_seconds(servers) - cpu_before
         complete, duplicates = stored(seeded["waves"]["burst"])
         print(
             f"  responses stored: {complete} (expected {args.respondents}); duplicates {duplicates}"
@@ -400,6 +423,10 @@ def main() -> None:
         accepted = burst_statuses.count(302)
         print(f"  accepted {accepted}, other {len(burst_statuses) - accepted}")
         print(f"  throughput: {args.respondents / elapsed:.1f} submissions/s ({elapsed:.1f} s)")
+        print(
+            f"  server CPU: {server_cpu * 1000 / args.respondents:.1f} ms per submission"
+            f" (load average {os.getloadavg()[0]:.2f})"
+        )
         report_latency("submit", burst_latencies["submit"], reference)
     finally:
         for server in servers:
