@@ -1,11 +1,13 @@
-"""Load test of online fieldwork against a real ASGI server (daphne) on PostgreSQL.
+"""Load test of online fieldwork against a real ASGI server on PostgreSQL.
 
 Run by hand from the repository root (PostgreSQL on 127.0.0.1:5432 must be running):
 
-    python -m bench.poll_load [--respondents 1000] [--arrival-seconds 60] [--servers 1]
+    python -m bench.poll_load [--respondents 1000] [--arrival-seconds 60] [--servers 2]
+                              [--server uvicorn|daphne]
 
-It creates a scratch database (gongnon_bench_poll), seeds the demo's 30-question poll,
-starts daphne, and runs two phases:
+It creates a scratch database (gongnon_bench_poll unless --database names another), seeds
+the demo's 30-question poll, starts the ASGI server processes (uvicorn, as recommended for
+production, or daphne), and runs two phases:
 
 (a) fieldwork: respondents arrive evenly over the arrival window; each opens the link
     (consent page), consents and answers the screener, loads the questionnaire, thinks,
@@ -38,7 +40,6 @@ DB_NAME = "gongnon_bench_poll"
 PG = "postgres://postgres@127.0.0.1:5432"
 CSRF = secrets.token_hex(16)  # a 32-character secret: the cookie and the form field agree
 SERVER_ENV = {
-    "DATABASE_URL": f"{PG}/{DB_NAME}",
     "DEBUG": "0",
     "SECRET_KEY": "bench-" + secrets.token_urlsafe(48),
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -60,15 +61,16 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
-def recreate_database() -> None:
+def recreate_database(name: str) -> None:
     import psycopg
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def setup_django() -> None:
+def setup_django(name: str) -> None:
+    SERVER_ENV["DATABASE_URL"] = f"{PG}/{name}"
     os.environ.update(SERVER_ENV)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     sys.path.insert(0, str(ROOT))
@@ -217,22 +219,30 @@ def respondent(port, token, rng, districts, double, think, latencies, lock, stat
         client.close()
 
 
-def start_servers(count: int, base_port: int) -> list[subprocess.Popen]:
+def server_command(server: str, port: int) -> list[str]:
+    if server == "daphne":
+        return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+
+
+def start_servers(server: str, count: int, base_port: int) -> list[subprocess.Popen]:
     env = {**os.environ, **SERVER_ENV}
     servers = []
     for i in range(count):
         servers.append(
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "daphne",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(base_port + i),
-                    "config.asgi:application",
-                ],
+                [*server_command(server, base_port + i), "config.asgi:application"],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -246,8 +256,8 @@ def start_servers(count: int, base_port: int) -> list[subprocess.Popen]:
                 socket.create_connection(("127.0.0.1", base_port + i), timeout=1).close()
                 break
             except OSError:
-                if time.time() > deadline:
-                    raise SystemExit("daphne did not start") from None
+                if time.time() > deadline or servers[i].poll() is not None:
+                    raise SystemExit(f"{server} did not start") from None
                 time.sleep(0.2)
     return servers
 
@@ -277,6 +287,20 @@ def stored(wave_id: int) -> tuple[int, int]:
     return complete, extra_responses + extra_answers
 
 
+def cpu_seconds(servers: list[subprocess.Popen]) -> float:
+    """CPU time the server processes have used so far (Linux /proc; 0 elsewhere).
+
+    Unlike latency, this hardly depends on what else the machine is running."""
+    total = 0.0
+    for server in servers:
+        try:
+            fields = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def report_latency(name: str, values: list[float], reference: float) -> None:
     ms = [v * 1000 for v in values]
     p50, p95, p99 = (percentile(ms, p) for p in (50, 95, 99))
@@ -293,25 +317,30 @@ def main() -> None:
     parser.add_argument("--think", type=float, nargs=2, default=(3.0, 10.0), metavar=("MIN", "MAX"))
     parser.add_argument("--double-share", type=float, default=0.05)
     parser.add_argument("--burst-threads", type=int, default=16)
-    parser.add_argument("--servers", type=int, default=1, help="daphne processes")
+    parser.add_argument("--servers", type=int, default=2, help="server processes (one per core)")
+    parser.add_argument("--server", choices=["uvicorn", "daphne"], default="uvicorn")
     parser.add_argument("--port", type=int, default=8710)
+    parser.add_argument("--database", default=DB_NAME, help="scratch database, dropped first")
     args = parser.parse_args()
 
-    print(f"Preparing database {DB_NAME} and {args.respondents} links per phase ...")
-    recreate_database()
-    setup_django()
+    print(f"Preparing database {args.database} and {args.respondents} links per phase ...")
+    recreate_database(args.database)
+    setup_django(args.database)
     seeded = seed(args.respondents)
     from django.db import connection
 
     connection.close()
-    servers = start_servers(args.servers, args.port)
+    servers = start_servers(args.server, args.servers, args.port)
     ports = [args.port + i for i in range(args.servers)]
     try:
         lock = threading.Lock()
         latencies: dict[str, list[float]] = {}
+        for port in ports:  # every server process, not only the one measured for reference
+            warm_up = Client(port, latencies, lock)
+            for _ in range(20):
+                warm_up.request("warm-up", "GET", "/")
+            warm_up.close()
         reference_client = Client(ports[0], latencies, lock)
-        for _ in range(20):
-            reference_client.request("warm-up", "GET", "/")
         for _ in range(200):
             reference_client.request("landing page", "GET", "/")
         reference_client.close()
@@ -320,12 +349,12 @@ def main() -> None:
         print(
             f"(a) fieldwork: {args.respondents} respondents over {args.arrival_seconds:g} s, "
             f"think {args.think[0]:g}-{args.think[1]:g} s, {args.double_share:.0%} double submit, "
-            f"{args.servers} daphne process(es)"
+            f"{args.servers} {args.server} process(es)"
         )
         rng = random.Random(2021)
         statuses: list[int] = []
         field_latencies: dict[str, list[float]] = {}
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds(servers)
         with ThreadPoolExecutor(max_workers=600) as pool:
             futures = []
             for i, token in enumerate(seeded["tokens"]["fieldwork"]):
@@ -347,6 +376,7 @@ def main() -> None:
                 )
             errors = [f.exception() for f in futures if f.exception() is not None]
         elapsed = time.perf_counter() - started
+        server_cpu = cpu_seconds(servers) - cpu_before
         complete, duplicates = stored(seeded["waves"]["fieldwork"])
         print(f"  finished in {elapsed:.1f} s; client errors: {len(errors)}")
         print(f"  responses stored: {complete} (expected {args.respondents})")
@@ -354,6 +384,10 @@ def main() -> None:
         print(
             f"  submit answers: {statuses.count(302)} accepted, {statuses.count(409)} refused as "
             f"already submitted, {len(statuses) - statuses.count(302) - statuses.count(409)} other"
+        )
+        print(
+            f"  server CPU: {server_cpu * 1000 / args.respondents:.1f} ms per respondent"
+            f" ({server_cpu:.1f} s; load average {os.getloadavg()[0]:.2f})"
         )
         print(f"  landing page reference: p50 {reference:.1f} ms")
         every = [v for values in field_latencies.values() for v in values]
@@ -377,10 +411,11 @@ def main() -> None:
             with lock:
                 burst_statuses.append(code)
 
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds(servers)
         with ThreadPoolExecutor(max_workers=args.burst_threads) as pool:
             list(pool.map(submit, enumerate(seeded["tokens"]["burst"])))
         elapsed = time.perf_counter() - started
+        server_cpu = cpu_seconds(servers) - cpu_before
         complete, duplicates = stored(seeded["waves"]["burst"])
         print(
             f"  responses stored: {complete} (expected {args.respondents}); duplicates {duplicates}"
@@ -388,6 +423,10 @@ def main() -> None:
         accepted = burst_statuses.count(302)
         print(f"  accepted {accepted}, other {len(burst_statuses) - accepted}")
         print(f"  throughput: {args.respondents / elapsed:.1f} submissions/s ({elapsed:.1f} s)")
+        print(
+            f"  server CPU: {server_cpu * 1000 / args.respondents:.1f} ms per submission"
+            f" (load average {os.getloadavg()[0]:.2f})"
+        )
         report_latency("submit", burst_latencies["submit"], reference)
     finally:
         for server in servers:

@@ -55,13 +55,19 @@ def new_respondent_id() -> str:
 
 
 def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation with its wave, questionnaire, panelist and response, in one query.
+
+    Every respondent request starts here; get() on the unique hash spares the ORDER BY
+    that first() would add, whose compilation costs more than the query itself.
+    """
     if not token or len(token) > 100:
         return None
-    return (
-        Invitation.objects.select_related("wave__questionnaire", "panelist", "response")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
+    try:
+        return Invitation.objects.select_related("wave__questionnaire", "panelist", "response").get(
+            token_hash=hash_token(token)
+        )
+    except Invitation.DoesNotExist:
+        return None
 
 
 def response_of(invitation: Invitation) -> Response | None:
@@ -132,19 +138,20 @@ def do_open_link_invitation(wave: Wave) -> str:
 
 def region_mapping(wave: Wave) -> dict[str, str]:
     return dict(
-        RegionDistrict.objects.filter(deliberation_id=wave.deliberation_id).values_list(
-            "district", "region"
-        )
+        RegionDistrict.objects.filter(deliberation_id=wave.deliberation_id)
+        .order_by()
+        .values_list("district", "region")
     )
 
 
 def age_bands_for(wave: Wave) -> list[strata.AgeBand]:
     from panels.models import PopulationMargin
 
+    # Ordered within the deliberation: the models' default ordering would join it.
     labels = list(
-        PopulationMargin.objects.filter(
-            deliberation_id=wave.deliberation_id, feature="age_band"
-        ).values_list("value", flat=True)
+        PopulationMargin.objects.filter(deliberation_id=wave.deliberation_id, feature="age_band")
+        .order_by("value")
+        .values_list("value", flat=True)
     )
     return strata.parse_age_bands(labels or strata.DEFAULT_AGE_BANDS)
 
@@ -173,11 +180,21 @@ class Screener:
 
 
 def _full_quota(wave_id: int, region: str, gender: str, age_band: str, lock: bool) -> Quota | None:
-    """The first quota cell of this respondent that is already full (one counting query)."""
-    quotas = Quota.objects.filter(wave_id=wave_id).order_by("pk")
+    """The first quota cell of this respondent that is already full (one counting query).
+
+    Only the respondent's own cells are read, and locked when a submit counts on them:
+    submits that share no cell do not wait for each other. The locks are taken in one
+    order (by pk), so two submits sharing several cells cannot deadlock.
+    """
+    quotas = Quota.objects.filter(
+        wave_id=wave_id,
+        region__in=["", region],
+        gender__in=["", gender],
+        age_band__in=["", age_band],
+    ).order_by("pk")
     if lock:
         quotas = quotas.select_for_update()
-    matching = [quota for quota in quotas if quota.matches(region, gender, age_band)]
+    matching = list(quotas)
     if not matching:
         return None
     counters = {}
@@ -199,7 +216,10 @@ def do_start_response(
         return None, Outcome.CLOSED
     with transaction.atomic():
         Invitation.objects.select_for_update().get(pk=invitation.pk)
-        existing = Response.objects.filter(invitation=invitation).first()
+        try:
+            existing = Response.objects.get(invitation=invitation)
+        except Response.DoesNotExist:
+            existing = None
         if existing is not None and existing.status != Response.Status.IN_PROGRESS:
             return existing, Outcome.ALREADY_SUBMITTED
         response = existing or Response(
@@ -295,13 +315,16 @@ def _submit(response: Response, index: Mapping[str, int], parsed: items.ParsedAn
         wave = response.wave
         if not fieldwork_is_open(wave):
             return Outcome.CLOSED
+        Answer.objects.bulk_create(answer_rows(locked.pk, index, parsed.values))
+        # The quota cells are locked last, so other submits to them wait only for the
+        # count, the status update and the commit, not for the answers to be written.
         if not wave.is_panel_wave and _full_quota(
             wave.pk, locked.region, locked.gender, locked.age_band, lock=True
         ):
+            Answer.objects.filter(response_id=locked.pk).delete()
             locked.status = Response.Status.QUOTA_FULL
             locked.save(update_fields=["status"])
             return Outcome.QUOTA_FULL
-        Answer.objects.bulk_create(answer_rows(locked.pk, index, parsed.values))
         now = timezone.now()
         locked.status = Response.Status.COMPLETE
         locked.submitted_at = now

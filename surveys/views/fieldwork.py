@@ -69,15 +69,15 @@ def question_views(questions, specs, data, problems) -> list[QuestionView]:
 
 
 def _screener_choices(wave: Wave) -> dict:
+    # Ordered within the deliberation: the models' default ordering would join it.
     margins = PopulationMargin.objects.filter(deliberation_id=wave.deliberation_id)
     by_feature: dict[str, list[str]] = {}
-    for feature, value in margins.values_list("feature", "value"):
+    for feature, value in margins.order_by("feature", "value").values_list("feature", "value"):
         by_feature.setdefault(feature, []).append(value)
+    districts = RegionDistrict.objects.filter(deliberation_id=wave.deliberation_id)
     return {
         "districts": list(
-            RegionDistrict.objects.filter(deliberation_id=wave.deliberation_id).values_list(
-                "district", "region"
-            )
+            districts.order_by("order", "district").values_list("district", "region")
         ),
         "regions": by_feature.get("region", []),
         "genders": by_feature.get("gender", []),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from surveys import actions, items
+from surveys import actions, compiled, items
 from surveys.models import (
     Answer,
     ContactDetails,
@@ -18,7 +20,13 @@ from surveys.models import (
 from surveys.questionnaires import questions_of, specs_of
 from tests.factories import PanelistFactory
 from tests.surveys.conftest import EN
-from tests.surveys.factories import VALID_ANSWERS, WaveFactory, build_every_type
+from tests.surveys.factories import (
+    VALID_ANSWERS,
+    WaveFactory,
+    add_strata,
+    build_every_type,
+    question,
+)
 
 SCREENER = {"consent": "on", "district": "종로구", "gender": "남성", "birth_year": "1995"}
 
@@ -33,6 +41,52 @@ def start(client, token, **overrides):
 
 def submit(client, token, answers=None):
     return client.post(url(token), {**(answers or VALID_ANSWERS), "action": "submit"}, **EN)
+
+
+def interview_queries(extra_questions: int) -> list[int]:
+    """Queries of each step of one interview: consent page, screener, questionnaire, submit."""
+    wave = WaveFactory()
+    build_every_type(wave.questionnaire)
+    add_strata(wave.deliberation)
+    answers = dict(VALID_ANSWERS)
+    for i in range(extra_questions):
+        code = f"X{i}"
+        question(wave.questionnaire, code, "single", 10 + i, options=[(1, "예", False)])
+        answers[code] = "1"
+    token = actions.do_create_invitations(wave, 1)[0]
+    client = Client()
+    steps = (
+        lambda: client.get(url(token), **EN),
+        lambda: start(client, token),
+        lambda: client.get(url(token), **EN),
+        lambda: submit(client, token, answers),
+    )
+    counts = []
+    for step in steps:
+        with CaptureQueriesContext(connection) as queries:
+            assert step().status_code in {200, 302}
+        counts.append(len(queries))
+    return counts
+
+
+def test_an_interview_costs_the_same_queries_however_long_the_questionnaire(db):
+    compiled._compiled.clear()
+    compiled._forms.clear()
+    short, long = interview_queries(0), interview_queries(25)
+    assert short == long
+    # The first visitor of a questionnaire reads its questions in three queries.
+    assert short[2] <= 5
+
+
+def test_screener_lists_the_districts_in_the_deliberations_order(client, wave, token):
+    from surveys.models import RegionDistrict
+
+    RegionDistrict.objects.filter(deliberation=wave.deliberation, district="종로구").update(
+        order=99
+    )
+    html = client.get(url(token), **EN).content.decode()
+    options = [f'<option value="{d}">' for d in ("중구", "용산구", "성동구", "종로구")]
+    assert sorted(options, key=html.index) == options
 
 
 def test_tokens_are_stored_only_as_hashes(wave):
