@@ -56,4 +56,3 @@ def test_loading_the_asgi_application_freezes_start_up_objects_out_of_garbage_co
         check=True,
     )
     assert int(result.stdout.strip()) > 10_000
-
