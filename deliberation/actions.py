@@ -280,6 +280,7 @@ def _broadcast_message(event: RoomEvent) -> dict:
     # Serialised once here rather than once per receiving connection.
     return {
         "type": "room.event",
+        "room": event.room_id,
         "seq": event.seq,
         "text": json.dumps(event_to_wire(event), ensure_ascii=False),
     }
@@ -504,6 +505,7 @@ async def ado_post_message(room_id: int, actor, text, *, client_id: str = ""):
     from channels.db import database_sync_to_async
 
     from deliberation import async_connection
+    from deliberation.room_hub import current_hub
 
     text = _clean_text(text, field="text")
     now = timezone.now()
@@ -515,12 +517,15 @@ async def ado_post_message(room_id: int, actor, text, *, client_id: str = ""):
         return await database_sync_to_async(_post_message_checked)(room_id, actor, text, client_id)
     event = _stored_message(row, room_id, actor, text, client_id, now)
     message = _broadcast_message(event)
+    hub = current_hub()
     layer = get_channel_layer()
-    if layer is not None:
-        try:
+    try:
+        if hub is not None:
+            await hub.publish(room_id, message)
+        elif layer is not None:
             await layer.group_send(f"room.{room_id}", message)
-        except Exception:
-            logger.exception("broadcast to room.%s failed", room_id)
+    except Exception:
+        logger.exception("broadcast to room.%s failed", room_id)
     return event
 
 
@@ -889,6 +894,7 @@ def do_touch_attendance(attendance_id: int) -> None:
 def _announce_presence(room_id: int, user, *, present: bool) -> None:
     message = {
         "type": "room.presence",
+        "room": room_id,
         "presence": {"type": "presence", "user": person(user), "present": present},
     }
     transaction.on_commit(lambda: broadcast(f"room.{room_id}", message))

@@ -8,6 +8,7 @@ missing events from the database first; one already sent is dropped.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -22,6 +23,7 @@ from deliberation import actions
 from deliberation.access import can_answer_in_room, can_join_room, can_run_room
 from deliberation.actions import ActionRefused
 from deliberation.models import Room, RoomEvent
+from deliberation.room_hub import current_hub
 from deliberation.room_wire import active_sanction, events_after, snapshot
 
 logger = logging.getLogger(__name__)
@@ -92,9 +94,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
     room_id: int
     last_sent: int = 0
     attendance_id: int | None = None
+    hub = None
 
     async def connect(self) -> None:
         self.frame_times: deque[float] = deque()
+        self.delivery = asyncio.Lock()
+        self.deferred: set[asyncio.Task] = set()
         # Accept first so the refusal reaches the client with its close code.
         await self.accept()
         user = self.scope.get("user")
@@ -106,7 +111,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if refusal:
             await self.close(code=refusal)
             return
-        await self.channel_layer.group_add(f"room.{self.room_id}", self.channel_name)
         await self.channel_layer.group_add(
             actions.user_channel_group(self.room_id, user.pk), self.channel_name
         )
@@ -116,14 +120,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if "=" in part
         )
         client_seq = _int_or_none(query.get("last_seq"))
-        welcome, attendance_id = await db(self._welcome)(user, client_seq is not None)
-        self.attendance_id = attendance_id
-        await self._send(welcome)
-        if client_seq is None or client_seq > welcome["last_seq"]:
-            self.last_sent = welcome["last_seq"]
-        else:
-            self.last_sent = client_seq
-            await self._replay(after=client_seq)
+        # Events that arrive before the welcome wait for it (the delivery lock).
+        async with self.delivery:
+            self.hub = current_hub()
+            if self.hub is not None:
+                await self.hub.join(self.room_id, self)
+            else:
+                await self.channel_layer.group_add(f"room.{self.room_id}", self.channel_name)
+            welcome, attendance_id = await db(self._welcome)(user, client_seq is not None)
+            self.attendance_id = attendance_id
+            await self._send(welcome)
+            if client_seq is None or client_seq > welcome["last_seq"]:
+                self.last_sent = welcome["last_seq"]
+            else:
+                self.last_sent = client_seq
+                await self._replay(after=client_seq)
 
     def _touch(self) -> int:
         """Keep presence alive; return the room's last sequence number, to catch up on a
@@ -157,7 +168,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await db(actions.do_leave_room)(self.attendance_id)
             self.attendance_id = None
         if getattr(self, "room_id", None) is not None:
-            await self.channel_layer.group_discard(f"room.{self.room_id}", self.channel_name)
+            if self.hub is not None:
+                await self.hub.leave(self.room_id, self)
+            else:
+                await self.channel_layer.group_discard(f"room.{self.room_id}", self.channel_name)
             user = self.scope.get("user")
             if user is not None and user.is_authenticated:
                 await self.channel_layer.group_discard(
@@ -199,7 +213,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if kind == "ping":
             room_seq = await db(self._touch)()
             if room_seq > self.last_sent:
-                await self._replay(after=self.last_sent)
+                async with self.delivery:
+                    await self._replay(after=self.last_sent)
             await self._send({"type": "pong", "client_id": client_id})
             return
         if kind == "resume":
@@ -209,7 +224,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     "invalid", "'last_seq' must be a non-negative integer.", client_id
                 )
                 return
-            await self._replay(after=after, force=True)
+            async with self.delivery:
+                await self._replay(after=after, force=True)
             return
         try:
             if kind == "message" and _parallel_database():
@@ -324,9 +340,31 @@ class RoomConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    # Messages from the channel layer ------------------------------------------------
+    # Room events and presence, from the process's room hub ---------------------------
 
-    async def room_event(self, message: dict) -> None:
+    async def hub_deliver(self, message: dict) -> None:
+        """Deliver now, unless earlier deliveries are waiting: then queue behind them, so
+        one busy connection never holds up the hub's pass over the others."""
+        if self.delivery.locked() or self.deferred:
+            task = asyncio.get_running_loop().create_task(self._deliver(message))
+            self.deferred.add(task)
+            task.add_done_callback(self.deferred.discard)
+            return
+        await self._deliver(message)
+
+    async def _deliver(self, message: dict) -> None:
+        async with self.delivery:
+            try:
+                if message["type"] == "room.event":
+                    await self._send_event(message)
+                elif message["type"] == "room.presence":
+                    await self._send(message["presence"])
+            except Exception:
+                # Typically a connection that closed before its disconnect was handled;
+                # a live client recovers anything it missed when it resumes.
+                logger.info("room %s: delivery to %s failed", self.room_id, self.channel_name)
+
+    async def _send_event(self, message: dict) -> None:
         seq = message["seq"]
         if seq <= self.last_sent:
             return
@@ -335,8 +373,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=message["text"])
         self.last_sent = seq
 
+    # Messages from the channel layer ------------------------------------------------
+
+    async def room_event(self, message: dict) -> None:
+        """A room event through this connection's own channel (layers without a hub)."""
+        await self._deliver(message)
+
     async def room_presence(self, message: dict) -> None:
-        await self._send(message["presence"])
+        await self._deliver(message)
 
     async def room_kick(self, message: dict) -> None:
         await self._send({"type": "removed", "detail": "You were removed from this room."})

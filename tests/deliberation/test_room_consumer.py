@@ -7,6 +7,7 @@ PostgreSQL when REDIS_URL / DATABASE_URL are set (CI runs both).
 from __future__ import annotations
 
 import json
+import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -214,6 +215,49 @@ async def test_delivering_a_broadcast_takes_no_trip_to_the_sync_thread(forum, mo
     assert (await receive(alice, "message"))["text"] == "hi"
     assert (await receive(bob, "message"))["text"] == "hi"
     assert trips == []
+    await alice.disconnect()
+    await bob.disconnect()
+
+
+async def test_a_worker_joins_a_room_group_once_for_all_its_connections(forum):
+    from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+    layer = get_channel_layer()
+    if not isinstance(layer, InMemoryChannelLayer):
+        pytest.skip("group membership is read from the in-memory layer")
+    alice = await join(forum.alice, forum.room.pk)
+    bob = await join(forum.bob, forum.room.pk)
+    assert len(layer.groups[f"room.{forum.room.pk}"]) == 1
+    await alice.disconnect()
+    await bob.disconnect()
+    assert f"room.{forum.room.pk}" not in layer.groups
+
+
+async def test_a_message_reaches_this_workers_listeners_without_the_layer(forum, settings):
+    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
+        pytest.skip("the event-loop write and the Redis pub/sub layer need PostgreSQL and Redis")
+    from channels.layers import get_channel_layer
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [os.environ["REDIS_URL"]], "prefix": "hubtest"},
+        }
+    }
+    layer = get_channel_layer()
+    sent = []
+
+    async def held_back(group, message):
+        sent.append((group, message))
+
+    alice = await join(forum.alice, forum.room.pk)
+    bob = await join(forum.bob, forum.room.pk)
+    layer.group_send = held_back
+    await send(alice, {"type": "message", "text": "local", "client_id": "l1"})
+    assert (await receive(bob, "message"))["text"] == "local"
+    assert (await receive(alice, "ack"))["seq"] == 1
+    [(group, message)] = sent
+    assert group == f"room.{forum.room.pk}" and message["seq"] == 1 and message["origin"]
     await alice.disconnect()
     await bob.disconnect()
 
