@@ -543,6 +543,35 @@ def _sheet_title(text: str, taken: set[str]) -> str:
 Sheet = Callable[[str, Sequence[str], Sequence[Sequence[Any]]], None]
 
 
+# The columns of one paired test, shared by the comparison and subgroup sheets.
+_TEST_COLUMNS = [
+    "test",
+    "statistic",
+    "df",
+    "p_value",
+    "p_adjusted",
+    "effect_size",
+    "effect_size_name",
+    "change",
+    "ci_low",
+    "ci_high",
+]
+
+
+def _test_values(e: Mapping[str, Any]) -> list:
+    return [
+        e["test"],
+        e["statistic"],
+        e["df"],
+        e["p_value"],
+        e["p_adjusted"],
+        e["effect_size"],
+        e["effect_size_name"],
+        e["change"],
+        *(e["ci"] or [None, None]),
+    ]
+
+
 def _subgroup_sheet(sheet: Sheet, waves: Mapping[str, Any]) -> None:
     """The headline comparison within each group, one row per grouping, group and item.
 
@@ -553,21 +582,7 @@ def _subgroup_sheet(sheet: Sheet, waves: Mapping[str, Any]) -> None:
         for group, comparison in by_group.items():
             for e in comparison["items"]:
                 too_few = e["too_few_to_report"]
-                tested = (
-                    [None] * 10
-                    if too_few
-                    else [
-                        e["test"],
-                        e["statistic"],
-                        e["df"],
-                        e["p_value"],
-                        e["p_adjusted"],
-                        e["effect_size"],
-                        e["effect_size_name"],
-                        e["change"],
-                        *(e["ci"] or [None, None]),
-                    ]
-                )
+                tested = [None] * len(_TEST_COLUMNS) if too_few else _test_values(e)
                 rows.append(
                     [
                         grouping,
@@ -594,16 +609,7 @@ def _subgroup_sheet(sheet: Sheet, waves: Mapping[str, Any]) -> None:
             "label",
             "type",
             "n_pairs",
-            "test",
-            "statistic",
-            "df",
-            "p_value",
-            "p_adjusted",
-            "effect_size",
-            "effect_size_name",
-            "change",
-            "ci_low",
-            "ci_high",
+            *_TEST_COLUMNS,
             "too_few_to_report",
             "note",
         ],
@@ -838,16 +844,7 @@ def render_xlsx(analysis: ReportAnalysis) -> bytes:
                 "label",
                 "type",
                 "n_pairs",
-                "test",
-                "statistic",
-                "df",
-                "p_value",
-                "p_adjusted",
-                "effect_size",
-                "effect_size_name",
-                "change",
-                "ci_low",
-                "ci_high",
+                *_TEST_COLUMNS,
                 f"distribution_{comparison['wave_a']}",
                 f"distribution_{comparison['wave_b']}",
             ],
@@ -857,15 +854,7 @@ def render_xlsx(analysis: ReportAnalysis) -> bytes:
                     e["label"],
                     e["type"],
                     e["n_pairs"],
-                    e["test"],
-                    e["statistic"],
-                    e["df"],
-                    e["p_value"],
-                    e["p_adjusted"],
-                    e["effect_size"],
-                    e["effect_size_name"],
-                    e["change"],
-                    *(e["ci"] or [None, None]),
+                    *_test_values(e),
                     json.dumps(e["distributions"][comparison["wave_a"]], ensure_ascii=False),
                     json.dumps(e["distributions"][comparison["wave_b"]], ensure_ascii=False),
                 ]
