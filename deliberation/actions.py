@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import logging
 from contextlib import nullcontext
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from deliberation import async_connection
 from deliberation.access import can_answer_in_room, can_join_room, can_run_room
 from deliberation.allocation import allocate, encode
 from deliberation.models import (
@@ -33,6 +36,7 @@ from deliberation.models import (
     Session,
     Stage,
 )
+from deliberation.room_hub import current_hub
 from deliberation.room_wire import (
     active_sanction,
     event_to_wire,
@@ -266,7 +270,7 @@ def _append(room, kind: str, payload: dict, *, author=None, text: str = "", clie
     if connection.vendor == "postgresql":
         # The counter and the event in one round trip; the room row is already locked.
         with connection.cursor() as cursor:
-            cursor.execute(_APPEND_EVENT.format(**_tables()), _event_params(event))
+            cursor.execute(_statement(_APPEND_EVENT), _event_params(event))
             event.pk = cursor.fetchone()[0]
     else:
         Room.objects.filter(pk=room.pk).update(last_seq=seq)
@@ -387,13 +391,15 @@ RETURNING id
 """
 
 
-def _tables() -> dict[str, str]:
+@functools.cache
+def _statement(template: str) -> str:
+    """A room statement with its table names filled in, once per process."""
     quote = connection.ops.quote_name
-    return {
-        "room": quote(Room._meta.db_table),
-        "moderation": quote(ModerationAction._meta.db_table),
-        "event": quote(RoomEvent._meta.db_table),
-    }
+    return template.format(
+        room=quote(Room._meta.db_table),
+        moderation=quote(ModerationAction._meta.db_table),
+        event=quote(RoomEvent._meta.db_table),
+    )
 
 
 def _event_params(event: RoomEvent) -> dict:
@@ -442,12 +448,12 @@ RETURNING id, seq
 
 def _append_message_in_one_statement(room_id: int, actor, text: str, client_id: str):
     """PostgreSQL's path for the busiest write: the sanction check, the duplicate check,
-    the next sequence number and the insert in one statement, which is its own
+    the rate limit, the next sequence number and the insert in one statement, which is its own
     transaction — one round trip and one commit instead of seven. The UPDATE locks the
     room row exactly as _lock_room does, so sequence numbers stay gap-free. None when
     the message is refused or already stored: the general path then says why."""
     now = timezone.now()
-    sql = _ONE_STATEMENT_MESSAGE.format(**_tables())
+    sql = _statement(_ONE_STATEMENT_MESSAGE)
     params = _one_statement_params(room_id, actor, text, client_id, now)
     # Outside a transaction the statement commits by itself; inside one (a caller's
     # atomic block) a savepoint keeps a unique-constraint failure from spoiling it.
@@ -502,15 +508,10 @@ async def ado_post_message(room_id: int, actor, text, *, client_id: str = ""):
     and the broadcast follows. When the statement stores nothing (a refusal, or a copy
     already stored) the general path runs in a thread to say why.
     """
-    from channels.db import database_sync_to_async
-
-    from deliberation import async_connection
-    from deliberation.room_hub import current_hub
-
     text = _clean_text(text, field="text")
     now = timezone.now()
     row = await async_connection.fetch_one(
-        _ONE_STATEMENT_MESSAGE.format(**_tables()),
+        _statement(_ONE_STATEMENT_MESSAGE),
         _one_statement_params(room_id, actor, text, client_id, now),
     )
     if row is None:
