@@ -1,9 +1,16 @@
 import os
 
 import pytest
+from django.conf import settings
 
 from deliberation.roles import Role
 from tests.factories import UserFactory
+
+
+def pytest_configure(config) -> None:
+    # A PBKDF2 hash costs most of a second and the factories hash every user's password;
+    # no test here is about the hasher, so every test uses the fastest one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

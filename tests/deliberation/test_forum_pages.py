@@ -23,11 +23,6 @@ from tests.factories import (
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def group(db):
     facilitator = UserFactory(role=Role.FACILITATOR)
