@@ -313,8 +313,11 @@ def create_objects(args) -> dict:
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
-    from deliberation.models import Deliberation, ForumGroup, Room, Session
-    from deliberation.roles import Role
+    from deliberation.core.models import Deliberation
+    from deliberation.core.roles import Role
+    from deliberation.forum.actions import do_open_rooms
+    from deliberation.forum.models import ForumGroup, Session
+    from deliberation.forum.selectors import group_room, plenary_room
     from panels.models import Panelist
 
     User = get_user_model()
@@ -376,8 +379,10 @@ def create_objects(args) -> dict:
             for i, u in enumerate(users)
         ]
     )
-    group_rooms = [Room.for_group(g).pk for g in groups]
-    plenary_room = Room.for_session(plenary).pk
+    do_open_rooms(regional)
+    do_open_rooms(plenary)
+    group_rooms = [group_room(g).pk for g in groups]
+    plenary_room_id = plenary_room(plenary).pk
     cookies = []
     for user in users:
         store = SessionStore()
@@ -389,12 +394,12 @@ def create_objects(args) -> dict:
     return {
         "cookies": cookies,
         "group_room": [group_rooms[i % group_count] for i in range(len(users))],
-        "plenary_room": plenary_room,
+        "plenary_room": plenary_room_id,
     }
 
 
 def stored_seqs(room_ids: set[int], after: dict[str, int]) -> dict[str, set[int]]:
-    from deliberation.models import RoomEvent
+    from deliberation.forum.models import RoomEvent
 
     result: dict[str, set[int]] = {str(r): set() for r in room_ids}
     for room_id, seq in RoomEvent.objects.filter(room_id__in=room_ids).values_list(

@@ -85,11 +85,11 @@ def seed(respondents: int) -> dict:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    from deliberation.models import Deliberation
+    from deliberation.core.models import Deliberation
     from panels import demo as panels_demo
-    from surveys import actions
+    from surveys import actions, selectors
     from surveys import demo as surveys_demo
-    from surveys.models import Quota, Wave
+    from surveys.models import FieldworkQuota, Wave
 
     deliberation = Deliberation.objects.create(
         slug="bench", title="Benchmark", agenda="waste", city="Seoul", is_demo=True
@@ -109,12 +109,12 @@ def seed(respondents: int) -> dict:
             reference_year=2021,
         )
         for region in panels_demo.APPROXIMATE_SEOUL_MARGINS["region"]:
-            Quota.objects.create(wave=waves[label], region=region, target=respondents * 2)
+            FieldworkQuota.objects.create(wave=waves[label], region=region, target=respondents * 2)
     tokens = {label: actions.do_create_invitations(w, respondents) for label, w in waves.items()}
     districts = [d for ds in surveys_demo.SEOUL_DISTRICTS.values() for d in ds]
     rng = random.Random(7)
     for token in tokens["burst"]:
-        invitation = actions.invitation_for_token(token)
+        invitation = selectors.invitation_for_token(token)
         actions.do_start_response(
             invitation,
             actions.Screener(

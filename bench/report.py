@@ -24,17 +24,12 @@ django.setup()
 import numpy as np  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 
-from deliberation.report_data import (  # noqa: E402
-    PollResults,
-    ProcessSummary,
-    Recommendation,
-    ReportData,
-    WaveData,
-    analyse,
-    poll_question,
-)
-from deliberation.report_render import render_json, render_pdf  # noqa: E402
-from surveys.composition import composition_fit  # noqa: E402
+from deliberation.report.analysis import analyse  # noqa: E402
+from deliberation.report.analysis_json import render_json  # noqa: E402
+from deliberation.report.data import ProcessSummary, RecommendationRow, ReportData  # noqa: E402
+from deliberation.report.pdf import render_pdf  # noqa: E402
+from panels.representativeness import composition_fit  # noqa: E402
+from surveys.answer_sets import PollResults, WaveData, poll_question  # noqa: E402
 from surveys.wave_files import ItemSpec, LongAnswers  # noqa: E402
 from surveys.weighting import rake  # noqa: E402
 
@@ -126,7 +121,7 @@ def build(rng: np.random.Generator) -> ReportData:
         poll=synthetic_poll(rng),
         waves=synthetic_waves(rng),
         recommendations=tuple(
-            Recommendation(f"{g:02d}조", f"제언 {g}", support=0.5 + g / 100, votes=150 + g)
+            RecommendationRow(f"{g:02d}조", f"제언 {g}", support=0.5 + g / 100, votes=150 + g)
             for g in range(1, 31)
         ),
     )

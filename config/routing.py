@@ -1,5 +1,5 @@
 """Websocket routes of every app, gathered in one place for the ASGI router."""
 
-from deliberation.routing import websocket_urlpatterns as deliberation_websockets
+from deliberation.forum.routing import websocket_urlpatterns as forum_websockets
 
-websocket_urlpatterns = [*deliberation_websockets]
+websocket_urlpatterns = [*forum_websockets]

@@ -57,9 +57,13 @@ INSTALLED_APPS = [
     "channels",
     "allauth",
     "allauth.account",
-    "deliberation",
-    "surveys",
+    # The layers, bottom to top (docs/architecture.md).
+    "deliberation.core",
     "panels",
+    "surveys",
+    "deliberation.forum",
+    "deliberation.report",
+    "deliberation.site",
 ]
 
 MIDDLEWARE = [
@@ -90,7 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "deliberation.context_processors.site",
+                "deliberation.core.context_processors.site",
             ],
         },
     },
@@ -184,8 +188,8 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
-ACCOUNT_ADAPTER = "deliberation.account_adapter.AccountAdapter"
-ACCOUNT_FORMS = {"request_login_code": "deliberation.account_forms.RequestLoginCodeForm"}
+ACCOUNT_ADAPTER = "deliberation.core.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"request_login_code": "deliberation.core.accounts.RequestLoginCodeForm"}
 ACCOUNT_ALLOW_SIGNUP = env_bool("ACCOUNT_ALLOW_SIGNUP", default=False)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Gongnon] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"

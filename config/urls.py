@@ -6,7 +6,9 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("", include("deliberation.urls")),
+    path("", include("deliberation.site.urls")),
+    path("", include("deliberation.forum.urls")),
+    path("", include("deliberation.report.urls")),
     path("surveys/", include("surveys.urls")),
     path("panels/", include("panels.urls")),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -17,12 +18,11 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from deliberation.models import Deliberation
-from deliberation.roles import Role
+from deliberation.core.models import Deliberation
+from deliberation.core.roles import Role
 from panels import lottery as lottery_core
-from panels import selection
+from panels import selection, selectors
 from panels.audit_record import (
-    RECORD_FORMAT,
     digest_of,
     lottery_from_json,
     lottery_person_probabilities,
@@ -40,15 +40,17 @@ from panels.models import (
     VolunteerContact,
 )
 from panels.pool_file import PoolCheck, PoolRow, normalise_email, normalise_phone
+from panels.problem import plan_of, snapshot
+from panels.runner import start_in_background
 
 logger = logging.getLogger(__name__)
 
 
-def _log(message: str, *args) -> None:
+def _log(message: str, *args: Any) -> None:
     transaction.on_commit(lambda: logger.info(message, *args))
 
 
-def do_replace_margins(deliberation: Deliberation, margins: list[Margin], *, actor) -> None:
+def do_replace_margins(deliberation: Deliberation, margins: list[Margin], *, actor: Any) -> None:
     """Replace all margins of a deliberation at once (the new set was validated whole)."""
     with transaction.atomic():
         Deliberation.objects.select_for_update().get(pk=deliberation.pk)
@@ -68,23 +70,12 @@ def do_replace_margins(deliberation: Deliberation, margins: list[Margin], *, act
         _log("margins of %s replaced by %s", deliberation.pk, getattr(actor, "pk", None))
 
 
-def contact_keys(deliberation: Deliberation) -> tuple[set[str], set[str], set[str]]:
-    """External ids, normalised e-mails and phones already in the pool."""
-    ids = set(
-        Volunteer.objects.filter(deliberation=deliberation).values_list("external_id", flat=True)
-    )
-    contacts = VolunteerContact.objects.filter(volunteer__deliberation=deliberation)
-    emails = set(contacts.exclude(email_key="").values_list("email_key", flat=True))
-    phones = set(contacts.exclude(phone_key="").values_list("phone_key", flat=True))
-    return ids, emails, phones
-
-
 def do_add_volunteers(
     deliberation: Deliberation,
     rows: Iterable[PoolRow],
     *,
     source: str,
-    actor=None,
+    actor: Any = None,
 ) -> int:
     """Bulk-insert checked rows with their contacts; the whole batch or nothing."""
     rows = list(rows)
@@ -130,13 +121,13 @@ def do_add_volunteers(
     return len(rows)
 
 
-def do_import_pool(deliberation: Deliberation, check: PoolCheck, *, actor) -> int:
+def do_import_pool(deliberation: Deliberation, check: PoolCheck, *, actor: Any) -> int:
     if not check.ok:
         raise ValueError("refusing to import a file with problems")
     return do_add_volunteers(deliberation, check.rows, source=Volunteer.Source.IMPORT, actor=actor)
 
 
-def do_erase_contacts(deliberation: Deliberation, *, actor) -> int:
+def do_erase_contacts(deliberation: Deliberation, *, actor: Any) -> int:
     """Erase every contact of the pool; features, probabilities and the audit stay."""
     with transaction.atomic():
         n = VolunteerContact.objects.filter(
@@ -147,7 +138,12 @@ def do_erase_contacts(deliberation: Deliberation, *, actor) -> int:
 
 
 def do_update_plan(
-    deliberation: Deliberation, *, panel_size: int, tolerance: Decimal, lottery_size: int, actor
+    deliberation: Deliberation,
+    *,
+    panel_size: int,
+    tolerance: Decimal,
+    lottery_size: int,
+    actor: Any,
 ) -> PanelPlan:
     with transaction.atomic():
         plan, _ = PanelPlan.objects.select_for_update().get_or_create(deliberation=deliberation)
@@ -160,7 +156,7 @@ def do_update_plan(
 
 
 def do_replace_quotas(
-    deliberation: Deliberation, quotas: Iterable[selection.Quota], *, actor
+    deliberation: Deliberation, quotas: Iterable[selection.Quota], *, actor: Any
 ) -> None:
     quotas = list(quotas)
     with transaction.atomic():
@@ -181,27 +177,14 @@ def do_replace_quotas(
         _log("quotas of %s replaced by %s", deliberation.pk, getattr(actor, "pk", None))
 
 
-def derived_quotas(deliberation: Deliberation) -> list[selection.Quota]:
-    """Quotas of population share ± tolerance for the planned panel size."""
-    from panels.problem import plan_of
-
-    plan = plan_of(deliberation)
-    shares: dict[str, dict[str, float]] = {}
-    for m in PopulationMargin.objects.filter(deliberation=deliberation).order_by(
-        "feature", "value"
-    ):
-        shares.setdefault(m.feature, {})[m.value] = float(m.share)
-    return selection.quotas_from_shares(shares, plan.panel_size, float(plan.tolerance))
-
-
-def do_derive_quotas(deliberation: Deliberation, *, actor) -> list[selection.Quota]:
-    quotas = derived_quotas(deliberation)
+def do_derive_quotas(deliberation: Deliberation, *, actor: Any) -> list[selection.Quota]:
+    quotas = selectors.derived_quotas(deliberation)
     do_replace_quotas(deliberation, quotas, actor=actor)
     return quotas
 
 
 def do_apply_relaxation(
-    deliberation: Deliberation, changes: Iterable[selection.QuotaChange], *, actor
+    deliberation: Deliberation, changes: Iterable[selection.QuotaChange], *, actor: Any
 ) -> int:
     """Apply a proposed relaxation only if every quota still has the values it was based on."""
     changes = list(changes)
@@ -233,11 +216,8 @@ class RunAlreadyActive(Exception):
     """Another selection run of this deliberation is queued or running."""
 
 
-def do_start_run(deliberation: Deliberation, *, actor, seed: int = 0) -> SelectionRun:
+def do_start_run(deliberation: Deliberation, *, actor: Any, seed: int = 0) -> SelectionRun:
     """Queue a run on a frozen snapshot of the inputs; its computation starts after commit."""
-    from panels.problem import plan_of, snapshot
-    from panels.runner import start_in_background
-
     try:
         with transaction.atomic():
             Deliberation.objects.select_for_update().get(pk=deliberation.pk)
@@ -265,28 +245,7 @@ class DrawRefused(Exception):
     """The draw cannot be made (no finished run, already drawn, bad number)."""
 
 
-def audit_record(audit: SelectionAudit) -> dict:
-    """The audit as one JSON document: what `verify_draw` and anyone else can check."""
-    run = audit.run
-    return {
-        "format": RECORD_FORMAT,
-        "deliberation": audit.deliberation.slug,
-        "audit_id": audit.pk,
-        "algorithm": audit.algorithm,
-        "inputs_digest": audit.inputs_digest,
-        "inputs": {k: run.inputs[k] for k in ("panel_size", "quotas", "people")},
-        "lottery_digest": audit.lottery_digest,
-        "lottery": audit.lottery,
-        "public_number": audit.public_number,
-        "panel": audit.panel,
-        "probabilities": audit.probabilities,
-        "replacements": audit.replacements,
-        "computed_at": audit.computed_at.isoformat() if audit.computed_at else None,
-        "drawn_at": audit.drawn_at.isoformat() if audit.drawn_at else None,
-    }
-
-
-def do_draw(run: SelectionRun, public_number: str, *, actor, users: list | None = None):
+def do_draw(run: SelectionRun, public_number: str, *, actor: Any, users: list | None = None):
     """Draw the panel from a finished run's lottery with the public number and seat it.
 
     `users` (in draw order) gives existing accounts to the drawn volunteers, as the demo does;
@@ -323,7 +282,7 @@ def do_draw(run: SelectionRun, public_number: str, *, actor, users: list | None 
 
 
 def seat_volunteers(
-    deliberation: Deliberation, external_ids: list[str], *, users=None, replaces=None
+    deliberation: Deliberation, external_ids: list[str], *, users: Any = None, replaces: Any = None
 ):
     """Make Panelist rows (and panelist accounts) for drawn volunteers, in draw order."""
     volunteers = {
@@ -413,12 +372,12 @@ class ReplacementRefused(Exception):
     pass
 
 
-def do_replace_panelist(panelist: Panelist, *, actor) -> Panelist:
+def do_replace_panelist(panelist: Panelist, *, actor: Any) -> Panelist:
     """Draw a replacement for a declined or dropped panelist keeping every quota; log it."""
     with transaction.atomic():
         Deliberation.objects.select_for_update().get(pk=panelist.deliberation_id)
         panelist = Panelist.objects.select_related("volunteer").get(pk=panelist.pk)
-        if panelist.status not in (Panelist.Status.DECLINED, Panelist.Status.DROPPED):
+        if panelist.is_active:
             raise ReplacementRefused("Only a panelist who declined or dropped out is replaced.")
         if hasattr(panelist, "replaced_by"):
             raise ReplacementRefused("This panelist has been replaced already.")
@@ -462,7 +421,7 @@ def do_replace_panelist(panelist: Panelist, *, actor) -> Panelist:
     return seat
 
 
-def do_set_panelist_status(panelist: Panelist, status: str, *, actor) -> Panelist:
+def do_set_panelist_status(panelist: Panelist, status: str, *, actor: Any) -> Panelist:
     with transaction.atomic():
         locked = Panelist.objects.select_for_update().get(pk=panelist.pk)
         locked.status = status
@@ -472,7 +431,7 @@ def do_set_panelist_status(panelist: Panelist, status: str, *, actor) -> Panelis
     return locked
 
 
-def do_send_invitations(deliberation: Deliberation, *, login_url: str, actor) -> int:
+def do_send_invitations(deliberation: Deliberation, *, login_url: str, actor: Any) -> int:
     """E-mail every not-yet-invited panelist a sign-in-by-code link; mark them invited."""
     seats = list(
         Panelist.objects.filter(

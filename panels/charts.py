@@ -26,8 +26,8 @@ def comparison_svg(comparisons: list[FeatureComparison], labels: dict[str, str])
         x = np.arange(len(comp.rows))
         series = [
             (labels["population"], [r.population_share or 0 for r in comp.rows], "#4c72b0"),
-            (labels["pool"], [r.pool_share for r in comp.rows], "#dd8452"),
-            (labels["panel"], [r.panel_share for r in comp.rows], "#55a868"),
+            (labels["pool"], [r.pool_share or 0 for r in comp.rows], "#dd8452"),
+            (labels["panel"], [r.panel_share or 0 for r in comp.rows], "#55a868"),
         ]
         for i, (name, values, colour) in enumerate(series):
             ax.bar(x + (i - 1) * width, values, width, label=name, color=colour)

@@ -11,7 +11,7 @@ from decimal import Decimal
 import numpy as np
 from django.utils import timezone
 
-from deliberation.models import Deliberation
+from deliberation.core.models import Deliberation
 from panels import actions
 from panels.models import (
     Panelist,

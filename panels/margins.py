@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 SHARE_TOLERANCE = 1e-6
@@ -93,10 +92,3 @@ def margins_to_csv(margins: list[Margin]) -> str:
             [m.feature, m.value, f"{m.share:g}", "" if m.population is None else m.population]
         )
     return out.getvalue()
-
-
-def shares_by_feature(margins: list[Margin]) -> Mapping[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = {}
-    for m in margins:
-        out.setdefault(m.feature, {})[m.value] = m.share
-    return out

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from deliberation.models import Deliberation
+from deliberation.core.models import Deliberation
 
 
 class PopulationMargin(models.Model):
@@ -40,6 +40,17 @@ class PopulationMargin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feature}={self.value}: {self.share}"
+
+
+class PanelistQuerySet(models.QuerySet):
+    def active(self) -> PanelistQuerySet:
+        """The panel as it stands: seats still taking part (invited or confirmed).
+
+        Declined seats never joined and dropped seats left; both stay on record (the panel
+        page, attrition, replacements) but are not counted as the panel, admitted to its
+        rooms, allocated to groups or asked to answer its surveys.
+        """
+        return self.filter(status__in=ACTIVE_STATUSES)
 
 
 class Panelist(models.Model):
@@ -90,6 +101,8 @@ class Panelist(models.Model):
     invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
     responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
 
+    objects = PanelistQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("panelist")
         verbose_name_plural = _("panelists")
@@ -103,6 +116,14 @@ class Panelist(models.Model):
 
     def __str__(self) -> str:
         return self.pseudonym
+
+    @property
+    def is_active(self) -> bool:
+        """On the active panel (see PanelistQuerySet.active)."""
+        return self.status in ACTIVE_STATUSES
+
+
+ACTIVE_STATUSES = (Panelist.Status.INVITED, Panelist.Status.CONFIRMED)
 
 
 class Volunteer(models.Model):

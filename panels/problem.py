@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from deliberation.models import Deliberation
+from deliberation.core.models import Deliberation
 from panels import selection
 from panels.audit_record import problem_from_inputs
 from panels.models import PanelPlan, PanelQuota, Volunteer
 
 
 def plan_of(deliberation: Deliberation) -> PanelPlan:
-    plan, _ = PanelPlan.objects.get_or_create(deliberation=deliberation)
-    return plan
+    """The deliberation's panel plan; the defaults (not saved) until an organizer sets one."""
+    plan = PanelPlan.objects.filter(deliberation=deliberation).first()
+    return plan if plan is not None else PanelPlan(deliberation=deliberation)
 
 
 def quotas_of(deliberation: Deliberation) -> list[selection.Quota]:

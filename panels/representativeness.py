@@ -1,35 +1,165 @@
-"""Population vs pool vs panel per feature, with a chi-square goodness-of-fit test."""
+"""How well a panel (or pool) mirrors the population: shares and one chi-square test.
+
+Plain Python, no Django. One rule for every page and report: population shares are
+renormalised to sum to 1, a sample's shares are of its members whose category has a
+population share, members in other categories are counted apart (``unmatched``) and left
+out of the test.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import stats as sps
+
+
+@dataclass(frozen=True)
+class CategoryFit:
+    """One category: population share, sample count and share (shares 0-1)."""
+
+    category: str
+    population_share: float
+    sample_count: int
+    sample_share: float
+    expected_count: float
+
+    @property
+    def difference(self) -> float:
+        return self.sample_share - self.population_share
+
+
+@dataclass(frozen=True)
+class CompositionFit:
+    """Chi-square goodness of fit of the sample's categories to the population shares.
+
+    Sample members in categories absent from the population margins are counted in
+    ``unmatched`` and left out of the test (their share of the sample is reported).
+    """
+
+    feature: str
+    categories: tuple[CategoryFit, ...]
+    n: int
+    unmatched: int
+    statistic: float | None
+    df: int
+    p_value: float | None
+    max_abs_difference: float
+
+    def to_dict(self) -> dict:
+        return {
+            "feature": self.feature,
+            "n": self.n,
+            "unmatched": self.unmatched,
+            "test": "chi2_goodness_of_fit",
+            "statistic": self.statistic,
+            "df": self.df,
+            "p_value": self.p_value,
+            "max_abs_difference": self.max_abs_difference,
+            "categories": [
+                {
+                    "category": c.category,
+                    "population_share": c.population_share,
+                    "sample_count": c.sample_count,
+                    "sample_share": c.sample_share,
+                    "expected_count": c.expected_count,
+                }
+                for c in self.categories
+            ],
+        }
+
+
+def composition_fit(
+    feature: str, population_shares: Mapping[str, float], sample: Iterable[str]
+) -> CompositionFit:
+    """Compare a sample's categories with population shares (renormalised to sum to 1)."""
+    shares = {str(k): float(v) for k, v in population_shares.items()}
+    total_share = sum(shares.values())
+    if not shares or total_share <= 0:
+        raise ValueError(f"feature {feature!r} has no population shares")
+    if any(v < 0 for v in shares.values()):
+        raise ValueError(f"feature {feature!r} has a negative population share")
+    counts = Counter(str(v) for v in sample)
+    matched = sum(counts[c] for c in shares)
+    unmatched = sum(counts.values()) - matched
+    rows = tuple(
+        CategoryFit(
+            category=c,
+            population_share=s / total_share,
+            sample_count=counts[c],
+            sample_share=counts[c] / matched if matched else 0.0,
+            expected_count=matched * s / total_share,
+        )
+        for c, s in shares.items()
+    )
+    tested = [r for r in rows if r.expected_count > 0]
+    if matched == 0 or len(tested) < 2 or any(r.sample_count for r in rows if not r.expected_count):
+        statistic = p_value = None
+        df = 0
+    else:
+        result = sps.chisquare(
+            [r.sample_count for r in tested], f_exp=[r.expected_count for r in tested]
+        )
+        statistic, p_value, df = float(result.statistic), float(result.pvalue), len(tested) - 1
+    return CompositionFit(
+        feature=feature,
+        categories=rows,
+        n=matched,
+        unmatched=unmatched,
+        statistic=statistic,
+        df=df,
+        p_value=p_value,
+        max_abs_difference=max((abs(r.difference) for r in rows), default=0.0),
+    )
 
 
 @dataclass(frozen=True)
 class Row:
+    """One category of a feature: population share, and the pool's and panel's counts.
+
+    Shares are None for a category outside the population margins (see the module's rule).
+    """
+
     value: str
     population_share: float | None
     pool_count: int
-    pool_share: float
+    pool_share: float | None
     panel_count: int
-    panel_share: float
+    panel_share: float | None
 
 
 @dataclass(frozen=True)
 class FeatureComparison:
+    """Population against pool and panel for one feature; the test is the panel's fit."""
+
     feature: str
     rows: tuple[Row, ...]
-    chi2: float | None
-    dof: int | None
-    p_value: float | None
+    fit: CompositionFit | None
+
+    @property
+    def chi2(self) -> float | None:
+        return self.fit.statistic if self.fit is not None else None
+
+    @property
+    def dof(self) -> int | None:
+        return self.fit.df if self.fit is not None and self.fit.statistic is not None else None
+
+    @property
+    def p_value(self) -> float | None:
+        return self.fit.p_value if self.fit is not None else None
 
 
-def _share(n: int, total: int) -> float:
-    return n / total if total else 0.0
+def _expand(counts: Mapping[str, int]) -> list[str]:
+    return [value for value, n in counts.items() for _ in range(n)]
+
+
+def _shares(counts: Mapping[str, int], categories: Iterable[str] | None) -> dict[str, float]:
+    """Shares over the members in ``categories`` (all members when there are no margins)."""
+    kept = counts if categories is None else {c: counts.get(c, 0) for c in categories}
+    total = sum(kept.values())
+    return {value: (n / total if total else 0.0) for value, n in kept.items()}
 
 
 def compare(
@@ -37,35 +167,32 @@ def compare(
     pool: Mapping[str, Mapping[str, int]],
     panel: Mapping[str, Mapping[str, int]],
 ) -> list[FeatureComparison]:
-    """One comparison per feature; the test is panel counts vs population shares."""
-    features = list(dict.fromkeys([*population, *pool, *panel]))
+    """One comparison per feature; the test is the panel's counts against the population."""
     out = []
-    for feature in features:
-        shares = population.get(feature, {})
-        pool_c = pool.get(feature, {})
-        panel_c = panel.get(feature, {})
-        values = list(dict.fromkeys([*shares, *pool_c, *panel_c]))
-        pool_n, panel_n = sum(pool_c.values()), sum(panel_c.values())
+    for feature in dict.fromkeys([*population, *pool, *panel]):
+        shares = {str(k): float(v) for k, v in population.get(feature, {}).items()}
+        pool_counts = {str(k): n for k, n in pool.get(feature, {}).items()}
+        panel_counts = {str(k): n for k, n in panel.get(feature, {}).items()}
+        fit = None
+        if shares and sum(shares.values()) > 0:
+            fit = composition_fit(feature, shares, _expand(panel_counts))
+        margins = [c.category for c in fit.categories] if fit is not None else None
+        population_share = {c.category: c.population_share for c in fit.categories} if fit else {}
+        pool_share = _shares(pool_counts, margins)
+        panel_share = _shares(panel_counts, margins)
+        values = list(dict.fromkeys([*shares, *pool_counts, *panel_counts]))
         rows = tuple(
             Row(
-                v,
-                shares.get(v),
-                pool_c.get(v, 0),
-                _share(pool_c.get(v, 0), pool_n),
-                panel_c.get(v, 0),
-                _share(panel_c.get(v, 0), panel_n),
+                value,
+                population_share.get(value),
+                pool_counts.get(value, 0),
+                pool_share.get(value),
+                panel_counts.get(value, 0),
+                panel_share.get(value),
             )
-            for v in values
+            for value in values
         )
-        chi2 = dof = p = None
-        tested = [r for r in rows if r.population_share]
-        if shares and panel_n and len(tested) >= 2:
-            observed = np.array([r.panel_count for r in tested], dtype=float)
-            expected = np.array([r.population_share for r in tested], dtype=float)
-            expected = expected / expected.sum() * observed.sum()
-            result = stats.chisquare(observed, expected)
-            chi2, p, dof = float(result.statistic), float(result.pvalue), len(tested) - 1
-        out.append(FeatureComparison(feature, rows, chi2, dof, p))
+        out.append(FeatureComparison(feature, rows, fit))
     return out
 
 

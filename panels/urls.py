@@ -9,7 +9,6 @@ urlpatterns = [
     path("<slug:slug>/margins/", views.margins, name="margins"),
     path("<slug:slug>/pool/", views.pool, name="pool"),
     path("<slug:slug>/pool/contacts/", views.contacts, name="contacts"),
-    path("<slug:slug>/pool/from-poll/", views.add_poll_volunteers, name="add_poll_volunteers"),
     path("<slug:slug>/quotas/", views.quotas, name="quotas"),
     path("<slug:slug>/feasibility/", views.feasibility, name="feasibility"),
     path("<slug:slug>/feasibility/relax/", views.apply_relaxation, name="apply_relaxation"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,11 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from deliberation.access import deny_unless, has_role, login_required_any_role, role_required
-from deliberation.models import Deliberation
-from deliberation.roles import Role
-from panels import actions, selection
-from panels import pool as poll_pool
+from deliberation.core.access import deny_unless, has_role, login_required_any_role, role_required
+from deliberation.core.models import Deliberation
+from deliberation.core.roles import Role
+from panels import actions, selection, selectors
 from panels.charts import comparison_svg
 from panels.forms import (
     DrawForm,
@@ -30,8 +28,6 @@ from panels.forms import (
 from panels.margins import Margin, margins_to_csv, parse_margins
 from panels.models import (
     Panelist,
-    PanelQuota,
-    PopulationMargin,
     SelectionAudit,
     SelectionRun,
     Volunteer,
@@ -39,48 +35,11 @@ from panels.models import (
 )
 from panels.pool_file import PoolFileError, check_pool_rows, read_table
 from panels.problem import plan_of, problem_from_snapshot, snapshot
-from panels.representativeness import compare, probability_summary
+from panels.representativeness import probability_summary
 
 
 def _deliberation(slug: str) -> Deliberation:
     return get_object_or_404(Deliberation, slug=slug)
-
-
-def allowed_values(deliberation: Deliberation) -> dict[str, set[str]]:
-    """The values each selection feature may take: from the quotas, else the margins."""
-    source = PanelQuota.objects.filter(deliberation=deliberation)
-    if not source.exists():
-        source = PopulationMargin.objects.filter(deliberation=deliberation)
-    allowed: dict[str, set[str]] = {}
-    for feature, value in source.order_by("feature", "value").values_list("feature", "value"):
-        allowed.setdefault(feature, set()).add(value)
-    return allowed
-
-
-@role_required(Role.ORGANIZER)
-@require_POST
-def add_poll_volunteers(request: HttpRequest, slug: str) -> HttpResponse:
-    """Bring the poll's opt-ins into the pool; needs the right to see their contacts."""
-    deliberation = _deliberation(slug)
-    before = deliberation.volunteers.count()
-    try:
-        check = poll_pool.add_poll_volunteers(
-            deliberation, allowed_values(deliberation), actor=request.user
-        )
-    except PermissionDenied:
-        messages.error(
-            request,
-            _("Adding poll volunteers needs the permission to see their contact details."),
-        )
-        return redirect("panels:pool", slug=slug)
-    if not check.ok:
-        for issue in check.issues[:20]:
-            messages.error(request, f"{issue.row}: {issue.column} {issue.value} — {issue.reason}")
-        messages.error(request, _("No poll volunteer was added; fix the problems listed."))
-    else:
-        added = deliberation.volunteers.count() - before
-        messages.success(request, _("%(n)d poll volunteers added to the pool.") % {"n": added})
-    return redirect("panels:pool", slug=slug)
 
 
 @role_required(Role.ORGANIZER)
@@ -127,13 +86,13 @@ def margins(request: HttpRequest, slug: str) -> HttpResponse:
 @role_required(Role.ORGANIZER)
 def pool(request: HttpRequest, slug: str) -> HttpResponse:
     deliberation = _deliberation(slug)
-    allowed = allowed_values(deliberation)
+    allowed = selectors.allowed_values(deliberation)
     form = PoolImportForm(request.POST or None, request.FILES or None)
     issues = []
     status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        ids, emails, phones = actions.contact_keys(deliberation)
+        ids, emails, phones = selectors.contact_keys(deliberation)
         try:
             table = read_table(upload.name, upload.read())
         except PoolFileError as exc:
@@ -263,7 +222,7 @@ def quotas(request: HttpRequest, slug: str) -> HttpResponse:
         "plan_form": plan_form,
         "formset": formset,
         "new_form": new_form,
-        "preview": actions.derived_quotas(deliberation) if deliberation.margins.exists() else [],
+        "preview": selectors.derived_quotas(deliberation) if deliberation.margins.exists() else [],
     }
     return render(request, "panels/quotas.html", context, status=status)
 
@@ -462,49 +421,12 @@ def seat_respond(request: HttpRequest, panelist_id: int) -> HttpResponse:
 
 
 def _report_context(deliberation: Deliberation) -> dict:
-    population: dict[str, dict[str, float]] = {}
-    for m in deliberation.margins.order_by("feature", "value"):
-        population.setdefault(m.feature, {})[m.value] = float(m.share)
-    features = list(
-        dict.fromkeys(
-            [
-                *population,
-                *deliberation.quotas.order_by("feature").values_list("feature", flat=True),
-            ]
-        )
-    )
-    pool_counts: dict[str, dict[str, int]] = {}
-    panel_counts: dict[str, dict[str, int]] = {}
-    active = deliberation.panelists.exclude(
-        status__in=[Panelist.Status.DECLINED, Panelist.Status.DROPPED]
-    )
-    for feature in features:
-        pool_counts[feature] = {
-            str(v): n
-            for v, n in deliberation.volunteers.values_list(f"features__{feature}")
-            .annotate(n=Count("id"))
-            .order_by()
-            if v is not None
-        }
-        panel_counts[feature] = {
-            str(v): n
-            for v, n in active.filter(volunteer__isnull=False)
-            .values_list(f"volunteer__features__{feature}")
-            .annotate(n=Count("id"))
-            .order_by()
-            if v is not None
-        }
-    comparisons = compare(population, pool_counts, panel_counts)
-    audit = deliberation.selection_audits.first()
-    probabilities = audit.probabilities if audit else None
-    if probabilities is None:
-        run = deliberation.selection_runs.filter(status=SelectionRun.Status.DONE).first()
-        probabilities = run.probabilities if run else None
+    probabilities = selectors.selection_probabilities(deliberation)
     return {
         "deliberation": deliberation,
-        "comparisons": comparisons,
+        "comparisons": selectors.representativeness(deliberation),
         "probabilities": probability_summary(probabilities) if probabilities else None,
-        "panel_size": active.count(),
+        "panel_size": selectors.active_panel(deliberation).count(),
     }
 
 
@@ -550,7 +472,7 @@ def audit_record_json(request: HttpRequest, slug: str) -> HttpResponse:
         SelectionAudit.objects.select_related("run", "actor", "deliberation"),
         deliberation=deliberation,
     )
-    data = actions.audit_record(record)
+    data = selectors.audit_record(record)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Content-Disposition"] = f'attachment; filename="selection-audit-{record.pk}.json"'
     return response

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from surveys.models import Questionnaire, Quota, RegionDistrict, VolunteerOptIn, Wave
+from surveys.models import FieldworkQuota, Questionnaire, RegionDistrict, VolunteerOptIn, Wave
 
 
 @admin.register(Questionnaire)
@@ -25,7 +25,7 @@ class RegionDistrictAdmin(admin.ModelAdmin):
     list_select_related = ["deliberation"]
 
 
-@admin.register(Quota)
+@admin.register(FieldworkQuota)
 class QuotaAdmin(admin.ModelAdmin):
     list_display = ["wave", "region", "gender", "age_band", "target"]
     list_filter = ["wave"]

@@ -1,16 +1,13 @@
-"""Who of the panel has completed a panel wave, overall and by region, gender and age band."""
+"""Who of the panel has completed a panel wave, overall and by stratum."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from panels.models import Panelist
+from panels.strata import STRATA
 from surveys.models import Response, Wave, WaveReminder
-
-GROUPINGS = ("region", "gender", "age_band")
-# Seats that can still answer a panel wave (as surveys:panel_take admits them).
-ACTIVE_SEATS = (Panelist.Status.INVITED, Panelist.Status.CONFIRMED)
+from surveys.selectors import wave_panelists
 
 
 @dataclass(frozen=True)
@@ -41,13 +38,9 @@ class Completion:
         return self.invited - self.completed
 
 
-def active_panelists(wave: Wave):
-    return Panelist.objects.filter(deliberation_id=wave.deliberation_id, status__in=ACTIVE_SEATS)
-
-
 def wave_completion(wave: Wave) -> Completion:
     """Invited (active seats) against completed, in three queries whatever the panel size."""
-    seats = list(active_panelists(wave).values_list("pk", *GROUPINGS))
+    seats = list(wave_panelists(wave).values_list("pk", *STRATA))
     status = dict(
         Response.objects.filter(wave=wave, panelist__isnull=False).values_list(
             "panelist_id", "status"
@@ -57,10 +50,10 @@ def wave_completion(wave: Wave) -> Completion:
         WaveReminder.objects.filter(wave=wave).values_list("panelist_id", flat=True).distinct()
     )
     done = {pk for pk, s in status.items() if s == Response.Status.COMPLETE}
-    invited_by = {g: Counter() for g in GROUPINGS}
-    completed_by = {g: Counter() for g in GROUPINGS}
+    invited_by = {g: Counter() for g in STRATA}
+    completed_by = {g: Counter() for g in STRATA}
     for pk, *groups in seats:
-        for grouping, value in zip(GROUPINGS, groups, strict=True):
+        for grouping, value in zip(STRATA, groups, strict=True):
             invited_by[grouping][value] += 1
             if pk in done:
                 completed_by[grouping][value] += 1
@@ -77,6 +70,6 @@ def wave_completion(wave: Wave) -> Completion:
                 CompletionRow(value, invited_by[g][value], completed_by[g][value])
                 for value in sorted(invited_by[g])
             ]
-            for g in GROUPINGS
+            for g in STRATA
         },
     )

@@ -12,22 +12,22 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from deliberation.models import Deliberation
+from deliberation.core.models import Deliberation
 from surveys import actions
 from surveys.models import (
     Answer,
     ContactDetails,
+    FieldworkQuota,
     GridItem,
     Option,
     Question,
     Questionnaire,
-    Quota,
     RegionDistrict,
     Response,
     VolunteerOptIn,
     Wave,
 )
-from surveys.questionnaires import LIKERT_LABELS, questions_of, specs_of
+from surveys.questionnaires import LIKERT_LABELS, item_index, questions_of, specs_of
 
 RESPONDENTS = 1000
 VOLUNTEER_SHARE = 0.2
@@ -564,7 +564,7 @@ def seed_respondents(wave: Wave) -> None:
     rng = np.random.default_rng(2021)
     people = _demographics(rng, RESPONDENTS)
     questions = questions_of(wave.questionnaire)
-    index = actions.item_index(questions, specs_of(questions))
+    index = item_index(questions, specs_of(questions))
     start = timezone.make_aware(timezone.datetime(2021, 8, 2, 9))
     responses = []
     profiles = []
@@ -640,7 +640,7 @@ def seed_quotas(wave: Wave) -> None:
     from panels.demo import APPROXIMATE_SEOUL_MARGINS
 
     for region, share in APPROXIMATE_SEOUL_MARGINS["region"].items():
-        Quota.objects.update_or_create(
+        FieldworkQuota.objects.update_or_create(
             wave=wave,
             region=region,
             gender="",

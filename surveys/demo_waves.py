@@ -15,12 +15,12 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from deliberation.models import Deliberation
+from deliberation.core.models import Deliberation
 from panels.models import Panelist
 from surveys import actions
 from surveys.demo import AGE_BANDS, QUESTIONS, _likert
 from surveys.models import Answer, Option, Question, Questionnaire, Response, Wave
-from surveys.questionnaires import LIKERT_LABELS, questions_of, specs_of
+from surveys.questionnaires import LIKERT_LABELS, item_index, questions_of, specs_of
 
 CORE_CODES = ["Q3", "Q7", "Q8", "Q9", "Q10", "Q11", "Q12", "Q14", "Q16", "Q17", "Q20", "Q30"]
 # Items whose answers move with support for the facility, and by how much per wave.
@@ -224,7 +224,7 @@ def seed_answers(waves: list[Wave]) -> None:
     indexes = {}
     for wave in waves:
         questions = questions_of(wave.questionnaire)
-        indexes[wave.pk] = actions.item_index(questions, specs_of(questions))
+        indexes[wave.pk] = item_index(questions, specs_of(questions))
     people = []
     for panelist in panelists:
         age_index = AGE_BANDS.index(panelist.age_band) if panelist.age_band in AGE_BANDS else 2

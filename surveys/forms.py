@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import GridItem, Option, Question, Questionnaire, Quota, Wave
+from surveys.models import FieldworkQuota, GridItem, Option, Question, Questionnaire, Wave
 
 DEFAULT_GENDERS = ("남성", "여성")
 VARIABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,29}")
@@ -215,9 +215,9 @@ class InvitationForm(forms.Form):
     count = forms.IntegerField(label=_("Number of links"), min_value=1, max_value=100_000)
 
 
-class QuotaForm(forms.ModelForm):
+class FieldworkQuotaForm(forms.ModelForm):
     class Meta:
-        model = Quota
+        model = FieldworkQuota
         fields = ["region", "gender", "age_band", "target"]
 
 

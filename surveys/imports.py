@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from panels.models import PopulationMargin
-from surveys import actions, poll_import
+from surveys import poll_import, selectors
 from surveys.models import PollImport, Wave
 from surveys.poll_files import Table, read_table
-from surveys.questionnaires import problem_message, questions_of, specs_of
+from surveys.questionnaires import item_index, problem_message, questions_of, specs_of
 
 REPORT_ROW_LIMIT = 5000
 
@@ -18,10 +18,10 @@ def strata_for(wave: Wave) -> poll_import.Strata:
         by_feature.setdefault(feature, []).append(value)
     return poll_import.Strata(
         regions=by_feature.get("region", []),
-        districts=actions.region_mapping(wave),
+        districts=selectors.region_mapping(wave),
         genders=by_feature.get("gender", []),
-        age_bands=actions.age_bands_for(wave),
-        reference_year=actions.reference_year(wave),
+        age_bands=selectors.age_bands_for(wave),
+        reference_year=selectors.reference_year(wave),
     )
 
 
@@ -51,7 +51,7 @@ def validate(wave: Wave, table: Table, mapping: dict[str, str]):
     questions = questions_of(wave.questionnaire)
     specs = specs_of(questions)
     validation = poll_import.validate(table, mapping, specs, strata_for(wave))
-    return validation, actions.item_index(questions, specs)
+    return validation, item_index(questions, specs)
 
 
 def mapping_problems(wave: Wave, mapping: dict[str, str]) -> list[str]:

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from deliberation.models import Deliberation
+from deliberation.core.models import Deliberation
+from panels.strata import STRATA
 
 
 def bilingual(ko: str, en: str) -> str:
@@ -321,8 +322,11 @@ class RegionDistrict(models.Model):
         return f"{self.district} → {self.region}"
 
 
-class Quota(models.Model):
-    """A target number of completes in one cell; blank fields match every respondent."""
+class FieldworkQuota(models.Model):
+    """A fieldwork target: completes wanted in one cell; blank fields match every respondent.
+
+    (The panel's quotas, on volunteers, are panels.models.PanelQuota.)
+    """
 
     wave = models.ForeignKey(
         Wave, on_delete=models.CASCADE, related_name="quotas", verbose_name=_("wave")
@@ -333,8 +337,8 @@ class Quota(models.Model):
     target = models.PositiveIntegerField(_("target completes"))
 
     class Meta:
-        verbose_name = _("quota")
-        verbose_name_plural = _("quotas")
+        verbose_name = _("fieldwork quota")
+        verbose_name_plural = _("fieldwork quotas")
         ordering = ["wave", "region", "gender", "age_band"]
         constraints = [
             models.UniqueConstraint(
@@ -355,7 +359,7 @@ class Quota(models.Model):
     def completes_filter(self) -> models.Q:
         """Which complete responses count towards this cell (within a wave's responses)."""
         q = models.Q()
-        for field in ("region", "gender", "age_band"):
+        for field in STRATA:
             if getattr(self, field):
                 q &= models.Q(**{field: getattr(self, field)})
         return q

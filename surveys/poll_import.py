@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from surveys import items, strata
+from panels import strata
+from surveys import items
 from surveys.poll_files import Table
 
 RESPONDENT_ID = "respondent_id"

@@ -1,9 +1,10 @@
-"""Reading a questionnaire as answer rules, and making a new version of it."""
+"""Reading a questionnaire: its questions in order, as answer rules, and their messages."""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import Max, Prefetch
+from collections.abc import Iterable
+
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from surveys import items
@@ -76,57 +77,6 @@ def specs_of(questions: list[Question]) -> list[items.QuestionSpec]:
     return [spec_of(question) for question in questions]
 
 
-@transaction.atomic
-def new_version(questionnaire: Questionnaire) -> Questionnaire:
-    """Copy a questionnaire into its next version; the old one stays as its responses saw it."""
-    latest = (
-        Questionnaire.objects.filter(
-            deliberation=questionnaire.deliberation, title=questionnaire.title
-        ).aggregate(v=Max("version"))["v"]
-        or 0
-    )
-    copy = Questionnaire.objects.create(
-        deliberation=questionnaire.deliberation,
-        title=questionnaire.title,
-        title_en=questionnaire.title_en,
-        intro_ko=questionnaire.intro_ko,
-        intro_en=questionnaire.intro_en,
-        version=latest + 1,
-        previous=questionnaire,
-    )
-    old_questions = questions_of(questionnaire)
-    mapping: dict[int, Question] = {}
-    for question in old_questions:
-        old_pk = question.pk
-        new = Question.objects.get(pk=old_pk)
-        new.pk = None
-        new.questionnaire = copy
-        new.show_if_question = None
-        new.save()
-        mapping[old_pk] = new
-        Option.objects.bulk_create(
-            Option(
-                question=new,
-                order=o.order,
-                value=o.value,
-                label_ko=o.label_ko,
-                label_en=o.label_en,
-                is_correct=o.is_correct,
-            )
-            for o in question.options.all()
-        )
-        GridItem.objects.bulk_create(
-            GridItem(question=new, order=g.order, code=g.code, text_ko=g.text_ko, text_en=g.text_en)
-            for g in question.grid_items.all()
-        )
-    for question in old_questions:
-        if question.show_if_question_id:
-            new = mapping[question.pk]
-            new.show_if_question = mapping[question.show_if_question_id]
-            new.save(update_fields=["show_if_question"])
-    return copy
-
-
 LIKERT_LABELS = {
     5: [
         ("전혀 동의하지 않는다", "Strongly disagree"),
@@ -147,9 +97,10 @@ LIKERT_LABELS = {
 }
 
 
-def add_likert_options(question: Question, points: int) -> None:
-    """Give a Likert question (or grid) its labelled 5- or 7-point scale."""
-    Option.objects.bulk_create(
-        Option(question=question, order=i, value=i, label_ko=ko, label_en=en)
-        for i, (ko, en) in enumerate(LIKERT_LABELS[points], start=1)
-    )
+def item_index(questions: Iterable[Question], specs: Iterable[items.QuestionSpec]) -> dict:
+    """Item code -> question id, for writing the long table."""
+    return {
+        item: question.pk
+        for question, spec in zip(questions, specs, strict=True)
+        for item in spec.item_codes()
+    }

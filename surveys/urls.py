@@ -1,6 +1,6 @@
 from django.urls import path
 
-from surveys.views import analysis, builder, fieldwork, fieldwork_admin, imports
+from surveys.views import analysis, builder, fieldwork, fieldwork_admin, imports, volunteers
 
 app_name = "surveys"
 
@@ -57,6 +57,12 @@ urlpatterns = [
     ),
     path("waves/<int:wave_id>/completion/", fieldwork_admin.completion, name="completion"),
     path("waves/<int:wave_id>/reminders/", fieldwork_admin.send_reminders, name="send_reminders"),
+    # Poll volunteers into the panel's pool
+    path(
+        "deliberations/<slug:slug>/volunteers/to-pool/",
+        volunteers.add_poll_volunteers,
+        name="add_poll_volunteers",
+    ),
     # Imports
     path("waves/<int:wave_id>/import/", imports.upload, name="import_upload"),
     path("imports/<int:import_id>/mapping/", imports.mapping, name="import_mapping"),

@@ -1,16 +1,19 @@
-"""What the panels app reads about poll respondents who volunteered for the citizen panel.
+"""Poll respondents who volunteered for the citizen panel, as the pool receives them.
 
-The pool carries only what selection needs (region, district, gender, age band); contact
-details are handed out one volunteer at a time, and only to holders of the
-surveys.view_volunteer_contacts permission.
+The pool carries only what selection needs (the strata); contact details are handed out
+only to holders of the surveys.view_volunteer_contacts permission.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Set
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from deliberation.models import Deliberation
+from deliberation.core.models import Deliberation
+from panels.models import Volunteer
 from surveys.models import ContactDetails, VolunteerOptIn
 
 CONTACT_PERMISSION = "surveys.view_volunteer_contacts"
@@ -35,9 +38,40 @@ def volunteer_pool(deliberation: Deliberation) -> QuerySet[VolunteerOptIn]:
     )
 
 
-def contact_for(opt_in: VolunteerOptIn, user) -> ContactDetails | None:
+def contact_for(opt_in: VolunteerOptIn, user: Any) -> ContactDetails | None:
     """A volunteer's contact details for someone allowed to invite them; None once erased."""
     if not user.has_perm(CONTACT_PERMISSION):
         raise PermissionDenied
     contact = ContactDetails.objects.filter(opt_in=opt_in, erased_at__isnull=True).first()
     return contact
+
+
+POLL_ID_PREFIX = "poll-"
+
+
+def poll_volunteer_table(
+    deliberation: Deliberation, allowed: Mapping[str, Set[str]], actor: Any
+) -> list[list[str]]:
+    """One row per opt-in not yet in the pool, in the pool file's column layout."""
+    features = sorted(allowed)
+    present = set(
+        Volunteer.objects.filter(
+            deliberation=deliberation, external_id__startswith=POLL_ID_PREFIX
+        ).values_list("external_id", flat=True)
+    )
+    table = [["id", "name", "email", "phone", *features]]
+    for opt_in in volunteer_pool(deliberation):
+        external_id = f"{POLL_ID_PREFIX}{opt_in.response.respondent_id}"
+        if external_id in present:
+            continue
+        contact = contact_for(opt_in, actor)
+        table.append(
+            [
+                external_id,
+                contact.name if contact else "",
+                contact.email if contact else "",
+                contact.phone if contact else "",
+                *(str(getattr(opt_in, feature, "") or "") for feature in features),
+            ]
+        )
+    return table

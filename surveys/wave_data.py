@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from deliberation.models import Deliberation
-from deliberation.report_data import PollItems, PollQuestion, PollResults, WaveData, poll_question
+from deliberation.core.models import Deliberation
+from surveys.answer_sets import PollItems, PollQuestion, PollResults, WaveData, poll_question
 from surveys.models import Answer, Question, Response, Wave, WeightingRun
 from surveys.process_evaluation import is_evaluation_item
 from surveys.questionnaires import questions_of

@@ -3,7 +3,7 @@ import os
 import pytest
 from django.conf import settings
 
-from deliberation.roles import Role
+from deliberation.core.roles import Role
 from tests.factories import UserFactory
 
 
@@ -72,6 +72,6 @@ def pytest_collection_modifyitems(config, items) -> None:
 def close_event_loop_connections():
     """Consumers' async PostgreSQL connections end with the test, before its database does."""
     yield
-    from deliberation import async_connection
+    from deliberation.forum import async_connection
 
     async_connection.close_all()

@@ -10,7 +10,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from deliberation.models import Deliberation, ForumGroup, Session, Stage
+from deliberation.core.models import Deliberation, Stage
+from deliberation.forum.actions import do_open_rooms
+from deliberation.forum.models import ForumGroup, Session
 from panels.models import Panelist
 
 PASSWORD = "correct-horse-battery-staple"
@@ -58,12 +60,19 @@ class StageFactory(factory.django.DjangoModelFactory):
 class SessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Session
+        skip_postgeneration_save = True
 
     deliberation = factory.SubFactory(DeliberationFactory)
     kind = Session.Kind.REGIONAL_FORUM
     title = factory.Sequence(lambda n: f"권역별 시민토론회 {n}")
     starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=1))
     ends_at = factory.LazyAttribute(lambda s: s.starts_at + datetime.timedelta(hours=3))
+
+    @factory.post_generation
+    def rooms(self, create: bool, extracted: None, **kwargs) -> None:
+        """Sessions are opened with their rooms, as the product's actions open them."""
+        if create:
+            do_open_rooms(self)
 
 
 class ForumGroupFactory(factory.django.DjangoModelFactory):
@@ -78,6 +87,11 @@ class ForumGroupFactory(factory.django.DjangoModelFactory):
     def members(self, create: bool, extracted: list | None, **kwargs) -> None:
         if create and extracted:
             self.members.add(*extracted)
+
+    @factory.post_generation
+    def room(self, create: bool, extracted: None, **kwargs) -> None:
+        if create:
+            do_open_rooms(self.session)
 
 
 class PanelistFactory(factory.django.DjangoModelFactory):

@@ -13,8 +13,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from deliberation.models import ReportRender
-from deliberation.roles import Role
+from deliberation.core.roles import Role
+from deliberation.report.models import ReportRender
 from panels.models import SelectionRun
 from surveys.models import Answer, PollImport, Response, Wave
 from tests.factories import ForumGroupFactory, StageFactory, UserFactory
@@ -59,7 +59,7 @@ ACCESS: dict[str, Access] = {
     "panels:margins": only(Role.ORGANIZER),
     "panels:pool": only(Role.ORGANIZER),
     "panels:contacts": only(Role.ORGANIZER),
-    "panels:add_poll_volunteers": only(Role.ORGANIZER, ok=405),
+    "surveys:add_poll_volunteers": only(Role.ORGANIZER, ok=405),
     "panels:quotas": only(Role.ORGANIZER),
     "panels:feasibility": only(Role.ORGANIZER),
     "panels:apply_relaxation": only(Role.ORGANIZER, ok=405),
@@ -75,22 +75,22 @@ ACCESS: dict[str, Access] = {
     "panels:report_chart": only(Role.ORGANIZER, Role.ANALYST),
     "panels:audit": everyone(LOGIN, 200),
     "panels:audit_record": everyone(LOGIN, 404),
-    "deliberation:report": only(Role.ORGANIZER, Role.ANALYST),
-    "deliberation:report_narrative": only(Role.ORGANIZER, Role.ANALYST),
-    "deliberation:report_headline": only(Role.ORGANIZER, Role.ANALYST, ok=405),
-    "deliberation:report_json": only(Role.ORGANIZER, Role.ANALYST),
-    "deliberation:report_xlsx": only(Role.ORGANIZER, Role.ANALYST),
-    "deliberation:report_waves_sav": only(Role.ORGANIZER, Role.ANALYST),
-    "deliberation:report_renders": only(Role.ORGANIZER, Role.ANALYST),
-    "deliberation:report_render_status": only(Role.ORGANIZER, Role.ANALYST),
-    "deliberation:report_render_file": only(Role.ORGANIZER, Role.ANALYST),
+    "report:page": only(Role.ORGANIZER, Role.ANALYST),
+    "report:narrative": only(Role.ORGANIZER, Role.ANALYST),
+    "report:headline": only(Role.ORGANIZER, Role.ANALYST, ok=405),
+    "report:analysis_json": only(Role.ORGANIZER, Role.ANALYST),
+    "report:analysis_xlsx": only(Role.ORGANIZER, Role.ANALYST),
+    "report:panel_waves_sav": only(Role.ORGANIZER, Role.ANALYST),
+    "report:renders": only(Role.ORGANIZER, Role.ANALYST),
+    "report:render_status": only(Role.ORGANIZER, Role.ANALYST),
+    "report:render_file": only(Role.ORGANIZER, Role.ANALYST),
     # Live forum: object rules leave only organizers in rooms they are not attached to.
-    "deliberation:group_room": only(Role.ORGANIZER),
-    "deliberation:group_console": only(Role.ORGANIZER),
-    "deliberation:plenary": only(Role.ORGANIZER),
-    "deliberation:allocation": only(Role.ORGANIZER),
-    "deliberation:materials": only(Role.ORGANIZER),
-    "deliberation:export": only(Role.ORGANIZER, Role.ANALYST),
+    "forum:group_room": only(Role.ORGANIZER),
+    "forum:group_console": only(Role.ORGANIZER),
+    "forum:plenary": only(Role.ORGANIZER),
+    "forum:allocation": only(Role.ORGANIZER),
+    "forum:materials": only(Role.ORGANIZER),
+    "forum:export": only(Role.ORGANIZER, Role.ANALYST),
     "set_language": everyone(302, 302),
     # Surveys: respondents' pages are public; the token is the credential (unknown: 404).
     "surveys:take": everyone(404, 404),

@@ -13,17 +13,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
-from deliberation.models import (
-    Deliberation,
-    ForumGroup,
-    Material,
-    Room,
-    RoomEvent,
-    Session,
-    Stage,
-)
-from deliberation.roles import Role
-from panels import actions
+from deliberation.core.models import Deliberation, Stage
+from deliberation.core.roles import Role
+from deliberation.forum.models import ForumGroup, Material, Room, RoomEvent, Session
+from deliberation.forum.selectors import plenary_room
+from panels import selectors
 from panels.audit_record import verify_record
 from panels.models import Panelist, SelectionAudit, Volunteer
 from surveys.models import Answer, Response, Wave
@@ -101,7 +95,7 @@ def test_every_demo_panelist_is_in_exactly_one_regional_group(seeded):
 def test_role_groups_survive_a_flush(seeded):
     from django.contrib.auth.models import Group
 
-    from deliberation.roles import Role
+    from deliberation.core.roles import Role
 
     assert set(Group.objects.values_list("name", flat=True)) >= set(Role.values)
 
@@ -113,7 +107,7 @@ def test_demo_panel_is_drawn_as_the_demo_panelist_accounts_and_verifies(seeded):
     assert [s.user.email for s in seats] == [f"panelist{i:03d}@example.org" for i in range(1, 301)]
     assert [s.volunteer.external_id for s in seats] == audit.panel
     assert audit.lottery["size"] == 1000
-    assert verify_record(actions.audit_record(audit)).ok
+    assert verify_record(selectors.audit_record(audit)).ok
 
 
 @pytest.mark.django_db
@@ -129,7 +123,7 @@ def test_demo_pool_has_few_young_men_in_dosimgwon(seeded):
 @pytest.mark.django_db
 def test_report_page_for_the_demo_shows_what_exists_and_says_what_is_missing(client, seeded):
     client.force_login(UserFactory(role=Role.ANALYST))
-    response = client.get(reverse("deliberation:report", args=["seoul-2021-waste"]), **ENGLISH)
+    response = client.get(reverse("report:page", args=["seoul-2021-waste"]), **ENGLISH)
     html = response.content.decode()
     assert response.status_code == 200
     assert "서울시 생활폐기물 공론화 2021" in html
@@ -171,7 +165,7 @@ def test_seed_demo_builds_diverse_groups_rooms_and_history_once(seeded):
     assert messages.count() == 30 * 6 and not messages.filter(is_synthetic=False).exists()
     assert Material.objects.filter(session=regional).count() == 3
     plenary = Session.objects.get(kind=Session.Kind.PLENARY)
-    assert Room.for_session(plenary).questions.count() == 2
+    assert plenary_room(plenary).questions.count() == 2
     assert plenary.moderator is not None
 
 
@@ -200,8 +194,8 @@ def test_demo_panel_answers_three_waves_of_the_polls_core_items(seeded):
 
 @pytest.mark.django_db
 def test_demo_report_shows_support_and_knowledge_rising(seeded):
-    from deliberation.report import build_report_data
-    from deliberation.report_data import analyse
+    from deliberation.report.analysis import analyse
+    from deliberation.report.selectors import build_report_data
 
     analysis = analyse(build_report_data(Deliberation.objects.get()))
     assert analysis.data.poll.weighting == "raking"
@@ -228,8 +222,8 @@ def test_demo_completion_page_counts_the_post_wave(client, seeded):
 
 @pytest.mark.django_db
 def test_demo_report_weights_each_panel_wave_to_the_poll(client, seeded):
-    from deliberation.report import build_report_data
-    from deliberation.report_data import analyse
+    from deliberation.report.analysis import analyse
+    from deliberation.report.selectors import build_report_data
 
     analysis = analyse(build_report_data(Deliberation.objects.get()))
     assert analysis.data.waves.headline == "Q3"
@@ -240,16 +234,14 @@ def test_demo_report_weights_each_panel_wave_to_the_poll(client, seeded):
         assert wave.design_effect > 1 and wave.effective_n < wave.n
         assert {"Q3", "Q7"} <= {s.item for s in wave.shares}
     client.force_login(UserFactory(role=Role.ANALYST))
-    html = client.get(
-        reverse("deliberation:report", args=["seoul-2021-waste"]), **ENGLISH
-    ).content.decode()
+    html = client.get(reverse("report:page", args=["seoul-2021-waste"]), **ENGLISH).content.decode()
     assert "The panel weighted to the poll" in html and "Effective n" in html
 
 
 @pytest.mark.django_db
 def test_demo_post_wave_evaluates_the_process_mostly_positively(client, seeded):
-    from deliberation.report import build_report_data
-    from deliberation.report_data import analyse
+    from deliberation.report.analysis import analyse
+    from deliberation.report.selectors import build_report_data
 
     post = Wave.objects.get(kind=Wave.Kind.POST)
     assert not Answer.objects.exclude(response__wave=post).filter(item__startswith="E").exists()
@@ -260,19 +252,17 @@ def test_demo_post_wave_evaluates_the_process_mostly_positively(client, seeded):
         assert result.agree_share > 0.5 and 3 < result.mean < 5 and result.n > 250
     assert not any(r.item == "E1" for c in analysis.waves.comparisons for r in c.items)
     client.force_login(UserFactory(role=Role.ANALYST))
-    html = client.get(
-        reverse("deliberation:report", args=["seoul-2021-waste"]), **ENGLISH
-    ).content.decode()
+    html = client.get(reverse("report:page", args=["seoul-2021-waste"]), **ENGLISH).content.decode()
     assert "6. Process evaluation" in html and "No process evaluation answers yet." not in html
 
 
 @pytest.mark.django_db
 def test_demo_headline_question_can_be_chosen_and_weights_follow_it(client, seeded):
-    from deliberation.report import build_report_data
-    from deliberation.report_data import analyse
+    from deliberation.report.analysis import analyse
+    from deliberation.report.selectors import build_report_data
 
     client.force_login(UserFactory(role=Role.ANALYST))
-    url = reverse("deliberation:report_headline", args=["seoul-2021-waste"])
+    url = reverse("report:headline", args=["seoul-2021-waste"])
     assert client.post(url, {"item": "Q12"}).status_code == 302
     deliberation = Deliberation.objects.get()
     assert deliberation.report_headline_item == "Q12"
@@ -281,7 +271,5 @@ def test_demo_headline_question_can_be_chosen_and_weights_follow_it(client, seed
     for wave in analysis.panel_weights:
         items = {s.item for s in wave.shares}
         assert "Q12" in items and "Q3" not in items
-    html = client.get(
-        reverse("deliberation:report", args=["seoul-2021-waste"]), **ENGLISH
-    ).content.decode()
+    html = client.get(reverse("report:page", args=["seoul-2021-waste"]), **ENGLISH).content.decode()
     assert "Headline question, chosen by the analysts" in html

@@ -7,8 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from deliberation.access import role_required
-from deliberation.roles import Role
+from deliberation.core.access import role_required
+from deliberation.core.roles import Role
 from surveys import actions, exports
 from surveys.datasets import describe_format, wave_dataset
 from surveys.forms import WeightingForm

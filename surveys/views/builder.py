@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from deliberation.access import role_required
-from deliberation.models import Deliberation
-from deliberation.roles import Role
+from deliberation.core.access import role_required
+from deliberation.core.models import Deliberation
+from deliberation.core.roles import Role
 from surveys import actions
 from surveys.forms import (
     GridItemFormSet,
@@ -25,7 +25,7 @@ from surveys.forms import (
     WaveForm,
 )
 from surveys.models import Question, Questionnaire, Response, Wave
-from surveys.questionnaires import new_version, questions_of, specs_of
+from surveys.questionnaires import questions_of, specs_of
 from surveys.views.fieldwork import render_questions
 
 LOCKED_MESSAGE = (
@@ -57,12 +57,11 @@ def questionnaire_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         questionnaire = form.save(commit=False)
         questionnaire.deliberation = deliberation
-        if Questionnaire.objects.filter(
-            deliberation=deliberation, title=questionnaire.title
-        ).exists():
+        try:
+            actions.do_create_questionnaire(questionnaire)
+        except actions.QuestionnaireTitleTaken:
             form.add_error("title", _("A questionnaire with this title exists already."))
         else:
-            questionnaire.save()
             return redirect("surveys:questionnaire", questionnaire_id=questionnaire.pk)
     return render(
         request,
@@ -95,7 +94,7 @@ def questionnaire_detail(request: HttpRequest, questionnaire_id: int) -> HttpRes
 @require_POST
 def questionnaire_new_version(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
     questionnaire = get_object_or_404(Questionnaire, pk=questionnaire_id)
-    copy = new_version(questionnaire)
+    copy = actions.do_new_version(questionnaire)
     messages.success(
         request, _("Version %(version)s created; edit it freely.") % {"version": copy.version}
     )
@@ -210,7 +209,7 @@ def wave_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         wave: Wave = form.save(commit=False)
         wave.deliberation = deliberation
-        wave.save()
+        actions.do_create_wave(wave)
         return redirect("surveys:fieldwork", wave_id=wave.pk)
     return render(
         request,

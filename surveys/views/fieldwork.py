@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from deliberation.access import deny_unless, role_required
-from deliberation.roles import Role
-from panels.models import Panelist, PopulationMargin
-from surveys import actions, items
+from deliberation.core.access import deny_unless, role_required
+from deliberation.core.roles import Role
+from panels.models import PopulationMargin
+from surveys import actions, items, selectors
 from surveys.compiled import blank_form, compiled
 from surveys.forms import StartForm, VolunteerForm
 from surveys.models import Invitation, Question, RegionDistrict, Response, Wave
@@ -100,7 +100,7 @@ def _ended(request, wave, response, outcome, status=200) -> HttpResponse:
 
 
 def _invitation_or_404(token: str) -> Invitation:
-    invitation = actions.invitation_for_token(token)
+    invitation = selectors.invitation_for_token(token)
     if invitation is None:
         raise Http404(_("This link is not valid."))
     return invitation
@@ -118,14 +118,14 @@ def run_interview(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     Every step posts back to the page it came from, whichever way the respondent arrived.
     """
     wave = invitation.wave
-    response = actions.response_of(invitation)
+    response = selectors.response_of(invitation)
     if response is not None and response.status == Response.Status.COMPLETE:
         if request.method == "POST":
             return _ended(request, wave, response, actions.Outcome.ALREADY_SUBMITTED, 409)
         return _ended(request, wave, response, actions.Outcome.SUBMITTED)
     if response is not None and response.status != Response.Status.IN_PROGRESS:
         return _ended(request, wave, response, response.status)
-    if not actions.fieldwork_is_open(wave):
+    if not selectors.fieldwork_is_open(wave):
         return _ended(request, wave, response, actions.Outcome.CLOSED)
     if response is None or response.consented_at is None:
         return _start(request, invitation)
@@ -247,11 +247,11 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     wave = Wave.objects.filter(open_link_token=token).exclude(open_link_token="").first()
     if wave is None or not token:
         raise Http404(_("This link is not valid."))
-    if not actions.fieldwork_is_open(wave):
+    if not selectors.fieldwork_is_open(wave):
         return _ended(request, wave, None, actions.Outcome.CLOSED)
     known = request.session.get(OPEN_LINK_SESSION_KEY, {})
     personal = known.get(str(wave.pk))
-    if personal is None or actions.invitation_for_token(personal) is None:
+    if personal is None or selectors.invitation_for_token(personal) is None:
         personal = actions.do_open_link_invitation(wave)
         known[str(wave.pk)] = personal
         request.session[OPEN_LINK_SESSION_KEY] = known
@@ -266,11 +266,7 @@ def panel_take(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = Wave.objects.select_related("questionnaire").filter(pk=wave_id).first()
     if wave is None:
         raise Http404
-    panelist = Panelist.objects.filter(
-        deliberation_id=wave.deliberation_id,
-        user=request.user,
-        status__in=[Panelist.Status.INVITED, Panelist.Status.CONFIRMED],
-    ).first()
+    panelist = selectors.wave_panelists(wave).filter(user=request.user).first()
     deny_unless(panelist is not None and wave.is_panel_wave)
     invitation = actions.do_panel_invitation(wave, panelist)
     return run_interview(request, invitation)

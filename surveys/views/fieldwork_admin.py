@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import secrets
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from deliberation.access import has_role, role_required
-from deliberation.roles import Role
+from deliberation.core.access import has_role, role_required
+from deliberation.core.roles import Role
 from surveys import actions
 from surveys.completion import wave_completion
 from surveys.dashboard import fieldwork_summary
-from surveys.forms import InvitationForm, QuotaForm, WaveFieldworkForm
-from surveys.models import Quota, Wave
+from surveys.forms import FieldworkQuotaForm, InvitationForm, WaveFieldworkForm
+from surveys.models import Wave
+from surveys.selectors import fieldwork_is_open
 
 
 def _wave(wave_id: int) -> Wave:
@@ -36,12 +36,8 @@ def fieldwork(request: HttpRequest, wave_id: int) -> HttpResponse:
         request.POST or None, instance=wave, initial={"open_link": bool(wave.open_link_token)}
     )
     if request.method == "POST" and form.is_valid():
-        updated = form.save(commit=False)
-        if form.cleaned_data["open_link"] and not updated.open_link_token:
-            updated.open_link_token = secrets.token_urlsafe(12)
-        elif not form.cleaned_data["open_link"]:
-            updated.open_link_token = ""
-        updated.save()
+        fields = {name: form.cleaned_data[name] for name in WaveFieldworkForm.Meta.fields}
+        actions.do_update_fieldwork(wave, open_link=form.cleaned_data["open_link"], **fields)
         messages.success(request, _("Fieldwork settings saved."))
         return redirect("surveys:fieldwork", wave_id=wave.pk)
     open_url = (
@@ -55,7 +51,7 @@ def fieldwork(request: HttpRequest, wave_id: int) -> HttpResponse:
         {
             "wave": wave,
             "form": form,
-            "quota_form": QuotaForm(),
+            "quota_form": FieldworkQuotaForm(),
             "invitation_form": InvitationForm(),
             "quotas": wave.quotas.all(),
             "open_url": open_url,
@@ -68,15 +64,9 @@ def fieldwork(request: HttpRequest, wave_id: int) -> HttpResponse:
 @require_POST
 def quota_add(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = _wave(wave_id)
-    form = QuotaForm(request.POST)
+    form = FieldworkQuotaForm(request.POST)
     if form.is_valid():
-        Quota.objects.update_or_create(
-            wave=wave,
-            region=form.cleaned_data["region"],
-            gender=form.cleaned_data["gender"],
-            age_band=form.cleaned_data["age_band"],
-            defaults={"target": form.cleaned_data["target"]},
-        )
+        actions.do_save_quota(wave, **form.cleaned_data)
         messages.success(request, _("Quota saved."))
     else:
         messages.error(request, _("The quota was not saved: give a whole-number target."))
@@ -127,7 +117,7 @@ def completion(request: HttpRequest, wave_id: int) -> HttpResponse:
             "completion": wave_completion(wave) if wave.is_panel_wave else None,
             "can_remind": has_role(request.user, Role.ORGANIZER)
             and wave.is_panel_wave
-            and actions.fieldwork_is_open(wave),
+            and fieldwork_is_open(wave),
             "interval": settings.WAVE_REMINDER_INTERVAL_HOURS,
         },
     )

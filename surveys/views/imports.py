@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from deliberation.access import role_required
-from deliberation.roles import Role
+from deliberation.core.access import role_required
+from deliberation.core.roles import Role
 from surveys import actions, imports, poll_import
 from surveys.forms import ImportUploadForm
 from surveys.models import PollImport, Wave
@@ -50,12 +50,12 @@ def upload(request: HttpRequest, wave_id: int) -> HttpResponse:
             except PollFileError as exc:
                 form.add_error("file", _("The file cannot be read: %(reason)s.") % {"reason": exc})
             else:
-                poll = PollImport.objects.create(
-                    wave=wave,
-                    filename=upload.name[:200],
+                poll = actions.do_store_upload(
+                    wave,
+                    filename=upload.name,
                     content=content,
                     columns=table.columns,
-                    created_by=request.user,
+                    actor=request.user,
                 )
                 return redirect("surveys:import_mapping", import_id=poll.pk)
     return render(
@@ -93,10 +93,10 @@ def mapping(request: HttpRequest, import_id: int) -> HttpResponse:
         problems = imports.mapping_problems(poll.wave, chosen)
         if not problems:
             validation, _index = imports.validate(poll.wave, imports.load(poll), chosen)
-            poll.mapping = chosen
-            poll.report = imports.report(validation)
-            poll.status = PollImport.Status.VALIDATED
-            poll.save(update_fields=["mapping", "report", "status"])
+            try:
+                actions.do_save_mapping(poll, chosen, imports.report(validation))
+            except actions.ImportRefused:
+                pass  # imported meanwhile, from another tab: the report page says so
             return redirect("surveys:import_report", import_id=poll.pk)
     return render(
         request,
@@ -115,7 +115,9 @@ def report(request: HttpRequest, import_id: int) -> HttpResponse:
         skip = request.POST.get("skip_invalid") == "on"
         validation, index = imports.validate(poll.wave, imports.load(poll), poll.mapping)
         try:
-            result = actions.do_import_poll(poll.wave, validation, index, skip_invalid=skip)
+            result = actions.do_import_file(
+                poll, validation, index, report=imports.report(validation), skip_invalid=skip
+            )
         except actions.ImportRefused:
             messages.error(
                 request,
@@ -124,12 +126,7 @@ def report(request: HttpRequest, import_id: int) -> HttpResponse:
                     "the box to skip the listed rows."
                 ),
             )
-            poll.report = imports.report(validation)
-            poll.save(update_fields=["report"])
         else:
-            poll.status = PollImport.Status.IMPORTED
-            poll.report = {**imports.report(validation), "result": result.__dict__}
-            poll.save(update_fields=["status", "report"])
             messages.success(
                 request,
                 _(

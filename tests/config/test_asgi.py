@@ -36,7 +36,7 @@ async def test_a_page_switches_threads_only_to_start_answer_and_finish(monkeypat
 
 
 def test_the_views_are_loaded_before_the_first_request():
-    code = "import sys, config.asgi; print('deliberation.report_views' in sys.modules)"
+    code = "import sys, config.asgi; print('deliberation.report.views' in sys.modules)"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True

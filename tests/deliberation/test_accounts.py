@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
-from deliberation.roles import Role
+from deliberation.core.roles import Role
 from tests.factories import PASSWORD, UserFactory
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from deliberation.allocation import allocate, coverage, deviation, encode, group_sizes
+from deliberation.forum.allocation import allocate, coverage, deviation, encode, group_sizes
 
 
 def seoul_like_panel(n: int = 300, seed: int = 1) -> np.ndarray:

@@ -9,9 +9,10 @@ import json
 import pytest
 from django.urls import reverse
 
-from deliberation import actions
-from deliberation.models import ForumGroup, Material, Room, Session
-from deliberation.roles import Role
+from deliberation.core.roles import Role
+from deliberation.forum import actions
+from deliberation.forum.models import ForumGroup, Material, Room, Session
+from deliberation.forum.selectors import group_room
 from tests.factories import (
     DeliberationFactory,
     ForumGroupFactory,
@@ -33,7 +34,7 @@ def group(db):
 
 def test_member_opens_their_group_room_with_its_websocket_address(client, group):
     client.force_login(group.members.get())
-    response = client.get(reverse("deliberation:group_room", args=[group.pk]), **EN)
+    response = client.get(reverse("forum:group_room", args=[group.pk]), **EN)
     assert response.status_code == 200
     room = Room.objects.get(group=group)
     assert f'data-ws-path="/ws/rooms/{room.pk}/"' in response.content.decode()
@@ -43,22 +44,22 @@ def test_member_opens_their_group_room_with_its_websocket_address(client, group)
 def test_panelist_of_another_group_cannot_open_the_room(client, group):
     outsider = ForumGroupFactory(session=group.session, members=[UserFactory(role=Role.PANELIST)])
     client.force_login(outsider.members.get())
-    assert client.get(reverse("deliberation:group_room", args=[group.pk])).status_code == 403
+    assert client.get(reverse("forum:group_room", args=[group.pk])).status_code == 403
 
 
 def test_only_the_groups_own_facilitator_opens_its_console(client, group):
     client.force_login(group.facilitator)
-    assert client.get(reverse("deliberation:group_console", args=[group.pk])).status_code == 200
+    assert client.get(reverse("forum:group_console", args=[group.pk])).status_code == 200
     client.force_login(UserFactory(role=Role.FACILITATOR))
-    assert client.get(reverse("deliberation:group_console", args=[group.pk])).status_code == 403
+    assert client.get(reverse("forum:group_console", args=[group.pk])).status_code == 403
     client.force_login(group.members.get())
-    assert client.get(reverse("deliberation:group_console", args=[group.pk])).status_code == 403
+    assert client.get(reverse("forum:group_console", args=[group.pk])).status_code == 403
 
 
 def test_panel_member_opens_the_plenary_and_the_page_has_the_question_form(client, group):
     plenary = SessionFactory(deliberation=group.session.deliberation, kind=Session.Kind.PLENARY)
     client.force_login(group.members.get())
-    response = client.get(reverse("deliberation:plenary", args=[plenary.pk]), **EN)
+    response = client.get(reverse("forum:plenary", args=[plenary.pk]), **EN)
     assert response.status_code == 200
     assert 'id="question-form"' in response.content.decode()
 
@@ -66,22 +67,22 @@ def test_panel_member_opens_the_plenary_and_the_page_has_the_question_form(clien
 def test_panelist_of_another_deliberation_cannot_open_the_plenary(client, group):
     plenary = SessionFactory(deliberation=group.session.deliberation, kind=Session.Kind.PLENARY)
     client.force_login(PanelistFactory().user)
-    assert client.get(reverse("deliberation:plenary", args=[plenary.pk])).status_code == 403
+    assert client.get(reverse("forum:plenary", args=[plenary.pk])).status_code == 403
 
 
 def test_home_links_each_user_to_their_rooms(client, group):
     client.force_login(group.members.get())
     page = client.get(reverse("deliberation:home"), **EN).content.decode()
-    assert reverse("deliberation:group_room", args=[group.pk]) in page
+    assert reverse("forum:group_room", args=[group.pk]) in page
     client.force_login(group.facilitator)
     page = client.get(reverse("deliberation:home"), **EN).content.decode()
-    assert reverse("deliberation:group_console", args=[group.pk]) in page
+    assert reverse("forum:group_console", args=[group.pk]) in page
 
 
 def test_room_page_escapes_material_text(client, group):
     Material.objects.create(session=group.session, title="<script>x</script>", body="b")
     client.force_login(group.members.get())
-    page = client.get(reverse("deliberation:group_room", args=[group.pk])).content.decode()
+    page = client.get(reverse("forum:group_room", args=[group.pk])).content.decode()
     assert "<script>x</script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
 
 
@@ -106,7 +107,7 @@ def test_allocation_creates_groups_and_mixes_genders_in_each(client, organizer, 
     session = SessionFactory(deliberation=panel)
     client.force_login(organizer)
     response = client.post(
-        reverse("deliberation:allocation", args=[session.pk]),
+        reverse("forum:allocation", args=[session.pk]),
         {"action": "allocate", "group_count": 4, "seed": 0},
     )
     assert response.status_code == 302
@@ -123,7 +124,7 @@ def test_organizer_moves_a_panelist_to_another_group(client, organizer, panel):
     member = first.members.first()
     client.force_login(organizer)
     client.post(
-        reverse("deliberation:allocation", args=[session.pk]),
+        reverse("forum:allocation", args=[session.pk]),
         {"action": "move", "user_id": member.pk, "group_id": second.pk},
     )
     assert second.members.filter(pk=member.pk).exists()
@@ -134,13 +135,13 @@ def test_allocation_page_shows_each_groups_composition(client, organizer, panel)
     session = SessionFactory(deliberation=panel)
     actions.do_allocate_groups(session, actor=organizer, group_count=2)
     client.force_login(organizer)
-    page = client.get(reverse("deliberation:allocation", args=[session.pk]), **EN)
+    page = client.get(reverse("forum:allocation", args=[session.pk]), **EN)
     assert page.status_code == 200 and "남성 10" in page.content.decode()
 
 
 def test_material_needs_text_link_or_file(client, organizer, group):
     client.force_login(organizer)
-    url = reverse("deliberation:materials", args=[group.session.pk])
+    url = reverse("forum:materials", args=[group.session.pk])
     client.post(url, {"title": "empty", "order": 0})
     assert not Material.objects.exists()
     client.post(url, {"title": "자료집", "body": "소각장 현황", "order": 0})
@@ -152,12 +153,12 @@ def test_material_needs_text_link_or_file(client, organizer, group):
 
 def test_transcript_export_uses_pseudonyms_never_names_or_emails(client, analyst, group):
     member = group.members.get()
-    room = Room.for_group(group)
+    room = group_room(group)
     actions.do_post_message(room.pk, member, "분리배출이 중요합니다")
     actions.do_post_message(room.pk, group.facilitator, "감사합니다")
     client.force_login(analyst)
     body = client.get(
-        reverse("deliberation:export", args=[group.session.pk, "transcript", "csv"])
+        reverse("forum:export", args=[group.session.pk, "transcript", "csv"])
     ).content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     pseudonym = member.panel_seats.get().pseudonym
@@ -166,15 +167,13 @@ def test_transcript_export_uses_pseudonyms_never_names_or_emails(client, analyst
 
 
 def test_synthesis_export_lists_recommendations_with_support(client, analyst, group):
-    room = Room.for_group(group)
+    room = group_room(group)
     actions.do_add_recommendation(room.pk, group.facilitator, "재활용 확대")
     recommendation = room.recommendations.get()
     actions.do_support_recommendation(room.pk, group.members.get(), recommendation.pk, True)
     client.force_login(analyst)
     rows = json.loads(
-        client.get(
-            reverse("deliberation:export", args=[group.session.pk, "synthesis", "json"])
-        ).content
+        client.get(reverse("forum:export", args=[group.session.pk, "synthesis", "json"])).content
     )
     assert rows[0]["text"] == "재활용 확대" and rows[0]["supporters"] == 1
     assert rows[0]["members"] == 1
@@ -182,5 +181,5 @@ def test_synthesis_export_lists_recommendations_with_support(client, analyst, gr
 
 def test_unknown_export_dataset_is_404(client, analyst, group):
     client.force_login(analyst)
-    url = reverse("deliberation:export", args=[group.session.pk, "passwords", "csv"])
+    url = reverse("forum:export", args=[group.session.pk, "passwords", "csv"])
     assert client.get(url).status_code == 404

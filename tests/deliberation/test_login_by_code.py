@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
-from deliberation.roles import Role
+from deliberation.core.roles import Role
 from tests.factories import UserFactory
 
 CODE_PATTERN = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4}|[A-Z0-9]{6,})\s*$", re.MULTILINE)

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from deliberation.models import Stage
-from deliberation.roles import Role
+from deliberation.core.models import Stage
+from deliberation.core.roles import Role
 from tests.factories import (
     DeliberationFactory,
     ForumGroupFactory,

@@ -7,7 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from deliberation.report_data import PollItems, analyse, analysis_document
+from deliberation.report.analysis import analyse
+from deliberation.report.analysis_json import analysis_document
+from surveys.answer_sets import PollItems
 from surveys.panel_weights import weight_wave, weighted_distribution
 from surveys.weighting import margin_of_error
 from tests.deliberation.test_report import report_data, synthetic_waves
@@ -85,7 +87,7 @@ def test_panel_weights_are_in_the_json():
 def test_page_shows_design_effect_and_weighted_shares():
     from django.utils import translation
 
-    from deliberation.report_render import report_context
+    from deliberation.report.document import report_context
 
     waves, poll = _panel_and_poll(headline="trust")
     analysis = analyse(report_data(waves=waves, poll_items=poll))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from deliberation.report_data import analyse, analysis_document
-from deliberation.report_render import report_context
+from deliberation.report.analysis import analyse
+from deliberation.report.analysis_json import analysis_document
+from deliberation.report.document import report_context
 from surveys.process_evaluation import evaluate_item, is_evaluation_item
 from surveys.wave_data import panel_codings
 from tests.deliberation.test_report import report_data
@@ -57,7 +58,7 @@ def test_xlsx_has_panel_weight_and_evaluation_sheets():
 
     from openpyxl import load_workbook
 
-    from deliberation.report_render import render_xlsx
+    from deliberation.report.workbook import render_xlsx
 
     content = render_xlsx(analyse(report_data(evaluation={"E1": (FAIR, [5, 4])})))
     book = load_workbook(io.BytesIO(content))

@@ -16,20 +16,19 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from scipy import stats as sps
 
-from deliberation.actions import do_request_report_render
-from deliberation.models import ReportNarrative, ReportRender
-from deliberation.report import build_report_data
-from deliberation.report_data import (
-    ReportData,
-    WaveData,
-    analyse,
-    analysis_document,
-    poll_question,
-)
-from deliberation.report_jobs import run_render
-from deliberation.report_render import render_pdf, render_xlsx, report_context
-from deliberation.report_text import describe_change, format_p
+from deliberation.report.actions import do_request_report_render
+from deliberation.report.analysis import analyse
+from deliberation.report.analysis_json import analysis_document
+from deliberation.report.data import ReportData
+from deliberation.report.document import report_context
+from deliberation.report.jobs import run_render
+from deliberation.report.models import ReportNarrative, ReportRender
+from deliberation.report.pdf import render_pdf
+from deliberation.report.selectors import build_report_data
+from deliberation.report.text import describe_change, format_p
+from deliberation.report.workbook import render_xlsx
 from panels.models import PopulationMargin
+from surveys.answer_sets import WaveData, poll_question
 from surveys.stats import compare_binary
 from surveys.wave_files import ItemSpec, LongAnswers
 from tests.factories import (
@@ -229,11 +228,11 @@ def test_representativeness_compares_the_panel_without_declined_seats(deliberati
 def test_exports_carry_no_names_or_e_mails(client, deliberation_with_panel, analyst):
     client.force_login(analyst)
     slug = deliberation_with_panel.slug
-    body = client.get(reverse("deliberation:report_json", args=[slug])).content.decode()
+    body = client.get(reverse("report:analysis_json", args=[slug])).content.decode()
     document = json.loads(body)
     assert document["representativeness"][0]["n"] == 30
     book = load_workbook(
-        io.BytesIO(client.get(reverse("deliberation:report_xlsx", args=[slug])).content)
+        io.BytesIO(client.get(reverse("report:analysis_xlsx", args=[slug])).content)
     )
     cells = " ".join(
         str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row
@@ -256,20 +255,20 @@ def test_narrative_is_saved_and_shown_escaped_with_line_breaks(
 ):
     client.force_login(organizer)
     slug = deliberation_with_panel.slug
-    url = reverse("deliberation:report_narrative", args=[slug])
+    url = reverse("report:narrative", args=[slug])
     text = "첫 문단 <script>alert(1)</script>\n\n둘째 문단"
     response = client.post(url, {"summary": text, "methodology": ""})
     assert response.status_code == 302
     saved = ReportNarrative.objects.get(deliberation=deliberation_with_panel)
     assert saved.section == "summary" and saved.updated_by == organizer
-    html = client.get(reverse("deliberation:report", args=[slug]), **ENGLISH).content.decode()
+    html = client.get(reverse("report:page", args=[slug]), **ENGLISH).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
     assert "<p>둘째 문단</p>" in html
 
 
 def test_oversized_narrative_is_refused_and_nothing_saved(client, deliberation_with_panel, analyst):
     client.force_login(analyst)
-    url = reverse("deliberation:report_narrative", args=[deliberation_with_panel.slug])
+    url = reverse("report:narrative", args=[deliberation_with_panel.slug])
     response = client.post(url, {"summary": "x" * 20_001}, **ENGLISH)
     assert response.status_code == 200 and 'role="alert"' in response.content.decode()
     assert not ReportNarrative.objects.exists()
@@ -282,13 +281,13 @@ def test_render_is_queued_once_and_runs_to_a_downloadable_pdf(
     settings.MEDIA_ROOT = tmp_path
     client.force_login(analyst)
     slug = deliberation_with_panel.slug
-    url = reverse("deliberation:report_renders", args=[slug])
+    url = reverse("report:renders", args=[slug])
     with django_capture_on_commit_callbacks() as callbacks:
         first = client.post(url, HTTP_ACCEPT="application/json").json()
         second = client.post(url, HTTP_ACCEPT="application/json").json()
     assert first["id"] == second["id"] and first["status"] == "queued"
     assert len(callbacks) == 1
-    download = reverse("deliberation:report_render_file", args=[slug, first["id"]])
+    download = reverse("report:render_file", args=[slug, first["id"]])
     assert client.get(download).status_code == 404
 
     run_render(first["id"])
@@ -305,9 +304,7 @@ def test_render_is_queued_once_and_runs_to_a_downloadable_pdf(
 def test_render_of_another_deliberation_is_not_found(client, deliberation_with_panel, analyst):
     other = ReportRender.objects.create(deliberation=DeliberationFactory())
     client.force_login(analyst)
-    url = reverse(
-        "deliberation:report_render_status", args=[deliberation_with_panel.slug, other.pk]
-    )
+    url = reverse("report:render_status", args=[deliberation_with_panel.slug, other.pk])
     assert client.get(url).status_code == 404
 
 
@@ -331,9 +328,8 @@ def test_render_runs_in_a_background_thread(settings, tmp_path):
 # PDF ---------------------------------------------------------------------------------
 
 
-@pytest.mark.pdf
 def embedded_fonts(pdf: bytes) -> dict[str, bool]:
-    """Every font the PDF's pages use -> whether its program is embedded (what pdffonts calls "emb")."""
+    """Each font the PDF's pages use -> whether its program is embedded (pdffonts' "emb")."""
     fonts: dict[str, bool] = {}
     for page in PdfReader(io.BytesIO(pdf)).pages:
         resources = page.get("/Resources")
@@ -351,6 +347,7 @@ def embedded_fonts(pdf: bytes) -> dict[str, bool]:
     return fonts
 
 
+@pytest.mark.pdf
 def test_pdf_embeds_the_korean_font():
     pdf = render_pdf(analyse(report_data(waves=synthetic_waves())))
     assert pdf.startswith(b"%PDF")

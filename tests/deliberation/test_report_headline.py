@@ -6,10 +6,12 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from deliberation.actions import ActionRefused, do_set_report_headline
-from deliberation.models import Deliberation
-from deliberation.report import build_report_data
-from deliberation.report_data import analyse, analysis_document
+from deliberation.core.actions import ActionRefused
+from deliberation.core.models import Deliberation
+from deliberation.report.actions import do_set_report_headline
+from deliberation.report.analysis import analyse
+from deliberation.report.analysis_json import analysis_document
+from deliberation.report.selectors import build_report_data
 from tests.surveys.test_panel_waves import panel_study  # noqa: F401 (fixture)
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -21,7 +23,7 @@ def headline_of(deliberation: Deliberation) -> tuple[str | None, bool]:
 
 
 def post_choice(client, deliberation: Deliberation, item: str):
-    url = reverse("deliberation:report_headline", args=[deliberation.slug])
+    url = reverse("report:headline", args=[deliberation.slug])
     return client.post(url, {"item": item}, **ENGLISH)
 
 
@@ -47,7 +49,7 @@ def test_organizer_chooses_the_headline_on_the_report_page(
 ):
     deliberation = panel_study["deliberation"]
     client.force_login(organizer)
-    page = client.get(reverse("deliberation:report", args=[deliberation.slug]), **ENGLISH)
+    page = client.get(reverse("report:page", args=[deliberation.slug]), **ENGLISH)
     assert 'name="item"' in page.content.decode() and '<option value="Q3">' in page.content.decode()
 
     response = post_choice(client, deliberation, "Q3")

@@ -7,15 +7,10 @@ import re
 import pytest
 from django.utils import translation
 
-from deliberation.report_data import (
-    MIN_SUBGROUP_PAIRS,
-    PanelPollRow,
-    ReportAnalysis,
-    analyse,
-    analysis_document,
-)
-from deliberation.report_render import render_document, report_context
-from deliberation.report_text import describe_change, fixed
+from deliberation.report.analysis import MIN_SUBGROUP_PAIRS, PanelPollRow, ReportAnalysis, analyse
+from deliberation.report.analysis_json import analysis_document
+from deliberation.report.document import render_document, report_context
+from deliberation.report.text import describe_change, fixed
 from surveys.stats import PanelPollComparison, compare_ordinal
 from tests.deliberation.test_report import report_data, synthetic_waves
 from tests.deliberation.test_report_workbook import SMALL_GROUP, panel_with_groups_and_leavers

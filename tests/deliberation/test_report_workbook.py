@@ -10,14 +10,10 @@ import pytest
 from django.utils import translation
 from openpyxl import load_workbook
 
-from deliberation.report_data import (
-    MIN_SUBGROUP_PAIRS,
-    PollItems,
-    WaveData,
-    analyse,
-    analysis_document,
-)
-from deliberation.report_render import render_xlsx
+from deliberation.report.analysis import MIN_SUBGROUP_PAIRS, analyse
+from deliberation.report.analysis_json import analysis_document
+from deliberation.report.workbook import render_xlsx
+from surveys.answer_sets import PollItems, WaveData
 from surveys.wave_files import LongAnswers
 from tests.deliberation.test_report import report_data, synthetic_waves
 

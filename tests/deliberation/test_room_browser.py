@@ -34,7 +34,7 @@ SETUP = textwrap.dedent(
     import json
     from django.conf import settings
     from django.test import Client
-    from deliberation.roles import Role
+    from deliberation.core.roles import Role
     from tests.factories import ForumGroupFactory, PanelistFactory, UserFactory
 
     facilitator = UserFactory(role=Role.FACILITATOR, username="facil", first_name="Facil")

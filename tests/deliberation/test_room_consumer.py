@@ -17,8 +17,19 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
-from deliberation import actions
-from deliberation.consumers import (
+from deliberation.core.roles import Role
+from deliberation.forum import actions
+from deliberation.forum.models import (
+    Attendance,
+    ExpertQuestion,
+    GroupRecommendation,
+    ModerationAction,
+    QuickPoll,
+    Room,
+    RoomEvent,
+    Session,
+)
+from deliberation.forum.protocol import (
     CHAT_LIMIT,
     CLOSE_FORBIDDEN,
     CLOSE_NOT_FOUND,
@@ -26,17 +37,7 @@ from deliberation.consumers import (
     CLOSE_UNAUTHENTICATED,
     FRAME_LIMIT,
 )
-from deliberation.models import (
-    Attendance,
-    ModerationAction,
-    Poll,
-    Question,
-    Recommendation,
-    Room,
-    RoomEvent,
-    Session,
-)
-from deliberation.roles import Role
+from deliberation.forum.selectors import group_room, plenary_room
 from tests.deliberation.room_helpers import (
     close_code,
     drain,
@@ -70,7 +71,7 @@ def forum(transactional_db):
     )
     outsider = UserFactory(role=Role.PANELIST)
     other_group.members.add(outsider)
-    room = Room.objects.create(session=group.session, group=group)
+    room = group_room(group)
 
     class Forum:
         pass
@@ -97,7 +98,7 @@ def plenary(transactional_db):
     session.experts.add(expert)
     carol = PanelistFactory(deliberation=session.deliberation).user
     dan = PanelistFactory(deliberation=session.deliberation).user
-    room = Room.objects.create(session=session)
+    room = plenary_room(session)
 
     class Plenary:
         pass
@@ -472,7 +473,7 @@ async def test_questions_to_experts_are_rate_limited_like_messages(plenary):
         assert (await receive(carol, "ack", "error"))["type"] == "ack"
     await send(carol, {"type": "question_ask", "text": "too many", "client_id": "late"})
     assert (await receive(carol, "ack", "error"))["code"] == "rate_limited"
-    count = await database_sync_to_async(Question.objects.count)()
+    count = await database_sync_to_async(ExpertQuestion.objects.count)()
     assert count == CHAT_LIMIT
     await carol.disconnect()
 
@@ -480,7 +481,7 @@ async def test_questions_to_experts_are_rate_limited_like_messages(plenary):
 async def test_a_message_on_postgresql_is_written_from_the_event_loop(forum, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("the event-loop write is PostgreSQL's")
-    from deliberation.consumers import RoomConsumer
+    from deliberation.forum.consumers import RoomConsumer
 
     trips = []
     original = RoomConsumer._handle
@@ -728,7 +729,7 @@ async def test_questions_are_asked_upvoted_once_picked_and_answered(plenary):
     answered = (await receive(dan, "question"))["question"]
     assert answered["status"] == "answered" and answered["answer"] == "강남"
     assert answered["answered_by"]["id"] == plenary.expert.pk
-    stored = await database_sync_to_async(lambda: Question.objects.get(pk=asked["id"]))()
+    stored = await database_sync_to_async(lambda: ExpertQuestion.objects.get(pk=asked["id"]))()
     assert (stored.votes, stored.status) == (1, "answered")
     for communicator in (carol, dan, moderator, expert):
         await communicator.disconnect()
@@ -762,7 +763,7 @@ async def test_poll_votes_once_and_results_appear_when_it_closes(forum):
     await send(facilitator, {"type": "poll_close", "poll_id": opened["id"]})
     closed = (await receive(bob, "poll"))["poll"]
     assert closed["status"] == "closed" and closed["results"] == [0, 2]
-    assert await database_sync_to_async(lambda: Poll.objects.get().status)() == "closed"
+    assert await database_sync_to_async(lambda: QuickPoll.objects.get().status)() == "closed"
     for communicator in (facilitator, alice, bob):
         await communicator.disconnect()
 
@@ -784,7 +785,7 @@ async def test_facilitator_records_recommendations_and_panelists_support_them(fo
     assert (await receive(alice, "error"))["code"] == "invalid"
     await send(alice, {**frame, "support": False})
     assert (await receive(facilitator, "recommendation"))["recommendation"]["supporters"] == 0
-    assert await database_sync_to_async(Recommendation.objects.count)() == 1
+    assert await database_sync_to_async(GroupRecommendation.objects.count)() == 1
     await facilitator.disconnect()
     await alice.disconnect()
 

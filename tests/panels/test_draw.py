@@ -6,7 +6,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from panels import actions
+from panels import actions, selectors
 from panels.audit_record import problem_from_inputs, verify_record
 from panels.models import Panelist, SelectionAudit, Volunteer
 from tests.factories import UserFactory
@@ -77,7 +77,7 @@ def test_the_draw_page_draws_and_records_the_actor(client, run, organizer):
 
 def test_the_audit_record_verifies(run, organizer):
     audit = actions.do_draw(run, "99", actor=organizer)
-    assert verify_record(actions.audit_record(audit)).ok
+    assert verify_record(selectors.audit_record(audit)).ok
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_the_audit_record_verifies(run, organizer):
     ids=["volunteer", "quota", "number", "panel", "lottery"],
 )
 def test_audit_verification_fails_when_an_input_changes(run, organizer, tamper):
-    record = actions.audit_record(actions.do_draw(run, "99", actor=organizer))
+    record = selectors.audit_record(actions.do_draw(run, "99", actor=organizer))
     tamper(record)
     assert not verify_record(record).ok
 
@@ -103,7 +103,7 @@ def test_verify_draw_command_confirms_a_record_and_a_file(run, organizer, tmp_pa
     audit = actions.do_draw(run, "5", actor=organizer)
     call_command("verify_draw", str(audit.pk))
     path = tmp_path / "record.json"
-    record = actions.audit_record(audit)
+    record = selectors.audit_record(audit)
     path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     call_command("verify_draw", str(path))
     record["public_number"] = "6"
@@ -128,7 +128,7 @@ def test_a_declined_panelist_is_replaced_keeping_every_quota_and_logged(run, org
     for pid in active:
         x[type_of[pid]] += 1
     assert problem.counts_meet_quotas(x)
-    assert verify_record(actions.audit_record(audit)).ok
+    assert verify_record(selectors.audit_record(audit)).ok
 
 
 def test_an_active_panelist_is_not_replaced(run, organizer):

@@ -7,6 +7,7 @@ from decimal import Decimal
 import factory
 
 from panels.models import PopulationMargin
+from surveys.actions import add_likert_options
 from surveys.models import (
     Answer,
     GridItem,
@@ -16,7 +17,6 @@ from surveys.models import (
     RegionDistrict,
     Wave,
 )
-from surveys.questionnaires import add_likert_options
 from tests.factories import DeliberationFactory
 
 
@@ -144,9 +144,9 @@ def add_strata(deliberation) -> None:
 
 def complete_response(wave, respondent_id, answers, **profile):
     """A complete response with answers given per item (numbers or text)."""
-    from surveys.actions import answer_rows, item_index
+    from surveys.actions import answer_rows
     from surveys.models import Response
-    from surveys.questionnaires import questions_of, specs_of
+    from surveys.questionnaires import item_index, questions_of, specs_of
 
     questions = questions_of(wave.questionnaire)
     response = Response.objects.create(

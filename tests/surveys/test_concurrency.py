@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from surveys import actions
-from surveys.models import Answer, Quota, Response
+from surveys.models import Answer, FieldworkQuota, Response
 from tests.surveys.factories import VALID_ANSWERS, WaveFactory, add_strata, build_every_type
 
 
@@ -63,7 +63,7 @@ def test_simultaneous_submits_never_overfill_a_quota_cell():
     wave = WaveFactory()
     build_every_type(wave.questionnaire)
     add_strata(wave.deliberation)
-    Quota.objects.create(wave=wave, region="도심권", target=3)
+    FieldworkQuota.objects.create(wave=wave, region="도심권", target=3)
     tokens = started_links(wave, "종로구", 6)
     barrier = threading.Barrier(len(tokens))
 
@@ -95,8 +95,8 @@ def test_a_submit_does_not_wait_for_a_submit_in_another_quota_cell():
     wave = WaveFactory()
     build_every_type(wave.questionnaire)
     add_strata(wave.deliberation)
-    Quota.objects.create(wave=wave, region="도심권", target=10)
-    Quota.objects.create(wave=wave, region="동남권", target=10)
+    FieldworkQuota.objects.create(wave=wave, region="도심권", target=10)
+    FieldworkQuota.objects.create(wave=wave, region="동남권", target=10)
     token = started_links(wave, "종로구", 1)[0]
     holding, release = threading.Event(), threading.Event()
 
@@ -104,7 +104,7 @@ def test_a_submit_does_not_wait_for_a_submit_in_another_quota_cell():
         # What a submit in 동남권 holds until it commits: the lock on its own cell.
         try:
             with transaction.atomic():
-                list(Quota.objects.select_for_update().filter(region="동남권"))
+                list(FieldworkQuota.objects.select_for_update().filter(region="동남권"))
                 holding.set()
                 release.wait(10)
         finally:

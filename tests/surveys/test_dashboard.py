@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.urls import reverse
 
 from surveys.dashboard import fieldwork_summary
-from surveys.models import Quota, Response
+from surveys.models import FieldworkQuota, Response
 from tests.surveys.conftest import EN
 from tests.surveys.factories import FULL_ANSWERS, complete_response
 
 
 def test_summary_counts_completes_against_quota_targets(wave):
-    Quota.objects.create(wave=wave, region="도심권", target=2)
-    Quota.objects.create(wave=wave, gender="남성", target=10)
+    FieldworkQuota.objects.create(wave=wave, region="도심권", target=2)
+    FieldworkQuota.objects.create(wave=wave, gender="남성", target=10)
     for i, seconds in enumerate([300, 500, 900]):
         response = complete_response(
             wave, f"R{i}", FULL_ANSWERS, region="도심권", gender="여성", age_band="60+"

@@ -12,12 +12,13 @@ from surveys import actions, compiled, items
 from surveys.models import (
     Answer,
     ContactDetails,
+    FieldworkQuota,
     Invitation,
-    Quota,
     Response,
     VolunteerOptIn,
 )
-from surveys.questionnaires import questions_of, specs_of
+from surveys.questionnaires import item_index, questions_of, specs_of
+from surveys.tokens import hash_token
 from tests.factories import PanelistFactory
 from tests.surveys.conftest import EN
 from tests.surveys.factories import (
@@ -93,7 +94,7 @@ def test_tokens_are_stored_only_as_hashes(wave):
     token = actions.do_create_invitations(wave, 1)[0]
     assert len(token) >= 32
     assert not Invitation.objects.filter(token_hash=token).exists()
-    assert Invitation.objects.filter(token_hash=actions.hash_token(token)).exists()
+    assert Invitation.objects.filter(token_hash=hash_token(token)).exists()
 
 
 def test_unknown_token_is_not_found(client, wave):
@@ -127,7 +128,7 @@ def test_respondent_too_young_for_every_band_is_screened_out(client, token):
 
 
 def test_full_quota_cell_ends_the_interview_politely(client, wave, token):
-    Quota.objects.create(wave=wave, region="도심권", target=0)
+    FieldworkQuota.objects.create(wave=wave, region="도심권", target=0)
     page = start(client, token)
     assert page.status_code == 200
     assert "enough answers from people like you" in page.content.decode()
@@ -137,7 +138,7 @@ def test_full_quota_cell_ends_the_interview_politely(client, wave, token):
 
 
 def test_quota_of_another_cell_does_not_stop_the_respondent(client, wave, token):
-    Quota.objects.create(wave=wave, region="동남권", target=0)
+    FieldworkQuota.objects.create(wave=wave, region="동남권", target=0)
     start(client, token)
     assert Response.objects.get().status == Response.Status.IN_PROGRESS
 
@@ -147,7 +148,7 @@ def test_quota_filled_while_answering_closes_at_submit(client, wave, token):
     other = actions.do_create_invitations(wave, 1)[0]
     start(client, other)
     assert submit(client, other).status_code == 302
-    Quota.objects.create(wave=wave, gender="남성", age_band="18-29", target=1)
+    FieldworkQuota.objects.create(wave=wave, gender="남성", age_band="18-29", target=1)
     page = submit(client, token)
     assert "enough answers" in page.content.decode()
     assert Response.objects.filter(status=Response.Status.COMPLETE).count() == 1
@@ -214,7 +215,7 @@ def test_submit_directly_after_completion_from_the_action_is_refused(client, wav
         return value if isinstance(value, list) else [value]
 
     parsed = items.parse(specs, get)
-    outcome = actions.do_submit_response(stale, actions.item_index(questions, specs), parsed)
+    outcome = actions.do_submit_response(stale, item_index(questions, specs), parsed)
     assert outcome == actions.Outcome.ALREADY_SUBMITTED
 
 

@@ -11,14 +11,15 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from deliberation.report import build_report_data
-from deliberation.report_data import analyse, poll_question
-from deliberation.roles import Role
+from deliberation.core.roles import Role
+from deliberation.report.analysis import analyse
+from deliberation.report.selectors import build_report_data
 from panels.models import Panelist
 from surveys import actions
+from surveys.actions import add_likert_options
+from surveys.answer_sets import poll_question
 from surveys.completion import wave_completion
 from surveys.models import Answer, Question, Response, Wave, WaveReminder
-from surveys.questionnaires import add_likert_options
 from surveys.stats import analyze_items
 from surveys.wave_data import item_type
 from tests.factories import DeliberationFactory, PanelistFactory, SessionFactory, UserFactory
@@ -254,9 +255,7 @@ def test_report_page_shows_the_panel_and_poll_sections(client, panel_study):
     s = panel_study
     weighted_poll(s["deliberation"], s["questionnaire"], s["questions"], POLL_ROWS)
     client.force_login(UserFactory(role=Role.ANALYST))
-    html = client.get(
-        reverse("deliberation:report", args=[s["deliberation"].slug]), **EN
-    ).content.decode()
+    html = client.get(reverse("report:page", args=[s["deliberation"].slug]), **EN).content.decode()
     for text in (
         "Tests and effect sizes",
         "Change within subgroups",
@@ -273,7 +272,7 @@ def test_report_page_shows_the_panel_and_poll_sections(client, panel_study):
 def test_sav_download_has_one_row_per_panelist_with_labels(client, panel_study, tmp_path):
     client.force_login(UserFactory(role=Role.ANALYST))
     response = client.get(
-        reverse("deliberation:report_waves_sav", args=[panel_study["deliberation"].slug])
+        reverse("report:panel_waves_sav", args=[panel_study["deliberation"].slug])
     )
     assert response.status_code == 200
     path = tmp_path / "waves.sav"
@@ -294,7 +293,7 @@ def test_sav_download_has_one_row_per_panelist_with_labels(client, panel_study, 
 def test_sav_download_without_panel_answers_is_not_found(client, db):
     client.force_login(UserFactory(role=Role.ANALYST))
     slug = DeliberationFactory().slug
-    assert client.get(reverse("deliberation:report_waves_sav", args=[slug])).status_code == 404
+    assert client.get(reverse("report:panel_waves_sav", args=[slug])).status_code == 404
 
 
 # Completion and reminders ----------------------------------------------------------------

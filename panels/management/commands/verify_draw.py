@@ -39,8 +39,8 @@ class Command(BaseCommand):
                 raise CommandError(f"Cannot read {path}: {exc}") from None
         if not audit.isdigit():
             raise CommandError(f"{audit} is neither a file nor an audit id.")
-        from panels.actions import audit_record
         from panels.models import SelectionAudit
+        from panels.selectors import audit_record
 
         try:
             record = SelectionAudit.objects.select_related("run", "deliberation").get(pk=audit)

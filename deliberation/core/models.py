@@ -1,0 +1,96 @@
+"""The deliberation process: a deliberation and its stages."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Deliberation(models.Model):
+    """One public deliberation (공론화) on one agenda, from poll to recommendations."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    agenda = models.TextField(_("agenda"), help_text=_("The policy question put to citizens."))
+    city = models.CharField(_("city"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    is_demo = models.BooleanField(
+        _("demo data"), default=False, help_text=_("Synthetic data for demonstration.")
+    )
+    # Set on the report page (deliberation.report.actions.do_set_report_headline, which
+    # checks it); blank: surveys.wave_data.headline_item picks the default.
+    report_headline_item = models.CharField(
+        _("headline question of the report"),
+        max_length=60,
+        blank=True,
+        default="",
+        help_text=_(
+            "Item code of the panel survey question whose first answer weights the panel by "
+            "initial opinion; blank: the first agree–disagree or yes/no question."
+        ),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deliberation")
+        verbose_name_plural = _("deliberations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("deliberation:detail", kwargs={"slug": self.slug})
+
+
+class Stage(models.Model):
+    """A step of the process (docs/architecture.md), with its dates and status."""
+
+    class Kind(models.TextChoices):
+        AGENDA = "agenda", _("Agenda setting")
+        STEERING = "steering", _("Steering committee")
+        POLL = "poll", _("Opinion poll")
+        PANEL = "panel", _("Panel selection")
+        EXPERT_DEBATE = "expert_debate", _("Expert debate")
+        REGIONAL_FORUMS = "regional_forums", _("Regional forums")
+        PLENARY = "plenary", _("Plenary forum")
+        SURVEYS = "surveys", _("Panel surveys")
+        RESULTS = "results", _("Results and recommendations")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", _("In progress")
+        DONE = "done", _("Done")
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="stages",
+        verbose_name=_("deliberation"),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField(_("order"))
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["deliberation", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["deliberation", "kind"], name="stage_kind_once"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(starts_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="stage_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deliberation}: {self.get_kind_display()}"

@@ -1,0 +1,15 @@
+"""The five roles of a deliberation, held as Django groups (README.md, "Roles")."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ORGANIZER = "organizer", _("Organizer")
+    FACILITATOR = "facilitator", _("Facilitator")
+    EXPERT = "expert", _("Expert")
+    PANELIST = "panelist", _("Panelist")
+    ANALYST = "analyst", _("Analyst")
+
+
+ALL_ROLES: tuple[str, ...] = tuple(Role.values)

@@ -1,0 +1,1 @@
+"""The live forum: sessions, groups and their rooms, where panelists deliberate."""

@@ -1,0 +1,71 @@
+"""Who may enter and run the forum's rooms: the object rules of the live forum."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deliberation.core.access import has_role
+from deliberation.core.roles import Role
+from deliberation.forum.models import ForumGroup
+from panels.models import Panelist
+
+
+def can_run_group(user: Any, group: Any) -> bool:
+    """Facilitators run only their own groups; organizers may step in anywhere."""
+    if has_role(user, Role.ORGANIZER):
+        return True
+    return has_role(user, Role.FACILITATOR) and group.facilitator_id == user.pk
+
+
+def can_join_group(user: Any, group: Any) -> bool:
+    """Panelists enter only their own group's room."""
+    if can_run_group(user, group):
+        return True
+    return has_role(user, Role.PANELIST) and group.members.filter(pk=user.pk).exists()
+
+
+def can_join_plenary(user: Any, session: Any) -> bool:
+    """The whole-session room: the deliberation's panel, its facilitators, invited experts."""
+    if has_role(user, Role.ORGANIZER) or (
+        user.is_authenticated and session.moderator_id == user.pk
+    ):
+        return True
+    if has_role(user, Role.EXPERT) and session.experts.filter(pk=user.pk).exists():
+        return True
+    deliberation_groups = ForumGroup.objects.filter(
+        session__deliberation_id=session.deliberation_id
+    )
+    if has_role(user, Role.FACILITATOR) and deliberation_groups.filter(facilitator=user).exists():
+        return True
+    if not has_role(user, Role.PANELIST):
+        return False
+    if session.groups.filter(members=user).exists():
+        return True
+    return (
+        Panelist.objects.active()
+        .filter(deliberation_id=session.deliberation_id, user=user)
+        .exists()
+    )
+
+
+def can_join_room(user: Any, room: Any) -> bool:
+    """A group's room admits its members; a plenary room its session's participants."""
+    if room.group_id is not None:
+        return can_join_group(user, room.group)
+    return can_join_plenary(user, room.session)
+
+
+def can_run_room(user: Any, room: Any) -> bool:
+    """Facilitator actions: the group's facilitator, the plenary's moderator, organizers."""
+    if room.group_id is not None:
+        return can_run_group(user, room.group)
+    if has_role(user, Role.ORGANIZER):
+        return True
+    return user.is_authenticated and room.session.moderator_id == user.pk
+
+
+def can_answer_in_room(user: Any, room: Any) -> bool:
+    """Experts invited to the session answer questions, as may whoever runs the room."""
+    if can_run_room(user, room):
+        return True
+    return has_role(user, Role.EXPERT) and room.session.experts.filter(pk=user.pk).exists()

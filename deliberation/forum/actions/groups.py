@@ -1,0 +1,84 @@
+"""Allocating the panel to a session's groups, and moving a panelist by hand."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+
+from deliberation.forum.actions.rooms import do_open_rooms
+from deliberation.forum.allocation import allocate, encode
+from deliberation.forum.models import ForumGroup, Session
+from deliberation.forum.selectors import allocation_candidates
+from panels.models import Panelist
+from panels.strata import STRATA
+
+logger = logging.getLogger(__name__)
+
+
+def do_allocate_groups(
+    session: Session, *, actor: Any, group_count: int | None = None, seed: int = 0
+) -> list[ForumGroup]:
+    """Re-allocate the panel to the session's groups so each mixes regions, genders, ages.
+
+    With no groups yet, ``group_count`` groups are created first. All memberships of the
+    session's groups are replaced in one transaction.
+    """
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        groups = list(ForumGroup.objects.filter(session=locked).order_by("name"))
+        if not groups:
+            if not group_count or group_count < 1:
+                raise ValueError("the session has no groups; give a group count")
+            ForumGroup.objects.bulk_create(
+                [ForumGroup(session=locked, name=f"{i:02d}조") for i in range(1, group_count + 1)]
+            )
+            groups = list(ForumGroup.objects.filter(session=locked).order_by("name"))
+        do_open_rooms(locked)
+        panelists = allocation_candidates(locked)
+        codes = (
+            encode([[getattr(p, stratum) for p in panelists] for stratum in STRATA])
+            if panelists
+            else None
+        )
+        assignment = allocate(codes, len(groups), seed=seed) if codes is not None else []
+        Through = ForumGroup.members.through
+        Through.objects.filter(forumgroup__session=locked).delete()
+        Through.objects.bulk_create(
+            [
+                Through(forumgroup_id=groups[int(g)].pk, user_id=p.user_id)
+                for p, g in zip(panelists, assignment, strict=True)
+            ]
+        )
+        transaction.on_commit(
+            lambda: logger.info(
+                "session %s: %d panelists allocated to %d groups by %s",
+                locked.pk,
+                len(panelists),
+                len(groups),
+                getattr(actor, "pk", None),
+            )
+        )
+    return groups
+
+
+def do_move_member(session: Session, *, user_id: int, group_id: int, actor: Any) -> ForumGroup:
+    """Move one panelist to another group of the same session (by hand, after allocation)."""
+    with transaction.atomic():
+        target = ForumGroup.objects.select_for_update().get(pk=group_id, session=session)
+        if (
+            not Panelist.objects.active()
+            .filter(deliberation_id=session.deliberation_id, user_id=user_id)
+            .exists()
+        ):
+            raise ValueError("not a panelist of this deliberation")
+        Through = ForumGroup.members.through
+        Through.objects.filter(forumgroup__session=session, user_id=user_id).delete()
+        Through.objects.create(forumgroup_id=target.pk, user_id=user_id)
+        transaction.on_commit(
+            lambda: logger.info(
+                "user %s moved to group %s by %s", user_id, target.pk, getattr(actor, "pk", None)
+            )
+        )
+    return target

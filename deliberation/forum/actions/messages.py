@@ -1,0 +1,150 @@
+"""Chat messages: the busiest write of a room."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from contextlib import nullcontext
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from deliberation.forum import async_connection
+from deliberation.forum.actions.fields import clean_text
+from deliberation.forum.actions.moderation import require_speaking_allowed
+from deliberation.forum.actions.rate_limit import chat_window_start, require_within_chat_limit
+from deliberation.forum.actions.room_log import (
+    append_event,
+    broadcast_message,
+    broadcast_on_commit,
+    lock_room,
+)
+from deliberation.forum.actions.sql import ONE_STATEMENT_MESSAGE, statement
+from deliberation.forum.channel_groups import room_group
+from deliberation.forum.hub import current_hub
+from deliberation.forum.models import ModerationAction, RoomEvent
+from deliberation.forum.protocol import CHAT_LIMIT, CHAT_WINDOW
+
+logger = logging.getLogger(__name__)
+
+
+def do_post_message(room_id: int, actor: Any, text: Any, *, client_id: str = "") -> RoomEvent:
+    """Save a chat message, then broadcast it; a repeated client_id returns the first copy."""
+    text = clean_text(text, field="text")
+    if connection.vendor == "postgresql":
+        event = append_message_in_one_statement(room_id, actor, text, client_id)
+        if event is not None:
+            return event
+    return post_message_checked(room_id, actor, text, client_id)
+
+
+def post_message_checked(room_id: int, actor: Any, text: str, client_id: str) -> RoomEvent:
+    """The general path, which also explains a refusal or returns the earlier copy."""
+    with transaction.atomic():
+        room = lock_room(room_id)
+        require_speaking_allowed(room, actor)
+        if client_id:
+            earlier = RoomEvent.objects.filter(room=room, author=actor, client_id=client_id).first()
+            if earlier is not None:
+                earlier.repeated = True
+                return earlier
+        recent = RoomEvent.objects.filter(
+            room=room, author=actor, kind="message", created_at__gt=chat_window_start()
+        )
+        require_within_chat_limit(recent.count())
+        return append_event(room, "message", {}, author=actor, text=text, client_id=client_id)
+
+
+def append_message_in_one_statement(
+    room_id: int, actor: Any, text: str, client_id: str
+) -> RoomEvent | None:
+    """PostgreSQL's path for the busiest write: the sanction check, the duplicate check,
+    the rate limit, the next sequence number and the insert in one statement, which is its own
+    transaction — one round trip and one commit instead of seven. The UPDATE locks the
+    room row exactly as lock_room does, so sequence numbers stay gap-free. None when
+    the message is refused or already stored: the general path then says why."""
+    now = timezone.now()
+    sql = statement(ONE_STATEMENT_MESSAGE)
+    params = one_statement_params(room_id, actor, text, client_id, now)
+    # Outside a transaction the statement commits by itself; inside one (a caller's
+    # atomic block) a savepoint keeps a unique-constraint failure from spoiling it.
+    savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    try:
+        with savepoint, connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    except IntegrityError:
+        # The same client_id stored by a concurrent request: nothing was written here.
+        return None
+    if row is None:
+        return None
+    event = stored_message(row, room_id, actor, text, client_id, now)
+    broadcast_on_commit(room_group(room_id), event)
+    return event
+
+
+def one_statement_params(
+    room_id: int, actor: Any, text: str, client_id: str, now: datetime.datetime
+) -> dict:
+    return {
+        "room": room_id,
+        "author": actor.pk,
+        "text": text,
+        "client_id": client_id,
+        "now": now,
+        "since": now - datetime.timedelta(seconds=CHAT_WINDOW),
+        "limit": CHAT_LIMIT,
+        "remove": ModerationAction.Kind.REMOVE.value,
+        "mute": ModerationAction.Kind.MUTE.value,
+    }
+
+
+def stored_message(
+    row: tuple, room_id: int, actor: Any, text: str, client_id: str, now: datetime.datetime
+) -> RoomEvent:
+    return RoomEvent(
+        pk=row[0],
+        room_id=room_id,
+        seq=row[1],
+        kind="message",
+        author=actor,
+        text=text,
+        client_id=client_id,
+        payload={},
+        created_at=now,
+    )
+
+
+async def ado_post_message(
+    room_id: int, actor: Any, text: Any, *, client_id: str = ""
+) -> RoomEvent:
+    """do_post_message for a consumer on PostgreSQL, run on the event loop.
+
+    The same single statement goes through the worker's own async connection, so the
+    busiest write takes no trip to a thread and no health check; it commits by itself,
+    and the broadcast follows. When the statement stores nothing (a refusal, or a copy
+    already stored) the general path runs in a thread to say why.
+    """
+    text = clean_text(text, field="text")
+    now = timezone.now()
+    row = await async_connection.fetch_one(
+        statement(ONE_STATEMENT_MESSAGE),
+        one_statement_params(room_id, actor, text, client_id, now),
+    )
+    if row is None:
+        return await database_sync_to_async(post_message_checked)(room_id, actor, text, client_id)
+    event = stored_message(row, room_id, actor, text, client_id, now)
+    message = broadcast_message(event)
+    hub = current_hub()
+    layer = get_channel_layer()
+    try:
+        if hub is not None:
+            await hub.publish(room_id, message)
+        elif layer is not None:
+            await layer.group_send(room_group(room_id), message)
+    except Exception:
+        logger.exception("broadcast to %s failed", room_group(room_id))
+    return event

@@ -1,0 +1,50 @@
+"""Who is in a room: attendance rows, and presence announced on the first connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from deliberation.forum.actions.room_log import broadcast
+from deliberation.forum.channel_groups import room_group
+from deliberation.forum.models import Attendance
+from deliberation.forum.wire import person, present_users
+
+
+def do_join_room(room_id: int, user: Any, channel_name: str) -> Attendance:
+    """Record attendance; announce the user when this is their first live connection."""
+    with transaction.atomic():
+        already = any(p["id"] == user.pk for p in present_users(room_id))
+        attendance = Attendance.objects.create(
+            room_id=room_id, user=user, channel_name=channel_name
+        )
+    if not already:
+        announce_presence(room_id, user, present=True)
+    return attendance
+
+
+def do_leave_room(attendance_id: int) -> None:
+    attendance = Attendance.objects.select_related("user").filter(pk=attendance_id).first()
+    if attendance is None or attendance.left_at is not None:
+        return
+    now = timezone.now()
+    Attendance.objects.filter(pk=attendance_id).update(left_at=now, last_seen_at=now)
+    if not any(p["id"] == attendance.user_id for p in present_users(attendance.room_id)):
+        announce_presence(attendance.room_id, attendance.user, present=False)
+
+
+def do_touch_attendance(attendance_id: int) -> None:
+    Attendance.objects.filter(pk=attendance_id, left_at__isnull=True).update(
+        last_seen_at=timezone.now()
+    )
+
+
+def announce_presence(room_id: int, user: Any, *, present: bool) -> None:
+    message = {
+        "type": "room.presence",
+        "room": room_id,
+        "presence": {"type": "presence", "user": person(user), "present": present},
+    }
+    transaction.on_commit(lambda: broadcast(room_group(room_id), message))

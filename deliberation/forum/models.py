@@ -1,0 +1,423 @@
+"""The live forum: sessions, their groups and rooms, and everything said in a room."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from deliberation.core.models import Deliberation
+from deliberation.forum.channel_groups import room_group
+
+
+class Session(models.Model):
+    """A scheduled event of the deliberation: expert debate, regional forum or plenary."""
+
+    class Kind(models.TextChoices):
+        EXPERT_DEBATE = "expert_debate", _("Expert debate")
+        REGIONAL_FORUM = "regional_forum", _("Regional forum")
+        PLENARY = "plenary", _("Plenary forum")
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="sessions",
+        verbose_name=_("deliberation"),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    experts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="expert_sessions",
+        verbose_name=_("experts"),
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderated_sessions",
+        verbose_name=_("moderator"),
+        help_text=_("Runs the session's plenary room; organizers may always step in."),
+    )
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ForumGroup(models.Model):
+    """A small facilitated group (~10 panelists) within a session."""
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="groups", verbose_name=_("session")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="facilitated_groups",
+        verbose_name=_("facilitator"),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="forum_groups", verbose_name=_("members")
+    )
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        ordering = ["session", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "name"], name="group_name_unique_in_session")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} / {self.name}"
+
+
+class Material(models.Model):
+    """A document panelists read before and during a session."""
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="materials", verbose_name=_("session")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    link = models.URLField(_("link"), blank=True)
+    file = models.FileField(_("file"), upload_to="materials/%Y/", blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["session", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(body="") | ~models.Q(link="") | ~models.Q(file=""),
+                name="material_has_content",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Room(models.Model):
+    """A live room: one per forum group, and one for a whole session (the plenary).
+
+    ``last_seq`` is the room's event counter; it is only ever advanced under a row lock in
+    the transaction that stores the event, so sequence numbers have no gaps.
+    """
+
+    class Phase(models.TextChoices):
+        WAITING = "waiting", _("Not started")
+        INTRODUCTION = "introduction", _("Introduction")
+        OPTION_A = "option_a", _("Option A")
+        OPTION_B = "option_b", _("Option B")
+        SYNTHESIS = "synthesis", _("Synthesis")
+        CLOSED = "closed", _("Closed")
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("session")
+    )
+    group = models.OneToOneField(
+        ForumGroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="room",
+        verbose_name=_("group"),
+    )
+    last_seq = models.PositiveBigIntegerField(_("last sequence number"), default=0)
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, default="waiting")
+    timer_ends_at = models.DateTimeField(_("timer ends at"), null=True, blank=True)
+    timer_label = models.CharField(_("timer label"), max_length=100, blank=True)
+    speaker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("speaker"),
+    )
+    speaker_until = models.DateTimeField(_("speaker's turn ends at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=models.Q(group__isnull=True),
+                name="room_one_plenary_per_session",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.group) if self.group_id else f"{self.session} / plenary"
+
+    @property
+    def is_plenary(self) -> bool:
+        return self.group_id is None
+
+    @property
+    def channel_group(self) -> str:
+        return room_group(self.pk)
+
+
+class RoomEvent(models.Model):
+    """Everything that happened in a room, in order: the log clients resume from.
+
+    Chat messages are events of kind ``message`` with an author and text; hidden messages
+    keep their text and the reason for audit but are no longer shown.
+    """
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveBigIntegerField(_("sequence number"))
+    kind = models.CharField(_("kind"), max_length=32)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("text"), blank=True)
+    client_id = models.CharField(_("client id"), max_length=64, blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=300, blank=True)
+    is_synthetic = models.BooleanField(_("synthetic (demo)"), default=False)
+
+    # Not stored: True on the copy do_post_message returns for a client_id already used.
+    repeated = False
+
+    class Meta:
+        verbose_name = _("room event")
+        verbose_name_plural = _("room events")
+        ordering = ["room", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["room", "seq"], name="room_event_seq_once"),
+            models.UniqueConstraint(
+                fields=["room", "author", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="room_event_client_id_once",
+            ),
+        ]
+        # The message rate limit counts a participant's recent messages in the room.
+        indexes = [
+            models.Index(
+                fields=["room", "author", "created_at"], name="room_event_recent_by_author"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.room_id}#{self.seq} {self.kind}"
+
+
+class Attendance(models.Model):
+    """One websocket connection of a user to a room: who joined, when, for how long."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="room_attendances"
+    )
+    channel_name = models.CharField(max_length=200)
+    joined_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        indexes = [models.Index(fields=["room", "left_at"], name="attendance_open")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in room {self.room_id} from {self.joined_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration(self) -> datetime.timedelta:
+        return (self.left_at or self.last_seen_at) - self.joined_at
+
+
+class HandRaise(models.Model):
+    """A place in a room's speaking queue."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="hands")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    raised_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["room", "user"], name="hand_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in room {self.room_id}"
+
+
+class ModerationAction(models.Model):
+    """The audit log of moderation; mutes and removals are also read from it."""
+
+    class Kind(models.TextChoices):
+        HIDE = "hide", _("Hide a message")
+        MUTE = "mute", _("Mute")
+        REMOVE = "remove", _("Remove from the room")
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="moderation")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    event = models.ForeignKey(RoomEvent, on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation actions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} in room {self.room_id}"
+
+
+class ExpertQuestion(models.Model):
+    """A panelist's question to the experts in a plenary room."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting")
+        PICKED = "picked", _("On the floor")
+        ANSWERED = "answered", _("Answered")
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="questions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("question"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default="open")
+    votes = models.PositiveIntegerField(_("votes"), default=0)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["room", "-votes", "created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ExpertQuestionVote(models.Model):
+    """One upvote of a question to the experts."""
+
+    question = models.ForeignKey(ExpertQuestion, on_delete=models.CASCADE, related_name="upvotes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "user"], name="question_vote_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → question {self.question_id}"
+
+
+class QuickPoll(models.Model):
+    """A quick poll opened by the facilitator; results are shown when it closes."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="polls")
+    question = models.CharField(_("question"), max_length=300)
+    options = models.JSONField(_("options"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default="open")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("poll")
+        verbose_name_plural = _("polls")
+        ordering = ["room", "opened_at"]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class QuickPollVote(models.Model):
+    """One vote in a quick poll."""
+
+    poll = models.ForeignKey(QuickPoll, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    option = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["poll", "user"], name="poll_vote_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → poll {self.poll_id}"
+
+
+class GroupRecommendation(models.Model):
+    """One of the group's recommendations in its synthesis, written by the facilitator."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="recommendations")
+    text = models.TextField(_("recommendation"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        ordering = ["room", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class GroupRecommendationSupport(models.Model):
+    """A participant's support for one recommendation of their group."""
+
+    recommendation = models.ForeignKey(
+        GroupRecommendation, on_delete=models.CASCADE, related_name="supports"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "user"], name="support_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → recommendation {self.recommendation_id}"

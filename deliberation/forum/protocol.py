@@ -1,0 +1,85 @@
+"""The room protocol's limits and close codes (docs/websocket-protocol.md): one source.
+
+The server enforces these and sends them to every client in its welcome (``limits``), so
+the browser's checks can never drift from the server's.
+"""
+
+from __future__ import annotations
+
+# Frames.
+MAX_FRAME_BYTES = 8192
+MAX_CLIENT_ID_CHARS = 64
+# At most FRAME_LIMIT frames per FRAME_WINDOW seconds on one connection.
+FRAME_LIMIT, FRAME_WINDOW = 40, 10
+
+# Texts.
+MAX_MESSAGE_BYTES = 4096
+MAX_REASON_CHARS = 300
+MAX_TIMER_LABEL_CHARS = 100
+MAX_POLL_QUESTION_CHARS = 300
+MAX_POLL_OPTION_CHARS = 200
+MAX_POLL_OPTIONS = 10
+
+# At most CHAT_LIMIT messages (and as many expert questions) per participant and room in
+# any CHAT_WINDOW seconds, counted from what is stored, so every connection and worker
+# process counts together and a resent copy of a stored message does not count again.
+CHAT_LIMIT, CHAT_WINDOW = 5, 10
+
+# Durations.
+MAX_MUTE_MINUTES = 240
+MAX_TURN_SECONDS = 1800
+MAX_TIMER_SECONDS = 4 * 3600
+
+# Close codes.
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+CLOSE_REMOVED = 4408
+
+CLIENT_EVENTS = frozenset(
+    {
+        "message",
+        "resume",
+        "ping",
+        "hand_raise",
+        "hand_lower",
+        "floor_give",
+        "floor_end",
+        "phase_set",
+        "timer_start",
+        "timer_stop",
+        "message_hide",
+        "mute",
+        "remove",
+        "question_ask",
+        "question_upvote",
+        "question_pick",
+        "question_answer",
+        "poll_open",
+        "poll_vote",
+        "poll_close",
+        "recommendation_add",
+        "recommendation_support",
+    }
+)
+
+
+def limits() -> dict[str, int]:
+    """The limits a client must respect, as sent in the welcome."""
+    return {
+        "max_frame_bytes": MAX_FRAME_BYTES,
+        "max_client_id_chars": MAX_CLIENT_ID_CHARS,
+        "frame_limit": FRAME_LIMIT,
+        "frame_window_seconds": FRAME_WINDOW,
+        "max_message_bytes": MAX_MESSAGE_BYTES,
+        "chat_limit": CHAT_LIMIT,
+        "chat_window_seconds": CHAT_WINDOW,
+        "max_reason_chars": MAX_REASON_CHARS,
+        "max_timer_label_chars": MAX_TIMER_LABEL_CHARS,
+        "max_poll_question_chars": MAX_POLL_QUESTION_CHARS,
+        "max_poll_option_chars": MAX_POLL_OPTION_CHARS,
+        "max_poll_options": MAX_POLL_OPTIONS,
+        "max_mute_minutes": MAX_MUTE_MINUTES,
+        "max_turn_seconds": MAX_TURN_SECONDS,
+        "max_timer_seconds": MAX_TIMER_SECONDS,
+    }

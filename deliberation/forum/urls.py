@@ -1,0 +1,18 @@
+from django.urls import path
+
+from deliberation.forum import views
+
+app_name = "forum"
+
+urlpatterns = [
+    path("groups/<int:group_id>/room/", views.group_room, name="group_room"),
+    path("groups/<int:group_id>/console/", views.group_console, name="group_console"),
+    path("sessions/<int:session_id>/plenary/", views.plenary, name="plenary"),
+    path("sessions/<int:session_id>/groups/", views.allocation, name="allocation"),
+    path("sessions/<int:session_id>/materials/", views.materials, name="materials"),
+    path(
+        "sessions/<int:session_id>/export/<slug:dataset>.<slug:fmt>",
+        views.export,
+        name="export",
+    ),
+]

@@ -1,0 +1,270 @@
+"""Pages of the live forum: rooms, the facilitator's console, the plenary, allocation,
+materials and exports for analysts."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from deliberation.core.access import (
+    can_analyse,
+    can_manage,
+    deny_unless,
+    login_required_any_role,
+    role_required,
+)
+from deliberation.core.roles import Role
+from deliberation.forum import exports
+from deliberation.forum.access import can_join_group, can_join_plenary, can_run_group, can_run_room
+from deliberation.forum.actions import do_add_material, do_allocate_groups, do_move_member
+from deliberation.forum.models import ForumGroup, Material, Room, Session
+from deliberation.forum.selectors import group_room as room_of_group
+from deliberation.forum.selectors import plenary_room
+from panels.models import Panelist
+from panels.strata import STRATA
+
+
+def room_strings() -> dict[str, str]:
+    """Texts the room's script shows, translated here so the script holds none."""
+    return {
+        "connecting": _("Connecting…"),
+        "connected": _("Connected"),
+        "reconnecting": _("Connection lost. Reconnecting…"),
+        "refused": _("You cannot take part in this room."),
+        "signed_out": _("You are signed out. Sign in again to take part."),
+        "removed": _("You were removed from this room."),
+        "hidden": _("(message hidden by the facilitator)"),
+        "hide": _("Hide"),
+        "hide_reason": _("Why hide this message? (kept for the record)"),
+        "mute": _("Mute 5 min"),
+        "mute_reason": _("Why mute this participant?"),
+        "remove": _("Remove"),
+        "remove_reason": _("Why remove this participant?"),
+        "give_floor": _("Give the floor"),
+        "lower": _("Lower hand"),
+        "raise_hand": _("Raise hand"),
+        "lower_hand": _("Lower my hand"),
+        "end_turn": _("End turn"),
+        "nobody_speaking": _("Nobody has the floor."),
+        "speaking": _("Speaking:"),
+        "no_timer": _("No timer running."),
+        "time_up": _("Time is up."),
+        "upvote": _("Upvote"),
+        "upvoted": _("Upvoted"),
+        "votes": _("votes"),
+        "pick": _("Pick"),
+        "answer": _("Answer"),
+        "answer_prompt": _("Your answer"),
+        "answered_by": _("Answered by"),
+        "vote": _("Vote"),
+        "you_voted": _("You voted:"),
+        "close_poll": _("Close the poll"),
+        "results": _("Results"),
+        "support": _("Support"),
+        "withdraw": _("Withdraw support"),
+        "supporters": _("supporters"),
+        "not_connected": _("Not connected; your message will be sent when the connection is back."),
+        "muted": _("You are muted until"),
+        "phase": _("Phase:"),
+        "picked": _("On the floor"),
+        "you": _("(you)"),
+        "demo": _("demo"),
+    }
+
+
+def _room_page(request: HttpRequest, room: Room, *, console: bool) -> HttpResponse:
+    session = room.session
+    context = {
+        "strings": room_strings(),
+        "room": room,
+        "session": session,
+        "group": room.group,
+        "console": console,
+        "can_run": can_run_room(request.user, room),
+        "materials": Material.objects.filter(session=session),
+        "ws_path": f"/ws/rooms/{room.pk}/",
+        "phases": Room.Phase.choices,
+    }
+    return render(request, "forum/room.html", context)
+
+
+@login_required_any_role
+def group_room(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_object_or_404(ForumGroup.objects.select_related("session"), pk=group_id)
+    deny_unless(can_join_group(request.user, group))
+    return _room_page(request, room_of_group(group), console=False)
+
+
+@role_required(Role.FACILITATOR, Role.ORGANIZER)
+def group_console(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = get_object_or_404(ForumGroup.objects.select_related("session"), pk=group_id)
+    deny_unless(can_run_group(request.user, group))
+    return _room_page(request, room_of_group(group), console=True)
+
+
+@login_required_any_role
+def plenary(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_object_or_404(Session, pk=session_id)
+    deny_unless(can_join_plenary(request.user, session))
+    room = plenary_room(session)
+    return _room_page(request, room, console=can_run_room(request.user, room))
+
+
+# Organizer pages ----------------------------------------------------------------------
+
+
+class AllocateForm(forms.Form):
+    group_count = forms.IntegerField(
+        label=gettext_lazy("Number of groups (only when the session has none)"),
+        min_value=1,
+        max_value=200,
+        required=False,
+    )
+    seed = forms.IntegerField(
+        label=gettext_lazy("Random seed"), min_value=0, max_value=2**31 - 1, initial=0
+    )
+
+
+class MoveForm(forms.Form):
+    user_id = forms.IntegerField(widget=forms.HiddenInput)
+    group_id = forms.TypedChoiceField(label=gettext_lazy("Move to"), coerce=int)
+
+    def __init__(self, *args, groups=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group_id"].choices = [(g.pk, g.name) for g in groups]
+
+
+@role_required(Role.ORGANIZER)
+def allocation(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Allocate the panel to groups (diversity-maximising), then move people by hand."""
+    session = get_object_or_404(Session.objects.select_related("deliberation"), pk=session_id)
+    deny_unless(can_manage(request.user))
+    groups = list(
+        ForumGroup.objects.filter(session=session)
+        .select_related("facilitator")
+        .prefetch_related("members")
+        .order_by("name")
+    )
+    allocate_form = AllocateForm(request.POST if request.POST.get("action") == "allocate" else None)
+    if request.method == "POST":
+        if request.POST.get("action") == "allocate" and allocate_form.is_valid():
+            try:
+                do_allocate_groups(
+                    session,
+                    actor=request.user,
+                    group_count=allocate_form.cleaned_data["group_count"],
+                    seed=allocate_form.cleaned_data["seed"] or 0,
+                )
+            except ValueError:
+                allocate_form.add_error(
+                    "group_count", _("This session has no groups yet: give their number.")
+                )
+            else:
+                messages.success(request, _("The panel was allocated to the groups."))
+                return redirect("forum:allocation", session_id=session.pk)
+        elif request.POST.get("action") == "move":
+            move = MoveForm(request.POST, groups=groups)
+            if move.is_valid():
+                try:
+                    target = do_move_member(
+                        session,
+                        user_id=move.cleaned_data["user_id"],
+                        group_id=move.cleaned_data["group_id"],
+                        actor=request.user,
+                    )
+                except (ValueError, ForumGroup.DoesNotExist):
+                    messages.error(request, _("This panelist cannot be moved there."))
+                else:
+                    messages.success(request, _("Moved to %(group)s.") % {"group": target.name})
+                return redirect("forum:allocation", session_id=session.pk)
+            messages.error(request, _("This panelist cannot be moved there."))
+    seats = {
+        p.user_id: p
+        for p in Panelist.objects.filter(deliberation_id=session.deliberation_id).only(
+            "user_id", "pseudonym", "status", *STRATA
+        )
+    }
+    rows = []
+    for group in groups:
+        members = [
+            {"user": m, "seat": seats.get(m.pk)}
+            for m in sorted(group.members.all(), key=lambda u: u.username)
+        ]
+        composition = {
+            feature: sorted(
+                Counter(getattr(m["seat"], feature) for m in members if m["seat"]).items()
+            )
+            for feature in STRATA
+        }
+        rows.append({"group": group, "members": members, "composition": composition})
+    context = {
+        "session": session,
+        "rows": rows,
+        "groups": groups,
+        "allocate_form": allocate_form,
+        "candidate_count": sum(1 for seat in seats.values() if seat.is_active),
+    }
+    return render(request, "forum/allocation.html", context)
+
+
+class MaterialForm(forms.ModelForm):
+    link = forms.URLField(label=gettext_lazy("link"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Material
+        fields = ["title", "body", "link", "file", "order"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not (cleaned.get("body") or cleaned.get("link") or cleaned.get("file")):
+            raise forms.ValidationError(_("Give the text, a link or a file."))
+        return cleaned
+
+
+@role_required(Role.ORGANIZER)
+def materials(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_object_or_404(Session.objects.select_related("deliberation"), pk=session_id)
+    form = MaterialForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        do_add_material(session, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Material added."))
+        return redirect("forum:materials", session_id=session.pk)
+    context = {
+        "session": session,
+        "form": form,
+        "materials": Material.objects.filter(session=session),
+        "export_links": export_links(session),
+    }
+    return render(request, "forum/materials.html", context)
+
+
+@role_required(Role.ORGANIZER, Role.ANALYST)
+def export(request: HttpRequest, session_id: int, dataset: str, fmt: str) -> HttpResponse:
+    """Transcripts, syntheses and attendance for analysts, by pseudonym only."""
+    session = get_object_or_404(Session, pk=session_id)
+    deny_unless(can_analyse(request.user))
+    if dataset not in exports.DATASETS or fmt not in ("csv", "json"):
+        raise Http404
+    rows = exports.DATASETS[dataset](session)
+    filename = f"session-{session.pk}-{dataset}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(exports.to_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(exports.to_json(rows), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def export_links(session: Session) -> list[tuple[str, str]]:
+    return [
+        (f"{dataset}.{fmt}", reverse("forum:export", args=[session.pk, dataset, fmt]))
+        for dataset in exports.DATASETS
+        for fmt in ("csv", "json")
+    ]

@@ -1,0 +1,219 @@
+"""The JSON shapes a live room sends to its clients (docs/websocket-protocol.md)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from deliberation.forum.models import (
+    Attendance,
+    ExpertQuestion,
+    ExpertQuestionVote,
+    GroupRecommendation,
+    GroupRecommendationSupport,
+    HandRaise,
+    ModerationAction,
+    QuickPoll,
+    QuickPollVote,
+    Room,
+    RoomEvent,
+)
+from deliberation.forum.protocol import limits
+
+PRESENCE_TIMEOUT = datetime.timedelta(seconds=75)
+RECENT_MESSAGES = 100
+
+
+def iso(moment: datetime.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def display_name(user: Any) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def person(user: Any) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": display_name(user)}
+
+
+def event_to_wire(event: RoomEvent) -> dict:
+    """A stored event as clients receive it, live or replayed; hidden text is withheld."""
+    wire = {"type": event.kind, "seq": event.seq, "at": iso(event.created_at)}
+    wire.update(event.payload)
+    if event.kind == "message":
+        wire["author"] = person(event.author)
+        wire["hidden"] = event.hidden_at is not None
+        wire["text"] = "" if event.hidden_at else event.text
+        wire["client_id"] = event.client_id or None
+        wire["synthetic"] = event.is_synthetic
+    return wire
+
+
+def events_after(room_id: int, after: int, upto: int | None = None) -> list[dict]:
+    events = RoomEvent.objects.filter(room_id=room_id, seq__gt=after).select_related("author")
+    if upto is not None:
+        events = events.filter(seq__lte=upto)
+    return [event_to_wire(event) for event in events.order_by("seq")]
+
+
+def queue_state(room: Room) -> dict:
+    hands = HandRaise.objects.filter(room=room).select_related("user").order_by("raised_at", "pk")
+    speaker = room.speaker if room.speaker_id else None
+    return {
+        "hands": [
+            {**person(hand.user), "raised_at": iso(hand.raised_at)}  # type: ignore[dict-item]
+            for hand in hands
+        ],
+        "speaker": person(speaker),
+        "speaker_until": iso(room.speaker_until) if speaker else None,
+    }
+
+
+def phase_state(room: Room) -> dict:
+    return {"phase": room.phase, "label": str(Room.Phase(room.phase).label)}
+
+
+def timer_state(room: Room) -> dict:
+    return {"ends_at": iso(room.timer_ends_at), "label": room.timer_label}
+
+
+def question_wire(question: ExpertQuestion) -> dict:
+    return {
+        "id": question.pk,
+        "text": question.text,
+        "author": person(question.author),
+        "status": question.status,
+        "votes": question.votes,
+        "answer": question.answer,
+        "answered_by": person(question.answered_by),
+        "answered_at": iso(question.answered_at),
+    }
+
+
+def poll_wire(poll: QuickPoll) -> dict:
+    wire = {
+        "id": poll.pk,
+        "question": poll.question,
+        "options": poll.options,
+        "status": poll.status,
+        "results": None,
+    }
+    if poll.status == QuickPoll.Status.CLOSED:
+        counts = dict(
+            poll.votes.values_list("option")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("option", "n")
+        )
+        wire["results"] = [counts.get(index, 0) for index in range(len(poll.options))]
+    return wire
+
+
+def recommendation_wire(recommendation: GroupRecommendation, supporters: int) -> dict:
+    return {"id": recommendation.pk, "text": recommendation.text, "supporters": supporters}
+
+
+def present_users(room_id: int) -> list[dict]:
+    """Who is connected now, from every worker; rows of dead workers age out."""
+    cutoff = timezone.now() - PRESENCE_TIMEOUT
+    live = (
+        Attendance.objects.filter(room_id=room_id, left_at__isnull=True, last_seen_at__gte=cutoff)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    seen: dict[int, dict] = {}
+    for attendance in live:
+        seen.setdefault(attendance.user_id, person(attendance.user))
+    return list(seen.values())
+
+
+def active_sanction(room_id: int, user_id: int) -> ModerationAction | None:
+    """A removal, or a mute still running, for this user in this room (one query)."""
+    return (
+        ModerationAction.objects.filter(room_id=room_id, target_id=user_id)
+        .filter(
+            Q(kind=ModerationAction.Kind.REMOVE)
+            | Q(kind=ModerationAction.Kind.MUTE, until__gt=timezone.now())
+        )
+        .order_by("-kind", "-until")
+        .first()
+    )
+
+
+def snapshot(room: Room, user: Any, *, permissions: dict, resuming: bool = False) -> dict:
+    """The room's current state for one user, sent on every (re)connection.
+
+    A resuming client already shows the chat and is sent what it missed as events, so
+    its snapshot leaves the recent messages out: after a worker dies, everyone it served
+    reconnects at once, and this is the largest part of each welcome.
+    """
+    last_seq = room.last_seq
+    recent = (
+        []
+        if resuming
+        else list(
+            RoomEvent.objects.filter(room=room, kind="message", seq__lte=last_seq)
+            .select_related("author")
+            .order_by("-seq")[:RECENT_MESSAGES]
+        )
+    )
+    questions = list(
+        ExpertQuestion.objects.filter(room=room).select_related("author", "answered_by")
+    )
+    upvoted = set(
+        ExpertQuestionVote.objects.filter(question__room=room, user=user).values_list(
+            "question_id", flat=True
+        )
+    )
+    polls = list(QuickPoll.objects.filter(room=room).order_by("opened_at"))
+    my_votes = dict(
+        QuickPollVote.objects.filter(poll__room=room, user=user).values_list("poll_id", "option")
+    )
+    recommendations = list(
+        GroupRecommendation.objects.filter(room=room)
+        .annotate(n=Count("supports"))
+        .order_by("created_at", "pk")
+    )
+    supported = set(
+        GroupRecommendationSupport.objects.filter(recommendation__room=room, user=user).values_list(
+            "recommendation_id", flat=True
+        )
+    )
+    sanction = active_sanction(room.pk, user.pk)
+    return {
+        "type": "welcome",
+        "room": {
+            "id": room.pk,
+            "kind": "plenary" if room.is_plenary else "group",
+            "name": room.group.name if room.group_id else room.session.title,
+            "session": room.session.title,
+        },
+        "you": {
+            **person(user),  # type: ignore[dict-item]
+            **permissions,
+            "muted_until": iso(sanction.until)
+            if sanction and sanction.kind == ModerationAction.Kind.MUTE
+            else None,
+        },
+        "last_seq": last_seq,
+        "server_time": iso(timezone.now()),
+        "limits": limits(),
+        "phase": phase_state(room),
+        "phases": [{"phase": value, "label": str(label)} for value, label in Room.Phase.choices],
+        "timer": timer_state(room),
+        "queue": queue_state(room),
+        "presence": present_users(room.pk),
+        "recent_messages": [event_to_wire(event) for event in reversed(recent)],
+        "questions": [{**question_wire(q), "upvoted": q.pk in upvoted} for q in questions],
+        "polls": [{**poll_wire(p), "my_vote": my_votes.get(p.pk)} for p in polls],
+        "recommendations": [
+            {**recommendation_wire(r, r.n), "supported": r.pk in supported} for r in recommendations
+        ],
+    }

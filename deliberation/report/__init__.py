@@ -1,0 +1,1 @@
+"""The policy-recommendation report, drawn from every stage of a deliberation."""

@@ -1,0 +1,230 @@
+"""The report's analysis as one JSON document (docs/analysis-schema.md): pseudonymous."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+from typing import Any
+
+from deliberation.report.analysis import MIN_SUBGROUP_PAIRS, ReportAnalysis, WaveAnalysis
+from surveys.analysis import SCHEMA_VERSION, comparison_dict
+from surveys.answer_sets import PollResults, WaveData
+from surveys.stats import AttritionResult, WaveComparison
+
+
+def _date(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def analysis_document(analysis: ReportAnalysis) -> dict[str, Any]:
+    """The whole analysis as JSON-ready data; pseudonymous (no names, phones or e-mails)."""
+    data = analysis.data
+    process = data.process
+    waves = analysis.waves
+    return {
+        "schema": SCHEMA_VERSION,
+        "kind": "report",
+        "deliberation": {
+            "slug": data.slug,
+            "title": data.title,
+            "agenda": data.agenda,
+            "city": data.city,
+            "is_demo": data.is_demo,
+        },
+        "generated_at": data.generated_at.isoformat(),
+        "process": {
+            "stages": [
+                {
+                    "kind": s.kind,
+                    "label": s.label,
+                    "starts_on": _date(s.starts_on),
+                    "ends_on": _date(s.ends_on),
+                    "status": s.status,
+                }
+                for s in process.stages
+            ],
+            "sessions": [
+                {
+                    "kind": s.kind,
+                    "title": s.title,
+                    "starts_at": s.starts_at.isoformat(),
+                    "ends_at": s.ends_at.isoformat(),
+                    "groups": s.group_count,
+                    "members": s.member_count,
+                }
+                for s in process.sessions
+            ],
+            "panel_size": process.panel_size,
+            "panel_by_status": dict(process.panel_by_status),
+            "attendance": [
+                {"session": a.session, "expected": a.expected, "attended": a.attended}
+                for a in process.attendance
+            ],
+        },
+        "representativeness": [fit.to_dict() for fit in data.representativeness],
+        "poll": _poll_document(data.poll),
+        "waves": None
+        if waves is None
+        else {
+            "labels": list(waves.data.waves),
+            "titles": {w: waves.data.title(w) for w in waves.data.waves},
+            "respondents": dict(waves.respondents),
+            "knowledge_index_by_wave": dict(waves.knowledge_by_wave),
+            "shares": {k: dict(v) for k, v in waves.shares.items()},
+            "headline_item": _headline_document(waves.data),
+            "subgroup_min_pairs": MIN_SUBGROUP_PAIRS,
+            "subgroups": {
+                grouping: {
+                    group: _subgroup_document(c, waves.data) for group, c in by_group.items()
+                }
+                for grouping, by_group in waves.subgroups.items()
+            },
+            "attrition": _attrition_document(waves.attrition),
+        },
+        "panel_vs_poll": [
+            {
+                "item": row.item,
+                "label": _item_label(waves, row.item),
+                "wave": row.wave,
+                "measure": row.comparison.measure,
+                "panel_estimate": row.comparison.panel_estimate,
+                "panel_n": row.comparison.panel_n,
+                "poll_estimate": row.comparison.poll_estimate,
+                "poll_effective_n": row.comparison.poll_effective_n,
+                "poll_margin_of_error": row.comparison.poll_margin_of_error,
+                "difference": row.comparison.difference,
+                "ci": [_finite(x) for x in row.comparison.ci],
+                "z": _finite(row.comparison.statistic),
+                "p_value": row.comparison.p_value,
+            }
+            for row in analysis.panel_vs_poll
+        ],
+        "panel_weights": [
+            {
+                "wave": w.wave,
+                "respondents": w.respondents,
+                "n": w.n,
+                "design_effect": w.design_effect,
+                "effective_n": w.effective_n,
+                "margin_of_error": w.margin_of_error,
+                "error": w.error,
+                "shares": [
+                    {
+                        "item": s.item,
+                        "n": s.n,
+                        "unweighted": s.unweighted,
+                        "weighted": s.weighted,
+                    }
+                    for s in w.shares
+                ],
+            }
+            for w in analysis.panel_weights
+        ],
+        "process_evaluation": [
+            {
+                "item": e.item,
+                "question": e.label,
+                "n": e.n,
+                "agree_share": e.agree_share,
+                "mean": e.mean,
+            }
+            for e in analysis.evaluation
+        ],
+        "comparisons": []
+        if waves is None
+        else [comparison_dict(c, waves.data.items, waves.data.answers) for c in waves.comparisons],
+        "recommendations": [
+            {"group": r.group, "text": r.text, "support": r.support, "votes": r.votes}
+            for r in data.recommendations
+        ],
+        "narratives": {k: v for k, v in data.narratives.items() if v},
+    }
+
+
+def _finite(x: float) -> float | None:
+    """JSON has no infinities: a z of +-inf (a difference with no variance) is written null."""
+    return float(x) if math.isfinite(x) else None
+
+
+def _item_label(waves: WaveAnalysis | None, item: str) -> str:
+    spec = waves.data.items.get(item) if waves is not None else None
+    return spec.label if spec is not None and spec.label else item
+
+
+def _headline_document(data: WaveData) -> dict[str, Any] | None:
+    if data.headline is None or data.headline not in data.items:
+        return None
+    spec = data.items[data.headline]
+    return {
+        "item": data.headline,
+        "label": spec.label or data.headline,
+        "chosen": data.headline_chosen,
+    }
+
+
+def _subgroup_document(comparison: WaveComparison, data: WaveData) -> dict[str, Any]:
+    """A subgroup's comparison, each item flagged when it rests on too few pairs to report."""
+    document = comparison_dict(comparison, data.items, data.answers)
+    for entry in document["items"]:
+        entry["too_few_to_report"] = entry["n_pairs"] < MIN_SUBGROUP_PAIRS
+    return document
+
+
+def _attrition_document(result: AttritionResult | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    return {
+        "n_first_wave": result.n_wave_a,
+        "stayers": result.n_stayers,
+        "leavers": result.n_leavers,
+        "rate": result.attrition_rate,
+        "variables": [
+            {
+                "variable": v.variable,
+                "shares_first_wave": {str(k): x for k, x in v.shares_wave_a.items()},
+                "shares_stayers": {str(k): x for k, x in v.shares_stayers.items()},
+                "shares_leavers": {str(k): x for k, x in v.shares_leavers.items()},
+                "max_shift": v.max_shift,
+                "chi2": v.statistic,
+                "df": v.df,
+                "p_value": v.p_value,
+            }
+            for v in result.variables
+        ],
+    }
+
+
+def _poll_document(poll: PollResults | None) -> dict[str, Any] | None:
+    if poll is None:
+        return None
+    return {
+        "wave": poll.wave,
+        "respondents": poll.respondents,
+        "weighting": poll.weighting,
+        "design_effect": poll.design_effect,
+        "effective_n": poll.effective_n,
+        "questions": [
+            {
+                "question": q.question,
+                "n": q.n,
+                "effective_n": q.effective_n,
+                "options": [
+                    {
+                        "label": o.label,
+                        "estimate": o.estimate,
+                        "margin_of_error": o.margin_of_error,
+                        "ci": [o.ci_low, o.ci_high],
+                    }
+                    for o in q.options
+                ],
+            }
+            for q in poll.questions
+        ],
+    }
+
+
+def render_json(analysis: ReportAnalysis) -> bytes:
+    return (json.dumps(analysis_document(analysis), ensure_ascii=False, indent=2) + "\n").encode(
+        "utf-8"
+    )

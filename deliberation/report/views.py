@@ -1,0 +1,177 @@
+"""The policy-recommendation report: page, narrative editing, exports and the PDF."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from deliberation.core.access import can_analyse, deny_unless, role_required
+from deliberation.core.actions import ActionRefused
+from deliberation.core.models import Deliberation
+from deliberation.core.roles import Role
+from deliberation.report.actions import (
+    do_request_report_render,
+    do_save_report_narratives,
+    do_set_report_headline,
+)
+from deliberation.report.analysis import analyse
+from deliberation.report.analysis_json import render_json
+from deliberation.report.document import report_context
+from deliberation.report.forms import ReportNarrativeForm
+from deliberation.report.models import ReportRender
+from deliberation.report.selectors import build_report_data, narratives
+from deliberation.report.workbook import render_xlsx
+from surveys.wave_data import headline_choices, panel_answers, wave_sav_bytes
+
+ANALYSIS_ROLES = (Role.ORGANIZER, Role.ANALYST)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _deliberation(request: HttpRequest, slug: str) -> Deliberation:
+    deliberation = get_object_or_404(Deliberation, slug=slug)
+    deny_unless(can_analyse(request.user))
+    return deliberation
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@role_required(*ANALYSIS_ROLES)
+def report(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(request, slug)
+    context = report_context(analyse(build_report_data(deliberation)))
+    context["deliberation"] = deliberation
+    context["latest_render"] = deliberation.report_renders.first()
+    context["headline_choices"] = headline_choices(deliberation)
+    return render(request, "report/page.html", context)
+
+
+@role_required(*ANALYSIS_ROLES)
+@require_POST
+def report_headline(request: HttpRequest, slug: str) -> HttpResponse:
+    """Choose the headline question (blank: the default rule); a refusal changes nothing."""
+    deliberation = _deliberation(request, slug)
+    try:
+        do_set_report_headline(deliberation, request.POST.get("item", ""), actor=request.user)
+    except ActionRefused as refused:
+        messages.error(request, refused.detail)
+    else:
+        messages.success(request, _("Headline question saved."))
+    return redirect("report:page", slug=deliberation.slug)
+
+
+@role_required(*ANALYSIS_ROLES)
+def report_narrative(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(request, slug)
+    form = ReportNarrativeForm(request.POST or None, initial_texts=narratives(deliberation))
+    if request.method == "POST" and form.is_valid():
+        do_save_report_narratives(deliberation, form.texts(), actor=request.user)
+        messages.success(request, _("Report text saved."))
+        return redirect("report:page", slug=deliberation.slug)
+    return render(request, "report/narrative.html", {"form": form, "deliberation": deliberation})
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@role_required(*ANALYSIS_ROLES)
+def report_json(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(request, slug)
+    content = render_json(analyse(build_report_data(deliberation)))
+    return _download(content, f"{deliberation.slug}-analysis.json", "application/json")
+
+
+@role_required(*ANALYSIS_ROLES)
+def report_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(request, slug)
+    content = render_xlsx(analyse(build_report_data(deliberation)))
+    return _download(content, f"{deliberation.slug}-analysis.xlsx", XLSX)
+
+
+@role_required(*ANALYSIS_ROLES)
+def report_waves_sav(request: HttpRequest, slug: str) -> HttpResponse:
+    """The panel waves in wide format (one row per pseudonym) with labels, for SPSS or R."""
+    deliberation = _deliberation(request, slug)
+    panel = panel_answers(deliberation)
+    if panel is None:
+        raise Http404("No panel survey answers yet.")
+    return _download(
+        wave_sav_bytes(panel), f"{deliberation.slug}-panel-waves.sav", "application/x-spss-sav"
+    )
+
+
+def _status(render_obj: ReportRender) -> dict:
+    slug = render_obj.deliberation.slug
+    labels = {
+        ReportRender.Status.DONE: _("Download PDF"),
+        ReportRender.Status.FAILED: _("The PDF could not be made:"),
+    }
+    return {
+        "id": render_obj.pk,
+        "status": render_obj.status,
+        "progress": render_obj.progress,
+        "label": labels.get(render_obj.status, render_obj.get_status_display()),
+        "error": render_obj.error,
+        "status_url": reverse("report:render_status", args=[slug, render_obj.pk]),
+        "download_url": reverse("report:render_file", args=[slug, render_obj.pk])
+        if render_obj.status == ReportRender.Status.DONE
+        else None,
+    }
+
+
+@role_required(*ANALYSIS_ROLES)
+def report_renders(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET lists the PDFs made so far; POST asks for a new one (made in the background)."""
+    deliberation = _deliberation(request, slug)
+    if request.method == "POST":
+        render_obj = do_request_report_render(
+            deliberation, actor=request.user, language=translation.get_language() or "ko"
+        )
+        if _wants_json(request):
+            return JsonResponse(_status(render_obj), status=202)
+        messages.info(request, _("The PDF is being made; this page shows when it is ready."))
+        return redirect("report:page", slug=deliberation.slug)
+    renders = deliberation.report_renders.select_related("deliberation")[:20]
+    return render(
+        request,
+        "report/renders.html",
+        {"deliberation": deliberation, "renders": renders},
+    )
+
+
+def _render_of(request: HttpRequest, slug: str, render_id: int) -> ReportRender:
+    deliberation = _deliberation(request, slug)
+    return get_object_or_404(
+        ReportRender.objects.select_related("deliberation"), pk=render_id, deliberation=deliberation
+    )
+
+
+@role_required(*ANALYSIS_ROLES)
+def report_render_status(request: HttpRequest, slug: str, render_id: int) -> JsonResponse:
+    return JsonResponse(_status(_render_of(request, slug, render_id)))
+
+
+@role_required(*ANALYSIS_ROLES)
+def report_render_file(request: HttpRequest, slug: str, render_id: int) -> FileResponse:
+    render_obj = _render_of(request, slug, render_id)
+    if render_obj.status != ReportRender.Status.DONE or not render_obj.file:
+        raise Http404("This PDF is not ready.")
+    try:
+        handle = render_obj.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("This PDF is no longer stored.") from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{render_obj.deliberation.slug}-report.pdf",
+        content_type="application/pdf",
+    )

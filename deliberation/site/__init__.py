@@ -1,0 +1,1 @@
+"""The site's own pages, which gather every stage: home, lists, the demo commands."""

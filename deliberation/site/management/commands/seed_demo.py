@@ -1,0 +1,54 @@
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from deliberation.core import demo as core_demo
+from deliberation.forum import demo as forum_demo
+from panels import demo as panels_demo
+from surveys import demo as surveys_demo
+from surveys import demo_waves
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the demo deliberation (Seoul 2021, household waste) with synthetic accounts "
+        "for every role. Safe to run again: nothing is duplicated."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--password",
+            default=core_demo.DEFAULT_PASSWORD,
+            help="Password of every demo account (default: %(default)s).",
+        )
+
+    def handle(self, *args, password: str, **options) -> None:
+        with transaction.atomic():
+            deliberation, accounts = core_demo.seed_core(password)
+            panels_demo.seed_margins(deliberation)
+            panels_demo.seed_selection(deliberation, accounts.panelists, accounts.organizer)
+            forum_demo.seed_sessions(deliberation, accounts)
+            forum_demo.seed_forum(deliberation)
+            poll = surveys_demo.seed_poll(deliberation)
+            panel_waves = demo_waves.seed_panel_waves(poll)
+            # The demo organizer invites panelists, so may see volunteers' contacts.
+            accounts.organizer.user_permissions.add(
+                Permission.objects.get(
+                    codename="view_volunteer_contacts", content_type__app_label="surveys"
+                )
+            )
+        self.stdout.write(self.style.SUCCESS(f"Demo deliberation ready: {deliberation.title}"))
+        self.stdout.write(
+            "Demo accounts (all synthetic), password "
+            f"{password!r}:\n"
+            "  organizer@example.org, analyst@example.org, expert@example.org,\n"
+            "  facilitator01..30@example.org, panelist001..300@example.org"
+        )
+        self.stdout.write(
+            f"Demo poll: {poll.responses.count()} synthetic respondents (wave id {poll.pk}); "
+            f"try it as a respondent at /surveys/open/{poll.open_link_token}/"
+        )
+        self.stdout.write(
+            "Demo panel waves: "
+            + ", ".join(f"{w.label} ({w.responses.count()} responses)" for w in panel_waves)
+        )

@@ -1,0 +1,154 @@
+"""Readers of the panels app: what pages, actions and other stages need to know."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count, QuerySet
+
+from deliberation.core.models import Deliberation
+from panels import selection
+from panels.audit_record import RECORD_FORMAT
+from panels.models import (
+    Panelist,
+    PanelQuota,
+    PopulationMargin,
+    SelectionAudit,
+    SelectionRun,
+    Volunteer,
+    VolunteerContact,
+)
+from panels.problem import plan_of
+from panels.representativeness import FeatureComparison, compare
+from panels.strata import STRATA
+
+
+def active_panel(deliberation: Deliberation) -> QuerySet[Panelist]:
+    """The deliberation's panel as every page and report counts it (Panelist.objects.active)."""
+    return Panelist.objects.active().filter(deliberation=deliberation)
+
+
+def allowed_values(deliberation: Deliberation) -> dict[str, set[str]]:
+    """The values each selection feature may take: from the quotas, else the margins."""
+    source = PanelQuota.objects.filter(deliberation=deliberation)
+    if not source.exists():
+        source = PopulationMargin.objects.filter(deliberation=deliberation)
+    allowed: dict[str, set[str]] = {}
+    for feature, value in source.order_by("feature", "value").values_list("feature", "value"):
+        allowed.setdefault(feature, set()).add(value)
+    return allowed
+
+
+def contact_keys(deliberation: Deliberation) -> tuple[set[str], set[str], set[str]]:
+    """External ids, normalised e-mails and phones already in the pool."""
+    ids = set(
+        Volunteer.objects.filter(deliberation=deliberation).values_list("external_id", flat=True)
+    )
+    contacts = VolunteerContact.objects.filter(volunteer__deliberation=deliberation)
+    emails = set(contacts.exclude(email_key="").values_list("email_key", flat=True))
+    phones = set(contacts.exclude(phone_key="").values_list("phone_key", flat=True))
+    return ids, emails, phones
+
+
+def derived_quotas(deliberation: Deliberation) -> list[selection.Quota]:
+    """Quotas of population share ± tolerance for the planned panel size."""
+    plan = plan_of(deliberation)
+    shares = population_shares(deliberation)
+    return selection.quotas_from_shares(shares, plan.panel_size, float(plan.tolerance))
+
+
+def audit_record(audit: SelectionAudit) -> dict:
+    """The audit as one JSON document: what `verify_draw` and anyone else can check."""
+    run = audit.run
+    return {
+        "format": RECORD_FORMAT,
+        "deliberation": audit.deliberation.slug,
+        "audit_id": audit.pk,
+        "algorithm": audit.algorithm,
+        "inputs_digest": audit.inputs_digest,
+        "inputs": {k: run.inputs[k] for k in ("panel_size", "quotas", "people")},
+        "lottery_digest": audit.lottery_digest,
+        "lottery": audit.lottery,
+        "public_number": audit.public_number,
+        "panel": audit.panel,
+        "probabilities": audit.probabilities,
+        "replacements": audit.replacements,
+        "computed_at": audit.computed_at.isoformat() if audit.computed_at else None,
+        "drawn_at": audit.drawn_at.isoformat() if audit.drawn_at else None,
+    }
+
+
+def population_shares(deliberation: Deliberation) -> dict[str, dict[str, float]]:
+    """Feature -> category -> population share, as the organizer entered them."""
+    population: dict[str, dict[str, float]] = {}
+    for feature, value, share in (
+        PopulationMargin.objects.filter(deliberation=deliberation)
+        .order_by("feature", "value")
+        .values_list("feature", "value", "share")
+    ):
+        population.setdefault(feature, {})[value] = float(share)
+    return population
+
+
+def panel_counts(deliberation: Deliberation, feature: str) -> dict[str, int]:
+    """The active panel's members per category of a feature (one query).
+
+    The strata are read from the seat (they are copied from the volunteer when seated, and
+    set directly for panels not drawn from a pool); other features from the volunteer.
+    """
+    panel = active_panel(deliberation)
+    if feature in STRATA:
+        column = feature
+    else:
+        panel = panel.filter(volunteer__isnull=False)
+        column = f"volunteer__features__{feature}"
+    return {
+        str(value): n
+        for value, n in panel.values_list(column).annotate(n=Count("id")).order_by()
+        if value is not None
+    }
+
+
+def pool_counts(deliberation: Deliberation, feature: str) -> dict[str, int]:
+    return {
+        str(value): n
+        for value, n in Volunteer.objects.filter(deliberation=deliberation)
+        .values_list(f"features__{feature}")
+        .annotate(n=Count("id"))
+        .order_by()
+        if value is not None
+    }
+
+
+def representativeness(
+    deliberation: Deliberation, features: Iterable[str] | None = None
+) -> list[FeatureComparison]:
+    """Population against pool and active panel, per feature of the margins and quotas.
+
+    The panels page and the policy report both show this, so they count the same panel.
+    """
+    population = population_shares(deliberation)
+    if features is None:
+        quota_features = (
+            PanelQuota.objects.filter(deliberation=deliberation)
+            .order_by("feature")
+            .values_list("feature", flat=True)
+        )
+        features = dict.fromkeys([*population, *quota_features])
+    features = list(features)
+    return compare(
+        {f: population[f] for f in features if f in population},
+        {f: pool_counts(deliberation, f) for f in features},
+        {f: panel_counts(deliberation, f) for f in features},
+    )
+
+
+def selection_probabilities(deliberation: Deliberation) -> dict[str, float] | None:
+    """The drawn panel's probabilities, else the latest finished run's."""
+    audit = SelectionAudit.objects.filter(deliberation=deliberation).first()
+    if audit is not None:
+        return audit.probabilities
+    run = SelectionRun.objects.filter(
+        deliberation=deliberation, status=SelectionRun.Status.DONE
+    ).first()
+    return run.probabilities if run else None

@@ -1,0 +1,270 @@
+"""Fieldwork writes: invitation links, a response from consent to submit, its answers.
+
+Fieldwork races (a double click, a replayed link, two tabs) are settled here: the
+response row is locked with select_for_update before anything is stored, and unique
+constraints (one response per invitation, one answer per item) back that up.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from panels import strata
+from panels.models import Panelist
+from surveys import items
+from surveys.models import Answer, FieldworkQuota, Invitation, Response, Wave
+from surveys.selectors import age_bands_for, fieldwork_is_open, reference_year, region_mapping
+from surveys.tokens import hash_token, new_open_link_token, new_respondent_id, new_token
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def do_create_invitations(wave: Wave, count: int, panelists: Iterable = ()) -> list[str]:
+    """Make one-time links; the raw tokens are returned once and never stored."""
+    panelists = list(panelists)
+    tokens = [new_token() for _ in range(count if not panelists else len(panelists))]
+    Invitation.objects.bulk_create(
+        [
+            Invitation(
+                wave=wave,
+                token_hash=hash_token(token),
+                panelist=panelists[i] if panelists else None,
+            )
+            for i, token in enumerate(tokens)
+        ]
+    )
+    logger.info("created %s invitations for wave %s", len(tokens), wave.pk)
+    return tokens
+
+
+def do_panel_invitation(wave: Wave, panelist: Panelist) -> Invitation:
+    """The panelist's own invitation to a panel wave; they reach it by signing in."""
+    invitation = (
+        Invitation.objects.select_related("wave__questionnaire", "panelist", "response")
+        .filter(wave=wave, panelist=panelist)
+        .first()
+    )
+    if invitation is None:
+        try:
+            with transaction.atomic():
+                Invitation.objects.create(
+                    wave=wave, panelist=panelist, token_hash=hash_token(new_token())
+                )
+        except IntegrityError:
+            pass  # created by a simultaneous request of the same panelist
+        invitation = Invitation.objects.select_related(
+            "wave__questionnaire", "panelist", "response"
+        ).get(wave=wave, panelist=panelist)
+    return invitation
+
+
+def do_open_link_invitation(wave: Wave) -> str:
+    """A fresh one-time link for a visitor of the open link."""
+    token = new_token()
+    Invitation.objects.create(wave=wave, token_hash=hash_token(token), source="open")
+    return token
+
+
+class Outcome(enum.StrEnum):
+    STARTED = "started"
+    SUBMITTED = "submitted"
+    ALREADY_SUBMITTED = "already_submitted"
+    QUOTA_FULL = "quota_full"
+    SCREENED_OUT = "screened_out"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Screener:
+    district: str = ""
+    region: str = ""
+    gender: str = ""
+    birth_year: int | None = None
+
+
+def _full_quota(
+    wave_id: int, region: str, gender: str, age_band: str, lock: bool
+) -> FieldworkQuota | None:
+    """The first quota cell of this respondent that is already full (one counting query).
+
+    Only the respondent's own cells are read, and locked when a submit counts on them:
+    submits that share no cell do not wait for each other. The locks are taken in one
+    order (by pk), so two submits sharing several cells cannot deadlock.
+    """
+    quotas = FieldworkQuota.objects.filter(
+        wave_id=wave_id,
+        region__in=["", region],
+        gender__in=["", gender],
+        age_band__in=["", age_band],
+    ).order_by("pk")
+    if lock:
+        quotas = quotas.select_for_update()
+    matching = list(quotas)
+    if not matching:
+        return None
+    counters = {}
+    for quota in matching:
+        condition = quota.completes_filter()
+        counters[f"q{quota.pk}"] = Count("pk", filter=condition) if condition else Count("pk")
+    counts = Response.objects.filter(wave_id=wave_id, status=Response.Status.COMPLETE).aggregate(
+        **counters
+    )
+    return next((q for q in matching if counts[f"q{q.pk}"] >= q.target), None)
+
+
+def do_start_response(
+    invitation: Invitation, screener: Screener
+) -> tuple[Response | None, Outcome]:
+    """Record consent and the screener; a full quota cell or an out-of-scope age ends here."""
+    wave = invitation.wave
+    if not fieldwork_is_open(wave):
+        return None, Outcome.CLOSED
+    with transaction.atomic():
+        Invitation.objects.select_for_update().get(pk=invitation.pk)
+        try:
+            existing = Response.objects.get(invitation=invitation)
+        except Response.DoesNotExist:
+            existing = None
+        if existing is not None and existing.status != Response.Status.IN_PROGRESS:
+            return existing, Outcome.ALREADY_SUBMITTED
+        response = existing or Response(
+            wave=wave,
+            invitation=invitation,
+            panelist=invitation.panelist,
+            respondent_id=(
+                invitation.panelist.pseudonym if invitation.panelist else new_respondent_id()
+            ),
+        )
+        response.consented_at = timezone.now()
+        outcome = Outcome.STARTED
+        if not wave.is_panel_wave:
+            bands = age_bands_for(wave)
+            response.district = screener.district
+            response.region = screener.region or (
+                strata.region_of(screener.district, region_mapping(wave)) or ""
+            )
+            response.gender = screener.gender
+            response.birth_year = screener.birth_year
+            band = strata.age_band(screener.birth_year, reference_year(wave), bands)
+            response.age_band = band or ""
+            if band is None:
+                response.status = Response.Status.SCREENED_OUT
+                outcome = Outcome.SCREENED_OUT
+            elif _full_quota(wave.pk, response.region, response.gender, band, lock=False):
+                response.status = Response.Status.QUOTA_FULL
+                outcome = Outcome.QUOTA_FULL
+        elif invitation.panelist:
+            panelist = invitation.panelist
+            response.region, response.gender = panelist.region, panelist.gender
+            response.age_band = panelist.age_band
+        response.save()
+    return response, outcome
+
+
+def do_save_draft(response: Response, data: Mapping[str, list[str]]) -> bool:
+    """Keep unfinished answers so the respondent can come back to the same link."""
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        if locked.status != Response.Status.IN_PROGRESS:
+            return False
+        locked.draft = {key: list(values) for key, values in data.items()}
+        locked.save(update_fields=["draft"])
+    return True
+
+
+def answer_rows(
+    response_id: int, index: Mapping[str, int], values: Mapping[str, items.Value]
+) -> list[Answer]:
+    """The long-table rows (respondent, item, value) of one response."""
+    return [
+        Answer(
+            response_id=response_id,
+            question_id=index[item],
+            item=item,
+            value_number=value if isinstance(value, float) else None,
+            value_text=value if isinstance(value, str) else "",
+        )
+        for item, value in values.items()
+    ]
+
+
+def do_submit_response(
+    response: Response, index: Mapping[str, int], parsed: items.ParsedAnswers
+) -> Outcome:
+    """Store the answers once: a second submit or a replayed link stores nothing new."""
+    if not parsed.is_valid:
+        raise ValueError("only valid answers can be submitted")
+    try:
+        return _submit(response, index, parsed)
+    except IntegrityError:
+        # Answers already stored for this response: a racing submit won; nothing new is kept.
+        return Outcome.ALREADY_SUBMITTED
+
+
+def _submit(response: Response, index: Mapping[str, int], parsed: items.ParsedAnswers) -> Outcome:
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        if locked.status == Response.Status.COMPLETE:
+            return Outcome.ALREADY_SUBMITTED
+        if locked.status != Response.Status.IN_PROGRESS:
+            return Outcome(locked.status)
+        wave = response.wave
+        if not fieldwork_is_open(wave):
+            return Outcome.CLOSED
+        Answer.objects.bulk_create(answer_rows(locked.pk, index, parsed.values))
+        # The quota cells are locked last, so other submits to them wait only for the
+        # count, the status update and the commit, not for the answers to be written.
+        if not wave.is_panel_wave and _full_quota(
+            wave.pk, locked.region, locked.gender, locked.age_band, lock=True
+        ):
+            Answer.objects.filter(response_id=locked.pk).delete()
+            locked.status = Response.Status.QUOTA_FULL
+            locked.save(update_fields=["status"])
+            return Outcome.QUOTA_FULL
+        now = timezone.now()
+        locked.status = Response.Status.COMPLETE
+        locked.submitted_at = now
+        locked.duration_seconds = max(0, int((now - locked.started_at).total_seconds()))
+        locked.draft = {}
+        locked.save(update_fields=["status", "submitted_at", "duration_seconds", "draft"])
+    response.status = locked.status
+    return Outcome.SUBMITTED
+
+
+def do_update_fieldwork(wave: Wave, *, open_link: bool, **fields: Any) -> Wave:
+    """Save a wave's fieldwork settings; turning the open link on gives it a fresh token."""
+    with transaction.atomic():
+        locked = Wave.objects.select_for_update().get(pk=wave.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        if open_link and not locked.open_link_token:
+            locked.open_link_token = new_open_link_token()
+        elif not open_link:
+            locked.open_link_token = ""
+        locked.save()
+    return locked
+
+
+def do_save_quota(
+    wave: Wave, *, region: str, gender: str, age_band: str, target: int
+) -> FieldworkQuota:
+    """Set the target of one quota cell (region × gender × age band; blank = any)."""
+    with transaction.atomic():
+        Wave.objects.select_for_update().get(pk=wave.pk)
+        quota, _ = FieldworkQuota.objects.update_or_create(
+            wave=wave,
+            region=region,
+            gender=gender,
+            age_band=age_band,
+            defaults={"target": target},
+        )
+    return quota

@@ -1,0 +1,193 @@
+"""Building questionnaires and waves: a questionnaire with responses is never changed.
+
+The organizer makes a new version instead, and the waves that were fielded keep the
+version their respondents saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max
+
+from deliberation.core.models import Deliberation
+from surveys.models import GridItem, Option, Question, Questionnaire, Wave
+from surveys.questionnaires import LIKERT_LABELS, questions_of
+
+
+class QuestionnaireLocked(Exception):
+    """The questionnaire has responses: changing it would break them; make a new version."""
+
+
+class QuestionnaireTitleTaken(Exception):
+    """The deliberation has a questionnaire with this title already."""
+
+
+def _lock_questionnaire(questionnaire_id: int) -> Questionnaire:
+    """Lock for an edit, refuse if responses exist, and raise the revision (retires caches)."""
+    locked = Questionnaire.objects.select_for_update().get(pk=questionnaire_id)
+    if locked.has_responses():
+        raise QuestionnaireLocked
+    Questionnaire.objects.filter(pk=questionnaire_id).update(revision=F("revision") + 1)
+    return locked
+
+
+def do_save_question(
+    question: Question, formsets: Iterable = (), likert_points: int | None = None
+) -> Question:
+    """Save a question (and its options or grid rows) unless responses already use it."""
+    with transaction.atomic():
+        questionnaire = _lock_questionnaire(question.questionnaire_id)
+        if question.pk is None:
+            last = questionnaire.questions.aggregate(m=Max("order"))["m"] or 0
+            question.order = last + 1
+        question.save()
+        for formset in formsets:
+            formset.instance = question
+            formset.save()
+        scaled = {Question.Kind.LIKERT, Question.Kind.GRID}
+        if likert_points and question.kind in scaled and not question.options.exists():
+            add_likert_options(question, likert_points)
+    return question
+
+
+def do_move_question(question: Question, step: int) -> None:
+    """Swap a question with its neighbour; show-if rules must still point backwards."""
+    with transaction.atomic():
+        questionnaire = _lock_questionnaire(question.questionnaire_id)
+        ordered = list(questionnaire.questions.order_by("order", "pk"))
+        index = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
+        target = index + step
+        if not 0 <= target < len(ordered):
+            return
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+        position = {q.pk: i for i, q in enumerate(ordered)}
+        for q in ordered:
+            if q.show_if_question_id and position[q.show_if_question_id] >= position[q.pk]:
+                raise ValueError("a show-if rule must refer to an earlier question")
+        for i, q in enumerate(ordered, start=1):
+            q.order = i
+        Question.objects.bulk_update(ordered, ["order"])
+
+
+def do_delete_question(question: Question) -> None:
+    with transaction.atomic():
+        _lock_questionnaire(question.questionnaire_id)
+        question.dependants.update(show_if_question=None, show_if_values=[])
+        question.delete()
+
+
+def do_copy_questions(source: Questionnaire, target: Questionnaire, codes: Iterable[str]) -> int:
+    """Copy questions (same codes, options, rows) so a panel wave pairs with the poll by item.
+
+    Show-if rules are kept when the question they point to is copied too; questions the
+    target already has (by code) are left as they are. Returns how many were copied.
+    """
+    wanted = list(dict.fromkeys(codes))
+    with transaction.atomic():
+        questionnaire = _lock_questionnaire(target.pk)
+        existing = set(questionnaire.questions.values_list("code", flat=True))
+        sources = {
+            q.code: q
+            for q in source.questions.filter(code__in=wanted)
+            .select_related("show_if_question")
+            .prefetch_related("options", "grid_items")
+        }
+        unknown = [code for code in wanted if code not in sources]
+        if unknown:
+            raise ValueError(f"the source questionnaire has no question {unknown[0]!r}")
+        last = questionnaire.questions.aggregate(m=Max("order"))["m"] or 0
+        copied: dict[str, Question] = {}
+        for code in sorted(wanted, key=lambda c: (sources[c].order, sources[c].pk)):
+            if code in existing:
+                continue
+            original = sources[code]
+            last += 1
+            rule = original.show_if_question
+            kept = rule is not None and rule.code in copied
+            copied[code] = copy_question(
+                original,
+                questionnaire,
+                order=last,
+                show_if_question=copied[rule.code] if kept else None,
+                show_if_values=original.show_if_values if kept else [],
+            )
+    return len(copied)
+
+
+def do_create_questionnaire(questionnaire: Questionnaire) -> Questionnaire:
+    """Save a new questionnaire; its title must be new within the deliberation."""
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=questionnaire.deliberation_id)
+        if Questionnaire.objects.filter(
+            deliberation_id=questionnaire.deliberation_id, title=questionnaire.title
+        ).exists():
+            raise QuestionnaireTitleTaken
+        questionnaire.save()
+    return questionnaire
+
+
+def do_new_version(questionnaire: Questionnaire) -> Questionnaire:
+    """Copy a questionnaire into its next version; the old one stays as its responses saw it."""
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=questionnaire.deliberation_id)
+        latest = (
+            Questionnaire.objects.filter(
+                deliberation_id=questionnaire.deliberation_id, title=questionnaire.title
+            ).aggregate(v=Max("version"))["v"]
+            or 0
+        )
+        copy = _copied(questionnaire, version=latest + 1, previous=questionnaire, revision=0)
+        copy.save()
+        old_questions = questions_of(questionnaire)
+        mapping = {
+            question.pk: copy_question(question, copy, order=question.order, show_if_question=None)
+            for question in old_questions
+        }
+        for question in old_questions:
+            if question.show_if_question_id:
+                new = mapping[question.pk]
+                new.show_if_question = mapping[question.show_if_question_id]
+                new.save(update_fields=["show_if_question"])
+    return copy
+
+
+def do_create_wave(wave: Wave) -> Wave:
+    """Save a new wave of the deliberation (the form has checked its fields)."""
+    with transaction.atomic():
+        wave.save()
+    return wave
+
+
+def copy_question(original: Question, questionnaire: Questionnaire, **fields: Any) -> Question:
+    """Save a copy of a question, with its options and grid rows, into a questionnaire.
+
+    Every field is copied (a field added to the model is copied too) except those given.
+    The options and rows must be prefetched.
+    """
+    copy = _copied(original, questionnaire=questionnaire, **fields)
+    copy.save()
+    Option.objects.bulk_create(_copied(o, question=copy) for o in original.options.all())
+    GridItem.objects.bulk_create(_copied(r, question=copy) for r in original.grid_items.all())
+    return copy
+
+
+def _copied(row: Any, **fields: Any) -> Any:
+    """An unsaved copy of a row: every concrete field but the primary key, then ``fields``."""
+    meta = row._meta
+    copy = type(row)(
+        **{f.attname: getattr(row, f.attname) for f in meta.concrete_fields if not f.primary_key}
+    )
+    for name, value in fields.items():
+        setattr(copy, name, value)
+    return copy
+
+
+def add_likert_options(question: Question, points: int) -> None:
+    """Give a Likert question (or grid) its labelled 5- or 7-point scale."""
+    Option.objects.bulk_create(
+        Option(question=question, order=i, value=i, label_ko=ko, label_en=en)
+        for i, (ko, en) in enumerate(LIKERT_LABELS[points], start=1)
+    )

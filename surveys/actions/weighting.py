@@ -1,0 +1,87 @@
+"""Weighting a wave: raking its complete responses to the population margins."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+
+from panels.models import PopulationMargin
+from panels.strata import STRATA
+from surveys import weighting
+from surveys.models import Response, Wave, WeightingRun
+
+logger = logging.getLogger(__name__)
+
+MARGIN_SUM_SLACK = 0.01
+
+
+class WeightingRefused(Exception):
+    """The wave cannot be weighted as asked; the message says why."""
+
+
+def margins_for(wave: Wave) -> dict[str, dict[str, float]]:
+    """The deliberation's population margins, rescaled when rounding leaves them off 1."""
+    margins: dict[str, dict[str, float]] = {}
+    for feature, value, share in PopulationMargin.objects.filter(
+        deliberation_id=wave.deliberation_id
+    ).values_list("feature", "value", "share"):
+        margins.setdefault(feature, {})[value] = float(share)
+    if not margins:
+        raise WeightingRefused("the deliberation has no population margins")
+    unknown = sorted(set(margins) - set(STRATA))
+    if unknown:
+        raise WeightingRefused(
+            f"margins on {', '.join(unknown)} cannot be used: respondents record only "
+            f"{', '.join(STRATA)}"
+        )
+    for feature, shares in margins.items():
+        total = sum(shares.values())
+        if abs(total - 1) > MARGIN_SUM_SLACK:
+            raise WeightingRefused(f"the shares of {feature} sum to {total:.4f}, not 1")
+        margins[feature] = {value: share / total for value, share in shares.items()}
+    return margins
+
+
+def do_weight_wave(wave: Wave, *, cap: float | None = None, actor: Any = None) -> WeightingRun:
+    """Rake the complete responses of a wave to the population margins and store the weights."""
+    margins = margins_for(wave)
+    with transaction.atomic():
+        Wave.objects.select_for_update().get(pk=wave.pk)
+        rows = list(
+            Response.objects.filter(wave=wave, status=Response.Status.COMPLETE)
+            .order_by("pk")
+            .values_list("pk", *margins)
+        )
+        if not rows:
+            raise WeightingRefused("the wave has no complete responses")
+        data = {feature: [row[i + 1] for row in rows] for i, feature in enumerate(margins)}
+        try:
+            result = weighting.rake(data, margins, cap=cap)
+        except weighting.ConvergenceError as exc:
+            raise WeightingRefused(f"raking did not converge: {exc}") from None
+        except weighting.WeightingError as exc:
+            raise WeightingRefused(str(exc)) from None
+        updates = [
+            Response(pk=row[0], weight=float(w))
+            for row, w in zip(rows, result.weights, strict=True)
+        ]
+        Response.objects.bulk_update(updates, ["weight"], batch_size=2000)
+        Response.objects.filter(wave=wave).exclude(status=Response.Status.COMPLETE).update(
+            weight=None
+        )
+        run = WeightingRun.objects.create(
+            wave=wave,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            margins=margins,
+            cap=cap,
+            respondents=result.n,
+            iterations=result.iterations,
+            converged=result.converged,
+            max_margin_error=result.max_margin_error,
+            design_effect=result.design_effect,
+            effective_n=result.effective_n,
+        )
+    logger.info("weighted wave %s: deff %.3f", wave.pk, result.design_effect)
+    return run

@@ -1,0 +1,75 @@
+"""Readers of the surveys app: what fieldwork pages and actions need, in few queries."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from panels.models import Panelist, PopulationMargin
+from panels.strata import DEFAULT_AGE_BANDS, AgeBand, parse_age_bands
+from surveys.models import Invitation, RegionDistrict, Response, Wave
+from surveys.tokens import hash_token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation with its wave, questionnaire, panelist and response, in one query.
+
+    Every respondent request starts here; get() on the unique hash spares the ORDER BY
+    that first() would add, whose compilation costs more than the query itself.
+    """
+    if not token or len(token) > 100:
+        return None
+    try:
+        return Invitation.objects.select_related("wave__questionnaire", "panelist", "response").get(
+            token_hash=hash_token(token)
+        )
+    except Invitation.DoesNotExist:
+        return None
+
+
+def response_of(invitation: Invitation) -> Response | None:
+    """The invitation's response, read with the invitation (no further query)."""
+    try:
+        response = invitation.response
+    except Response.DoesNotExist:
+        return None
+    response.wave = invitation.wave
+    return response
+
+
+def fieldwork_is_open(wave: Wave) -> bool:
+    now = timezone.now()
+    if not wave.is_open:
+        return False
+    if wave.opens_at and now < wave.opens_at:
+        return False
+    return not (wave.closes_at and now > wave.closes_at)
+
+
+def region_mapping(wave: Wave) -> dict[str, str]:
+    return dict(
+        RegionDistrict.objects.filter(deliberation_id=wave.deliberation_id)
+        .order_by()
+        .values_list("district", "region")
+    )
+
+
+def age_bands_for(wave: Wave) -> list[AgeBand]:
+    # Ordered within the deliberation: the models' default ordering would join it.
+    labels = list(
+        PopulationMargin.objects.filter(deliberation_id=wave.deliberation_id, feature="age_band")
+        .order_by("value")
+        .values_list("value", flat=True)
+    )
+    return parse_age_bands(labels or DEFAULT_AGE_BANDS)
+
+
+def reference_year(wave: Wave) -> int:
+    if wave.reference_year:
+        return wave.reference_year
+    return (wave.opens_at or timezone.now()).year
+
+
+def wave_panelists(wave: Wave) -> QuerySet[Panelist]:
+    """Who a panel wave asks: the deliberation's active panel."""
+    return Panelist.objects.active().filter(deliberation_id=wave.deliberation_id)
