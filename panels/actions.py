@@ -415,7 +415,7 @@ def do_replace_panelist(panelist: Panelist, *, actor: Any) -> Panelist:
             },
         ]
         audit.save(update_fields=["replacements"])
-        Volunteer.objects.filter(pk=panelist.volunteer_id).update(status=Volunteer.Status.WITHDRAWN)
+        Volunteer.objects.filter(pk=panelist.volunteer.pk).update(status=Volunteer.Status.WITHDRAWN)
         (seat,) = seat_volunteers(panelist.deliberation, [chosen], replaces=panelist)
         _log("panelist %s replaced by %s", panelist.pk, seat.pk)
     return seat

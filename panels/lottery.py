@@ -186,7 +186,8 @@ def _swap_search(
             break
         # one swap moves a total by at most 1, so only types within 2 of the floor matter
         rel = np.flatnonzero(total - floor_need < 2.0)
-        best_score, best = np.inf, (0, 0)
+        best_score: float = np.inf
+        best = (0, 0)
         block = max(1, 2_000_000 // max(1, len(drop) * len(rel)))
         for lo in range(0, len(add), block):
             a_idx = add[lo : lo + block]
@@ -197,10 +198,10 @@ def _swap_search(
             i, j = np.unravel_index(int(np.argmin(score)), score.shape)
             if score[i, j] < best_score:
                 best_score, best = score[i, j], (a_idx[i], drop[j])
-        i, j = best
-        on[i], on[j] = True, False
-        tabu[i] = tabu[j] = step + tenure
-        total = total + c[i] - c[j]
+        added, dropped = best
+        on[added], on[dropped] = True, False
+        tabu[added] = tabu[dropped] = step + tenure
+        total = total + c[added] - c[dropped]
     on = best_on
     total = on @ c  # fresh sum, no drift
     if not np.all(total >= floor_need - 1e-9):

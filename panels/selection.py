@@ -602,7 +602,8 @@ def leximin(
         report = check_feasibility(problem)
         if not report.feasible:
             raise InfeasibleQuotasError(report)
-        relaxed_levels, relaxed_lps, seed_columns = 0, 0, []
+        relaxed_levels, relaxed_lps = 0, 0
+        seed_columns: list[np.ndarray] = []
     else:
         y_star, relaxed_levels, relaxed_lps = relaxed
         decomposer = _Decomposer(problem, rng)
@@ -797,9 +798,9 @@ class _Decomposer:
             x[at0] = 0
             x[atn] = self.n_t[atn]
             if x.sum() == self.k:
-                x = self._repair(x, y, lo, hi, movable)
-                if x is not None:
-                    return x
+                repaired = self._repair(x, y, lo, hi, movable)
+                if repaired is not None:
+                    return repaired
         return self._face_milp(y, lo, hi, at0, atn)
 
     def _sample(self, y: np.ndarray) -> np.ndarray:

@@ -6,9 +6,8 @@ import statistics
 
 from django.db.models import Count
 
+from panels.strata import STRATA
 from surveys.models import Invitation, Response, Wave
-
-STRATA = ("region", "gender", "age_band")
 
 
 def fieldwork_summary(wave: Wave) -> dict:

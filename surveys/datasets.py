@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from panels.strata import STRATA
 from surveys.exports import NUMBER, TEXT, Dataset, Variable, safe_name
 from surveys.items import TEXT_KINDS
 from surveys.models import Answer, Question, Response, Wave
 from surveys.questionnaires import questions_of
 
-PROFILE = ("region", "gender", "age_band", "district")
+PROFILE = (*STRATA, "district")
 
 
 def item_variables(questions: list[Question]) -> list[tuple[str, Variable]]:

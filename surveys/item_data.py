@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from panels.strata import STRATA
 from surveys.datasets import item_variables
 from surveys.exports import NUMBER
 from surveys.models import Answer, Question, Response, Wave
 from surveys.questionnaires import questions_of
 
-GROUPINGS = ("region", "gender", "age_band")
 CATEGORICAL = {
     Question.Kind.SINGLE,
     Question.Kind.MULTIPLE,
@@ -62,7 +62,7 @@ def item_data(wave: Wave, item: str) -> ItemData:
     responses = list(
         Response.objects.filter(wave=wave, status=Response.Status.COMPLETE)
         .order_by("pk")
-        .values_list("pk", "weight", *GROUPINGS)
+        .values_list("pk", "weight", *STRATA)
     )
     position = {row[0]: i for i, row in enumerate(responses)}
     values = np.full(len(responses), np.nan)
@@ -74,5 +74,5 @@ def item_data(wave: Wave, item: str) -> ItemData:
     weights = None
     if responses and all(row[1] is not None for row in responses):
         weights = np.array([row[1] for row in responses], dtype=float)
-    strata = {g: [row[2 + i] for row in responses] for i, g in enumerate(GROUPINGS)}
+    strata = {g: [row[2 + i] for row in responses] for i, g in enumerate(STRATA)}
     return ItemData(values, weights, strata)

@@ -57,7 +57,7 @@ class QuestionSpec:
 
 
 @dataclass(frozen=True)
-class Problem:
+class AnswerProblem:
     """Why an answer was refused: a code and the numbers a message needs."""
 
     code: str
@@ -67,7 +67,7 @@ class Problem:
 @dataclass
 class ParsedAnswers:
     values: dict[str, Value] = field(default_factory=dict)
-    problems: dict[str, Problem] = field(default_factory=dict)
+    problems: dict[str, AnswerProblem] = field(default_factory=dict)
     shown: list[str] = field(default_factory=list)
 
     @property
@@ -83,12 +83,12 @@ def _number(raw: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _code(raw: str, allowed: Iterable[int]) -> int | Problem:
+def _code(raw: str, allowed: Iterable[int]) -> int | AnswerProblem:
     number = _number(raw)
     if number is None or not number.is_integer():
-        return Problem("not_a_code", {"value": raw})
+        return AnswerProblem("not_a_code", {"value": raw})
     if int(number) not in set(allowed):
-        return Problem("unknown_code", {"value": raw})
+        return AnswerProblem("unknown_code", {"value": raw})
     return int(number)
 
 
@@ -108,25 +108,25 @@ def is_shown(spec: QuestionSpec, values: Mapping[str, Value], by_code: Mapping) 
 Getter = Callable[[str], list[str]]
 
 
-def _check(spec: QuestionSpec, get: Getter) -> tuple[dict[str, Value], Problem | None]:
+def _check(spec: QuestionSpec, get: Getter) -> tuple[dict[str, Value], AnswerProblem | None]:
     """Read one question's raw values; (values, None) when fine, ({}, problem) when not."""
     if spec.kind in CHOICE_KINDS:
         raw = next((r for r in get(spec.code) if r.strip()), "")
         if not raw:
             return {}, None
         code = _code(raw, spec.allowed)
-        return ({}, code) if isinstance(code, Problem) else ({spec.code: float(code)}, None)
+        return ({}, code) if isinstance(code, AnswerProblem) else ({spec.code: float(code)}, None)
     if spec.kind == MULTIPLE:
         chosen: set[int] = set()
         for raw in (r for r in get(spec.code) if r.strip()):
             code = _code(raw, spec.options)
-            if isinstance(code, Problem):
+            if isinstance(code, AnswerProblem):
                 return {}, code
             chosen.add(code)
         if not chosen:
             return {}, None
         if spec.max_choices and len(chosen) > spec.max_choices:
-            return {}, Problem("too_many_choices", {"max": spec.max_choices})
+            return {}, AnswerProblem("too_many_choices", {"max": spec.max_choices})
         return {f"{spec.code}_{v}": float(v in chosen) for v in spec.options}, None
     if spec.kind == GRID:
         values: dict[str, Value] = {}
@@ -135,11 +135,11 @@ def _check(spec: QuestionSpec, get: Getter) -> tuple[dict[str, Value], Problem |
             if not raw:
                 continue
             code = _code(raw, spec.options)
-            if isinstance(code, Problem):
-                return {}, Problem(code.code, {**code.params, "item": item})
+            if isinstance(code, AnswerProblem):
+                return {}, AnswerProblem(code.code, {**code.params, "item": item})
             values[item] = float(code)
         if values and len(values) < len(spec.grid_items) and spec.required:
-            return {}, Problem("grid_incomplete")
+            return {}, AnswerProblem("grid_incomplete")
         return values, None
     if spec.kind == NUMERIC:
         raw = next((r for r in get(spec.code) if r.strip()), "")
@@ -147,10 +147,10 @@ def _check(spec: QuestionSpec, get: Getter) -> tuple[dict[str, Value], Problem |
             return {}, None
         number = _number(raw)
         if number is None:
-            return {}, Problem("not_a_number", {"value": raw})
+            return {}, AnswerProblem("not_a_number", {"value": raw})
         low, high = spec.min_value, spec.max_value
         if (low is not None and number < low) or (high is not None and number > high):
-            return {}, Problem("out_of_range", {"value": raw, "min": low, "max": high})
+            return {}, AnswerProblem("out_of_range", {"value": raw, "min": low, "max": high})
         return {spec.code: number}, None
     if spec.kind in TEXT_KINDS:
         text = next((r for r in get(spec.code) if r.strip()), "").strip()
@@ -158,7 +158,7 @@ def _check(spec: QuestionSpec, get: Getter) -> tuple[dict[str, Value], Problem |
             return {}, None
         limit = SHORT_TEXT_MAX if spec.kind == SHORT_TEXT else LONG_TEXT_MAX
         if len(text) > limit:
-            return {}, Problem("too_long", {"max": limit})
+            return {}, AnswerProblem("too_long", {"max": limit})
         return {spec.code: text}, None
     raise ValueError(f"unknown question kind {spec.kind!r}")
 
@@ -181,7 +181,7 @@ def parse(specs: Iterable[QuestionSpec], get: Getter, *, partial: bool = False) 
         if problem is not None:
             result.problems[spec.code] = problem
         elif not values and spec.required and not partial:
-            result.problems[spec.code] = Problem("required")
+            result.problems[spec.code] = AnswerProblem("required")
         else:
             result.values.update(values)
     return result

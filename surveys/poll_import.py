@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from panels import strata
 from surveys import items
@@ -38,14 +39,14 @@ class BadCell:
     row: int  # 1-based data row; the header is row 0
     column: str
     value: str
-    problem: items.Problem
+    problem: items.AnswerProblem
 
 
 @dataclass
 class GoodRow:
     row: int
     respondent_id: str
-    profile: dict[str, object]
+    profile: dict[str, Any]
     values: dict[str, items.Value]
 
 
@@ -84,7 +85,7 @@ def check_mapping(mapping: Mapping[str, str], specs: Sequence[items.QuestionSpec
 
 
 def _column_for(
-    spec: items.QuestionSpec, problem: items.Problem, by_target: Mapping[str, str]
+    spec: items.QuestionSpec, problem: items.AnswerProblem, by_target: Mapping[str, str]
 ) -> str:
     item = problem.params.get("item")
     if item and item in by_target:
@@ -118,14 +119,14 @@ def validate(
         respondent_id = cell(RESPONDENT_ID)
         column = by_target[RESPONDENT_ID]
         if not respondent_id:
-            result.add(BadCell(number, column, "", items.Problem("missing_id")))
+            result.add(BadCell(number, column, "", items.AnswerProblem("missing_id")))
         elif len(respondent_id) > MAX_ID_LENGTH:
             result.add(
                 BadCell(
                     number,
                     column,
                     respondent_id,
-                    items.Problem("id_too_long", {"max": MAX_ID_LENGTH}),
+                    items.AnswerProblem("id_too_long", {"max": MAX_ID_LENGTH}),
                 )
             )
         elif respondent_id in seen_ids:
@@ -134,7 +135,7 @@ def validate(
                     number,
                     column,
                     respondent_id,
-                    items.Problem("duplicate_id", {"first": seen_ids[respondent_id]}),
+                    items.AnswerProblem("duplicate_id", {"first": seen_ids[respondent_id]}),
                 )
             )
         else:
@@ -152,15 +153,17 @@ def validate(
     return result
 
 
-def _profile(number, cell, by_target, context: Strata, result: Validation) -> dict[str, object]:
-    profile: dict[str, object] = {}
+def _profile(number, cell, by_target, context: Strata, result: Validation) -> dict[str, Any]:
+    profile: dict[str, Any] = {}
     district = cell(DISTRICT)
     region = cell(REGION)
     if district:
         mapped = context.districts.get(district)
         if mapped is None:
             result.add(
-                BadCell(number, by_target[DISTRICT], district, items.Problem("unknown_district"))
+                BadCell(
+                    number, by_target[DISTRICT], district, items.AnswerProblem("unknown_district")
+                )
             )
         elif region and region != mapped:
             result.add(
@@ -168,23 +171,31 @@ def _profile(number, cell, by_target, context: Strata, result: Validation) -> di
                     number,
                     by_target[REGION],
                     region,
-                    items.Problem("region_mismatch", {"district": district, "region": mapped}),
+                    items.AnswerProblem(
+                        "region_mismatch", {"district": district, "region": mapped}
+                    ),
                 )
             )
         else:
             region = mapped
         profile[DISTRICT] = district
     if region and context.regions and region not in context.regions:
-        result.add(BadCell(number, by_target[REGION], region, items.Problem("unknown_region")))
+        result.add(
+            BadCell(number, by_target[REGION], region, items.AnswerProblem("unknown_region"))
+        )
     profile[REGION] = region
     gender = cell(GENDER)
     if gender and context.genders and gender not in context.genders:
-        result.add(BadCell(number, by_target[GENDER], gender, items.Problem("unknown_gender")))
+        result.add(
+            BadCell(number, by_target[GENDER], gender, items.AnswerProblem("unknown_gender"))
+        )
     profile[GENDER] = gender
     band = cell(AGE_BAND)
     labels = [b.label for b in context.age_bands]
     if band and labels and band not in labels:
-        result.add(BadCell(number, by_target[AGE_BAND], band, items.Problem("unknown_age_band")))
+        result.add(
+            BadCell(number, by_target[AGE_BAND], band, items.AnswerProblem("unknown_age_band"))
+        )
     raw_year = cell(BIRTH_YEAR)
     if raw_year:
         try:
@@ -193,14 +204,18 @@ def _profile(number, cell, by_target, context: Strata, result: Validation) -> di
             year = None
         if year is None or not 1900 <= year <= context.reference_year:
             result.add(
-                BadCell(number, by_target[BIRTH_YEAR], raw_year, items.Problem("bad_birth_year"))
+                BadCell(
+                    number, by_target[BIRTH_YEAR], raw_year, items.AnswerProblem("bad_birth_year")
+                )
             )
         else:
             profile[BIRTH_YEAR] = year
             derived = strata.age_band(year, context.reference_year, context.age_bands)
             if derived is None:
                 result.add(
-                    BadCell(number, by_target[BIRTH_YEAR], raw_year, items.Problem("no_age_band"))
+                    BadCell(
+                        number, by_target[BIRTH_YEAR], raw_year, items.AnswerProblem("no_age_band")
+                    )
                 )
             elif band and band != derived:
                 result.add(
@@ -208,7 +223,7 @@ def _profile(number, cell, by_target, context: Strata, result: Validation) -> di
                         number,
                         by_target[AGE_BAND],
                         band,
-                        items.Problem("age_band_mismatch", {"derived": derived}),
+                        items.AnswerProblem("age_band_mismatch", {"derived": derived}),
                     )
                 )
             band = derived or band
@@ -223,7 +238,7 @@ def _profile(number, cell, by_target, context: Strata, result: Validation) -> di
                     number,
                     by_target[DURATION],
                     raw_duration,
-                    items.Problem("not_a_number", {"value": raw_duration}),
+                    items.AnswerProblem("not_a_number", {"value": raw_duration}),
                 )
             )
     return profile

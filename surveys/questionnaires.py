@@ -33,7 +33,7 @@ PROBLEM_MESSAGES = {
 }
 
 
-def problem_message(problem: items.Problem) -> str:
+def problem_message(problem: items.AnswerProblem) -> str:
     params = {
         key: ("" if value is None else _plain(value)) for key, value in problem.params.items()
     }

@@ -303,7 +303,7 @@ def _counts(x: np.ndarray, categories: Sequence[float]) -> dict[Hashable, float]
     return {_category(c): int(np.count_nonzero(x == c)) for c in categories}
 
 
-def _summary(x: np.ndarray) -> dict[Hashable, float]:
+def _summary(x: np.ndarray) -> dict[Hashable, float | None]:
     n = x.size
     return {
         "n": n,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from deliberation.core.models import Deliberation
+from panels.strata import STRATA
 from surveys.answer_sets import PollItems, PollQuestion, PollResults, WaveData, poll_question
 from surveys.models import Answer, Question, Response, Wave, WeightingRun
 from surveys.process_evaluation import is_evaluation_item
@@ -21,7 +22,6 @@ from surveys.wave_files import ItemSpec, LongAnswers
 
 PANEL_KINDS = (Wave.Kind.PRE, Wave.Kind.MID, Wave.Kind.POST)
 KIND_ORDER = {kind: k for k, kind in enumerate(PANEL_KINDS)}
-GROUPINGS = ("region", "gender", "age_band")
 ORDINAL_KINDS = {Question.Kind.LIKERT, Question.Kind.SCALE_0_10, Question.Kind.GRID}
 # Poll tables show answer shares; these kinds have a short list of labelled answers.
 POLL_TABLE_KINDS = {
@@ -249,13 +249,13 @@ def panel_answers(deliberation: Deliberation) -> PanelAnswers | None:
     )
     present = set(names)
     items = {code: c.spec for code, c in codings.items() if code in present}
-    demographics: dict[str, dict[str, str]] = {g: {} for g in GROUPINGS}
+    demographics: dict[str, dict[str, str]] = {g: {} for g in STRATA}
     for respondent, *groups in (
         Response.objects.filter(wave__in=waves, status=Response.Status.COMPLETE)
         .order_by("wave_id")
-        .values_list("respondent_id", *GROUPINGS)
+        .values_list("respondent_id", *STRATA)
     ):
-        for grouping, value in zip(GROUPINGS, groups, strict=True):
+        for grouping, value in zip(STRATA, groups, strict=True):
             demographics[grouping].setdefault(respondent, value or "")
     chosen = deliberation.report_headline_item
     headline = headline_item({c: codings[c] for c in items}, chosen)
@@ -292,10 +292,10 @@ def _poll_matrix(
     rows = list(
         Response.objects.filter(wave=wave, status=Response.Status.COMPLETE)
         .order_by("pk")
-        .values_list("pk", "weight", *GROUPINGS)
+        .values_list("pk", "weight", *STRATA)
     )
     responses = [(pk, weight) for pk, weight, *_ in rows]
-    groups = {g: [row[2 + k] or "" for row in rows] for k, g in enumerate(GROUPINGS)}
+    groups = {g: [row[2 + k] or "" for row in rows] for k, g in enumerate(STRATA)}
     position = {pk: k for k, (pk, _) in enumerate(responses)}
     values = {item: np.full(len(responses), np.nan) for item in items}
     for response_id, item, number in Answer.objects.filter(

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -214,10 +215,10 @@ def _encode(name: str, values: ArrayLike, categories: Sequence[Hashable]) -> NDA
             base = 0 if lo >= 0 and hi <= 4 * arr.size + 1024 else lo
             small = np.int8 if len(cats) < 127 else np.intp
             lut = np.full(hi - base + 1, -1, dtype=small)
-            for i, c in enumerate(cats):
+            for i, c in enumerate(cast(list[int], cats)):
                 if base <= int(c) <= hi:
                     lut[int(c) - base] = i
-            codes = lut[arr if base == 0 else arr - base]
+            codes = cast(NDArray[np.integer], lut[arr if base == 0 else arr - base])
             _check_unknown(name, arr, codes)
             return codes
     if arr.dtype.kind == "O":
@@ -228,7 +229,7 @@ def _encode(name: str, values: ArrayLike, categories: Sequence[Hashable]) -> NDA
     uniq, inverse = np.unique(arr, return_inverse=True)
     index = {c: i for i, c in enumerate(cats)}
     lut = np.array([index.get(u, -1) for u in uniq.tolist()], dtype=np.intp)
-    codes = lut[inverse.reshape(-1)]
+    codes = cast(NDArray[np.integer], lut[inverse.reshape(-1)])
     _check_unknown(name, arr, codes)
     return codes
 
@@ -279,7 +280,7 @@ def _check_base(base_weights: ArrayLike | None, n: int) -> NDArray[np.float64] |
 
 
 def _group_rows(
-    codes: Sequence[NDArray[np.intp]],
+    codes: Sequence[NDArray[np.integer]],
     sizes: Sequence[int],
     base: NDArray[np.float64] | None,
 ) -> tuple[NDArray[np.intp], list[NDArray[np.intp]], NDArray[np.float64], NDArray[np.float64]]:
@@ -297,7 +298,9 @@ def _group_rows(
         if base_levels.size == 1:
             extra = None
     all_codes = list(codes) + ([extra] if extra is not None else [])
-    all_sizes = list(sizes) + ([int(base_levels.size)] if extra is not None else [])
+    all_sizes = list(sizes) + (
+        [int(base_levels.size)] if extra is not None and base_levels is not None else []
+    )
     n_cells = math.prod(all_sizes)
     if n_cells < 2**62:
         combined = np.zeros(n, dtype=np.int64)
@@ -391,7 +394,7 @@ def _margin_errors(
 
 def rake(
     data: Mapping[str, ArrayLike] | Sequence[ArrayLike],
-    margins: Mapping[str, Mapping[Hashable, float]],
+    margins: Mapping[str, Mapping[Any, float]],
     *,
     base_weights: ArrayLike | None = None,
     cap: float | None = None,

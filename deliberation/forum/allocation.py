@@ -85,11 +85,11 @@ def allocate(
     groups = np.empty(n_people, dtype=np.int64)
     room = sizes.copy()
     # Rare categories first, so they are spread before the groups fill up.
-    rarity = np.zeros(n_people)
+    rarity: np.ndarray = np.zeros(n_people)
     for feature in features:
         frequency = np.bincount(codes[:, feature]) / n_people
         rarity += frequency[codes[:, feature]]
-    order = np.lexsort((rng.random(n_people), rarity))
+    order = np.lexsort(np.array([rng.random(n_people), rarity]))
     for person in order:
         gain = (2 * diff[:, features, codes[person]] + 1).sum(axis=1)
         gain[room == 0] = np.inf

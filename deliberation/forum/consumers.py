@@ -113,7 +113,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     def _touch(self) -> int:
         """Keep presence alive; return the room's last sequence number, to catch up on a
         broadcast that never arrived (nothing else would follow it)."""
-        actions.do_touch_attendance(self.attendance_id)
+        if self.attendance_id is not None:
+            actions.do_touch_attendance(self.attendance_id)
         return Room.objects.filter(pk=self.room_id).values_list("last_seq", flat=True).first() or 0
 
     def _admission(self, user: Any) -> int | None:

@@ -154,7 +154,11 @@ def do_start_response(
             )
             response.gender = screener.gender
             response.birth_year = screener.birth_year
-            band = strata.age_band(screener.birth_year, reference_year(wave), bands)
+            band = (
+                strata.age_band(screener.birth_year, reference_year(wave), bands)
+                if screener.birth_year is not None
+                else None
+            )
             response.age_band = band or ""
             if band is None:
                 response.status = Response.Status.SCREENED_OUT

@@ -106,13 +106,13 @@ def do_copy_questions(source: Questionnaire, target: Questionnaire, codes: Itera
             original = sources[code]
             last += 1
             rule = original.show_if_question
-            kept = rule is not None and rule.code in copied
+            depends_on = copied.get(rule.code) if rule is not None else None
             copied[code] = copy_question(
                 original,
                 questionnaire,
                 order=last,
-                show_if_question=copied[rule.code] if kept else None,
-                show_if_values=original.show_if_values if kept else [],
+                show_if_question=depends_on,
+                show_if_values=original.show_if_values if depends_on is not None else [],
             )
     return len(copied)
 

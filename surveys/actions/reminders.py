@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any
 
@@ -33,7 +34,7 @@ def do_send_wave_reminders(wave: Wave, *, link: str = "", actor: Any = None) -> 
     if not fieldwork_is_open(wave):
         raise ReminderRefused(_("The survey is not open for answers."))
     now = timezone.now()
-    recent = now - timezone.timedelta(hours=settings.WAVE_REMINDER_INTERVAL_HOURS)
+    recent = now - datetime.timedelta(hours=settings.WAVE_REMINDER_INTERVAL_HOURS)
     with transaction.atomic():
         Wave.objects.select_for_update().get(pk=wave.pk)
         recipients = list(

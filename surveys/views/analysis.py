@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 
 from deliberation.core.access import role_required
 from deliberation.core.roles import Role
+from panels.strata import STRATA
 from surveys import actions, exports
 from surveys.datasets import describe_format, wave_dataset
 from surveys.forms import WeightingForm
-from surveys.item_data import GROUPINGS, item_data, wave_items
+from surveys.item_data import item_data, wave_items
 from surveys.models import Response, Wave
 from surveys.results import bar_chart, crosstab, frequencies, mean
 
@@ -72,16 +73,16 @@ def weighting_page(request: HttpRequest, wave_id: int) -> HttpResponse:
         problem = ""
     rows = list(
         Response.objects.filter(wave=wave, status=Response.Status.COMPLETE).values_list(
-            "region", "gender", "age_band", "weight"
+            *STRATA, "weight"
         )
     )
     total = len(rows)
-    weight_total = sum(r[3] or 0 for r in rows)
+    weight_total = sum(r[-1] or 0 for r in rows)
     for feature, shares in margins.items():
-        i = ("region", "gender", "age_band").index(feature)
+        i = STRATA.index(feature)
         for value, target in shares.items():
             count = sum(1 for r in rows if r[i] == value)
-            weighted = sum(r[3] or 0 for r in rows if r[i] == value)
+            weighted = sum(r[-1] or 0 for r in rows if r[i] == value)
             comparison.append(
                 {
                     "feature": feature,
@@ -120,9 +121,9 @@ def results(request: HttpRequest, wave_id: int) -> HttpResponse:
         (i for i in infos if i.is_categorical), None
     )
     group = request.GET.get("by", "region")
-    if group not in GROUPINGS:
+    if group not in STRATA:
         group = "region"
-    context = {"wave": wave, "items": infos, "info": info, "group": group, "groupings": GROUPINGS}
+    context = {"wave": wave, "items": infos, "info": info, "group": group, "groupings": STRATA}
     if info is not None:
         data = item_data(wave, info.item)
         if info.is_categorical:

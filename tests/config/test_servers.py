@@ -13,7 +13,7 @@ from pathlib import Path
 
 import websockets
 
-from tests.deliberation.live_server import free_port
+from tests.deliberation.forum.live_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -40,3 +40,24 @@ def test_chi_square_compares_panel_counts_with_population_shares():
     assert comp.p_value == pytest.approx(1.0)
     (skewed,) = compare({"g": {"a": 0.5, "b": 0.5}}, {}, {"g": {"a": 90, "b": 10}})
     assert skewed.p_value < 0.001
+
+
+def test_shares_leave_out_members_outside_the_margins_as_the_test_does():
+    (comp,) = compare(
+        {"g": {"a": 0.6, "b": 0.4}},
+        {"g": {"a": 30, "b": 10, "x": 60}},
+        {"g": {"a": 6, "b": 3, "x": 1}},
+    )
+    rows = {r.value: r for r in comp.rows}
+    assert rows["a"].panel_share == pytest.approx(6 / 9) == comp.fit.categories[0].sample_share
+    assert rows["a"].pool_share == pytest.approx(0.75)
+    assert rows["x"].panel_share is None and rows["x"].population_share is None
+    assert rows["x"].panel_count == 1 and comp.fit.unmatched == 1
+    ref = sps.chisquare([6, 3], f_exp=[9 * 0.6, 9 * 0.4])
+    assert comp.chi2 == pytest.approx(ref.statistic, **TOL)
+
+
+def test_a_feature_without_margins_shows_shares_of_everyone_and_no_test():
+    (comp,) = compare({}, {"edu": {"hi": 3, "lo": 1}}, {"edu": {"hi": 1, "lo": 1}})
+    assert comp.fit is None and comp.chi2 is None
+    assert {r.value: r.pool_share for r in comp.rows} == {"hi": 0.75, "lo": 0.25}

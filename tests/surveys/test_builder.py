@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from surveys import actions
@@ -154,3 +155,48 @@ def test_organizer_creates_a_wave(client, organizer):
     data = {"questionnaire": questionnaire.pk, "kind": "poll", "label": "W1", "title": "1차"}
     assert client.post(url, data).status_code == 302
     assert questionnaire.waves.get().label == "W1"
+
+
+def _fields(row, *, leave_out: tuple[str, ...]) -> dict:
+    return {
+        f.attname: getattr(row, f.attname)
+        for f in row._meta.concrete_fields
+        if not f.primary_key and f.name not in leave_out
+    }
+
+
+def test_a_new_version_and_a_copy_into_a_panel_wave_carry_every_field_of_each_question(db):
+    source = QuestionnaireFactory()
+    questions = build_every_type(source)
+    scale = questions["Q5"]
+    for name, value in {
+        "help_ko": "도움말",
+        "help_en": "A hint",
+        "low_label_ko": "전혀",
+        "high_label_en": "Fully",
+        "min_value": 0.0,
+        "max_value": 10.0,
+        "required": False,
+    }.items():
+        setattr(scale, name, value)
+    scale.save()
+    target = QuestionnaireFactory(deliberation=source.deliberation, title="사전 조사")
+    assert actions.do_copy_questions(source, target, ["Q5", "Q9"]) == 2
+    version = actions.do_new_version(source)
+    leave_out = ("questionnaire", "order", "show_if_question")
+    for copy_of in (target, version):
+        for original in source.questions.filter(code__in=["Q5", "Q9"]):
+            copy = copy_of.questions.get(code=original.code)
+            assert _fields(copy, leave_out=leave_out) == _fields(original, leave_out=leave_out)
+            for related in ("options", "grid_items"):
+                rows = [getattr(q, related).all() for q in (copy, original)]
+                copied, originals = ([_fields(r, leave_out=("question",)) for r in q] for q in rows)
+                assert copied == originals
+
+
+def test_a_second_questionnaire_with_the_same_title_is_refused_and_nothing_is_saved(db):
+    first = QuestionnaireFactory()
+    twin = Questionnaire(deliberation=first.deliberation, title=first.title)
+    with pytest.raises(actions.QuestionnaireTitleTaken):
+        actions.do_create_questionnaire(twin)
+    assert Questionnaire.objects.filter(title=first.title).count() == 1

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
+from surveys import actions, imports
 from surveys.models import Answer, PollImport, Response
 from surveys.poll_files import PollFileError, read_table
 from tests.surveys.conftest import EN
@@ -196,3 +197,22 @@ def test_unreadable_upload_says_why_and_stores_nothing(client, organizer, wave):
     page = client.post(reverse("surveys:import_upload", args=[wave.pk]), {"file": upload}, **EN)
     assert page.status_code == 400 and "cannot be read" in page.content.decode()
     assert not PollImport.objects.exists()
+
+
+def test_an_imported_file_keeps_its_mapping_and_cannot_be_imported_again(tmp_path, wave):
+    content = csv_bytes(GOOD)
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=content, columns=HEADER, actor=None
+    )
+    mapping = {c: MAPPING[c] for c in HEADER}
+    validation, index = imports.validate(wave, imports.load(poll), mapping)
+    actions.do_save_mapping(poll, mapping, imports.report(validation))
+    result = actions.do_import_file(poll, validation, index, report=imports.report(validation))
+    poll.refresh_from_db()
+    assert result.created == Response.objects.count() == 2
+    assert poll.status == "imported" and poll.report["result"]["created"] == 2
+    with pytest.raises(actions.ImportRefused):
+        actions.do_import_file(poll, validation, index, report=imports.report(validation))
+    with pytest.raises(actions.ImportRefused):
+        actions.do_save_mapping(poll, mapping, imports.report(validation))
+    assert Response.objects.count() == 2 and PollImport.objects.get().mapping == mapping

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -42,7 +43,9 @@ def do_allocate_groups(
             if panelists
             else None
         )
-        assignment = allocate(codes, len(groups), seed=seed) if codes is not None else []
+        assignment: Sequence[int] = (
+            allocate(codes, len(groups), seed=seed).tolist() if codes is not None else []
+        )
         Through = ForumGroup.members.through
         Through.objects.filter(forumgroup__session=locked).delete()
         Through.objects.bulk_create(

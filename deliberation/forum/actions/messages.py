@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from deliberation.forum import async_connection
+from deliberation.forum.actions import rate_limit
 from deliberation.forum.actions.fields import clean_text
 from deliberation.forum.actions.moderation import require_speaking_allowed
 from deliberation.forum.actions.rate_limit import chat_window_start, require_within_chat_limit
@@ -26,7 +27,6 @@ from deliberation.forum.actions.sql import ONE_STATEMENT_MESSAGE, statement
 from deliberation.forum.channel_groups import room_group
 from deliberation.forum.hub import current_hub
 from deliberation.forum.models import ModerationAction, RoomEvent
-from deliberation.forum.protocol import CHAT_LIMIT, CHAT_WINDOW
 
 logger = logging.getLogger(__name__)
 
@@ -95,8 +95,8 @@ def one_statement_params(
         "text": text,
         "client_id": client_id,
         "now": now,
-        "since": now - datetime.timedelta(seconds=CHAT_WINDOW),
-        "limit": CHAT_LIMIT,
+        "since": now - datetime.timedelta(seconds=rate_limit.CHAT_WINDOW),
+        "limit": rate_limit.CHAT_LIMIT,
         "remove": ModerationAction.Kind.REMOVE.value,
         "mute": ModerationAction.Kind.MUTE.value,
     }

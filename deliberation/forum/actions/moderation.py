@@ -29,7 +29,7 @@ def require_speaking_allowed(room: Room, actor: Any) -> None:
         return
     if sanction.kind == ModerationAction.Kind.REMOVE:
         raise ActionRefused("removed", "You were removed from this room.")
-    raise ActionRefused("muted", f"You are muted until {sanction.until.isoformat()}.")
+    raise ActionRefused("muted", f"You are muted until {iso(sanction.until)}.")
 
 
 def do_hide_message(room_id: int, actor: Any, seq: Any, reason: Any) -> RoomEvent:

@@ -32,12 +32,24 @@ def move_content_types(apps, schema_editor, moved=MOVED, app_label="forum"):
         content_type = ContentType.objects.filter(app_label="deliberation", model=old).first()
         if content_type is None:
             continue
-        content_type.app_label, content_type.model = app_label, new
-        content_type.save(update_fields=["app_label", "model"])
+        target = ContentType.objects.filter(app_label=app_label, model=new).first()
+        if target is None:
+            content_type.app_label, content_type.model = app_label, new
+            content_type.save(update_fields=["app_label", "model"])
+            target = content_type
         for permission in Permission.objects.filter(content_type=content_type):
-            action = permission.codename.split("_", 1)[0]
-            permission.codename = f"{action}_{new}"
-            permission.save(update_fields=["codename"])
+            codename = f"{permission.codename.split('_', 1)[0]}_{new}"
+            twin = Permission.objects.filter(content_type=target, codename=codename).first()
+            if twin is None:
+                permission.content_type, permission.codename = target, codename
+                permission.save(update_fields=["content_type", "codename"])
+                continue
+            # Both exist (the new app's were created already): keep every grant on one.
+            twin.group_set.add(*permission.group_set.all())
+            twin.user_set.add(*permission.user_set.all())
+            permission.delete()
+        if target.pk != content_type.pk:
+            content_type.delete()
 
 
 class Migration(migrations.Migration):

@@ -8,10 +8,30 @@ from django.db import migrations, models
 
 
 def move_content_types(apps, schema_editor):
+    """Content types (and their permissions) follow the models; see forum.0001."""
     ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.filter(
-        app_label="deliberation", model__in=["reportnarrative", "reportrender"]
-    ).update(app_label="report")
+    Permission = apps.get_model("auth", "Permission")
+    for model in ("reportnarrative", "reportrender"):
+        content_type = ContentType.objects.filter(app_label="deliberation", model=model).first()
+        if content_type is None:
+            continue
+        target = ContentType.objects.filter(app_label="report", model=model).first()
+        if target is None:
+            content_type.app_label = "report"
+            content_type.save(update_fields=["app_label"])
+            continue
+        for permission in Permission.objects.filter(content_type=content_type):
+            twin = Permission.objects.filter(
+                content_type=target, codename=permission.codename
+            ).first()
+            if twin is None:
+                permission.content_type = target
+                permission.save(update_fields=["content_type"])
+                continue
+            twin.group_set.add(*permission.group_set.all())
+            twin.user_set.add(*permission.user_set.all())
+            permission.delete()
+        content_type.delete()
 
 
 class Migration(migrations.Migration):

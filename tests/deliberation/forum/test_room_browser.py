@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 
-from tests.deliberation.live_server import LiveServer
+from tests.deliberation.forum.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 

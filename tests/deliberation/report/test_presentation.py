@@ -12,8 +12,8 @@ from deliberation.report.analysis_json import analysis_document
 from deliberation.report.document import render_document, report_context
 from deliberation.report.text import describe_change, fixed
 from surveys.stats import PanelPollComparison, compare_ordinal
-from tests.deliberation.test_report import report_data, synthetic_waves
-from tests.deliberation.test_report_workbook import SMALL_GROUP, panel_with_groups_and_leavers
+from tests.deliberation.report.test_report import report_data, synthetic_waves
+from tests.deliberation.report.test_workbook import SMALL_GROUP, panel_with_groups_and_leavers
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,8 @@ from django.db import connection
 from django.utils import translation
 
 from deliberation.core.roles import Role
-from deliberation.forum import actions
+from deliberation.forum import actions, protocol
+from deliberation.forum.actions import rate_limit
 from deliberation.forum.models import (
     Attendance,
     ExpertQuestion,
@@ -38,7 +39,7 @@ from deliberation.forum.protocol import (
     FRAME_LIMIT,
 )
 from deliberation.forum.selectors import group_room, plenary_room
-from tests.deliberation.room_helpers import (
+from tests.deliberation.forum.room_helpers import (
     close_code,
     drain,
     join,
@@ -155,6 +156,20 @@ async def test_member_receives_welcome_with_room_state(forum):
     assert welcome["last_seq"] == 0
     assert welcome["phase"]["phase"] == "waiting"
     assert [p["id"] for p in welcome["presence"]] == [forum.alice.pk]
+    await communicator.disconnect()
+
+
+async def test_the_welcome_carries_the_limits_the_server_enforces(forum):
+    communicator = await join(forum.alice, forum.room.pk)
+    limits = communicator.welcome["limits"]
+    assert limits == protocol.limits()
+    assert limits["chat_limit"] == CHAT_LIMIT and limits["frame_limit"] == FRAME_LIMIT
+    assert limits["max_frame_bytes"] == protocol.MAX_FRAME_BYTES
+    assert limits["max_message_bytes"] == protocol.MAX_MESSAGE_BYTES
+    await send(
+        communicator, {"type": "message", "text": "가" * (limits["max_message_bytes"] // 3 + 1)}
+    )
+    assert (await receive(communicator, "error"))["code"] == "too_large"
     await communicator.disconnect()
 
 
@@ -333,7 +348,7 @@ async def test_lost_broadcast_is_filled_from_the_database_before_the_next_event(
 def test_concurrent_messages_get_gap_free_unique_sequence_numbers(forum, monkeypatch):
     if connection.vendor == "sqlite":
         pytest.skip("the in-memory SQLite test database cannot be shared by writer threads")
-    monkeypatch.setattr(actions, "CHAT_LIMIT", 100)
+    monkeypatch.setattr(rate_limit, "CHAT_LIMIT", 100)
 
     def post(n: int) -> int:
         try:

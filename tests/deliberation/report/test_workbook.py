@@ -15,7 +15,7 @@ from deliberation.report.analysis_json import analysis_document
 from deliberation.report.workbook import render_xlsx
 from surveys.answer_sets import PollItems, WaveData
 from surveys.wave_files import LongAnswers
-from tests.deliberation.test_report import report_data, synthetic_waves
+from tests.deliberation.report.test_report import report_data, synthetic_waves
 
 SMALL_GROUP = ("P000", "P001", "P002", "P003")  # four panelists: too few to report
 LEAVERS = {f"P{k:03d}" for k in range(50, 60)}  # answer W1 and W2 but not W3

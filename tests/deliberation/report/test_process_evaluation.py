@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
 from django.utils import translation
 
 from deliberation.report.analysis import analyse
 from deliberation.report.analysis_json import analysis_document
 from deliberation.report.document import report_context
-from surveys.process_evaluation import evaluate_item, is_evaluation_item
 from surveys.wave_data import panel_codings
-from tests.deliberation.test_report import report_data
+from tests.deliberation.report.test_report import report_data
 
 FAIR = "The deliberation process was fair."
-
-
-def test_share_agreeing_counts_4_and_5_with_mean_and_n_ignoring_skips():
-    result = evaluate_item("E1", FAIR, [5, 4, 3, 2, float("nan"), 4])
-    assert (result.n, result.agree_share, result.mean) == (5, pytest.approx(0.6), 3.6)
-
-
-def test_only_e_and_a_number_are_evaluation_codes():
-    assert is_evaluation_item("E1") and is_evaluation_item("E12")
-    assert not is_evaluation_item("Q1") and not is_evaluation_item("E1_a")
 
 
 def test_report_json_and_page_carry_the_evaluation():

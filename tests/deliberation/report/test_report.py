@@ -28,7 +28,7 @@ from deliberation.report.selectors import build_report_data
 from deliberation.report.text import describe_change, format_p
 from deliberation.report.workbook import render_xlsx
 from panels.models import PopulationMargin
-from surveys.answer_sets import WaveData, poll_question
+from surveys.answer_sets import WaveData
 from surveys.stats import compare_binary
 from surveys.wave_files import ItemSpec, LongAnswers
 from tests.factories import (
@@ -173,19 +173,6 @@ def test_empty_sections_are_null_or_empty_in_the_json():
     assert document["poll"] is None
     assert document["waves"] is None
     assert document["comparisons"] == [] and document["recommendations"] == []
-
-
-def test_poll_question_uses_weights_and_kish_margin_of_error():
-    answers = ["찬성"] * 60 + ["반대"] * 40
-    weights = [2.0] * 30 + [1.0] * 70
-    q = poll_question("소각장 건립", answers, weights)
-    yes = next(o for o in q.options if o.label == "찬성")
-    assert yes.estimate == pytest.approx(90 / 130, **TOL)
-    n_eff = 130**2 / (30 * 4 + 70)
-    assert q.effective_n == pytest.approx(n_eff, **TOL)
-    assert yes.margin_of_error == pytest.approx(
-        1.959963984540054 * np.sqrt(yes.estimate * (1 - yes.estimate) / n_eff), rel=1e-9
-    )
 
 
 def test_charts_on_the_page_each_have_a_table_of_their_numbers():

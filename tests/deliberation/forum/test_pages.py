@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from deliberation.core.roles import Role
 from deliberation.forum import actions
@@ -39,6 +43,43 @@ def test_member_opens_their_group_room_with_its_websocket_address(client, group)
     room = Room.objects.get(group=group)
     assert f'data-ws-path="/ws/rooms/{room.pk}/"' in response.content.decode()
     assert 'aria-live="polite"' in response.content.decode()
+
+
+def test_room_pages_only_read(client, group):
+    plenary = SessionFactory(deliberation=group.session.deliberation, kind=Session.Kind.PLENARY)
+    pages = [
+        (group.members.get(), reverse("forum:group_room", args=[group.pk])),
+        (group.facilitator, reverse("forum:group_console", args=[group.pk])),
+        (group.members.get(), reverse("forum:plenary", args=[plenary.pk])),
+    ]
+    for user, url in pages:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        writes = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+            and "django_session" not in q["sql"]
+        ]
+        assert writes == [], url
+
+
+def test_allocation_opens_a_room_for_the_session_and_each_group_it_creates(db):
+    seat = PanelistFactory()
+    session = Session.objects.create(
+        deliberation=seat.deliberation,
+        kind=Session.Kind.REGIONAL_FORUM,
+        title="권역별 시민토론회",
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + datetime.timedelta(hours=2),
+    )
+    groups = actions.do_allocate_groups(session, actor=None, group_count=3)
+    assert Room.objects.filter(session=session, group__isnull=True).count() == 1
+    assert {room.group_id for room in Room.objects.filter(group__isnull=False)} == {
+        g.pk for g in groups
+    }
+    assert actions.do_open_rooms(session) == 0
 
 
 def test_panelist_of_another_group_cannot_open_the_room(client, group):

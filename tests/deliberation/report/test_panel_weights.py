@@ -10,9 +10,9 @@ import pytest
 from deliberation.report.analysis import analyse
 from deliberation.report.analysis_json import analysis_document
 from surveys.answer_sets import PollItems
-from surveys.panel_weights import weight_wave, weighted_distribution
+from surveys.panel_weights import weight_wave
 from surveys.weighting import margin_of_error
-from tests.deliberation.test_report import report_data, synthetic_waves
+from tests.deliberation.report.test_report import report_data, synthetic_waves
 
 
 def _panel_and_poll(headline: str | None):
@@ -29,11 +29,6 @@ def _panel_and_poll(headline: str | None):
         groups={"gender": ["여성"] * 100 + ["남성"] * 300},
     )
     return waves, poll
-
-
-def test_weighted_distribution_uses_the_poll_weights():
-    shares = weighted_distribution(["a", "b", "b", ""], [3.0, 1.0, 2.0, 5.0])
-    assert shares == pytest.approx({"a": 0.5, "b": 0.5})
 
 
 def test_each_wave_is_raked_to_the_weighted_poll_gender_with_kish_diagnostics():
