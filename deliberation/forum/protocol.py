@@ -16,6 +16,7 @@ FRAME_LIMIT, FRAME_WINDOW = 40, 10
 MAX_MESSAGE_BYTES = 4096
 MAX_REASON_CHARS = 300
 MAX_TIMER_LABEL_CHARS = 100
+MAX_POLL_QUESTION_BYTES = 900
 MAX_POLL_QUESTION_CHARS = 300
 MAX_POLL_OPTION_CHARS = 200
 MAX_POLL_OPTIONS = 10
@@ -76,6 +77,7 @@ def limits() -> dict[str, int]:
         "chat_window_seconds": CHAT_WINDOW,
         "max_reason_chars": MAX_REASON_CHARS,
         "max_timer_label_chars": MAX_TIMER_LABEL_CHARS,
+        "max_poll_question_bytes": MAX_POLL_QUESTION_BYTES,
         "max_poll_question_chars": MAX_POLL_QUESTION_CHARS,
         "max_poll_option_chars": MAX_POLL_OPTION_CHARS,
         "max_poll_options": MAX_POLL_OPTIONS,

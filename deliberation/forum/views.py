@@ -71,6 +71,21 @@ def room_strings() -> dict[str, str]:
         "withdraw": _("Withdraw support"),
         "supporters": _("supporters"),
         "not_connected": _("Not connected; your message will be sent when the connection is back."),
+        "offline": _("Not connected; try again once the connection is back."),
+        "too_long": _(
+            "Too long to send: %(size)s bytes, and the limit is %(max)s. Shorten it; "
+            "nothing was sent."
+        ),
+        "too_fast": _(
+            "Too fast: at most %(limit)s per %(seconds)s seconds. Wait a moment; nothing was sent."
+        ),
+        "too_many_options": _(
+            "A poll has at most %(max)s options, one per line (you typed %(count)s). "
+            "Nothing was sent."
+        ),
+        "option_too_long": _(
+            "Option %(number)s is longer than %(max)s characters. Shorten it; nothing was sent."
+        ),
         "muted": _("You are muted until"),
         "phase": _("Phase:"),
         "picked": _("On the floor"),

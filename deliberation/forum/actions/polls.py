@@ -14,13 +14,16 @@ from deliberation.forum.models import QuickPoll, QuickPollVote, Room, RoomEvent
 from deliberation.forum.protocol import (
     MAX_POLL_OPTION_CHARS,
     MAX_POLL_OPTIONS,
+    MAX_POLL_QUESTION_BYTES,
     MAX_POLL_QUESTION_CHARS,
 )
 from deliberation.forum.wire import poll_wire
 
 
 def do_open_poll(room_id: int, actor: Any, question: Any, options: Any) -> RoomEvent:
-    question = clean_text(question, field="question", max_bytes=900)[:MAX_POLL_QUESTION_CHARS]
+    question = clean_text(question, field="question", max_bytes=MAX_POLL_QUESTION_BYTES)[
+        :MAX_POLL_QUESTION_CHARS
+    ]
     if (
         not isinstance(options, list)
         or not 2 <= len(options) <= MAX_POLL_OPTIONS

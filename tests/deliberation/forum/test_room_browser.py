@@ -2,17 +2,25 @@
 
 A facilitator and two panelists chat, raise hands and get the floor; the server process
 is killed and restarted; the pages reconnect by themselves and no message is lost or
-doubled; a script tag typed into the chat shows as text.
+doubled; a script tag typed into the chat shows as text. The page takes the protocol's
+limits from the welcome: with the welcome's limits lowered on the way, the page's bounds
+follow them, and what is over them is refused in the browser and never sent.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import textwrap
+from pathlib import Path
 
 import pytest
+from django.utils import translation
 
+from deliberation.forum import protocol
+from deliberation.forum.views import room_strings
 from tests.deliberation.forum.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -176,4 +184,153 @@ def test_chat_queue_floor_and_lossless_resume_across_a_server_restart(server):
             assert len(shown) == len(set(shown)) == 5, name
             assert seqs(page) == sorted(seqs(page)), name
         assert ana.evaluate("document.querySelector('#speaker').textContent").count("Ana") == 1
+        browser.close()
+
+
+ROOM_JS = Path(__file__).resolve().parents[3] / "static" / "js" / "room"
+
+
+def open_room(browser, live, data, username: str, path: str, lowered: dict | None = None):
+    """A signed-in page on a room; every frame it sends is recorded. With lowered, the
+    welcome's limits are changed on their way to the page."""
+    context = browser.new_context(locale="en-US")
+    context.add_cookies(
+        [{"name": "sessionid", "value": data["cookies"][username], "url": live.url}]
+    )
+    page = context.new_page()
+    sent: list[dict] = []
+
+    def route(page_side):
+        server_side = page_side.connect_to_server()
+
+        def from_page(message):
+            sent.append(json.loads(message))
+            server_side.send(message)
+
+        def from_server(message):
+            frame = json.loads(message)
+            if lowered and frame.get("type") == "welcome":
+                frame["limits"].update(lowered)
+                message = json.dumps(frame)
+            page_side.send(message)
+
+        page_side.on_message(from_page)
+        server_side.on_message(from_server)
+
+    page.route_web_socket(re.compile(r"/ws/rooms/\d+/"), route)
+    page.goto(live.url + path)
+    wait_connected(page)
+    return page, sent
+
+
+def frames_of(sent: list[dict], kind: str) -> list[dict]:
+    return [frame for frame in sent if frame.get("type") == kind]
+
+
+def prop(page, selector: str, name: str):
+    return page.eval_on_selector(selector, "(node, name) => node[name]", name)
+
+
+def wait_for_error(page, text: str) -> None:
+    page.wait_for_function(
+        "t => document.querySelector('#room-error').textContent === t", arg=text, timeout=30000
+    )
+
+
+def test_the_page_takes_the_limits_from_the_welcome(server):
+    from playwright.sync_api import sync_playwright
+
+    live, data = server
+    group = data["group"]
+    with translation.override("en"):
+        strings = room_strings()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        ana, ana_sent = open_room(
+            browser,
+            live,
+            data,
+            "ana",
+            f"/groups/{group}/room/",
+            lowered={"max_message_bytes": 60, "max_client_id_chars": 12},
+        )
+        facil, facil_sent = open_room(
+            browser,
+            live,
+            data,
+            "facil",
+            f"/groups/{group}/console/",
+            lowered={
+                "max_poll_options": 3,
+                "max_poll_option_chars": 5,
+                "max_poll_question_chars": 20,
+                "max_timer_label_chars": 7,
+                "max_turn_seconds": 90,
+                "max_timer_seconds": 1200,
+            },
+        )
+        ben, ben_sent = open_room(browser, live, data, "ben", f"/groups/{group}/room/")
+
+        # Every module of the room's script is in the page's import map.
+        imports = json.loads(ana.text_content("script[type=importmap]"))["imports"]
+        modules = {path.relative_to(ROOM_JS).as_posix() for path in ROOM_JS.rglob("*.js")}
+        listed = {key.split("/js/room/", 1)[1] for key in imports}
+        assert listed == modules - {"main.js"}
+
+        # The bounds of the page are the welcome's, lowered or not.
+        assert prop(ana, "#message-input", "maxLength") == 60
+        assert prop(ben, "#message-input", "maxLength") == protocol.MAX_MESSAGE_BYTES
+        assert prop(facil, "#message-input", "maxLength") == protocol.MAX_MESSAGE_BYTES
+        assert prop(facil, "#timer-name", "maxLength") == 7
+        assert prop(facil, "#timer-minutes", "max") == "20"
+        assert prop(facil, "#turn-seconds", "max") == "90"
+        assert prop(facil, "#poll-question", "maxLength") == 20
+        assert prop(facil, "#recommendation-input", "maxLength") == protocol.MAX_MESSAGE_BYTES
+        assert ana.get_attribute("#room-error", "role") == "alert"
+
+        # Over the byte limit (30 syllables: 30 characters, 90 bytes): refused in the
+        # browser, announced, the text kept, nothing sent.
+        long_text = "가" * 30
+        send(ana, long_text)
+        wait_for_error(ana, strings["too_long"] % {"size": 90, "max": 60})
+        assert ana.input_value("#message-input") == long_text
+        assert ana.get_attribute("#message-input", "aria-invalid") == "true"
+        assert ana.evaluate("document.activeElement.id") == "message-input"
+        too_long_for_ben = "나" * (protocol.MAX_MESSAGE_BYTES // 3 + 1)
+        send(ben, too_long_for_ben)
+        wait_for_error(
+            ben,
+            strings["too_long"]
+            % {"size": len(too_long_for_ben.encode()), "max": protocol.MAX_MESSAGE_BYTES},
+        )
+
+        # Within the limits the message goes, with a client_id within the lowered bound.
+        send(ana, "가" * 20)
+        send(ben, "short from Ben")
+        for page in (ana, ben, facil):
+            wait_for_text(page, "가" * 20)
+            wait_for_text(page, "short from Ben")
+        assert ana.get_attribute("#message-input", "aria-invalid") is None
+        assert [frame["text"] for frame in frames_of(ana_sent, "message")] == ["가" * 20]
+        assert [frame["text"] for frame in frames_of(ben_sent, "message")] == ["short from Ben"]
+        assert all(len(frame["client_id"]) <= 12 for frame in frames_of(ana_sent, "message"))
+        for page in (ana, ben, facil):
+            assert long_text not in texts(page) and too_long_for_ben not in texts(page)
+
+        # A poll over the welcome's number of options, or with too long an option, is
+        # refused before sending; within them it opens.
+        facil.fill("#poll-question", "Which?")
+        facil.fill("#poll-options", "A\nB\nC\nD")
+        facil.click("#poll-form button[type=submit]")
+        wait_for_error(facil, strings["too_many_options"] % {"max": 3, "count": 4})
+        facil.fill("#poll-options", "A\nlonger\nC")
+        facil.click("#poll-form button[type=submit]")
+        wait_for_error(facil, strings["option_too_long"] % {"number": 2, "max": 5})
+        assert frames_of(facil_sent, "poll_open") == []
+        facil.fill("#poll-options", "A\nB\nC")
+        facil.click("#poll-form button[type=submit]")
+        ana.wait_for_function("document.querySelectorAll('#polls input[type=radio]').length === 3")
+        assert [frame["options"] for frame in frames_of(facil_sent, "poll_open")] == [
+            ["A", "B", "C"]
+        ]
         browser.close()

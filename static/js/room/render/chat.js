@@ -1,0 +1,38 @@
+// The chat log: messages in seq order, each shown once, hidden ones greyed out.
+import { $, el } from "../dom.js";
+import { t } from "../strings.js";
+import { formatTime } from "../clock.js";
+import { room } from "../state.js";
+import { hideMessage } from "../console.js";
+
+export function addMessage(message) {
+  const log = $("messages");
+  if (log.querySelector(`[data-seq="${message.seq}"]`)) return;
+  const item = el("li", { "data-seq": String(message.seq) },
+    el("span", { className: "author", text: message.author ? message.author.name : "" }),
+    el("time", { dateTime: message.at, text: formatTime(message.at) }),
+    el("span", { className: "text", text: message.hidden ? t("hidden") : message.text }));
+  if (message.hidden) item.classList.add("is-hidden");
+  if (message.synthetic) item.append(" ", el("span", { className: "badge badge-demo", text: t("demo") }));
+  if (room.me.can_run && room.isConsole && !message.hidden) {
+    item.append(el("button", { type: "button", className: "secondary hide-button", text: t("hide"),
+      on: { click: () => hideMessage(message.seq) } }));
+  }
+  const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+  log.append(item);
+  if (nearBottom) log.scrollTop = log.scrollHeight;
+}
+
+export function markHidden(seq) {
+  const item = $("messages").querySelector(`[data-seq="${seq}"]`);
+  if (!item) return;
+  item.classList.add("is-hidden");
+  item.querySelector(".text").textContent = t("hidden");
+  const button = item.querySelector(".hide-button");
+  if (!button) return;
+  if (button === document.activeElement) {
+    item.tabIndex = -1; // keep the keyboard focus where it was
+    item.focus();
+  }
+  button.remove();
+}
