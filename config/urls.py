@@ -12,3 +12,5 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("panels/", include("panels.urls")),
 ]
+
+handler500 = "deliberation.site.errors.server_error"

@@ -206,12 +206,17 @@ class ProbabilitySummary:
 
 
 def probability_summary(probabilities: Mapping[str, float], bins: int = 10) -> ProbabilitySummary:
+    """Smallest, largest and mean chance, and a histogram of the chances.
+
+    Equal chances (a uniform lottery: 12 of 30 volunteers all at 0.4, stored as
+    0.39999999999999997 and 0.4) make one bin: numpy cannot split a range narrower than
+    its floating-point spacing into ten.
+    """
     values = np.fromiter(probabilities.values(), dtype=float)
-    counts, edges = np.histogram(values, bins=bins)
-    return ProbabilitySummary(
-        len(values),
-        float(values.min()),
-        float(values.max()),
-        float(values.mean()),
-        tuple((float(edges[i]), float(edges[i + 1]), int(c)) for i, c in enumerate(counts)),
-    )
+    low, high = float(values.min()), float(values.max())
+    if high - low <= 1e-9 * max(1.0, abs(high)):
+        table: tuple[tuple[float, float, int], ...] = ((low, high, int(values.size)),)
+    else:
+        counts, edges = np.histogram(values, bins=bins)
+        table = tuple((float(edges[i]), float(edges[i + 1]), int(c)) for i, c in enumerate(counts))
+    return ProbabilitySummary(len(values), low, high, float(values.mean()), table)

@@ -28,11 +28,21 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 
 def response_of(invitation: Invitation) -> Response | None:
-    """The invitation's response, read with the invitation (no further query)."""
+    """The invitation's response, read with the invitation (no further query).
+
+    A panelist's answer to a panel wave may exist without this invitation (imported, or
+    stored before panel invitations existed): it is still theirs, and only one can exist.
+    """
     try:
         response = invitation.response
     except Response.DoesNotExist:
-        return None
+        if invitation.panelist_id is None:
+            return None
+        response = Response.objects.filter(
+            wave_id=invitation.wave_id, panelist_id=invitation.panelist_id
+        ).first()
+        if response is None:
+            return None
     response.wave = invitation.wave
     return response
 

@@ -6,6 +6,9 @@ from django.conf import settings
 from deliberation.core.roles import Role
 from tests.factories import UserFactory
 
+# Fixtures of the live room (forum, plenary), shared by the forum and security tests.
+pytest_plugins = ["tests.deliberation.forum.room_fixtures"]
+
 
 def pytest_configure(config) -> None:
     # A PBKDF2 hash costs most of a second and the factories hash every user's password;

@@ -134,6 +134,15 @@ def do_start_response(
             existing = Response.objects.get(invitation=invitation)
         except Response.DoesNotExist:
             existing = None
+        if existing is None and invitation.panelist_id is not None:
+            # The panelist's earlier answer to this wave, stored without this invitation.
+            existing = (
+                Response.objects.select_for_update()
+                .filter(wave=wave, panelist_id=invitation.panelist_id)
+                .first()
+            )
+            if existing is not None and existing.invitation_id is None:
+                existing.invitation = invitation
         if existing is not None and existing.status != Response.Status.IN_PROGRESS:
             return existing, Outcome.ALREADY_SUBMITTED
         response = existing or Response(

@@ -305,6 +305,37 @@ def test_panel_wave_response_is_keyed_by_the_panelists_pseudonym(client, panelis
     assert client.post(here, {**VALID_ANSWERS, "action": "submit"}).status_code == 409
 
 
+def test_a_panelist_reopening_a_wave_they_answered_without_an_invitation_sees_it_done(
+    client, panelist
+):
+    wave = WaveFactory(kind="pre")
+    build_every_type(wave.questionnaire)
+    seat = PanelistFactory(deliberation=wave.deliberation, user=panelist, pseudonym="P0007")
+    Response.objects.create(
+        wave=wave, panelist=seat, respondent_id="P0007", status=Response.Status.COMPLETE
+    )
+    client.force_login(panelist)
+    here = reverse("surveys:panel_take", args=[wave.pk])
+    page = client.get(here, **EN)
+    assert page.status_code == 200 and "answers have been received" in page.content.decode()
+    assert client.post(here, {"consent": "on"}).status_code in (200, 409)
+    assert Response.objects.count() == 1
+
+
+def test_a_panelist_continues_an_answer_begun_without_an_invitation(client, panelist):
+    wave = WaveFactory(kind="pre")
+    build_every_type(wave.questionnaire)
+    seat = PanelistFactory(deliberation=wave.deliberation, user=panelist, pseudonym="P0008")
+    begun = Response.objects.create(wave=wave, panelist=seat, respondent_id="P0008")
+    client.force_login(panelist)
+    here = reverse("surveys:panel_take", args=[wave.pk])
+    assert client.post(here, {"consent": "on"})["Location"] == here
+    assert client.post(here, {**VALID_ANSWERS, "action": "submit"}).status_code == 302
+    begun.refresh_from_db()
+    assert begun.status == Response.Status.COMPLETE and begun.invitation is not None
+    assert Response.objects.count() == 1
+
+
 def test_a_panelist_of_another_deliberation_cannot_answer_a_panel_wave(client, panelist):
     wave = WaveFactory(kind="pre")
     PanelistFactory(user=panelist)

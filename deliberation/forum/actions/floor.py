@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from deliberation.core.actions import ActionRefused
 from deliberation.forum.access import can_join_room
-from deliberation.forum.actions.fields import clean_int
+from deliberation.forum.actions.fields import clean_id, clean_int
 from deliberation.forum.actions.moderation import require_speaking_allowed
 from deliberation.forum.actions.room_log import append_event, lock_room, require_runner
 from deliberation.forum.models import HandRaise, Room, RoomEvent
@@ -32,6 +32,8 @@ def do_raise_hand(room_id: int, actor: Any) -> RoomEvent:
 
 
 def do_lower_hand(room_id: int, actor: Any, user_id: Any = None) -> RoomEvent:
+    if user_id is not None:
+        user_id = clean_id(user_id, field="user_id")
     """Lower one's own hand; the facilitator may lower anyone's."""
     with transaction.atomic():
         room = lock_room(room_id)
@@ -45,6 +47,7 @@ def do_lower_hand(room_id: int, actor: Any, user_id: Any = None) -> RoomEvent:
 
 
 def do_give_floor(room_id: int, actor: Any, user_id: Any, seconds: Any) -> RoomEvent:
+    user_id = clean_id(user_id, field="user_id")
     seconds = clean_int(seconds, field="seconds", low=10, high=MAX_TURN_SECONDS)
     with transaction.atomic():
         room = lock_room(room_id)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from deliberation.core.actions import ActionRefused
-from deliberation.forum.actions.fields import clean_int, clean_reason
+from deliberation.forum.actions.fields import clean_id, clean_int, clean_reason
 from deliberation.forum.actions.room_log import (
     append_event,
     broadcast,
@@ -58,6 +58,7 @@ def do_hide_message(room_id: int, actor: Any, seq: Any, reason: Any) -> RoomEven
 
 
 def do_mute(room_id: int, actor: Any, user_id: Any, minutes: Any, reason: Any) -> RoomEvent:
+    user_id = clean_id(user_id, field="user_id")
     minutes = clean_int(minutes, field="minutes", low=1, high=MAX_MUTE_MINUTES)
     reason = clean_reason(reason)
     with transaction.atomic():
@@ -80,6 +81,7 @@ def do_mute(room_id: int, actor: Any, user_id: Any, minutes: Any, reason: Any) -
 
 def do_remove(room_id: int, actor: Any, user_id: Any, reason: Any) -> RoomEvent:
     """Remove a participant: logged, announced, their connections closed, re-entry refused."""
+    user_id = clean_id(user_id, field="user_id")
     reason = clean_reason(reason)
     with transaction.atomic():
         room = lock_room(room_id)

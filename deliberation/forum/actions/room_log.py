@@ -15,6 +15,7 @@ from django.db import connection, transaction
 
 from deliberation.core.actions import ActionRefused
 from deliberation.forum.access import can_join_room, can_run_room
+from deliberation.forum.actions.fields import clean_id
 from deliberation.forum.actions.sql import APPEND_EVENT, event_params, statement
 from deliberation.forum.models import Room, RoomEvent
 from deliberation.forum.wire import event_to_wire
@@ -99,6 +100,7 @@ def require_runner(room: Room, actor: Any) -> None:
 
 def participant(room: Room, user_id: Any) -> Any:
     """A user who may be in this room and is not one of the people running it."""
+    user_id = clean_id(user_id, field="user_id")
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or not can_join_room(user, room):
         raise ActionRefused("invalid", "No such participant in this room.")

@@ -28,7 +28,6 @@ from deliberation.forum.models import (
     QuickPoll,
     Room,
     RoomEvent,
-    Session,
 )
 from deliberation.forum.protocol import (
     CHAT_LIMIT,
@@ -38,7 +37,6 @@ from deliberation.forum.protocol import (
     CLOSE_UNAUTHENTICATED,
     FRAME_LIMIT,
 )
-from deliberation.forum.selectors import group_room, plenary_room
 from tests.deliberation.forum.room_helpers import (
     close_code,
     drain,
@@ -48,7 +46,7 @@ from tests.deliberation.forum.room_helpers import (
     receive_matching,
     send,
 )
-from tests.factories import ForumGroupFactory, PanelistFactory, SessionFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,57 +56,6 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def forum(transactional_db):
-    """A group room with its facilitator, two members, and outsiders."""
-    facilitator = UserFactory(role=Role.FACILITATOR)
-    alice = UserFactory(role=Role.PANELIST, first_name="Alice")
-    bob = UserFactory(role=Role.PANELIST, first_name="Bob")
-    group = ForumGroupFactory(facilitator=facilitator, members=[alice, bob])
-    other_group = ForumGroupFactory(
-        session=group.session, facilitator=UserFactory(role=Role.FACILITATOR)
-    )
-    outsider = UserFactory(role=Role.PANELIST)
-    other_group.members.add(outsider)
-    room = group_room(group)
-
-    class Forum:
-        pass
-
-    forum = Forum()
-    forum.__dict__.update(
-        facilitator=facilitator,
-        alice=alice,
-        bob=bob,
-        group=group,
-        room=room,
-        outsider=outsider,
-        other_facilitator=other_group.facilitator,
-    )
-    return forum
-
-
-@pytest.fixture
-def plenary(transactional_db):
-    """A plenary room with a moderator, an invited expert and two panel members."""
-    moderator = UserFactory(role=Role.FACILITATOR)
-    expert = UserFactory(role=Role.EXPERT)
-    session = SessionFactory(kind=Session.Kind.PLENARY, moderator=moderator)
-    session.experts.add(expert)
-    carol = PanelistFactory(deliberation=session.deliberation).user
-    dan = PanelistFactory(deliberation=session.deliberation).user
-    room = plenary_room(session)
-
-    class Plenary:
-        pass
-
-    plenary = Plenary()
-    plenary.__dict__.update(
-        moderator=moderator, expert=expert, carol=carol, dan=dan, room=room, session=session
-    )
-    return plenary
 
 
 def stored_messages(room_id: int) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -341,6 +342,18 @@ def test_pdf_embeds_the_korean_font():
     fonts = embedded_fonts(pdf)
     assert fonts and all("Nanum" in name for name in fonts), fonts
     assert all(fonts.values()), fonts
+
+
+@pytest.mark.pdf
+def test_the_running_header_prints_the_title_as_written():
+    data = dataclasses.replace(
+        report_data(waves=synthetic_waves()), title='서울시 공론화 2021-2022 "시민" \\ (안)'
+    )
+    pages = PdfReader(io.BytesIO(render_pdf(analyse(data)))).pages
+    assert len(pages) > 1
+    header = pages[1].extract_text()
+    assert '서울시 공론화 2021-2022 "시민" \\ (안)' in header
+    assert "u002D" not in header and "u0022" not in header
 
 
 # Command -----------------------------------------------------------------------------
