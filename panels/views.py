@@ -11,7 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from deliberation.core.access import deny_unless, has_role, login_required_any_role, role_required
+from deliberation.core.access import (
+    can_see_contacts,
+    deny_unless,
+    has_role,
+    login_required_any_role,
+    role_required,
+)
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
 from panels import actions, selection, selectors
@@ -132,6 +138,7 @@ def pool(request: HttpRequest, slug: str) -> HttpResponse:
         "rows": [(v, [v.features.get(f, "") for f in features]) for v in page],
         "by_feature": by_feature,
         "total": volunteers.count(),
+        "can_see_contacts": can_see_contacts(request.user),
     }
     return render(request, "panels/pool.html", context, status=status)
 
@@ -149,6 +156,7 @@ def _pool_counts(deliberation: Deliberation, feature: str, values: list[str]) ->
 @role_required(Role.ORGANIZER)
 def contacts(request: HttpRequest, slug: str) -> HttpResponse:
     deliberation = _deliberation(slug)
+    deny_unless(can_see_contacts(request.user))
     if request.method == "POST":
         if request.POST.get("confirm") != "erase":
             messages.error(request, _("Tick the box to confirm the erasure."))
@@ -355,6 +363,7 @@ def panel(request: HttpRequest, slug: str) -> HttpResponse:
         "seats": seats,
         "counts": counts,
         "status_choices": Panelist.Status.choices,
+        "can_see_contacts": can_see_contacts(request.user),
         "uninvited": deliberation.panelists.filter(
             invited_at__isnull=True, status=Panelist.Status.INVITED
         ).count(),

@@ -15,6 +15,8 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 
+from deliberation.core.cells import safe_row, text_cells
+
 NUMBER = "number"
 TEXT = "text"
 FORMATS = ("csv", "xlsx", "sav", "dta", "codebook")
@@ -69,9 +71,9 @@ def _plain(value):
 def to_csv(dataset: Dataset) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([v.name for v in dataset.variables])
+    writer.writerow(safe_row(v.name for v in dataset.variables))
     for row in dataset.rows:
-        writer.writerow([_plain(value) for value in row])
+        writer.writerow(safe_row(_plain(value) for value in row))
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -80,15 +82,17 @@ def to_xlsx(dataset: Dataset) -> bytes:
 
     book = Workbook(write_only=True)
     data = book.create_sheet("data")
-    data.append([v.name for v in dataset.variables])
+    data.append(text_cells(data, [v.name for v in dataset.variables]))
     for row in dataset.rows:
-        data.append([None if value is None else _plain(value) for value in row])
+        data.append(text_cells(data, [None if value is None else _plain(value) for value in row]))
     labels = book.create_sheet("labels")
     labels.append(["variable", "label", "type", "value", "value label"])
     for variable in dataset.variables:
-        labels.append([variable.name, variable.label, variable.kind, None, None])
+        labels.append(
+            text_cells(labels, [variable.name, variable.label, variable.kind, None, None])
+        )
         for value, text in variable.value_labels.items():
-            labels.append([variable.name, None, None, value, text])
+            labels.append(text_cells(labels, [variable.name, None, None, value, text]))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

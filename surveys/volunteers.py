@@ -12,11 +12,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
+from deliberation.core.access import CONTACT_PERMISSION
 from deliberation.core.models import Deliberation
 from panels.models import Volunteer
 from surveys.models import ContactDetails, VolunteerOptIn
-
-CONTACT_PERMISSION = "surveys.view_volunteer_contacts"
 
 
 def volunteer_pool(deliberation: Deliberation) -> QuerySet[VolunteerOptIn]:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -22,6 +23,8 @@ from tests.surveys.factories import WaveFactory, build_every_type
 
 ANONYMOUS = "anonymous"
 ROLES = tuple(Role.values)
+# An organizer who also holds the permission to see volunteers' contact details.
+CONTACTS_ORGANIZER = "organizer+contacts"
 LOGIN = "login"  # a redirect to the sign-in page
 ALL_ROLES = frozenset(ROLES)
 
@@ -34,7 +37,11 @@ class Access:
     roles: dict[str, int | str] = field(default_factory=dict)
 
     def expected(self, visitor: str) -> int | str:
-        return self.anonymous if visitor == ANONYMOUS else self.roles[visitor]
+        if visitor == ANONYMOUS:
+            return self.anonymous
+        if visitor == CONTACTS_ORGANIZER:
+            return self.roles.get(visitor, self.roles[Role.ORGANIZER])
+        return self.roles[visitor]
 
 
 def only(*allowed: str, ok: int = 200) -> Access:
@@ -44,6 +51,11 @@ def only(*allowed: str, ok: int = 200) -> Access:
 
 def everyone(anonymous: int | str, signed_in: int | str) -> Access:
     return Access(anonymous, dict.fromkeys(ROLES, signed_in))
+
+
+def contacts_only() -> Access:
+    """Contact details: organizers holding the contact permission, nobody else."""
+    return Access(LOGIN, {**dict.fromkeys(ROLES, 403), CONTACTS_ORGANIZER: 200})
 
 
 STAFF_ONLY = everyone(302, 302)  # the admin sends non-staff to its own login page
@@ -58,7 +70,7 @@ ACCESS: dict[str, Access] = {
     "panels:overview": only(Role.ORGANIZER),
     "panels:margins": only(Role.ORGANIZER),
     "panels:pool": only(Role.ORGANIZER),
-    "panels:contacts": only(Role.ORGANIZER),
+    "panels:contacts": contacts_only(),
     "surveys:add_poll_volunteers": only(Role.ORGANIZER, ok=405),
     "panels:quotas": only(Role.ORGANIZER),
     "panels:feasibility": only(Role.ORGANIZER),
@@ -141,8 +153,8 @@ ACCESS: dict[str, Access] = {
     "account_reset_password_from_key_done": everyone(200, 200),
     "account_request_login_code": everyone(200, 302),
     "account_confirm_login_code": everyone(LOGIN, 302),
-    # The admin's own sign-in pages; every other admin URL is STAFF_ONLY.
-    "admin:login": everyone(200, 200),
+    # The admin signs in through the site; every other admin URL is STAFF_ONLY.
+    "admin:login": everyone(LOGIN, 403),
 }
 ADMIN_NAMESPACE = "admin"
 
@@ -230,9 +242,13 @@ def test_every_url_pattern_is_in_the_access_table():
     assert not stale, f"Access rules for URL names that no longer exist: {stale}"
 
 
-@pytest.mark.parametrize("visitor", (ANONYMOUS, *ROLES))
+@pytest.mark.parametrize("visitor", (ANONYMOUS, *ROLES, CONTACTS_ORGANIZER))
 def test_each_visitor_gets_exactly_the_access_in_the_table(client, objects, visitor):
-    if visitor != ANONYMOUS:
+    if visitor == CONTACTS_ORGANIZER:
+        user = UserFactory(role=Role.ORGANIZER)
+        user.user_permissions.add(Permission.objects.get(codename="view_volunteer_contacts"))
+        client.force_login(user)
+    elif visitor != ANONYMOUS:
         client.force_login(UserFactory(role=visitor))
     login_url = reverse("account_login")
     mismatches = []

@@ -81,3 +81,12 @@ def can_manage(user: Any) -> bool:
 
 def can_analyse(user: Any) -> bool:
     return has_role(user, Role.ANALYST, Role.ORGANIZER)
+
+
+# Names, e-mail addresses and phone numbers of volunteers and panelists are shown only to
+# organizers granted this permission (they invite the panel); analysts never see them.
+CONTACT_PERMISSION = "surveys.view_volunteer_contacts"
+
+
+def can_see_contacts(user: Any) -> bool:
+    return has_role(user, Role.ORGANIZER) and user.has_perm(CONTACT_PERMISSION)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 
+from deliberation.core.cells import safe_row
 from deliberation.core.roles import Role
 from deliberation.forum.models import (
     Attendance,
@@ -187,9 +188,9 @@ DATASETS: dict[str, Callable[[Session], list[dict]]] = {
 def to_csv(rows: list[dict]) -> str:
     buffer = io.StringIO()
     if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv.writer(buffer)
+        writer.writerow(safe_row(rows[0]))
+        writer.writerows(safe_row(row.values()) for row in rows)
     return "\ufeff" + buffer.getvalue()
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from deliberation.core.cells import text_cells
 from deliberation.report.analysis import ReportAnalysis
 from deliberation.report.analysis_json import analysis_document
 
@@ -194,9 +195,9 @@ def render_xlsx(analysis: ReportAnalysis) -> bytes:
 
     def sheet(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         ws = book.create_sheet(_sheet_title(title, taken))
-        ws.append(list(header))
+        ws.append(text_cells(ws, header))
         for row in rows:
-            ws.append(list(row))
+            ws.append(text_cells(ws, row))
 
     process = document["process"]
     sheet(

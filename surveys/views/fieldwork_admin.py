@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from deliberation.core.access import has_role, role_required
+from deliberation.core.cells import safe_row
 from deliberation.core.roles import Role
 from surveys import actions
 from surveys.completion import wave_completion
@@ -88,7 +89,8 @@ def invitations_create(request: HttpRequest, wave_id: int) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["link"])
     for token in tokens:
-        writer.writerow([request.build_absolute_uri(reverse("surveys:take", args=[token]))])
+        link = request.build_absolute_uri(reverse("surveys:take", args=[token]))
+        writer.writerow(safe_row([link]))
     return response
 
 

@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
@@ -119,6 +120,8 @@ def test_contacts_page_is_refused_to_analysts(client, analyst, deliberation):
 
 
 def test_erasing_contacts_keeps_the_volunteers(client, organizer, deliberation):
+    # Erasing happens on the contacts page, open to organizers with the contact permission.
+    organizer.user_permissions.add(Permission.objects.get(codename="view_volunteer_contacts"))
     client.force_login(organizer)
     upload(
         client, deliberation, "pool.csv", (HEADER + "a1,김,a@example.org,,도심권,남성\n").encode()

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from deliberation.core.cells import safe_row
 from surveys import weighting
 from surveys.poll_files import PollFileError, read_csv
 
@@ -95,9 +96,9 @@ class Command(BaseCommand):
         try:
             with path.open("w", encoding="utf-8", newline="") as handle:
                 writer = csv.writer(handle)
-                writer.writerow([*table.columns, "weight"])
+                writer.writerow(safe_row([*table.columns, "weight"]))
                 for row, weight in zip(table.rows, weights, strict=True):
-                    writer.writerow([*row, f"{weight:.10g}"])
+                    writer.writerow(safe_row([*row, f"{weight:.10g}"]))
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror}") from None
 
