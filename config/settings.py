@@ -249,7 +249,9 @@ if BEHIND_TLS_PROXY:
 # Behind reverse proxies every request comes from the last proxy's address: per-address
 # limits (sign-in, codes) read the client's address from X-Forwarded-For instead, counting
 # this many trusted proxies from the right. 0 reads the connection's own address.
-ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0, minimum=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0, minimum=0
+)
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
 LOGGING = {
