@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.channel_layers import channel_layers_for
 from config.environment import (
     database_from_url,
     env_bool,
@@ -115,32 +116,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Channel layer and cache: in-process unless REDIS_URL is set, so that several worker
 # processes share websocket groups, rate-limit counters and sessions.
 REDIS_URL = redis_url("REDIS_URL")
-# CHANNEL_LAYER=redis-pubsub publishes each group message once per worker process
-# (which fans it out to its own sockets) instead of once per socket: far less Redis
-# traffic for large rooms. Delivery is at most once, which live rooms tolerate because
-# clients recover any missed event from the database by sequence number.
-CHANNEL_LAYER = env_choice("CHANNEL_LAYER", "redis", {"redis", "redis-pubsub"})
-if REDIS_URL and CHANNEL_LAYER == "redis-pubsub":
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNEL_PREFIX", "gongnon")},
-        }
-    }
-elif REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [REDIS_URL],
-                "prefix": env_str("CHANNEL_PREFIX", "gongnon"),
-                "capacity": 1500,
-                "expiry": 60,
-            },
-        }
-    }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# CHANNEL_LAYER=redis-pubsub (the default with REDIS_URL) publishes each group message
+# once per worker process, which fans it out to its own sockets through the room hub,
+# instead of once per socket: far less Redis traffic for large rooms. Delivery is at most
+# once, which live rooms tolerate because clients recover any missed event from the
+# database by sequence number. CHANNEL_LAYER=redis selects channels-redis's core layer.
+CHANNEL_LAYER = env_choice("CHANNEL_LAYER", "redis-pubsub", {"redis", "redis-pubsub"})
+CHANNEL_LAYERS = channel_layers_for(REDIS_URL, CHANNEL_LAYER, env_str("CHANNEL_PREFIX", "gongnon"))
 if REDIS_URL:
     CACHES = {
         "default": {

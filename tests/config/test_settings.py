@@ -18,6 +18,9 @@ CONFIG_VARIABLES = (
     "ALLOWED_HOSTS",
     "DATABASE_URL",
     "REDIS_URL",
+    "CHANNEL_LAYER",
+    "TRUSTED_PROXY_COUNT",
+    "BEHIND_TLS_PROXY",
     "EMAIL_URL",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
@@ -38,6 +41,7 @@ print(json.dumps({
     "db_name": settings.DATABASES["default"]["NAME"],
     "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
     "cache": settings.CACHES["default"]["BACKEND"],
+    "layer_hosts": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts"),
     "email": settings.EMAIL_BACKEND,
     "email_host": getattr(settings, "EMAIL_HOST", None),
     "debug": settings.DEBUG,
@@ -87,8 +91,16 @@ def test_database_url_switches_to_postgresql():
 
 def test_redis_url_switches_the_channel_layer_and_cache_to_redis():
     values = read_settings(REDIS_URL="redis://127.0.0.1:6379/0")
-    assert values["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert values["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_the_core_redis_layer_can_be_chosen_and_outlasts_its_blocking_reads():
+    values = read_settings(REDIS_URL="redis://127.0.0.1:6379/0", CHANNEL_LAYER="redis")
+    assert values["layer"] == "channels_redis.core.RedisChannelLayer"
+    (host,) = values["layer_hosts"]
+    assert host["address"] == "redis://127.0.0.1:6379/0"
+    assert host["socket_timeout"] > 5  # channels-redis blocks in BRPOP for 5 s
 
 
 def test_email_url_switches_to_smtp():
