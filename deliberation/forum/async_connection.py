@@ -1,11 +1,12 @@
 """One PostgreSQL connection per event loop for the room's hottest write.
 
 Django's connections belong to threads, so every ORM call from a consumer costs a trip to
-the thread pool and a health check. The chat message is a single self-committing
-statement (see actions.ado_post_message); it runs here on the event loop instead,
-through one psycopg async connection per loop, opened on first use with the settings of
-Django's default database. Statements on one connection run one at a time; each takes a
-fraction of a millisecond, far below the rate at which a worker receives messages.
+the thread pool and a health check. The chat message is a short transaction (the room
+lock, then one statement; see deliberation.forum.actions.messages.ado_post_message),
+pipelined in one round trip; it runs here on the event loop instead, through one psycopg
+async connection per loop, opened on first use with the settings of Django's default
+database. Transactions on one connection run one at a time; each takes a fraction of a
+millisecond, far below the rate at which a worker receives messages.
 """
 
 from __future__ import annotations
@@ -27,23 +28,34 @@ class _LoopConnection:
         self.lock = asyncio.Lock()
         self.connection: psycopg.AsyncConnection | None = None
 
-    async def fetch_one(self, sql: str, params: dict[str, Any]) -> tuple | None:
+    async def fetch_one_locked(self, lock: str, sql: str, params: dict[str, Any]) -> tuple | None:
+        """Run ``lock`` then ``sql`` in one transaction, pipelined: one round trip.
+
+        None when the lock statement found nothing (and ``sql`` was not run)."""
         async with self.lock:
             for attempt in (1, 2):
-                if self.connection is None or self.connection.closed:
-                    self.connection = await psycopg.AsyncConnection.connect(
-                        **_connection_kwargs(), autocommit=True
-                    )
+                connection = await self._connected()
                 try:
-                    cursor = await self.connection.execute(sql, params, prepare=True)
+                    async with connection.pipeline(), connection.transaction():
+                        locked = await connection.execute(lock, params, prepare=True)
+                        cursor = await connection.execute(sql, params, prepare=True)
+                    if await locked.fetchone() is None:
+                        return None
                     return await cursor.fetchone()
                 except psycopg.OperationalError:
                     # A connection the server dropped (a restart): reconnect once.
-                    await self.connection.close()
+                    await connection.close()
                     self.connection = None
                     if attempt == 2:
                         raise
         return None
+
+    async def _connected(self) -> psycopg.AsyncConnection:
+        if self.connection is None or self.connection.closed:
+            self.connection = await psycopg.AsyncConnection.connect(
+                **_connection_kwargs(), autocommit=True
+            )
+        return self.connection
 
     def close(self) -> None:
         if self.connection is not None and not self.connection.closed:
@@ -63,13 +75,21 @@ def _connection_kwargs() -> dict[str, Any]:
     return {key: value for key, value in kwargs.items() if value is not None}
 
 
-async def fetch_one(sql: str, params: dict[str, Any]) -> tuple | None:
-    """Run one statement on this loop's connection and return its first row."""
+async def fetch_one_locked(lock: str, sql: str, params: dict[str, Any]) -> tuple | None:
+    """Lock, then run one statement, in one transaction on this loop's connection; the
+    statement's first row."""
     loop = asyncio.get_running_loop()
     holder = _connections.get(loop)
     if holder is None:
         holder = _connections[loop] = _LoopConnection()
-    return await holder.fetch_one(sql, params)
+    return await holder.fetch_one_locked(lock, sql, params)
+
+
+def close_current() -> None:
+    """Close the running loop's connection (a loop that is about to end)."""
+    holder = _connections.pop(asyncio.get_running_loop(), None)
+    if holder is not None:
+        holder.close()
 
 
 def close_all() -> None:

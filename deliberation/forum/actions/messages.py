@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime
 import logging
-from contextlib import nullcontext
 from typing import Any
 
+import psycopg
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import IntegrityError, connection, transaction
@@ -23,7 +23,7 @@ from deliberation.forum.actions.room_log import (
     broadcast_on_commit,
     lock_room,
 )
-from deliberation.forum.actions.sql import ONE_STATEMENT_MESSAGE, statement
+from deliberation.forum.actions.sql import LOCK_ROOM, ONE_STATEMENT_MESSAGE, statement
 from deliberation.forum.channel_groups import room_group
 from deliberation.forum.hub import current_hub
 from deliberation.forum.models import ModerationAction, RoomEvent
@@ -61,20 +61,19 @@ def post_message_checked(room_id: int, actor: Any, text: str, client_id: str) ->
 def append_message_in_one_statement(
     room_id: int, actor: Any, text: str, client_id: str
 ) -> RoomEvent | None:
-    """PostgreSQL's path for the busiest write: the sanction check, the duplicate check,
-    the rate limit, the next sequence number and the insert in one statement, which is its own
-    transaction — one round trip and one commit instead of seven. The UPDATE locks the
-    room row exactly as lock_room does, so sequence numbers stay gap-free. None when
-    the message is refused or already stored: the general path then says why."""
+    """PostgreSQL's path for the busiest write: the room row is locked, then one statement
+    checks sanctions, duplicates and the rate limit, takes the next sequence number and
+    inserts. None when the message is refused or already stored: the general path then
+    says why. (The consumer's own path, ado_post_message, sends the same statements in
+    one round trip.)"""
     now = timezone.now()
-    sql = statement(ONE_STATEMENT_MESSAGE)
     params = one_statement_params(room_id, actor, text, client_id, now)
-    # Outside a transaction the statement commits by itself; inside one (a caller's
-    # atomic block) a savepoint keeps a unique-constraint failure from spoiling it.
-    savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
     try:
-        with savepoint, connection.cursor() as cursor:
-            cursor.execute(sql, params)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement(LOCK_ROOM), params)
+            if cursor.fetchone() is None:
+                return None
+            cursor.execute(statement(ONE_STATEMENT_MESSAGE), params)
             row = cursor.fetchone()
     except IntegrityError:
         # The same client_id stored by a concurrent request: nothing was written here.
@@ -123,17 +122,21 @@ async def ado_post_message(
 ) -> RoomEvent:
     """do_post_message for a consumer on PostgreSQL, run on the event loop.
 
-    The same single statement goes through the worker's own async connection, so the
-    busiest write takes no trip to a thread and no health check; it commits by itself,
-    and the broadcast follows. When the statement stores nothing (a refusal, or a copy
-    already stored) the general path runs in a thread to say why.
+    The same statements go through the worker's own async connection, pipelined in one
+    transaction and one round trip, so the busiest write takes no trip to a thread and no
+    health check; the broadcast follows the commit. When the statements store nothing (a
+    refusal, or a copy already stored) the general path runs in a thread to say why.
     """
     text = clean_text(text, field="text")
     now = timezone.now()
-    row = await async_connection.fetch_one(
-        statement(ONE_STATEMENT_MESSAGE),
-        one_statement_params(room_id, actor, text, client_id, now),
-    )
+    params = one_statement_params(room_id, actor, text, client_id, now)
+    try:
+        row = await async_connection.fetch_one_locked(
+            statement(LOCK_ROOM), statement(ONE_STATEMENT_MESSAGE), params
+        )
+    except psycopg.IntegrityError:
+        # The same client_id stored by a concurrent request: the general path returns it.
+        row = None
     if row is None:
         return await database_sync_to_async(post_message_checked)(room_id, actor, text, client_id)
     event = stored_message(row, room_id, actor, text, client_id, now)

@@ -9,6 +9,13 @@ from django.db import connection
 
 from deliberation.forum.models import ModerationAction, Room, RoomEvent
 
+# Taken first, in its own statement, by the one-statement message: the statement that
+# follows then reads the room as the lock left it. A statement that waited for the lock
+# inside itself would still count the sender's recent messages and sanctions as they were
+# when it began, under READ COMMITTED, and a message committed meanwhile would escape
+# the rate limit (or a mute).
+LOCK_ROOM = """SELECT last_seq FROM {room} WHERE id = %(room)s FOR UPDATE"""
+
 APPEND_EVENT = """
 WITH bumped AS (UPDATE {room} SET last_seq = %(seq)s WHERE id = %(room)s)
 INSERT INTO {event}

@@ -309,14 +309,16 @@ def test_concurrent_messages_get_gap_free_unique_sequence_numbers(forum, monkeyp
     assert Room.objects.get(pk=forum.room.pk).last_seq == 20
 
 
-def test_a_message_is_stored_with_one_statement_on_postgresql(forum):
+def test_a_message_is_stored_with_the_room_lock_and_one_statement_on_postgresql(forum):
     if connection.vendor != "postgresql":
         pytest.skip("the one-statement write is PostgreSQL's")
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         event = actions.do_post_message(forum.room.pk, forum.alice, "hello", client_id="k1")
-    assert len(queries.captured_queries) == 1
+    statements = [q["sql"] for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
+    assert len(statements) == 2
+    assert statements[0].rstrip().endswith("FOR UPDATE") and "INSERT INTO" in statements[1]
     stored = RoomEvent.objects.get(room=forum.room, seq=event.seq)
     assert (stored.text, stored.client_id, stored.author_id) == ("hello", "k1", forum.alice.pk)
     assert Room.objects.get(pk=forum.room.pk).last_seq == event.seq == 1
