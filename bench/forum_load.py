@@ -163,7 +163,8 @@ class Client:
                 async with connect(
                     url,
                     additional_headers=self.headers,
-                    origin="http://127.0.0.1",
+                    # The page's own origin: the server admits no other.
+                    origin="http://" + url.split("://", 1)[1].split("/", 1)[0],
                     max_queue=None,
                     ping_interval=None,
                     open_timeout=30,

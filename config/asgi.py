@@ -14,20 +14,18 @@ django.setup(set_prefix=False)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 # The URLconf and every view are imported here, before the worker takes connections:
 # otherwise the first request waits about a second for them (the report views load SciPy).
 import config.urls  # noqa: E402, F401
 from config.handlers import SyncChainASGIHandler  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
+from deliberation.forum.origin import SameOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": SyncChainASGIHandler(),
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
 

@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from deliberation.core.svg import without_inline_styles  # noqa: E402
 from panels.representativeness import FeatureComparison  # noqa: E402
 
 plt.rcParams["svg.fonttype"] = "none"  # keep text as text so Korean labels stay readable
@@ -42,4 +43,4 @@ def comparison_svg(comparisons: list[FeatureComparison], labels: dict[str, str])
         fig.tight_layout()
         fig.savefig(out, format="svg")
     plt.close(fig)
-    return out.getvalue()
+    return without_inline_styles(out.getvalue())

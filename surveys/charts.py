@@ -27,6 +27,7 @@ from matplotlib import rc_context  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from deliberation.core.svg import without_inline_styles  # noqa: E402
 from surveys.fonts import register_with_matplotlib  # noqa: E402
 
 # Colour-blind-safe diverging palette (ColorBrewer RdBu) and a qualitative one (Okabe-Ito).
@@ -67,7 +68,7 @@ def _rc(text_as_paths: bool = True) -> dict:
 def _svg(fig: Figure, title: str) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    text = buffer.getvalue()
+    text = without_inline_styles(buffer.getvalue())
     text = text[text.index("<svg") :]
     # Several charts share one HTML page: make every id (and reference to it) unique.
     prefix = "c" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8] + "-"

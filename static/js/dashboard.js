@@ -36,13 +36,12 @@
       rows.replaceChildren(...data.quotas.map((q) => {
         const tr = document.createElement("tr");
         const pct = q.target ? Math.min(100, Math.round((100 * q.completes) / q.target)) : 100;
-        const bar = document.createElement("div");
+        const bar = document.createElement("progress");
         bar.className = q.full ? "bar full" : "bar";
-        bar.setAttribute("role", "img");
+        bar.max = Math.max(1, q.target);
+        bar.value = Math.min(q.completes, bar.max);
         bar.setAttribute("aria-label", `${pct}%`);
-        const fill = document.createElement("span");
-        fill.style.width = `${pct}%`;
-        bar.appendChild(fill);
+        bar.textContent = `${pct}%`;
         const td = document.createElement("td");
         td.appendChild(bar);
         tr.append(cell("th", q.cell), cell("td", q.completes, "num"), cell("td", q.target, "num"), td);

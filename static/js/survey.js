@@ -25,6 +25,7 @@
   update();
 
   form.addEventListener("submit", (event) => {
+    if (form.hasAttribute("data-preview")) { event.preventDefault(); return; }
     const button = event.submitter;
     if (button && button.hasAttribute("data-once")) {
       if (form.dataset.sent) { event.preventDefault(); return; }

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def close_code(url: str) -> int | None:
-    async with websockets.connect(url, origin="http://127.0.0.1") as socket:
+    origin = "http://" + url.split("://", 1)[1].split("/", 1)[0]  # the page's own origin
+    async with websockets.connect(url, origin=origin) as socket:
         try:
             await asyncio.wait_for(socket.recv(), 10)
         except websockets.ConnectionClosed as closed:

@@ -21,10 +21,16 @@ def session_cookie(user) -> str:
 
 
 async def open_socket(
-    user, room_id: int, *, last_seq: int | None = None, origin="http://testserver"
+    user,
+    room_id: int,
+    *,
+    last_seq: int | None = None,
+    origin="http://testserver",
+    host="testserver",
+    extra_headers=(),
 ):
     """Connect as ``user``; returns the communicator with the handshake done."""
-    headers = [(b"origin", origin.encode())]
+    headers = [(b"origin", origin.encode()), (b"host", host.encode()), *extra_headers]
     if user is not None:
         cookie = await database_sync_to_async(session_cookie)(user)
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))

@@ -130,7 +130,10 @@ def test_chat_queue_floor_and_lossless_resume_across_a_server_restart(server):
             ("ana", f"/groups/{group}/room/"),
             ("ben", f"/groups/{group}/room/"),
         ]:
-            context = browser.new_context(locale="en-US")
+            # Playwright's waits evaluate strings in the page, which the site's CSP refuses
+            # (no unsafe-eval); test_the_room_runs_under_the_content_security_policy
+            # checks the page under the policy.
+            context = browser.new_context(locale="en-US", bypass_csp=True)
             context.add_cookies(
                 [{"name": "sessionid", "value": data["cookies"][username], "url": live.url}]
             )
@@ -193,7 +196,7 @@ ROOM_JS = Path(__file__).resolve().parents[3] / "static" / "js" / "room"
 def open_room(browser, live, data, username: str, path: str, lowered: dict | None = None):
     """A signed-in page on a room; every frame it sends is recorded. With lowered, the
     welcome's limits are changed on their way to the page."""
-    context = browser.new_context(locale="en-US")
+    context = browser.new_context(locale="en-US", bypass_csp=True)
     context.add_cookies(
         [{"name": "sessionid", "value": data["cookies"][username], "url": live.url}]
     )
@@ -333,4 +336,35 @@ def test_the_page_takes_the_limits_from_the_welcome(server):
         assert [frame["options"] for frame in frames_of(facil_sent, "poll_open")] == [
             ["A", "B", "C"]
         ]
+        browser.close()
+
+
+def test_the_room_runs_under_the_content_security_policy(server):
+    """The policy is enforced here (no bypass): the room connects, chats and nothing the
+    site itself needs is refused."""
+    from playwright.sync_api import sync_playwright
+
+    live, data = server
+    group = data["group"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        refused: list[str] = []
+        for username, path in [("facil", f"/groups/{group}/console/"), ("ana", "/")]:
+            context = browser.new_context(locale="ko-KR")
+            context.add_cookies(
+                [{"name": "sessionid", "value": data["cookies"][username], "url": live.url}]
+            )
+            page = context.new_page()
+            page.on(
+                "console",
+                lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+            )
+            response = page.goto(live.url + path)
+            assert "unsafe-inline" not in response.headers["content-security-policy"]
+            if "console" in path:
+                wait_connected(page)
+                send(page, "정책 아래에서도 대화가 됩니다")
+                page.wait_for_selector("#messages li:has-text('정책 아래에서도')", timeout=15000)
+                assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert refused == []
         browser.close()
