@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -40,10 +41,14 @@ from panels.models import (
     VolunteerContact,
 )
 from panels.pool_file import PoolCheck, PoolRow, normalise_email, normalise_phone
-from panels.problem import plan_of, snapshot
+from panels.problem import id_field_of, plan_of, snapshot
+from panels.record_ids import new_record_ids
 from panels.runner import start_in_background
+from panels.strata import STRATA
 
 logger = logging.getLogger(__name__)
+# The seat's columns for the strata are this long.
+STRATUM_LENGTHS = {"region": 60, "gender": 20, "age_band": 20}
 
 
 def _log(message: str, *args: Any) -> None:
@@ -80,15 +85,21 @@ def do_add_volunteers(
     """Bulk-insert checked rows with their contacts; the whole batch or nothing."""
     rows = list(rows)
     with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+        taken = Volunteer.objects.filter(deliberation=deliberation).values_list(
+            "record_id", flat=True
+        )
+        record_ids = new_record_ids(len(rows), taken)
         Volunteer.objects.bulk_create(
             [
                 Volunteer(
                     deliberation=deliberation,
                     external_id=r.external_id,
+                    record_id=record_id,
                     source=source,
                     features=r.features,
                 )
-                for r in rows
+                for r, record_id in zip(rows, record_ids, strict=True)
             ],
             batch_size=2000,
         )
@@ -276,40 +287,50 @@ def do_draw(run: SelectionRun, public_number: str, *, actor: Any, users: list | 
             actor=actor if getattr(actor, "pk", None) else None,
             computed_at=run.finished_at,
         )
-        seat_volunteers(run.deliberation, panel, users=users)
+        seat_volunteers(run.deliberation, panel, users=users, id_field=id_field_of(run.inputs))
         _log("panel of %s drawn by %s", run.deliberation_id, getattr(actor, "pk", None))
     return audit
 
 
 def seat_volunteers(
-    deliberation: Deliberation, external_ids: list[str], *, users: Any = None, replaces: Any = None
-):
-    """Make Panelist rows (and panelist accounts) for drawn volunteers, in draw order."""
+    deliberation: Deliberation,
+    drawn: list[str],
+    *,
+    users: Any = None,
+    replaces: Any = None,
+    id_field: str = "record_id",
+) -> list[Panelist]:
+    """Make Panelist rows (and panelist accounts) for drawn volunteers, in draw order.
+
+    ``drawn`` are the volunteers' ids in the run's inputs (record ids; the organizer's
+    own ids in runs made before record ids existed).
+    """
     volunteers = {
-        v.external_id: v
+        getattr(v, id_field): v
         for v in Volunteer.objects.filter(
-            deliberation=deliberation, external_id__in=external_ids
+            deliberation=deliberation, **{f"{id_field}__in": drawn}
         ).select_related("contact")
     }
     if users is None:
-        users = accounts_for([volunteers[e] for e in external_ids])
+        users = accounts_for([volunteers[e] for e in drawn])
     start = (
         Panelist.objects.filter(deliberation=deliberation).aggregate(n=Max("draw_position"))["n"]
         or 0
     )
     seats = []
-    for i, (external_id, user) in enumerate(zip(external_ids, users, strict=True), start=start + 1):
-        features = volunteers[external_id].features
+    for i, (drawn_id, user) in enumerate(zip(drawn, users, strict=True), start=start + 1):
+        features = volunteers[drawn_id].features
         seats.append(
             Panelist(
                 deliberation=deliberation,
                 user=user,
-                volunteer=volunteers[external_id],
+                volunteer=volunteers[drawn_id],
                 draw_position=i,
                 pseudonym=f"P{i:04d}",
-                region=str(features.get("region", ""))[:60],
-                gender=str(features.get("gender", ""))[:20],
-                age_band=str(features.get("age_band", ""))[:20],
+                **{
+                    stratum: str(features.get(stratum, ""))[: STRATUM_LENGTHS[stratum]]
+                    for stratum in STRATA
+                },
                 replaces=replaces,
             )
         )
@@ -321,7 +342,11 @@ def seat_volunteers(
 
 
 def accounts_for(volunteers: list[Volunteer]) -> list:
-    """A panelist account per volunteer: found by contact e-mail, else created."""
+    """A panelist account per volunteer: found by contact e-mail, else created.
+
+    New accounts get random names: a name made of the volunteer's id would link the person
+    to the pool and the public audit record.
+    """
     User = get_user_model()
     emails = [
         v.contact.email.strip().lower()
@@ -331,27 +356,22 @@ def accounts_for(volunteers: list[Volunteer]) -> list:
     ]
     existing = {u.email.lower(): u for u in User.objects.filter(email__in=[e for e in emails if e])}
     new = []
-    for volunteer, email in zip(volunteers, emails, strict=True):
+    made_for: dict[int, Any] = {}
+    for k, email in enumerate(emails):
         if email and email in existing:
             continue
-        user = User(
-            username=f"v{volunteer.deliberation_id}-{volunteer.external_id}"[:150],
-            email=email,
-        )
+        user = User(username=f"panelist-{secrets.token_hex(6)}", email=email)
         user.set_unusable_password()
         new.append(user)
+        made_for[k] = user
         if email:
             existing[email] = user
     User.objects.bulk_create(new)
     created = {u.username: u for u in User.objects.filter(username__in=[u.username for u in new])}
     users = []
-    for volunteer, email in zip(volunteers, emails, strict=True):
-        if email:
-            user = existing[email]
-            user = created.get(user.username, user)
-        else:
-            user = created[f"v{volunteer.deliberation_id}-{volunteer.external_id}"[:150]]
-        users.append(user)
+    for k, email in enumerate(emails):
+        user = existing[email] if email else made_for[k]
+        users.append(created.get(user.username, user))
     EmailAddress.objects.bulk_create(
         [
             EmailAddress(user=u, email=u.email, verified=False, primary=True)
@@ -390,12 +410,13 @@ def do_replace_panelist(panelist: Panelist, *, actor: Any) -> Panelist:
         current = list(audit.panel)
         for step in audit.replacements:
             current = [p for p in current if p != step["dropped"]] + [step["replacement"]]
-        dropped = panelist.volunteer.external_id
+        id_field = id_field_of(audit.run.inputs)
+        dropped = getattr(panelist.volunteer, id_field)
         exclude = sorted(
             set(
                 Volunteer.objects.filter(deliberation_id=panelist.deliberation_id)
                 .exclude(status=Volunteer.Status.AVAILABLE)
-                .values_list("external_id", flat=True)
+                .values_list(id_field, flat=True)
             )
             - set(current)
         )
@@ -416,7 +437,9 @@ def do_replace_panelist(panelist: Panelist, *, actor: Any) -> Panelist:
         ]
         audit.save(update_fields=["replacements"])
         Volunteer.objects.filter(pk=panelist.volunteer.pk).update(status=Volunteer.Status.WITHDRAWN)
-        (seat,) = seat_volunteers(panelist.deliberation, [chosen], replaces=panelist)
+        (seat,) = seat_volunteers(
+            panelist.deliberation, [chosen], replaces=panelist, id_field=id_field
+        )
         _log("panelist %s replaced by %s", panelist.pk, seat.pk)
     return seat
 

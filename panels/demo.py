@@ -124,10 +124,10 @@ def seed_selection(deliberation: Deliberation, panelist_users: list, organizer) 
     by_id = dict(zip(audit.panel, panelist_users, strict=True))
     contacts = list(
         VolunteerContact.objects.filter(
-            volunteer__deliberation=deliberation, volunteer__external_id__in=audit.panel
+            volunteer__deliberation=deliberation, volunteer__record_id__in=audit.panel
         ).select_related("volunteer")
     )
     for contact in contacts:
-        contact.email = contact.email_key = by_id[contact.volunteer.external_id].email
+        contact.email = contact.email_key = by_id[contact.volunteer.record_id].email
     VolunteerContact.objects.bulk_update(contacts, ["email", "email_key"])
     deliberation.panelists.update(status=Panelist.Status.CONFIRMED, invited_at=timezone.now())

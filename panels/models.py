@@ -146,6 +146,9 @@ class Volunteer(models.Model):
         verbose_name=_("deliberation"),
     )
     external_id = models.CharField(_("external id"), max_length=64)
+    # The volunteer's id in the public audit record: random, so neither the record nor an
+    # account name links a person to the organizer's id or to their features.
+    record_id = models.CharField(_("record id"), max_length=16, editable=False)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     features = models.JSONField(_("features"), default=dict)
     status = models.CharField(
@@ -160,6 +163,9 @@ class Volunteer(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["deliberation", "external_id"], name="volunteer_external_id_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["deliberation", "record_id"], name="volunteer_record_id_unique"
             ),
         ]
 

@@ -28,22 +28,32 @@ def quotas_of(deliberation: Deliberation) -> list[selection.Quota]:
 
 
 def snapshot(deliberation: Deliberation) -> dict[str, Any]:
-    """Available volunteers' quota features, the quotas and the panel size, as JSON data."""
+    """Available volunteers' quota features, the quotas and the panel size, as JSON data.
+
+    Volunteers appear under their record ids (panels.record_ids), which the public audit
+    record may show; ``id_field`` says so for the draw that seats them.
+    """
     quotas = quotas_of(deliberation)
     features = list(dict.fromkeys(q.feature for q in quotas))
     people = {
-        external_id: {f: str(values.get(f, "")) for f in features}
-        for external_id, values in Volunteer.objects.filter(
+        record_id: {f: str(values.get(f, "")) for f in features}
+        for record_id, values in Volunteer.objects.filter(
             deliberation=deliberation, status=Volunteer.Status.AVAILABLE
         )
-        .order_by("external_id")
-        .values_list("external_id", "features")
+        .order_by("record_id")
+        .values_list("record_id", "features")
     }
     return {
         "panel_size": plan_of(deliberation).panel_size,
         "quotas": [[q.feature, q.value, q.min, q.max] for q in quotas],
         "people": people,
+        "id_field": "record_id",
     }
+
+
+def id_field_of(inputs: dict[str, Any]) -> str:
+    """Which volunteer field a run's ids are: record ids, or (older runs) external ids."""
+    return "record_id" if inputs.get("id_field") == "record_id" else "external_id"
 
 
 def problem_from_snapshot(data: dict[str, Any]) -> selection.Problem:

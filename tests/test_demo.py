@@ -105,7 +105,7 @@ def test_demo_panel_is_drawn_as_the_demo_panelist_accounts_and_verifies(seeded):
     audit = SelectionAudit.objects.get()
     seats = Panelist.objects.select_related("user", "volunteer").order_by("draw_position")
     assert [s.user.email for s in seats] == [f"panelist{i:03d}@example.org" for i in range(1, 301)]
-    assert [s.volunteer.external_id for s in seats] == audit.panel
+    assert [s.volunteer.record_id for s in seats] == audit.panel
     assert audit.lottery["size"] == 1000
     assert verify_record(selectors.audit_record(audit)).ok
 

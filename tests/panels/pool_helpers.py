@@ -21,6 +21,7 @@ def add_pool(deliberation, counts: dict[tuple[str, str], int], *, with_contacts:
                 Volunteer(
                     deliberation=deliberation,
                     external_id=f"V{i:05d}",
+                    record_id=f"V-{i:05d}",
                     source=Volunteer.Source.IMPORT,
                     features={"region": region, "gender": gender},
                 )

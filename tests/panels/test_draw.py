@@ -53,8 +53,8 @@ def test_different_numbers_can_draw_different_panels(organizer, db):
 
 def test_drawn_volunteers_get_panelist_accounts_from_their_contact_email(run, organizer):
     audit = actions.do_draw(run, "42", actor=organizer)
-    seat = Panelist.objects.get(volunteer__external_id=audit.panel[0])
-    assert seat.user.email == f"{audit.panel[0].lower()}@example.org"
+    seat = Panelist.objects.select_related("volunteer").get(volunteer__record_id=audit.panel[0])
+    assert seat.user.email == f"{seat.volunteer.external_id.lower()}@example.org"
     assert seat.user.groups.filter(name="panelist").exists()
     assert seat.status == Panelist.Status.INVITED
 
@@ -114,14 +114,14 @@ def test_verify_draw_command_confirms_a_record_and_a_file(run, organizer, tmp_pa
 
 def test_a_declined_panelist_is_replaced_keeping_every_quota_and_logged(run, organizer):
     audit = actions.do_draw(run, "8", actor=organizer)
-    seat = Panelist.objects.get(volunteer__external_id=audit.panel[0])
+    seat = Panelist.objects.get(volunteer__record_id=audit.panel[0])
     actions.do_set_panelist_status(seat, Panelist.Status.DECLINED, actor=organizer)
     new = actions.do_replace_panelist(seat, actor=organizer)
     assert new.replaces == seat
     audit.refresh_from_db()
     assert audit.replacements[0]["dropped"] == audit.panel[0]
-    assert audit.replacements[0]["replacement"] == new.volunteer.external_id
-    active = [p for p in audit.panel if p != audit.panel[0]] + [new.volunteer.external_id]
+    assert audit.replacements[0]["replacement"] == new.volunteer.record_id
+    active = [p for p in audit.panel if p != audit.panel[0]] + [new.volunteer.record_id]
     problem = problem_from_inputs(run.inputs)
     type_of = problem.type_index()
     x = np.zeros(len(problem.members), dtype=int)
@@ -133,7 +133,7 @@ def test_a_declined_panelist_is_replaced_keeping_every_quota_and_logged(run, org
 
 def test_an_active_panelist_is_not_replaced(run, organizer):
     audit = actions.do_draw(run, "8", actor=organizer)
-    seat = Panelist.objects.get(volunteer__external_id=audit.panel[0])
+    seat = Panelist.objects.get(volunteer__record_id=audit.panel[0])
     with pytest.raises(actions.ReplacementRefused):
         actions.do_replace_panelist(seat, actor=organizer)
 
