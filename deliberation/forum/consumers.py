@@ -31,6 +31,7 @@ from deliberation.forum.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_NOT_FOUND,
     CLOSE_REMOVED,
+    CLOSE_TOO_MANY_CONNECTIONS,
     CLOSE_UNAUTHENTICATED,
     FRAME_LIMIT,
     FRAME_WINDOW,
@@ -101,7 +102,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 await self.hub.join(self.room_id, self)
             else:
                 await self.channel_layer.group_add(room_group(self.room_id), self.channel_name)
-            welcome, attendance_id = await db(self._welcome)(user, client_seq is not None)
+            try:
+                welcome, attendance_id = await db(self._welcome)(user, client_seq is not None)
+            except ActionRefused:
+                await self.close(code=CLOSE_TOO_MANY_CONNECTIONS)
+                return
             self.attendance_id = attendance_id
             await self._send(welcome)
             if client_seq is None or client_seq > welcome["last_seq"]:

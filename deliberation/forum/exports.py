@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import defaultdict
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
@@ -15,6 +16,7 @@ from django.db.models import Count
 
 from deliberation.core.cells import safe_row
 from deliberation.core.roles import Role
+from deliberation.forum.attendance import merge_intervals, seconds_present
 from deliberation.forum.models import (
     Attendance,
     ExpertQuestion,
@@ -155,7 +157,8 @@ def polls_rows(session: Session) -> list[dict]:
     return rows
 
 
-def attendance_rows(session: Session) -> list[dict]:
+def connection_rows(session: Session) -> list[dict]:
+    """Every connection to every room of the session, as recorded."""
     ids = Pseudonyms(session)
     attendances = (
         Attendance.objects.filter(room__session=session)
@@ -176,12 +179,39 @@ def attendance_rows(session: Session) -> list[dict]:
     ]
 
 
+def attendance_rows(session: Session) -> list[dict]:
+    """Each participant's time in each room: their connections merged, overlaps once."""
+    ids = Pseudonyms(session)
+    spans: dict[tuple[int, int], list[tuple]] = defaultdict(list)
+    rooms: dict[int, Room] = {}
+    for a in Attendance.objects.filter(room__session=session).select_related("room__group"):
+        spans[(a.room_id, a.user_id)].append((a.joined_at, a.left_at or a.last_seen_at))
+        rooms[a.room_id] = a.room
+    rows = []
+    for (room_id, user_id), intervals in sorted(spans.items()):
+        merged = merge_intervals(intervals)
+        rows.append(
+            {
+                "session_id": session.pk,
+                "room_id": room_id,
+                "room": _room_label(rooms[room_id]),
+                "participant": ids(user_id),
+                "first_joined_at": merged[0][0].isoformat(),
+                "last_left_at": merged[-1][1].isoformat(),
+                "connections": len(intervals),
+                "seconds": seconds_present(merged),
+            }
+        )
+    return rows
+
+
 DATASETS: dict[str, Callable[[Session], list[dict]]] = {
     "transcript": transcript_rows,
     "synthesis": synthesis_rows,
     "questions": questions_rows,
     "polls": polls_rows,
     "attendance": attendance_rows,
+    "connections": connection_rows,
 }
 
 

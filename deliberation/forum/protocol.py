@@ -12,6 +12,10 @@ MAX_CLIENT_ID_CHARS = 64
 # At most FRAME_LIMIT frames per FRAME_WINDOW seconds on one connection.
 FRAME_LIMIT, FRAME_WINDOW = 40, 10
 
+# Connections one person may hold open to one room at once (a phone, a laptop, a
+# reloaded tab whose old connection has not closed yet).
+MAX_CONNECTIONS_PER_USER = 5
+
 # Texts.
 MAX_MESSAGE_BYTES = 4096
 MAX_REASON_CHARS = 300
@@ -36,6 +40,7 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_REMOVED = 4408
+CLOSE_TOO_MANY_CONNECTIONS = 4429
 
 CLIENT_EVENTS = frozenset(
     {
@@ -68,6 +73,7 @@ CLIENT_EVENTS = frozenset(
 def limits() -> dict[str, int]:
     """The limits a client must respect, as sent in the welcome."""
     return {
+        "max_connections_per_user": MAX_CONNECTIONS_PER_USER,
         "max_frame_bytes": MAX_FRAME_BYTES,
         "max_client_id_chars": MAX_CLIENT_ID_CHARS,
         "frame_limit": FRAME_LIMIT,

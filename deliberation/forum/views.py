@@ -40,6 +40,10 @@ def room_strings() -> dict[str, str]:
         "refused": _("You cannot take part in this room."),
         "signed_out": _("You are signed out. Sign in again to take part."),
         "removed": _("You were removed from this room."),
+        "too_many_connections": _(
+            "This room is open in too many of your windows or devices. Close some, then "
+            "reload this page."
+        ),
         "hidden": _("(message hidden by the facilitator)"),
         "hide": _("Hide"),
         "hide_reason": _("Why hide this message? (kept for the record)"),

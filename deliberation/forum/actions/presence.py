@@ -4,18 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from deliberation.core.actions import ActionRefused
 from deliberation.forum.actions.room_log import broadcast
 from deliberation.forum.channel_groups import room_group
 from deliberation.forum.models import Attendance
-from deliberation.forum.wire import person, present_users
+from deliberation.forum.protocol import MAX_CONNECTIONS_PER_USER
+from deliberation.forum.wire import PRESENCE_TIMEOUT, person, present_users
 
 
 def do_join_room(room_id: int, user: Any, channel_name: str) -> Attendance:
-    """Record attendance; announce the user when this is their first live connection."""
+    """Record attendance; announce the user when this is their first live connection.
+
+    A person holds at most MAX_CONNECTIONS_PER_USER live connections to a room: their own
+    row is locked while they are counted, so simultaneous connects take turns.
+    """
     with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        live = Attendance.objects.filter(
+            room_id=room_id,
+            user_id=user.pk,
+            left_at__isnull=True,
+            last_seen_at__gte=timezone.now() - PRESENCE_TIMEOUT,
+        ).count()
+        if live >= MAX_CONNECTIONS_PER_USER:
+            raise ActionRefused(
+                "too_many_connections",
+                f"At most {MAX_CONNECTIONS_PER_USER} connections per person to a room.",
+            )
         already = any(p["id"] == user.pk for p in present_users(room_id))
         attendance = Attendance.objects.create(
             room_id=room_id, user=user, channel_name=channel_name

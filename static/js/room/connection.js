@@ -3,7 +3,13 @@
 import { frameProblem, RateWindow } from "./limits.js";
 
 // Close codes after which reconnecting cannot help, and the status shown for each.
-const FINAL_CLOSE = { 4401: "signed_out", 4403: "refused", 4404: "refused", 4408: "removed" };
+const FINAL_CLOSE = {
+  4401: "signed_out",
+  4403: "refused",
+  4404: "refused",
+  4408: "removed",
+  4429: "too_many_connections",
+};
 const PING_MS = 25000; // the protocol asks for a ping every 25 s to keep presence alive
 const FIRST_RETRY_MS = 500;
 const LONGEST_RETRY_MS = 10000;
