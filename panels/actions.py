@@ -44,6 +44,7 @@ from panels.pool_file import PoolCheck, PoolRow, normalise_email, normalise_phon
 from panels.problem import id_field_of, plan_of, snapshot
 from panels.record_ids import new_record_ids
 from panels.runner import start_in_background
+from panels.signals import panel_seat_changed
 from panels.strata import STRATA
 
 logger = logging.getLogger(__name__)
@@ -447,9 +448,11 @@ def do_replace_panelist(panelist: Panelist, *, actor: Any) -> Panelist:
 def do_set_panelist_status(panelist: Panelist, status: str, *, actor: Any) -> Panelist:
     with transaction.atomic():
         locked = Panelist.objects.select_for_update().get(pk=panelist.pk)
+        previous = locked.status
         locked.status = status
         locked.responded_at = timezone.now()
         locked.save(update_fields=["status", "responded_at"])
+        panel_seat_changed.send(Panelist, panelist=locked, previous_status=previous)
         _log("panelist %s set to %s by %s", locked.pk, status, getattr(actor, "pk", None))
     return locked
 

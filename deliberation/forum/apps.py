@@ -6,3 +6,20 @@ class ForumConfig(AppConfig):
     name = "deliberation.forum"
     label = "forum"
     verbose_name = _("Live forum")
+
+    def ready(self) -> None:
+        from django.db.models.signals import m2m_changed
+
+        from deliberation.forum.actions.access import (
+            close_rooms_of_a_seat_that_left,
+            close_rooms_of_removed_members,
+        )
+        from deliberation.forum.models import ForumGroup
+        from panels.signals import panel_seat_changed
+
+        panel_seat_changed.connect(close_rooms_of_a_seat_that_left, dispatch_uid="forum-seat")
+        m2m_changed.connect(
+            close_rooms_of_removed_members,
+            sender=ForumGroup.members.through,
+            dispatch_uid="forum-members",
+        )

@@ -135,6 +135,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             "can_run": can_run_room(user, room),
             "can_answer": can_answer_in_room(user, room),
         }
+        # Who may be in the room as of admission; a change sends messages to the full check.
+        self.access_version = room.access_version
         return None
 
     def _welcome(self, user: Any, resuming: bool) -> tuple[dict, int]:
@@ -215,17 +217,25 @@ class RoomConsumer(AsyncWebsocketConsumer):
         try:
             if kind == "message" and _parallel_database():
                 result = await actions.ado_post_message(
-                    self.room_id, self.scope["user"], frame.get("text"), client_id=client_id or ""
+                    self.room_id,
+                    self.scope["user"],
+                    frame.get("text"),
+                    client_id=client_id or "",
+                    access_version=self.access_version,
                 )
             else:
                 result = await db(self._handle)(self.scope["user"], kind, frame, client_id or "")
         except ActionRefused as refused:
             await self._error(refused.code, refused.detail, client_id)
+            if refused.code == "revoked":
+                await self._leave(CLOSE_FORBIDDEN)
             return
         except Exception:
             logger.exception("room %s: %s failed", self.room_id, kind)
             await self._error("server_error", "The server could not do this; try again.", client_id)
             return
+        if isinstance(result, RoomEvent) and result.room_access_version is not None:
+            self.access_version = result.room_access_version
         reply = {"seq": result.seq} if isinstance(result, RoomEvent) else result or {}
         await self._send({"type": "ack", "client_id": client_id, **reply})
 
@@ -245,7 +255,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         return True
 
     def _do_message(self, user, frame, client_id):
-        return actions.do_post_message(self.room_id, user, frame.get("text"), client_id=client_id)
+        return actions.do_post_message(
+            self.room_id,
+            user,
+            frame.get("text"),
+            client_id=client_id,
+            access_version=self.access_version,
+        )
 
     def _do_hand_raise(self, user, frame, client_id):
         return actions.do_raise_hand(self.room_id, user)
@@ -369,10 +385,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def room_kick(self, message: dict) -> None:
         await self._send({"type": "removed", "detail": "You were removed from this room."})
+        await self._leave(CLOSE_REMOVED)
+
+    async def room_revoke(self, message: dict) -> None:
+        """The person is no longer a participant (moved, seat declined): close at once."""
+        await self._leave(CLOSE_FORBIDDEN)
+
+    async def _leave(self, code: int) -> None:
         if self.attendance_id is not None:
             await db(actions.do_leave_room)(self.attendance_id)
             self.attendance_id = None
-        await self.close(code=CLOSE_REMOVED)
+        await self.close(code=code)
 
     # Helpers ------------------------------------------------------------------------
 

@@ -148,6 +148,10 @@ class Room(models.Model):
         verbose_name=_("group"),
     )
     last_seq = models.PositiveBigIntegerField(_("last sequence number"), default=0)
+    # Raised whenever who may be in the room changes (a move, a re-allocation, a seat
+    # declined or dropped): a connection admitted under an older value is re-checked
+    # before its next message is stored.
+    access_version = models.PositiveIntegerField(_("access version"), default=0)
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, default="waiting")
     timer_ends_at = models.DateTimeField(_("timer ends at"), null=True, blank=True)
     timer_label = models.CharField(_("timer label"), max_length=100, blank=True)
@@ -207,6 +211,9 @@ class RoomEvent(models.Model):
 
     # Not stored: True on the copy do_post_message returns for a client_id already used.
     repeated = False
+    # Not stored: the room's access version when the general path stored or found this
+    # message (the connection admits its next messages by it); None on the fast path.
+    room_access_version: int | None = None
 
     class Meta:
         verbose_name = _("room event")

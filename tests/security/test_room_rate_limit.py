@@ -60,7 +60,7 @@ def waiting_for_locks(expected: int, timeout: float = 10.0) -> None:
 
 def post_sync(room_id, user, text):
     try:
-        return actions.do_post_message(room_id, user, text).seq
+        return actions.do_post_message(room_id, user, text, access_version=0).seq
     except ActionRefused as refused:
         return refused.code
     finally:
@@ -70,7 +70,7 @@ def post_sync(room_id, user, text):
 def post_async(room_id, user, text):
     async def post():
         try:
-            return (await actions.ado_post_message(room_id, user, text)).seq
+            return (await actions.ado_post_message(room_id, user, text, access_version=0)).seq
         except ActionRefused as refused:
             return refused.code
         finally:

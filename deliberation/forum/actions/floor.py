@@ -21,7 +21,7 @@ from deliberation.forum.wire import queue_state
 
 def do_raise_hand(room_id: int, actor: Any) -> RoomEvent:
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         require_speaking_allowed(room, actor)
         if room.speaker_id == actor.pk:
             raise ActionRefused("invalid", "You have the floor already.")
@@ -36,7 +36,7 @@ def do_lower_hand(room_id: int, actor: Any, user_id: Any = None) -> RoomEvent:
         user_id = clean_id(user_id, field="user_id")
     """Lower one's own hand; the facilitator may lower anyone's."""
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         target_id = actor.pk
         if user_id is not None and user_id != actor.pk:
             require_runner(room, actor)
@@ -50,7 +50,7 @@ def do_give_floor(room_id: int, actor: Any, user_id: Any, seconds: Any) -> RoomE
     user_id = clean_id(user_id, field="user_id")
     seconds = clean_int(seconds, field="seconds", low=10, high=MAX_TURN_SECONDS)
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         require_runner(room, actor)
         speaker = get_user_model().objects.filter(pk=user_id, is_active=True).first()
         if speaker is None or not can_join_room(speaker, room):
@@ -65,7 +65,7 @@ def do_give_floor(room_id: int, actor: Any, user_id: Any, seconds: Any) -> RoomE
 def do_end_floor(room_id: int, actor: Any) -> RoomEvent:
     """End the current turn: the facilitator or the speaker themself."""
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         if room.speaker_id is None:
             raise ActionRefused("invalid", "Nobody has the floor.")
         if room.speaker_id != actor.pk:

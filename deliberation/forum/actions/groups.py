@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from deliberation.forum.actions.access import do_revoke_room_access, rooms_of_groups
 from deliberation.forum.actions.rooms import do_open_rooms
 from deliberation.forum.allocation import allocate, encode
 from deliberation.forum.models import ForumGroup, Session
@@ -47,13 +48,20 @@ def do_allocate_groups(
             allocate(codes, len(groups), seed=seed).tolist() if codes is not None else []
         )
         Through = ForumGroup.members.through
+        before = dict(
+            Through.objects.filter(forumgroup__session=locked).values_list(
+                "user_id", "forumgroup_id"
+            )
+        )
+        after = {p.user_id: groups[int(g)].pk for p, g in zip(panelists, assignment, strict=True)}
         Through.objects.filter(forumgroup__session=locked).delete()
         Through.objects.bulk_create(
             [
-                Through(forumgroup_id=groups[int(g)].pk, user_id=p.user_id)
-                for p, g in zip(panelists, assignment, strict=True)
+                Through(forumgroup_id=group_id, user_id=user_id)
+                for user_id, group_id in after.items()
             ]
         )
+        _revoke_changed(before, after)
         transaction.on_commit(
             lambda: logger.info(
                 "session %s: %d panelists allocated to %d groups by %s",
@@ -77,11 +85,27 @@ def do_move_member(session: Session, *, user_id: int, group_id: int, actor: Any)
         ):
             raise ValueError("not a panelist of this deliberation")
         Through = ForumGroup.members.through
+        before = dict(
+            Through.objects.filter(forumgroup__session=session, user_id=user_id).values_list(
+                "user_id", "forumgroup_id"
+            )
+        )
         Through.objects.filter(forumgroup__session=session, user_id=user_id).delete()
         Through.objects.create(forumgroup_id=target.pk, user_id=user_id)
+        _revoke_changed(before, {user_id: target.pk})
         transaction.on_commit(
             lambda: logger.info(
                 "user %s moved to group %s by %s", user_id, target.pk, getattr(actor, "pk", None)
             )
         )
     return target
+
+
+def _revoke_changed(before: dict[int, int], after: dict[int, int]) -> None:
+    """Close the old group's room to everyone whose group changed or who left."""
+    lost: dict[int, list[int]] = {}
+    for user_id, group_id in before.items():
+        if after.get(user_id) != group_id:
+            lost.setdefault(group_id, []).append(user_id)
+    for group_id, user_ids in lost.items():
+        do_revoke_room_access(rooms_of_groups([group_id]), user_ids)

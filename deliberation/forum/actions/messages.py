@@ -31,35 +31,55 @@ from deliberation.forum.models import ModerationAction, RoomEvent
 logger = logging.getLogger(__name__)
 
 
-def do_post_message(room_id: int, actor: Any, text: Any, *, client_id: str = "") -> RoomEvent:
-    """Save a chat message, then broadcast it; a repeated client_id returns the first copy."""
+def do_post_message(
+    room_id: int,
+    actor: Any,
+    text: Any,
+    *,
+    client_id: str = "",
+    access_version: int | None = None,
+) -> RoomEvent:
+    """Save a chat message, then broadcast it; a repeated client_id returns the first copy.
+
+    ``access_version`` is the room's access version when the sender's connection was
+    admitted: while it is still the room's, the one-statement path may skip the
+    membership check (nothing changed who may be in the room); otherwise the general
+    path checks it again.
+    """
     text = clean_text(text, field="text")
-    if connection.vendor == "postgresql":
-        event = append_message_in_one_statement(room_id, actor, text, client_id)
+    if connection.vendor == "postgresql" and access_version is not None:
+        event = append_message_in_one_statement(room_id, actor, text, client_id, access_version)
         if event is not None:
             return event
     return post_message_checked(room_id, actor, text, client_id)
 
 
 def post_message_checked(room_id: int, actor: Any, text: str, client_id: str) -> RoomEvent:
-    """The general path, which also explains a refusal or returns the earlier copy."""
+    """The general path, which also explains a refusal or returns the earlier copy.
+
+    The event carries the room's current access version (``room_access_version``, not
+    stored) for the connection to admit its next messages by.
+    """
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         require_speaking_allowed(room, actor)
         if client_id:
             earlier = RoomEvent.objects.filter(room=room, author=actor, client_id=client_id).first()
             if earlier is not None:
                 earlier.repeated = True
+                earlier.room_access_version = room.access_version
                 return earlier
         recent = RoomEvent.objects.filter(
             room=room, author=actor, kind="message", created_at__gt=chat_window_start()
         )
         require_within_chat_limit(recent.count())
-        return append_event(room, "message", {}, author=actor, text=text, client_id=client_id)
+        event = append_event(room, "message", {}, author=actor, text=text, client_id=client_id)
+        event.room_access_version = room.access_version
+        return event
 
 
 def append_message_in_one_statement(
-    room_id: int, actor: Any, text: str, client_id: str
+    room_id: int, actor: Any, text: str, client_id: str, access_version: int
 ) -> RoomEvent | None:
     """PostgreSQL's path for the busiest write: the room row is locked, then one statement
     checks sanctions, duplicates and the rate limit, takes the next sequence number and
@@ -67,7 +87,7 @@ def append_message_in_one_statement(
     says why. (The consumer's own path, ado_post_message, sends the same statements in
     one round trip.)"""
     now = timezone.now()
-    params = one_statement_params(room_id, actor, text, client_id, now)
+    params = one_statement_params(room_id, actor, text, client_id, now, access_version)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement(LOCK_ROOM), params)
@@ -86,10 +106,16 @@ def append_message_in_one_statement(
 
 
 def one_statement_params(
-    room_id: int, actor: Any, text: str, client_id: str, now: datetime.datetime
+    room_id: int,
+    actor: Any,
+    text: str,
+    client_id: str,
+    now: datetime.datetime,
+    access_version: int,
 ) -> dict:
     return {
         "room": room_id,
+        "access_version": access_version,
         "author": actor.pk,
         "text": text,
         "client_id": client_id,
@@ -118,7 +144,7 @@ def stored_message(
 
 
 async def ado_post_message(
-    room_id: int, actor: Any, text: Any, *, client_id: str = ""
+    room_id: int, actor: Any, text: Any, *, client_id: str = "", access_version: int
 ) -> RoomEvent:
     """do_post_message for a consumer on PostgreSQL, run on the event loop.
 
@@ -129,7 +155,7 @@ async def ado_post_message(
     """
     text = clean_text(text, field="text")
     now = timezone.now()
-    params = one_statement_params(room_id, actor, text, client_id, now)
+    params = one_statement_params(room_id, actor, text, client_id, now, access_version)
     try:
         row = await async_connection.fetch_one_locked(
             statement(LOCK_ROOM), statement(ONE_STATEMENT_MESSAGE), params

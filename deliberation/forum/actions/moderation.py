@@ -36,7 +36,7 @@ def do_hide_message(room_id: int, actor: Any, seq: Any, reason: Any) -> RoomEven
     seq = clean_int(seq, field="seq", low=1, high=2**62)
     reason = clean_reason(reason)
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         require_runner(room, actor)
         message = RoomEvent.objects.filter(room=room, seq=seq, kind="message").first()
         if message is None:
@@ -62,7 +62,7 @@ def do_mute(room_id: int, actor: Any, user_id: Any, minutes: Any, reason: Any) -
     minutes = clean_int(minutes, field="minutes", low=1, high=MAX_MUTE_MINUTES)
     reason = clean_reason(reason)
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         require_runner(room, actor)
         target = participant(room, user_id)
         until = timezone.now() + datetime.timedelta(minutes=minutes)
@@ -84,7 +84,7 @@ def do_remove(room_id: int, actor: Any, user_id: Any, reason: Any) -> RoomEvent:
     user_id = clean_id(user_id, field="user_id")
     reason = clean_reason(reason)
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         require_runner(room, actor)
         target = participant(room, user_id)
         ModerationAction.objects.create(

@@ -20,7 +20,7 @@ def do_set_phase(room_id: int, actor: Any, phase: Any) -> RoomEvent:
     if phase not in Room.Phase.values:
         raise ActionRefused("invalid", f"'phase' must be one of {', '.join(Room.Phase.values)}.")
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         require_runner(room, actor)
         room.phase = phase
         Room.objects.filter(pk=room.pk).update(phase=phase)
@@ -32,7 +32,7 @@ def do_start_timer(room_id: int, actor: Any, seconds: Any, label: Any) -> RoomEv
     seconds = clean_int(seconds, field="seconds", low=1, high=MAX_TIMER_SECONDS)
     label = clean_reason(label)[:MAX_TIMER_LABEL_CHARS]
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         require_runner(room, actor)
         room.timer_ends_at = timezone.now() + datetime.timedelta(seconds=seconds)
         room.timer_label = label
@@ -42,7 +42,7 @@ def do_start_timer(room_id: int, actor: Any, seconds: Any, label: Any) -> RoomEv
 
 def do_stop_timer(room_id: int, actor: Any) -> RoomEvent:
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         require_runner(room, actor)
         room.timer_ends_at, room.timer_label = None, ""
         Room.objects.filter(pk=room.pk).update(timer_ends_at=None, timer_label="")

@@ -34,7 +34,7 @@ def do_open_poll(room_id: int, actor: Any, question: Any, options: Any) -> RoomE
         )
     options = [option.strip()[:MAX_POLL_OPTION_CHARS] for option in options]
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         require_runner(room, actor)
         poll = QuickPoll.objects.create(
             room=room, question=question, options=options, opened_by=actor
@@ -53,7 +53,7 @@ def poll_for_update(room: Room, poll_id: Any) -> QuickPoll:
 def do_vote_poll(room_id: int, actor: Any, poll_id: Any, option: Any) -> int:
     """One vote per person; results stay sealed until the poll closes, so nothing is sent."""
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         poll = poll_for_update(room, poll_id)
         if poll.status != QuickPoll.Status.OPEN:
             raise ActionRefused("invalid", "This poll is closed.")
@@ -68,7 +68,7 @@ def do_vote_poll(room_id: int, actor: Any, poll_id: Any, option: Any) -> int:
 
 def do_close_poll(room_id: int, actor: Any, poll_id: Any) -> RoomEvent:
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         require_runner(room, actor)
         poll = poll_for_update(room, poll_id)
         if poll.status != QuickPoll.Status.OPEN:

@@ -20,7 +20,7 @@ from deliberation.forum.wire import question_wire
 def do_ask_question(room_id: int, actor: Any, text: Any, *, client_id: str = "") -> RoomEvent:
     text = clean_text(text, field="text")
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         if not room.is_plenary:
             raise ActionRefused("invalid", "Questions to experts are asked in the plenary.")
         require_speaking_allowed(room, actor)
@@ -48,7 +48,7 @@ def question_for_update(room: Room, question_id: Any) -> ExpertQuestion:
 def do_upvote_question(room_id: int, actor: Any, question_id: Any) -> RoomEvent:
     """One upvote per person per question (a unique constraint backs the check)."""
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         question = question_for_update(room, question_id)
         if question.status == ExpertQuestion.Status.ANSWERED:
             raise ActionRefused("invalid", "This question has been answered.")
@@ -63,7 +63,7 @@ def do_upvote_question(room_id: int, actor: Any, question_id: Any) -> RoomEvent:
 
 def do_pick_question(room_id: int, actor: Any, question_id: Any) -> RoomEvent:
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         require_runner(room, actor)
         question = question_for_update(room, question_id)
         if question.status != ExpertQuestion.Status.OPEN:
@@ -77,7 +77,7 @@ def do_answer_question(room_id: int, actor: Any, question_id: Any, text: Any) ->
     """The expert's answer; the question moves to the archive of answered questions."""
     text = clean_text(text, field="text")
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         if not can_answer_in_room(actor, room):
             raise ActionRefused("forbidden", "Only an invited expert or the moderator answers.")
         question = question_for_update(room, question_id)

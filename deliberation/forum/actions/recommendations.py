@@ -16,7 +16,7 @@ from deliberation.forum.wire import recommendation_wire
 def do_add_recommendation(room_id: int, actor: Any, text: Any) -> RoomEvent:
     text = clean_text(text, field="text")
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         require_runner(room, actor)
         recommendation = GroupRecommendation.objects.create(room=room, text=text, author=actor)
         return append_event(
@@ -32,7 +32,7 @@ def do_support_recommendation(
         raise ActionRefused("invalid", "'support' must be true or false.")
     recommendation_id = clean_id(recommendation_id, field="recommendation_id")
     with transaction.atomic():
-        room = lock_room(room_id)
+        room = lock_room(room_id, actor)
         recommendation = GroupRecommendation.objects.filter(room=room, pk=recommendation_id).first()
         if recommendation is None:
             raise ActionRefused("invalid", "No such recommendation in this room.")

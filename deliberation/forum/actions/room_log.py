@@ -34,15 +34,23 @@ def broadcast(group: str, message: dict) -> None:
         logger.exception("broadcast to %s failed", group)
 
 
-def lock_room(room_id: int) -> Room:
+def lock_room(room_id: int, actor: Any) -> Room:
+    """The room, locked for this action, once the actor is still allowed in it.
+
+    Membership is checked on every action, not only when the connection opened: a
+    panelist moved to another group, or whose seat was declined, is refused at once.
+    """
     try:
-        return (
+        room = (
             Room.objects.select_for_update(of=("self",))
             .select_related("group", "session", "speaker")
             .get(pk=room_id)
         )
     except Room.DoesNotExist:
         raise ActionRefused("not_found", "This room does not exist.") from None
+    if not can_join_room(actor, room):
+        raise ActionRefused("revoked", "You are no longer a participant of this room.")
+    return room
 
 
 def append_event(

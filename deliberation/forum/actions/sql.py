@@ -55,6 +55,7 @@ ONE_STATEMENT_MESSAGE = """
 WITH bumped AS (
     UPDATE {room} SET last_seq = last_seq + 1
     WHERE id = %(room)s
+      AND access_version = %(access_version)s
       AND NOT EXISTS (
         SELECT 1 FROM {moderation}
         WHERE room_id = %(room)s AND target_id = %(author)s

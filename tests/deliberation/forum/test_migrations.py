@@ -60,13 +60,7 @@ def test_rows_content_types_and_permissions_move_with_the_models():
     )
     old.get_model("surveys", "Quota")  # the fieldwork quota before its rename
 
-    new = migrate(
-        [
-            ("forum", "0003_open_rooms"),
-            ("report", "0002_rename_tables"),
-            ("surveys", "0005_fieldwork_quota"),
-        ]
-    )
+    new = migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     events = new.get_model("forum", "RoomEvent").objects.all()
     assert [(e.seq, e.text, e.author_id) for e in events] == [(1, "안녕하세요", author.pk)]
     assert new.get_model("forum", "ExpertQuestion").objects.get().text == "왜?"

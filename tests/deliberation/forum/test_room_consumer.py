@@ -315,7 +315,9 @@ def test_a_message_is_stored_with_the_room_lock_and_one_statement_on_postgresql(
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        event = actions.do_post_message(forum.room.pk, forum.alice, "hello", client_id="k1")
+        event = actions.do_post_message(
+            forum.room.pk, forum.alice, "hello", client_id="k1", access_version=0
+        )
     statements = [q["sql"] for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
     assert len(statements) == 2
     assert statements[0].rstrip().endswith("FOR UPDATE") and "INSERT INTO" in statements[1]
@@ -361,7 +363,9 @@ def test_concurrent_copies_of_one_message_are_stored_once_without_a_gap(forum):
 
     def post(n: int) -> int:
         try:
-            return actions.do_post_message(forum.room.pk, forum.alice, "x", client_id="same").seq
+            return actions.do_post_message(
+                forum.room.pk, forum.alice, "x", client_id="same", access_version=0
+            ).seq
         finally:
             connection.close()
 
