@@ -213,6 +213,8 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+# The largest file a session's material may be.
+MATERIAL_MAX_BYTES = env_int("MATERIAL_MAX_MB", 25, minimum=1) * 1_000_000
 
 # Security: strict by default whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from deliberation.core.roles import Role
+from deliberation.forum.models import Material
 from deliberation.report.models import ReportRender
 from panels.models import SelectionRun
 from surveys.models import Answer, PollImport, Response, Wave
@@ -102,6 +103,8 @@ ACCESS: dict[str, Access] = {
     "forum:plenary": only(Role.ORGANIZER),
     "forum:allocation": only(Role.ORGANIZER),
     "forum:materials": only(Role.ORGANIZER),
+    # Materials' files: the deliberation's staff and panel (object rule, in tests/security).
+    "forum:material_file": only(Role.ORGANIZER, Role.ANALYST),
     "forum:export": only(Role.ORGANIZER, Role.ANALYST),
     "set_language": everyone(302, 302),
     # Surveys: respondents' pages are public; the token is the credential (unknown: 404).
@@ -198,6 +201,9 @@ def objects(db, settings, tmp_path):
         deliberation=stage.deliberation, status=ReportRender.Status.DONE, progress=100
     )
     render.file.save("report.pdf", ContentFile(b"%PDF-1.7 test"))
+    material = Material(session=group.session, title="자료집")
+    material.file.save("reading.pdf", ContentFile(b"%PDF-1.7 reading"), save=False)
+    material.save()
     wave = WaveFactory(questionnaire__deliberation=stage.deliberation)
     question = build_every_type(wave.questionnaire)["Q1"]
     panel_wave = WaveFactory(questionnaire=wave.questionnaire, kind=Wave.Kind.PRE)
@@ -212,6 +218,7 @@ def objects(db, settings, tmp_path):
         "session_id": group.session_id,
         "run_id": run.pk,
         "render_id": render.pk,
+        "material_id": material.pk,
         "wave_id": wave.pk,
         "questionnaire_id": wave.questionnaire_id,
         "question_id": question.pk,

@@ -6,7 +6,7 @@ from typing import Any
 
 from deliberation.core.access import has_role
 from deliberation.core.roles import Role
-from deliberation.forum.models import ForumGroup
+from deliberation.forum.models import ForumGroup, Session
 from panels.models import Panelist
 
 
@@ -45,6 +45,31 @@ def can_join_plenary(user: Any, session: Any) -> bool:
         Panelist.objects.active()
         .filter(deliberation_id=session.deliberation_id, user=user)
         .exists()
+    )
+
+
+def can_read_materials(user: Any, session: Any) -> bool:
+    """A session's materials: the deliberation's staff and its active panel."""
+    if has_role(user, Role.ORGANIZER, Role.ANALYST):
+        return True
+    if user.is_authenticated and session.moderator_id == user.pk:
+        return True
+    deliberation_id = session.deliberation_id
+    if (
+        has_role(user, Role.EXPERT)
+        and Session.objects.filter(deliberation_id=deliberation_id, experts=user).exists()
+    ):
+        return True
+    if (
+        has_role(user, Role.FACILITATOR)
+        and ForumGroup.objects.filter(
+            session__deliberation_id=deliberation_id, facilitator=user
+        ).exists()
+    ):
+        return True
+    return (
+        has_role(user, Role.PANELIST)
+        and Panelist.objects.active().filter(deliberation_id=deliberation_id, user=user).exists()
     )
 
 

@@ -10,7 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.core.models import Deliberation
+from deliberation.core.storage import PrivateStorage, private_storage, unguessable_name
 from deliberation.forum.channel_groups import room_group
+
+
+def private_material_storage() -> PrivateStorage:
+    return private_storage
+
+
+def material_path(instance: Material, filename: str) -> str:
+    return unguessable_name("materials", filename)
 
 
 class Session(models.Model):
@@ -102,7 +111,9 @@ class Material(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     link = models.URLField(_("link"), blank=True)
-    file = models.FileField(_("file"), upload_to="materials/%Y/", blank=True)
+    file = models.FileField(
+        _("file"), storage=private_material_storage, upload_to=material_path, blank=True
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

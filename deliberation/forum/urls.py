@@ -10,6 +10,7 @@ urlpatterns = [
     path("sessions/<int:session_id>/plenary/", views.plenary, name="plenary"),
     path("sessions/<int:session_id>/groups/", views.allocation, name="allocation"),
     path("sessions/<int:session_id>/materials/", views.materials, name="materials"),
+    path("materials/<int:material_id>/file/", views.material_file, name="material_file"),
     path(
         "sessions/<int:session_id>/export/<slug:dataset>.<slug:fmt>",
         views.export,

@@ -4,10 +4,12 @@ materials and exports for analysts."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,8 +24,15 @@ from deliberation.core.access import (
 )
 from deliberation.core.roles import Role
 from deliberation.forum import exports
-from deliberation.forum.access import can_join_group, can_join_plenary, can_run_group, can_run_room
+from deliberation.forum.access import (
+    can_join_group,
+    can_join_plenary,
+    can_read_materials,
+    can_run_group,
+    can_run_room,
+)
 from deliberation.forum.actions import do_add_material, do_allocate_groups, do_move_member
+from deliberation.forum.material_files import KINDS, extension_of, kind_of
 from deliberation.forum.models import ForumGroup, Material, Room, Session
 from deliberation.forum.selectors import group_room as room_of_group
 from deliberation.forum.selectors import plenary_room
@@ -240,6 +249,26 @@ class MaterialForm(forms.ModelForm):
         model = Material
         fields = ["title", "body", "link", "file", "order"]
 
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return upload
+        if upload.size > settings.MATERIAL_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB.")
+                % {"mb": settings.MATERIAL_MAX_BYTES // 1_000_000}
+            )
+        head = upload.read(16)
+        upload.seek(0)
+        if kind_of(upload.name, head) is None:
+            raise forms.ValidationError(
+                _(
+                    "Materials may be PDF files, images (PNG, JPEG, GIF, WebP) or office "
+                    "and Hangul documents; this file is not one of them."
+                )
+            )
+        return upload
+
     def clean(self) -> dict:
         cleaned = super().clean()
         if not (cleaned.get("body") or cleaned.get("link") or cleaned.get("file")):
@@ -262,6 +291,31 @@ def materials(request: HttpRequest, session_id: int) -> HttpResponse:
         "export_links": export_links(session),
     }
     return render(request, "forum/materials.html", context)
+
+
+@login_required_any_role
+def material_file(request: HttpRequest, material_id: int) -> FileResponse:
+    """A material's file, for the deliberation's panel and staff only.
+
+    PDFs and images open in the browser; other documents are downloaded.
+    """
+    material = get_object_or_404(
+        Material.objects.select_related("session"), pk=material_id, file__gt=""
+    )
+    deny_unless(can_read_materials(request.user, material.session))
+    kind = KINDS.get(extension_of(material.file.name))
+    if kind is None:
+        raise Http404
+    try:
+        handle = material.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=not kind.inline,
+        filename=material.file.name.rsplit("/", 1)[-1],
+        content_type=kind.content_type,
+    )
 
 
 @role_required(Role.ORGANIZER, Role.ANALYST)

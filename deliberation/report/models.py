@@ -7,7 +7,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.core.models import Deliberation
-from deliberation.core.storage import private_report_storage
+from deliberation.core.storage import private_report_storage, unguessable_name
+
+
+def report_path(instance: ReportRender, filename: str) -> str:
+    return unguessable_name("reports", filename)
 
 
 class ReportNarrative(models.Model):
@@ -74,7 +78,7 @@ class ReportRender(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     language = models.CharField(_("language"), max_length=10, default="ko")
     file = models.FileField(
-        _("file"), storage=private_report_storage, upload_to="reports/", blank=True
+        _("file"), storage=private_report_storage, upload_to=report_path, blank=True
     )
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(
