@@ -157,13 +157,6 @@ def _pool_counts(deliberation: Deliberation, feature: str, values: list[str]) ->
 def contacts(request: HttpRequest, slug: str) -> HttpResponse:
     deliberation = _deliberation(slug)
     deny_unless(can_see_contacts(request.user))
-    if request.method == "POST":
-        if request.POST.get("confirm") != "erase":
-            messages.error(request, _("Tick the box to confirm the erasure."))
-            return redirect("panels:contacts", slug=slug)
-        n = actions.do_erase_contacts(deliberation, actor=request.user)
-        messages.success(request, _("%(n)d contacts erased.") % {"n": n})
-        return redirect("panels:contacts", slug=slug)
     contacts_qs = (
         VolunteerContact.objects.filter(volunteer__deliberation=deliberation)
         .select_related("volunteer")

@@ -665,3 +665,33 @@ class WaveReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wave_id}:{self.panelist_id} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class ContactErasure(models.Model):
+    """The record of one erasure of a deliberation's contact data: who, when, how much."""
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="contact_erasures",
+        verbose_name=_("deliberation"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("erased by"),
+    )
+    erased_at = models.DateTimeField(_("erased at"), default=timezone.now)
+    # What was erased: {"poll_volunteers": n, "pool": n, "accounts": n, "accounts_kept": n}
+    counts = models.JSONField(_("counts"), default=dict)
+
+    class Meta:
+        verbose_name = _("contact erasure")
+        verbose_name_plural = _("contact erasures")
+        ordering = ["deliberation", "-erased_at"]
+
+    def __str__(self) -> str:
+        return f"{self.deliberation} {self.erased_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from surveys.views import analysis, builder, fieldwork, fieldwork_admin, imports, volunteers
+from surveys.views import (
+    analysis,
+    builder,
+    erasure,
+    fieldwork,
+    fieldwork_admin,
+    imports,
+    volunteers,
+)
 
 app_name = "surveys"
 
@@ -62,6 +70,12 @@ urlpatterns = [
         "deliberations/<slug:slug>/volunteers/to-pool/",
         volunteers.add_poll_volunteers,
         name="add_poll_volunteers",
+    ),
+    # The end of the process: every copy of the citizens' contact data erased
+    path(
+        "deliberations/<slug:slug>/erase-contacts/",
+        erasure.erase_contacts,
+        name="erase_contacts",
     ),
     # Imports
     path("waves/<int:wave_id>/import/", imports.upload, name="import_upload"),

@@ -73,6 +73,7 @@ ACCESS: dict[str, Access] = {
     "panels:pool": only(Role.ORGANIZER),
     "panels:contacts": contacts_only(),
     "surveys:add_poll_volunteers": only(Role.ORGANIZER, ok=405),
+    "surveys:erase_contacts": only(Role.ORGANIZER),
     "panels:quotas": only(Role.ORGANIZER),
     "panels:feasibility": only(Role.ORGANIZER),
     "panels:apply_relaxation": only(Role.ORGANIZER, ok=405),

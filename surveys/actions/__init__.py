@@ -4,6 +4,7 @@ One module per area (fieldwork, volunteers, reminders, questionnaires, imports,
 weighting); this package gathers them for the views: ``actions.do_submit_response(...)``.
 """
 
+from surveys.actions.erasure import do_erase_contact_data
 from surveys.actions.fieldwork import (
     Outcome,
     Screener,
@@ -39,7 +40,7 @@ from surveys.actions.questionnaires import (
     do_save_question,
 )
 from surveys.actions.reminders import ReminderRefused, do_send_wave_reminders
-from surveys.actions.volunteers import do_add_poll_volunteers, do_erase_contacts, do_volunteer
+from surveys.actions.volunteers import do_add_poll_volunteers, do_volunteer
 from surveys.actions.weighting import WeightingRefused, do_weight_wave, margins_for
 
 __all__ = [
@@ -60,7 +61,7 @@ __all__ = [
     "do_create_questionnaire",
     "do_create_wave",
     "do_delete_question",
-    "do_erase_contacts",
+    "do_erase_contact_data",
     "do_import_file",
     "do_import_poll",
     "do_move_question",

@@ -43,14 +43,6 @@ def do_volunteer(response: Response, *, name: str, phone: str, email: str) -> Vo
     return opt_in
 
 
-def do_erase_contacts(deliberation: Deliberation) -> int:
-    """Erase every volunteer's contact details; opt-ins and answers stay for the statistics."""
-    with transaction.atomic():
-        return ContactDetails.objects.filter(
-            opt_in__deliberation=deliberation, erased_at__isnull=True
-        ).update(name="", phone="", email="", erased_at=timezone.now())
-
-
 def do_add_poll_volunteers(
     deliberation: Deliberation, allowed: Mapping[str, Set[str]], *, actor: Any
 ) -> PoolCheck:

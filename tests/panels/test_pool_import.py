@@ -1,7 +1,6 @@
 import io
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
@@ -120,14 +119,12 @@ def test_contacts_page_is_refused_to_analysts(client, analyst, deliberation):
 
 
 def test_erasing_contacts_keeps_the_volunteers(client, organizer, deliberation):
-    # Erasing happens on the contacts page, open to organizers with the contact permission.
-    organizer.user_permissions.add(Permission.objects.get(codename="view_volunteer_contacts"))
     client.force_login(organizer)
     upload(
         client, deliberation, "pool.csv", (HEADER + "a1,김,a@example.org,,도심권,남성\n").encode()
     )
-    url = reverse("panels:contacts", kwargs={"slug": deliberation.slug})
-    client.post(url, {"confirm": "erase"})
+    url = reverse("surveys:erase_contacts", kwargs={"slug": deliberation.slug})
+    client.post(url, {"confirmation": deliberation.slug})
     contact = VolunteerContact.objects.get()
     assert (contact.name, contact.email, contact.erased_at is not None) == ("", "", True)
     assert deliberation.volunteers.count() == 1

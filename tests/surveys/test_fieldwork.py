@@ -286,7 +286,9 @@ def test_erasing_contacts_keeps_the_opt_ins(client, wave, token):
         reverse("surveys:volunteer", kwargs={"token": token}),
         {"agree": "on", "name": "김시민", "email": "a@example.org"},
     )
-    assert actions.do_erase_contacts(wave.deliberation) == 1
+    assert (
+        actions.do_erase_contact_data(wave.deliberation, actor=None).counts["poll_volunteers"] == 1
+    )
     contact = ContactDetails.objects.get()
     assert contact.name == "" and contact.email == "" and contact.erased_at is not None
     assert VolunteerOptIn.objects.count() == 1
