@@ -82,6 +82,7 @@ def do_add_volunteers(
     *,
     source: str,
     actor: Any = None,
+    record_ids: list[str] | None = None,
 ) -> int:
     """Bulk-insert checked rows with their contacts; the whole batch or nothing."""
     rows = list(rows)
@@ -90,7 +91,7 @@ def do_add_volunteers(
         taken = Volunteer.objects.filter(deliberation=deliberation).values_list(
             "record_id", flat=True
         )
-        record_ids = new_record_ids(len(rows), taken)
+        record_ids = record_ids or new_record_ids(len(rows), taken)
         Volunteer.objects.bulk_create(
             [
                 Volunteer(

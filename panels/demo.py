@@ -6,6 +6,7 @@ pages that show them say so. Every volunteer and panelist is synthetic.
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 
 import numpy as np
@@ -23,6 +24,7 @@ from panels.models import (
 )
 from panels.pool_file import PoolRow
 from panels.problem import snapshot
+from panels.record_ids import new_record_ids
 from panels.runner import execute_run
 
 APPROXIMATE_SEOUL_MARGINS: dict[str, dict[str, float]] = {
@@ -87,7 +89,13 @@ def seed_pool(deliberation: Deliberation) -> None:
         )
         for i, features in enumerate(_demo_volunteer_features(rng), start=1)
     ]
-    actions.do_add_volunteers(deliberation, rows, source=Volunteer.Source.DEMO)
+    # Record ids from a seeded generator: the synthetic demo draws the same panel every time.
+    actions.do_add_volunteers(
+        deliberation,
+        rows,
+        source=Volunteer.Source.DEMO,
+        record_ids=new_record_ids(len(rows), rng=random.Random(2021)),
+    )
 
 
 def seed_selection(deliberation: Deliberation, panelist_users: list, organizer) -> None:

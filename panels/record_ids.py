@@ -7,18 +7,26 @@ record names each volunteer by an id drawn here, kept with the volunteer.
 
 from __future__ import annotations
 
+import random
 import secrets
 from collections.abc import Iterable
 
 PREFIX = "V-"
 
 
-def new_record_ids(count: int, taken: Iterable[str] = ()) -> list[str]:
-    """``count`` distinct random ids, none of them in ``taken``."""
+def new_record_ids(
+    count: int, taken: Iterable[str] = (), rng: random.Random | None = None
+) -> list[str]:
+    """``count`` distinct random ids, none of them in ``taken``.
+
+    ``rng`` makes them reproducible (the synthetic demo); by default they come from the
+    system's secure source.
+    """
     used = set(taken)
     ids: list[str] = []
     while len(ids) < count:
-        candidate = PREFIX + secrets.token_hex(5).upper()
+        token = secrets.token_hex(5) if rng is None else f"{rng.getrandbits(40):010x}"
+        candidate = PREFIX + token.upper()
         if candidate not in used:
             used.add(candidate)
             ids.append(candidate)
