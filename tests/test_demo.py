@@ -7,6 +7,7 @@ when the module ends so that other tests start from an empty one.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -121,7 +122,7 @@ def test_demo_pool_has_few_young_men_in_dosimgwon(seeded):
 
 
 @pytest.mark.django_db
-def test_report_page_for_the_demo_shows_what_exists_and_says_what_is_missing(client, seeded):
+def test_report_page_for_the_demo_shows_every_stage_it_has_data_for(client, seeded):
     client.force_login(UserFactory(role=Role.ANALYST))
     response = client.get(reverse("report:page", args=["seoul-2021-waste"]), **ENGLISH)
     html = response.content.decode()
@@ -141,11 +142,17 @@ def test_report_page_for_the_demo_shows_what_exists_and_says_what_is_missing(cli
         "Attrition",
         "The panel and the poll compared",
         "panel-waves.sav",
+        "(데모 제언)",
+        "Share of panel",
     ):
         assert shown in html, shown
-    for missing in ("No group recommendations yet.", "No attendance data yet."):
-        assert missing in html
-    for gone in ("No poll results yet.", "No panel survey answers yet."):
+    assert re.search(r"<td>권역별 시민토론회</td><td class=\"num\">300</td>", html)
+    for gone in (
+        "No poll results yet.",
+        "No panel survey answers yet.",
+        "No group recommendations yet.",
+        "No attendance data yet.",
+    ):
         assert gone not in html
     assert "panelist001@example.org" not in html
 

@@ -6,13 +6,28 @@ Every person and message here is synthetic.
 from __future__ import annotations
 
 import datetime
+import random
 
 from django.utils import timezone
 
 from deliberation.core.demo import DemoAccounts
 from deliberation.core.models import Deliberation
-from deliberation.forum.actions import do_allocate_groups, do_ask_question, do_open_rooms
-from deliberation.forum.models import ForumGroup, Material, Room, RoomEvent, Session
+from deliberation.forum.actions import (
+    do_add_recommendation,
+    do_allocate_groups,
+    do_ask_question,
+    do_open_rooms,
+    do_support_recommendation,
+)
+from deliberation.forum.models import (
+    Attendance,
+    ForumGroup,
+    GroupRecommendation,
+    Material,
+    Room,
+    RoomEvent,
+    Session,
+)
 from deliberation.forum.selectors import group_room, plenary_room
 
 
@@ -95,6 +110,54 @@ SYNTHETIC_CHAT = [
     "분리배출 교육이 먼저라고 생각해요.",
     "다음 순서로 넘어가기 전에 한 분씩 의견을 들어볼까요?",
 ]
+
+
+SYNTHETIC_RECOMMENDATIONS = [
+    "음식물 쓰레기 감량을 위해 공동주택 단지별 감량 목표를 정한다. (데모 제언)",
+    "소각시설 주변 주민에게 대기질 측정 결과를 실시간으로 공개한다. (데모 제언)",
+    "재활용 선별시설 확충 비용의 분담 원칙을 시민에게 먼저 설명한다. (데모 제언)",
+]
+
+
+def seed_outcomes(deliberation: Deliberation) -> None:
+    """Synthetic attendance and two recommendations per group, with members' support.
+
+    Drawn from a generator seeded by the group's name, so the demo report is the same
+    every time it is built.
+    """
+    groups = ForumGroup.objects.filter(session__deliberation=deliberation).select_related(
+        "session", "facilitator"
+    )
+    for group in groups.prefetch_related("members"):
+        room = group_room(group)
+        if group.facilitator is None or GroupRecommendation.objects.filter(room=room).exists():
+            continue
+        rng = random.Random(f"demo-{group.name}")
+        members = list(group.members.order_by("username"))
+        came = [member for member in members if rng.random() < 0.9]
+        start = group.session.starts_at
+        Attendance.objects.bulk_create(
+            [
+                Attendance(
+                    room=room,
+                    user=member,
+                    channel_name="demo",
+                    joined_at=start,
+                    last_seen_at=group.session.ends_at,
+                    left_at=group.session.ends_at,
+                )
+                for member in came
+            ]
+        )
+        for text in rng.sample(SYNTHETIC_RECOMMENDATIONS, 2):
+            event = do_add_recommendation(room.pk, group.facilitator, text)
+            share = rng.uniform(0.4, 0.95)
+            for member in came:
+                if rng.random() < share:
+                    do_support_recommendation(
+                        room.pk, member, event.payload["recommendation"]["id"], True
+                    )
+        RoomEvent.objects.filter(room=room, kind="recommendation").update(is_synthetic=True)
 
 
 def seed_forum(deliberation: Deliberation) -> None:

@@ -135,9 +135,21 @@ def analysis_document(analysis: ReportAnalysis) -> dict[str, Any]:
         if waves is None
         else [comparison_dict(c, waves.data.items, waves.data.answers) for c in waves.comparisons],
         "recommendations": [
-            {"group": r.group, "text": r.text, "support": r.support, "votes": r.votes}
+            {
+                "session": r.session,
+                "group": r.group,
+                "text": r.text,
+                "votes": r.votes,
+                "group_size": r.group_size,
+                "support": r.support,
+                "panel_support": r.panel_support,
+            }
             for r in data.recommendations
         ],
+        "empty_sections": {
+            section: None if stage is None else stage.kind
+            for section, stage in data.empty_sections().items()
+        },
         "narratives": {k: v for k, v in data.narratives.items() if v},
     }
 

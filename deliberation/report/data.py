@@ -62,12 +62,27 @@ class ProcessSummary:
 
 @dataclass(frozen=True)
 class RecommendationRow:
-    """A group's recommendation with the share of the panel that supports it (0-1)."""
+    """A group's recommendation and its support: ``votes`` supporters, ``support`` their
+    share of the group's members and ``panel_support`` their share of the whole panel."""
 
     group: str
     text: str
     support: float | None = None
     votes: int | None = None
+    session: str = ""
+    group_size: int | None = None
+    panel_support: float | None = None
+
+
+# The stages whose work fills each report section, first match named when it is empty.
+SECTION_STAGES: Mapping[str, tuple[str, ...]] = {
+    "attendance": ("regional_forums", "plenary", "expert_debate"),
+    "poll": ("poll",),
+    "representativeness": ("panel", "poll"),
+    "waves": ("surveys",),
+    "recommendations": ("regional_forums", "plenary"),
+    "evaluation": ("surveys",),
+}
 
 
 @dataclass(frozen=True)
@@ -87,3 +102,26 @@ class ReportData:
     narratives: Mapping[str, str] = field(default_factory=dict)
     # Process-evaluation item (E1..) of the last panel wave -> (question, answers 1-5).
     evaluation: Mapping[str, tuple[str, Sequence[float]]] = field(default_factory=dict)
+
+    def empty_sections(self) -> dict[str, StageRow | None]:
+        """Each section with no data yet, with the stage that will fill it (if planned).
+
+        A reader of an interim report learns which step is still to come rather than
+        finding an empty table.
+        """
+        has_data = {
+            "attendance": bool(self.process.attendance),
+            "poll": self.poll is not None,
+            "representativeness": bool(self.representativeness),
+            "waves": self.waves is not None,
+            "recommendations": bool(self.recommendations),
+            "evaluation": bool(self.evaluation),
+        }
+        by_kind = {stage.kind: stage for stage in self.process.stages}
+        return {
+            section: next(
+                (by_kind[kind] for kind in SECTION_STAGES[section] if kind in by_kind), None
+            )
+            for section, present in has_data.items()
+            if not present
+        }

@@ -459,6 +459,7 @@ def report_context(
         "panel_weights": _panel_weights(analysis),
         "evaluation": _evaluation(analysis),
         "recommendations": data.recommendations,
+        "empty": data.empty_sections(),
         "narratives": {k: v for k, v in data.narratives.items() if v},
         "waves": None,
     }

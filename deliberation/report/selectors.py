@@ -6,8 +6,15 @@ from django.db.models import Count
 from django.utils import timezone
 
 from deliberation.core.models import Deliberation
-from deliberation.forum.models import Session
-from deliberation.report.data import ProcessSummary, ReportData, SessionRow, StageRow
+from deliberation.forum.models import Attendance, ForumGroup, GroupRecommendation, Session
+from deliberation.report.data import (
+    AttendanceRow,
+    ProcessSummary,
+    RecommendationRow,
+    ReportData,
+    SessionRow,
+    StageRow,
+)
 from deliberation.report.models import ReportNarrative
 from panels import selectors as panel_selectors
 from panels.models import Panelist
@@ -55,7 +62,73 @@ def process_summary(deliberation: Deliberation) -> ProcessSummary:
         sessions=sessions,
         panel_size=panel_selectors.active_panel(deliberation).count(),
         panel_by_status=by_status,
+        attendance=attendance(deliberation),
     )
+
+
+def attendance(deliberation: Deliberation) -> tuple[AttendanceRow, ...]:
+    """Per session, the active panelists expected and those who came to any of its rooms.
+
+    A session with groups expects the panelists allocated to them; a plenary or an expert
+    debate the whole active panel. Sessions nobody has joined yet are left out.
+    """
+    panel = set(panel_selectors.active_panel(deliberation).values_list("user_id", flat=True))
+    sessions = list(Session.objects.filter(deliberation=deliberation).order_by("starts_at"))
+    members: dict[int, set[int]] = {}
+    for session_id, user_id in ForumGroup.members.through.objects.filter(
+        forumgroup__session__deliberation=deliberation
+    ).values_list("forumgroup__session_id", "user_id"):
+        members.setdefault(session_id, set()).add(user_id)
+    came: dict[int, set[int]] = {}
+    for session_id, user_id in (
+        Attendance.objects.filter(room__session__deliberation=deliberation)
+        .values_list("room__session_id", "user_id")
+        .distinct()
+    ):
+        came.setdefault(session_id, set()).add(user_id)
+    rows = []
+    for session in sessions:
+        if session.pk not in came:
+            continue
+        expected = (members.get(session.pk) or panel) & panel
+        rows.append(
+            AttendanceRow(
+                session=session.title,
+                expected=len(expected),
+                attended=len(came[session.pk] & expected),
+            )
+        )
+    return tuple(rows)
+
+
+def recommendations(deliberation: Deliberation, panel_size: int) -> tuple[RecommendationRow, ...]:
+    """Every group's recommendations with their support, in session and group order."""
+    group_sizes = dict(
+        ForumGroup.objects.filter(session__deliberation=deliberation)
+        .annotate(n=Count("members"))
+        .values_list("pk", "n")
+    )
+    rows = []
+    for recommendation in (
+        GroupRecommendation.objects.filter(room__session__deliberation=deliberation)
+        .select_related("room__group", "room__session")
+        .annotate(supporters=Count("supports", distinct=True))
+        .order_by("room__session__starts_at", "room__group__name", "created_at", "pk")
+    ):
+        room = recommendation.room
+        size = group_sizes.get(room.group_id) if room.group_id else panel_size
+        rows.append(
+            RecommendationRow(
+                group=room.group.name if room.group_id else room.session.title,
+                text=recommendation.text,
+                support=recommendation.supporters / size if size else None,
+                votes=recommendation.supporters,
+                session=room.session.title,
+                group_size=size,
+                panel_support=recommendation.supporters / panel_size if panel_size else None,
+            )
+        )
+    return tuple(rows)
 
 
 def representativeness(deliberation: Deliberation) -> tuple[CompositionFit, ...]:
@@ -81,6 +154,7 @@ def build_report_data(deliberation: Deliberation) -> ReportData:
     """
     panel = panel_answers(deliberation)
     poll, poll_items = poll_data(deliberation, list(panel.data.items) if panel else ())
+    process = process_summary(deliberation)
     return ReportData(
         slug=deliberation.slug,
         title=deliberation.title,
@@ -88,7 +162,8 @@ def build_report_data(deliberation: Deliberation) -> ReportData:
         city=deliberation.city,
         is_demo=deliberation.is_demo,
         generated_at=timezone.now(),
-        process=process_summary(deliberation),
+        process=process,
+        recommendations=recommendations(deliberation, process.panel_size),
         representativeness=representativeness(deliberation),
         poll=poll,
         poll_items=poll_items,

@@ -363,8 +363,19 @@ def render_xlsx(analysis: ReportAnalysis) -> bytes:
     _panel_vs_poll_sheet(sheet, document["panel_vs_poll"])
     sheet(
         "Recommendations",
-        ["group", "text", "support", "votes"],
-        [[r["group"], r["text"], r["support"], r["votes"]] for r in document["recommendations"]],
+        ["session", "group", "text", "votes", "group_size", "support", "panel_support"],
+        [
+            [
+                r["session"],
+                r["group"],
+                r["text"],
+                r["votes"],
+                r["group_size"],
+                r["support"],
+                r["panel_support"],
+            ]
+            for r in document["recommendations"]
+        ],
     )
     buffer = io.BytesIO()
     book.save(buffer)

@@ -29,6 +29,7 @@ class Command(BaseCommand):
             panels_demo.seed_selection(deliberation, accounts.panelists, accounts.organizer)
             forum_demo.seed_sessions(deliberation, accounts)
             forum_demo.seed_forum(deliberation)
+            forum_demo.seed_outcomes(deliberation)
             poll = surveys_demo.seed_poll(deliberation)
             panel_waves = demo_waves.seed_panel_waves(poll)
             # The demo organizer invites panelists, so may see volunteers' contacts.
