@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "deliberation.core.context_processors.site",
+                "deliberation.site.context_processors.page_deliberation",
             ],
         },
     },
