@@ -92,4 +92,5 @@ def test_the_report_workbook_writes_text_as_text():
     content = render_xlsx(analyse(data))
     assert formulas_in(content) == []
     sheet = openpyxl.load_workbook(io.BytesIO(content))["Recommendations"]
-    assert sheet.cell(row=2, column=2).value == "'" + HYPERLINK
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.cell(row=2, column=header.index("text") + 1).value == "'" + HYPERLINK

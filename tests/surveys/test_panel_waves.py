@@ -174,8 +174,9 @@ def test_report_counts_attrition_and_compares_within_regions(panel_study):
 def test_report_builds_the_long_table_in_a_fixed_number_of_queries(
     panel_study, django_assert_max_num_queries
 ):
-    # 16 for the waves and the poll, 2 more for the process evaluation (none asked here).
-    with django_assert_max_num_queries(18):
+    # 16 for the waves and the poll, 2 for the process evaluation (none asked here), 3 for
+    # the attendance per session and 2 for the recommendations with their support.
+    with django_assert_max_num_queries(23):
         build_report_data(panel_study["deliberation"])
 
 
