@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deliberation.core.access import (
+    can_manage,
     can_see_contacts,
     deny_unless,
-    has_role,
     login_required_any_role,
     role_required,
 )
@@ -138,7 +138,7 @@ def pool(request: HttpRequest, slug: str) -> HttpResponse:
         "rows": [(v, [v.features.get(f, "") for f in features]) for v in page],
         "by_feature": by_feature,
         "total": volunteers.count(),
-        "can_see_contacts": can_see_contacts(request.user),
+        "can_see_contacts": can_see_contacts(request.user, deliberation),
     }
     return render(request, "panels/pool.html", context, status=status)
 
@@ -156,7 +156,7 @@ def _pool_counts(deliberation: Deliberation, feature: str, values: list[str]) ->
 @role_required(Role.ORGANIZER)
 def contacts(request: HttpRequest, slug: str) -> HttpResponse:
     deliberation = _deliberation(slug)
-    deny_unless(can_see_contacts(request.user))
+    deny_unless(can_see_contacts(request.user, deliberation))
     contacts_qs = (
         VolunteerContact.objects.filter(volunteer__deliberation=deliberation)
         .select_related("volunteer")
@@ -356,7 +356,7 @@ def panel(request: HttpRequest, slug: str) -> HttpResponse:
         "seats": seats,
         "counts": counts,
         "status_choices": Panelist.Status.choices,
-        "can_see_contacts": can_see_contacts(request.user),
+        "can_see_contacts": can_see_contacts(request.user, deliberation),
         "uninvited": deliberation.panelists.filter(
             invited_at__isnull=True, status=Panelist.Status.INVITED
         ).count(),
@@ -434,8 +434,9 @@ def _report_context(deliberation: Deliberation) -> dict:
 
 @role_required(Role.ORGANIZER, Role.ANALYST)
 def report(request: HttpRequest, slug: str) -> HttpResponse:
-    context = _report_context(_deliberation(slug))
-    context["can_manage"] = has_role(request.user, Role.ORGANIZER)
+    deliberation = _deliberation(slug)
+    context = _report_context(deliberation)
+    context["can_manage"] = can_manage(request.user, deliberation)
     return render(request, "panels/report.html", context)
 
 
@@ -459,7 +460,7 @@ def audit(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "deliberation": deliberation,
         "audit": record,
-        "can_manage": has_role(request.user, Role.ORGANIZER),
+        "can_manage": can_manage(request.user, deliberation),
     }
     if record is not None:
         context["summary"] = probability_summary(record.probabilities)

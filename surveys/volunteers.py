@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from deliberation.core.access import CONTACT_PERMISSION
+from deliberation.core.access import can_see_contacts
 from deliberation.core.models import Deliberation
 from panels.models import Volunteer
 from surveys.models import ContactDetails, VolunteerOptIn
@@ -39,7 +39,7 @@ def volunteer_pool(deliberation: Deliberation) -> QuerySet[VolunteerOptIn]:
 
 def contact_for(opt_in: VolunteerOptIn, user: Any) -> ContactDetails | None:
     """A volunteer's contact details for someone allowed to invite them; None once erased."""
-    if not user.has_perm(CONTACT_PERMISSION):
+    if not can_see_contacts(user, opt_in.deliberation_id):
         raise PermissionDenied
     contact = ContactDetails.objects.filter(opt_in=opt_in, erased_at__isnull=True).first()
     return contact

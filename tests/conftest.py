@@ -2,8 +2,10 @@ import os
 
 import pytest
 from django.conf import settings
+from django.db.models.signals import post_save
 
-from deliberation.core.roles import Role
+from deliberation.core.models import Deliberation, Membership
+from deliberation.core.roles import TEAM_ROLES, Role
 from tests.factories import UserFactory
 
 # Fixtures of the live room (forum, plenary), shared by the forum and security tests.
@@ -18,12 +20,38 @@ def pytest_configure(config) -> None:
 
 @pytest.fixture
 def user_with_role(db):
-    """Make a signed-in-able user holding one role."""
+    """Make a signed-in-able user holding one role, on the team of every deliberation.
+
+    Tests of one stage are about that stage, not about teams: the role fixtures
+    (``organizer``, ``analyst``, ``facilitator``, ``expert``) join the team of every
+    deliberation that exists or that the test creates. Tests of team scoping make their
+    users with ``UserFactory`` and ``tests.factories.join`` instead
+    (tests/deliberation/core/test_teams.py, tests/test_access_matrix.py).
+    """
+    members: list[tuple[object, str]] = []
+
+    def join_new(sender, instance, created, raw=False, **kwargs):
+        if created and not raw:
+            Membership.objects.bulk_create(
+                [Membership(deliberation=instance, user=u, role=r) for u, r in members]
+            )
+
+    post_save.connect(join_new, sender=Deliberation, dispatch_uid="fixture-teams", weak=False)
 
     def make(role: str, **kwargs):
-        return UserFactory(role=role, **kwargs)
+        user = UserFactory(role=role, **kwargs)
+        if role in TEAM_ROLES:
+            members.append((user, role))
+            Membership.objects.bulk_create(
+                [
+                    Membership(deliberation_id=pk, user=user, role=role)
+                    for pk in Deliberation.objects.values_list("pk", flat=True)
+                ]
+            )
+        return user
 
-    return make
+    yield make
+    post_save.disconnect(sender=Deliberation, dispatch_uid="fixture-teams")
 
 
 @pytest.fixture

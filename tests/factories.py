@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from deliberation.core.models import Deliberation, Stage
+from deliberation.core.models import Deliberation, Membership, Stage
 from deliberation.forum.actions import do_open_rooms
 from deliberation.forum.models import ForumGroup, Session
 from panels.models import Panelist
@@ -36,6 +36,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     def verified_email(self, create: bool, extracted: bool | None, **kwargs) -> None:
         if create and extracted is not False:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+def join(user, deliberation: Deliberation, *roles: str) -> None:
+    """Put a user on a deliberation's team in the roles given (each also as their group)."""
+    for role in roles:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+        Membership.objects.get_or_create(deliberation=deliberation, user=user, role=role)
+    user.__dict__.pop("_gongnon_roles", None)
 
 
 class DeliberationFactory(factory.django.DjangoModelFactory):
@@ -92,6 +100,16 @@ class ForumGroupFactory(factory.django.DjangoModelFactory):
     def room(self, create: bool, extracted: None, **kwargs) -> None:
         if create:
             do_open_rooms(self.session)
+
+    @factory.post_generation
+    def facilitator_on_team(self, create: bool, extracted: None, **kwargs) -> None:
+        """The product assigns groups only to the team's facilitators."""
+        if create and self.facilitator_id:
+            Membership.objects.get_or_create(
+                deliberation_id=self.session.deliberation_id,
+                user_id=self.facilitator_id,
+                role="facilitator",
+            )
 
 
 class PanelistFactory(factory.django.DjangoModelFactory):

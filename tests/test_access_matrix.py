@@ -14,18 +14,27 @@ from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from deliberation.core.roles import Role
+from deliberation.core.models import Deliberation
+from deliberation.core.roles import TEAM_ROLES, Role
 from deliberation.forum.models import Material
 from deliberation.report.models import ReportRender
 from panels.models import SelectionRun
 from surveys.models import Answer, PollImport, Response, Wave
-from tests.factories import ForumGroupFactory, StageFactory, UserFactory
+from tests.factories import (
+    DeliberationFactory,
+    ForumGroupFactory,
+    StageFactory,
+    UserFactory,
+    join,
+)
 from tests.surveys.factories import WaveFactory, build_every_type
 
 ANONYMOUS = "anonymous"
 ROLES = tuple(Role.values)
 # An organizer who also holds the permission to see volunteers' contact details.
 CONTACTS_ORGANIZER = "organizer+contacts"
+# A user holding every team role, on the team of another deliberation only.
+OTHER_TEAM = "another deliberation's team"
 LOGIN = "login"  # a redirect to the sign-in page
 ALL_ROLES = frozenset(ROLES)
 
@@ -36,10 +45,18 @@ class Access:
 
     anonymous: int | str
     roles: dict[str, int | str] = field(default_factory=dict)
+    # Another deliberation's team: what every role gets on a page that is not one
+    # deliberation's, 403 on a deliberation's own pages unless given here.
+    other_team: int | str | None = None
 
     def expected(self, visitor: str) -> int | str:
         if visitor == ANONYMOUS:
             return self.anonymous
+        if visitor == OTHER_TEAM:
+            if self.other_team is not None:
+                return self.other_team
+            outcomes = set(self.roles.values())
+            return outcomes.pop() if len(outcomes) == 1 else 403
         if visitor == CONTACTS_ORGANIZER:
             return self.roles.get(visitor, self.roles[Role.ORGANIZER])
         return self.roles[visitor]
@@ -64,7 +81,7 @@ STAFF_ONLY = everyone(302, 302)  # the admin sends non-staff to its own login pa
 ACCESS: dict[str, Access] = {
     # Project pages
     "deliberation:home": everyone(200, 200),
-    "deliberation:list": only(Role.ORGANIZER, Role.ANALYST),
+    "deliberation:list": Access(LOGIN, only(Role.ORGANIZER, Role.ANALYST).roles, other_team=200),
     "deliberation:detail": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:stage_edit": only(Role.ORGANIZER),
     # Panel selection: organizers run it; analysts see only the report and the audit.
@@ -196,6 +213,7 @@ def objects(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     facilitator = UserFactory(role=Role.FACILITATOR)
     stage = StageFactory()
+    join(facilitator, stage.deliberation, Role.FACILITATOR)
     group = ForumGroupFactory(session__deliberation=stage.deliberation, facilitator=facilitator)
     run = SelectionRun.objects.create(deliberation=stage.deliberation, status="failed")
     render = ReportRender.objects.create(
@@ -250,14 +268,27 @@ def test_every_url_pattern_is_in_the_access_table():
     assert not stale, f"Access rules for URL names that no longer exist: {stale}"
 
 
-@pytest.mark.parametrize("visitor", (ANONYMOUS, *ROLES, CONTACTS_ORGANIZER))
-def test_each_visitor_gets_exactly_the_access_in_the_table(client, objects, visitor):
-    if visitor == CONTACTS_ORGANIZER:
-        user = UserFactory(role=Role.ORGANIZER)
+def visitor_user(visitor: str, deliberation: Deliberation):
+    """The visitor's account; a team role is on the team of the objects' deliberation."""
+    if visitor == OTHER_TEAM:
+        user = UserFactory()
+        join(user, DeliberationFactory(), *TEAM_ROLES)
         user.user_permissions.add(Permission.objects.get(codename="view_volunteer_contacts"))
-        client.force_login(user)
-    elif visitor != ANONYMOUS:
-        client.force_login(UserFactory(role=visitor))
+        return user
+    role = Role.ORGANIZER if visitor == CONTACTS_ORGANIZER else visitor
+    user = UserFactory(role=role)
+    if role in TEAM_ROLES:
+        join(user, deliberation, role)
+    if visitor == CONTACTS_ORGANIZER:
+        user.user_permissions.add(Permission.objects.get(codename="view_volunteer_contacts"))
+    return user
+
+
+@pytest.mark.parametrize("visitor", (ANONYMOUS, *ROLES, CONTACTS_ORGANIZER, OTHER_TEAM))
+def test_each_visitor_gets_exactly_the_access_in_the_table(client, objects, visitor):
+    if visitor != ANONYMOUS:
+        deliberation = Deliberation.objects.get(slug=objects["slug"])
+        client.force_login(visitor_user(visitor, deliberation))
     login_url = reverse("account_login")
     mismatches = []
     for name, pattern in iter_url_names():

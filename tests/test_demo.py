@@ -22,7 +22,6 @@ from panels import selectors
 from panels.audit_record import verify_record
 from panels.models import Panelist, SelectionAudit, Volunteer
 from surveys.models import Answer, Response, Wave
-from tests.factories import UserFactory
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -37,6 +36,11 @@ def counts() -> dict[str, int]:
         "memberships": ForumGroup.members.through.objects.count(),
         "panelists": Panelist.objects.count(),
     }
+
+
+def demo_account(role: str):
+    """The demo's own account for a role, on the demo deliberation's team."""
+    return get_user_model().objects.get(email=f"{role}@example.org")
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +127,7 @@ def test_demo_pool_has_few_young_men_in_dosimgwon(seeded):
 
 @pytest.mark.django_db
 def test_report_page_for_the_demo_shows_every_stage_it_has_data_for(client, seeded):
-    client.force_login(UserFactory(role=Role.ANALYST))
+    client.force_login(demo_account(Role.ANALYST))
     response = client.get(reverse("report:page", args=["seoul-2021-waste"]), **ENGLISH)
     html = response.content.decode()
     assert response.status_code == 200
@@ -219,7 +223,7 @@ def test_demo_report_shows_support_and_knowledge_rising(seeded):
 @pytest.mark.django_db
 def test_demo_completion_page_counts_the_post_wave(client, seeded):
     post = Wave.objects.get(kind=Wave.Kind.POST)
-    client.force_login(UserFactory(role=Role.ORGANIZER))
+    client.force_login(demo_account(Role.ORGANIZER))
     response = client.get(reverse("surveys:completion", args=[post.pk]), **ENGLISH)
     completion = response.context["completion"]
     assert completion.invited == 300
@@ -240,7 +244,7 @@ def test_demo_report_weights_each_panel_wave_to_the_poll(client, seeded):
         assert not wave.error and wave.n > 250
         assert wave.design_effect > 1 and wave.effective_n < wave.n
         assert {"Q3", "Q7"} <= {s.item for s in wave.shares}
-    client.force_login(UserFactory(role=Role.ANALYST))
+    client.force_login(demo_account(Role.ANALYST))
     html = client.get(reverse("report:page", args=["seoul-2021-waste"]), **ENGLISH).content.decode()
     assert "The panel weighted to the poll" in html and "Effective n" in html
 
@@ -258,7 +262,7 @@ def test_demo_post_wave_evaluates_the_process_mostly_positively(client, seeded):
     for result in results.values():
         assert result.agree_share > 0.5 and 3 < result.mean < 5 and result.n > 250
     assert not any(r.item == "E1" for c in analysis.waves.comparisons for r in c.items)
-    client.force_login(UserFactory(role=Role.ANALYST))
+    client.force_login(demo_account(Role.ANALYST))
     html = client.get(reverse("report:page", args=["seoul-2021-waste"]), **ENGLISH).content.decode()
     assert "6. Process evaluation" in html and "No process evaluation answers yet." not in html
 
@@ -268,7 +272,7 @@ def test_demo_headline_question_can_be_chosen_and_weights_follow_it(client, seed
     from deliberation.report.analysis import analyse
     from deliberation.report.selectors import build_report_data
 
-    client.force_login(UserFactory(role=Role.ANALYST))
+    client.force_login(demo_account(Role.ANALYST))
     url = reverse("report:headline", args=["seoul-2021-waste"])
     assert client.post(url, {"item": "Q12"}).status_code == 302
     deliberation = Deliberation.objects.get()

@@ -1,8 +1,12 @@
 """The one permission layer every view and consumer goes through.
 
-Roles are Django groups (global); object rules narrow them to the objects a user is
-attached to. The rules of each stage live with it (e.g. deliberation.forum.access: a
-facilitator runs only the groups assigned to them) and build on the checks here.
+A role is held twice: as a Django group, which says what kind of account this is (an
+organizer may create deliberations), and as a membership of a deliberation's team, which
+says where it applies. ``role_required`` checks both: when the URL names a deliberation,
+or an object inside one (each stage registers its URL arguments with
+``register_url_argument``), the user must hold one of the roles on that deliberation's
+team. A panelist's place is their seat, checked by the stage's object rules. Object rules
+narrow further (deliberation.forum.access: a facilitator runs only their own groups).
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from deliberation.core.roles import Role
+from deliberation.core.models import Deliberation, Membership
+from deliberation.core.roles import TEAM_ROLES, Role
 
 _CACHE_ATTR = "_gongnon_roles"
 
@@ -35,22 +41,79 @@ def has_role(user: Any, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))
 
 
-def require_role(request: HttpRequest, roles: Iterable[str]) -> HttpResponse | None:
+# URL argument -> the lookup from Deliberation to the object it names ("waves__pk").
+_URL_ARGUMENTS: dict[str, str] = {"slug": "slug"}
+
+
+def register_url_argument(argument: str, lookup: str) -> None:
+    """Tell the access layer which deliberation a URL argument's object belongs to.
+
+    Each stage registers its own arguments when its app is ready, so a new view under a
+    registered argument is scoped to its deliberation's team without doing anything.
+    """
+    _URL_ARGUMENTS[argument] = lookup
+
+
+def deliberation_of_url(kwargs: dict[str, Any]) -> Deliberation | None:
+    """The deliberation the URL's arguments point into, or None (none named, or unknown)."""
+    for argument, value in kwargs.items():
+        lookup = _URL_ARGUMENTS.get(argument)
+        if lookup is not None:
+            return Deliberation.objects.filter(**{lookup: value}).distinct().first()
+    return None
+
+
+def team_roles(user: Any, deliberation: Deliberation | int | None) -> frozenset[str]:
+    """The roles the user holds on the deliberation's team (read fresh: teams change)."""
+    if deliberation is None or user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    deliberation_id = deliberation if isinstance(deliberation, int) else deliberation.pk
+    return frozenset(
+        Membership.objects.filter(user=user, deliberation_id=deliberation_id).values_list(
+            "role", flat=True
+        )
+    ) & roles_of(user)
+
+
+def on_team(user: Any, deliberation: Deliberation | int | None, *roles: str) -> bool:
+    return bool(team_roles(user, deliberation) & set(roles or TEAM_ROLES))
+
+
+def deliberations_of(user: Any, *roles: str) -> QuerySet[Deliberation]:
+    """The deliberations on whose team the user holds one of the roles (any team role)."""
+    held = roles_of(user) & set(roles or TEAM_ROLES)
+    if not held:
+        return Deliberation.objects.none()
+    return Deliberation.objects.filter(
+        pk__in=Membership.objects.filter(user=user, role__in=held).values("deliberation_id")
+    )
+
+
+def require_role(
+    request: HttpRequest, roles: Iterable[str], url_kwargs: dict[str, Any] | None = None
+) -> HttpResponse | None:
     """None when allowed; a login redirect for anonymous users; raises 403 otherwise."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    roles = set(roles)
     if not has_role(request.user, *roles):
+        raise PermissionDenied
+    if has_role(request.user, *(roles - set(TEAM_ROLES))):
+        return None  # a panelist: the stage's object rules check the seat
+    deliberation = deliberation_of_url(url_kwargs or {})
+    if deliberation is not None and not on_team(request.user, deliberation, *roles):
         raise PermissionDenied
     return None
 
 
 def role_required(*roles: str) -> Callable:
-    """Decorate a function view so only the given roles reach it."""
+    """Decorate a function view so only the given roles reach it, on the URL's
+    deliberation's team when the URL names one."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            denied = require_role(request, roles)
+            denied = require_role(request, roles, kwargs)
             if denied is not None:
                 return denied
             return view(request, *args, **kwargs)
@@ -62,8 +125,19 @@ def role_required(*roles: str) -> Callable:
 
 
 def login_required_any_role(view: Callable) -> Callable:
-    """For pages open to every signed-in user, whatever their role."""
-    return role_required(*Role.values)(view)
+    """For pages open to every signed-in user, whatever their role and team (the public
+    audit of a draw, say)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not has_role(request.user, *Role.values):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.allowed_roles = frozenset(Role.values)
+    return wrapper
 
 
 def deny_unless(allowed: bool) -> None:
@@ -75,12 +149,12 @@ def deny_unless(allowed: bool) -> None:
 # Object-level rules -----------------------------------------------------------------
 
 
-def can_manage(user: Any) -> bool:
-    return has_role(user, Role.ORGANIZER)
+def can_manage(user: Any, deliberation: Deliberation | int | None) -> bool:
+    return on_team(user, deliberation, Role.ORGANIZER)
 
 
-def can_analyse(user: Any) -> bool:
-    return has_role(user, Role.ANALYST, Role.ORGANIZER)
+def can_analyse(user: Any, deliberation: Deliberation | int | None) -> bool:
+    return on_team(user, deliberation, Role.ANALYST, Role.ORGANIZER)
 
 
 # Names, e-mail addresses and phone numbers of volunteers and panelists are shown only to
@@ -88,5 +162,5 @@ def can_analyse(user: Any) -> bool:
 CONTACT_PERMISSION = "surveys.view_volunteer_contacts"
 
 
-def can_see_contacts(user: Any) -> bool:
-    return has_role(user, Role.ORGANIZER) and user.has_perm(CONTACT_PERMISSION)
+def can_see_contacts(user: Any, deliberation: Deliberation | int | None) -> bool:
+    return can_manage(user, deliberation) and user.has_perm(CONTACT_PERMISSION)

@@ -15,7 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from deliberation.core.models import Deliberation, Stage
+from deliberation.core.models import Deliberation, Membership, Stage
 from deliberation.core.roles import Role
 
 DEMO_SLUG = "seoul-2021-waste"
@@ -132,8 +132,23 @@ def seed_deliberation() -> Deliberation:
     return deliberation
 
 
+def seed_team(deliberation: Deliberation, accounts: DemoAccounts) -> None:
+    """Every demo staff account is on the demo deliberation's team in its role."""
+    team = [
+        (accounts.organizer, Role.ORGANIZER),
+        (accounts.analyst, Role.ANALYST),
+        (accounts.expert, Role.EXPERT),
+        *((f, Role.FACILITATOR) for f in accounts.facilitators),
+    ]
+    Membership.objects.bulk_create(
+        [Membership(deliberation=deliberation, user=user, role=role) for user, role in team],
+        ignore_conflicts=True,
+    )
+
+
 @transaction.atomic
 def seed_core(password: str) -> tuple[Deliberation, DemoAccounts]:
     accounts = seed_accounts(password)
     deliberation = seed_deliberation()
+    seed_team(deliberation, accounts)
     return deliberation, accounts

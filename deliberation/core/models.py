@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from deliberation.core.roles import TEAM_ROLES, Role
 
 
 class Deliberation(models.Model):
     """One public deliberation (공론화) on one agenda, from poll to recommendations."""
 
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    slug = models.SlugField(
+        _("address"),
+        max_length=80,
+        unique=True,
+        help_text=_("The deliberation's part of its pages' addresses: letters, digits, hyphens."),
+    )
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
     agenda = models.TextField(_("agenda"), help_text=_("The policy question put to citizens."))
     city = models.CharField(_("city"), max_length=100)
     description = models.TextField(_("description"), blank=True)
@@ -30,6 +39,11 @@ class Deliberation(models.Model):
             "initial opinion; blank: the first agree–disagree or yes/no question."
         ),
     )
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    # Archived deliberations leave the lists and take no more writes from their team;
+    # everything they hold stays readable.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -42,6 +56,14 @@ class Deliberation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("deliberation:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def title_for(self, language: str) -> str:
+        """The title in the reader's language, Korean when no English title was given."""
+        return self.title_en if language == "en" and self.title_en else self.title
 
 
 class Stage(models.Model):
@@ -94,3 +116,52 @@ class Stage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deliberation}: {self.get_kind_display()}"
+
+
+class Membership(models.Model):
+    """A person on one deliberation's team, in one role; a person may hold several.
+
+    Roles scope to the deliberation: an organizer of one deliberation cannot manage
+    another, an analyst sees only their deliberations (deliberation.core.access).
+    """
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("deliberation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=16,
+        choices=[(role.value, role.label) for role in Role if role in TEAM_ROLES],
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        ordering = ["deliberation", "role", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliberation", "user", "role"], name="membership_once_per_role"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "deliberation"], name="membership_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} of {self.deliberation_id}"

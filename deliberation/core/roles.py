@@ -13,3 +13,7 @@ class Role(models.TextChoices):
 
 
 ALL_ROLES: tuple[str, ...] = tuple(Role.values)
+
+# The roles held on a deliberation's team (deliberation.core.models.Membership). A
+# panelist's place is their seat in the panel, kept by the panels stage.
+TEAM_ROLES: tuple[str, ...] = (Role.ORGANIZER, Role.ANALYST, Role.FACILITATOR, Role.EXPERT)

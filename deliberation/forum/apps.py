@@ -8,6 +8,11 @@ class ForumConfig(AppConfig):
     verbose_name = _("Live forum")
 
     def ready(self) -> None:
+        from deliberation.core.access import register_url_argument
+
+        register_url_argument("session_id", "sessions__pk")
+        register_url_argument("group_id", "sessions__groups__pk")
+        register_url_argument("material_id", "sessions__materials__pk")
         from django.db.models.signals import m2m_changed
 
         from deliberation.forum.actions.access import (

@@ -173,7 +173,7 @@ class MoveForm(forms.Form):
 def allocation(request: HttpRequest, session_id: int) -> HttpResponse:
     """Allocate the panel to groups (diversity-maximising), then move people by hand."""
     session = get_object_or_404(Session.objects.select_related("deliberation"), pk=session_id)
-    deny_unless(can_manage(request.user))
+    deny_unless(can_manage(request.user, session.deliberation_id))
     groups = list(
         ForumGroup.objects.filter(session=session)
         .select_related("facilitator")
@@ -322,7 +322,7 @@ def material_file(request: HttpRequest, material_id: int) -> FileResponse:
 def export(request: HttpRequest, session_id: int, dataset: str, fmt: str) -> HttpResponse:
     """Transcripts, syntheses and attendance for analysts, by pseudonym only."""
     session = get_object_or_404(Session, pk=session_id)
-    deny_unless(can_analyse(request.user))
+    deny_unless(can_analyse(request.user, session.deliberation_id))
     if dataset not in exports.DATASETS or fmt not in ("csv", "json"):
         raise Http404
     rows = exports.DATASETS[dataset](session)

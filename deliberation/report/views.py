@@ -34,7 +34,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _deliberation(request: HttpRequest, slug: str) -> Deliberation:
     deliberation = get_object_or_404(Deliberation, slug=slug)
-    deny_unless(can_analyse(request.user))
+    deny_unless(can_analyse(request.user, deliberation))
     return deliberation
 
 

@@ -8,7 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from deliberation.core.access import can_analyse, has_role, role_required, roles_of
+from deliberation.core.access import (
+    can_analyse,
+    can_manage,
+    deliberations_of,
+    role_required,
+    roles_of,
+)
 from deliberation.core.actions import do_update_stage
 from deliberation.core.models import Deliberation, Stage
 from deliberation.core.roles import Role
@@ -29,24 +35,30 @@ def home(request: HttpRequest) -> HttpResponse:
         "role_labels": [Role(role).label for role in Role.values if role in roles],
     }
     if roles & {Role.ORGANIZER, Role.ANALYST}:
-        context["deliberations"] = Deliberation.objects.prefetch_related("stages")
-    if roles & {Role.ORGANIZER, Role.ANALYST}:
+        mine = deliberations_of(request.user, Role.ORGANIZER, Role.ANALYST).filter(
+            archived_at__isnull=True
+        )
+        context["deliberations"] = mine.prefetch_related("stages")
         context["all_sessions"] = (
-            Session.objects.select_related("deliberation")
+            Session.objects.filter(deliberation__in=mine)
+            .select_related("deliberation")
             .annotate(group_count=Count("groups"))
             .order_by("deliberation__title", "starts_at")
         )
     if Role.FACILITATOR in roles:
         context["facilitated_groups"] = (
-            ForumGroup.objects.filter(facilitator=request.user)
+            ForumGroup.objects.filter(
+                facilitator=request.user,
+                session__deliberation__in=deliberations_of(request.user, Role.FACILITATOR),
+            )
             .select_related("session__deliberation")
             .annotate(member_count=Count("members"))
             .order_by("session__starts_at", "name")
         )
     if Role.EXPERT in roles:
-        context["expert_sessions"] = Session.objects.filter(experts=request.user).select_related(
-            "deliberation"
-        )
+        context["expert_sessions"] = Session.objects.filter(
+            experts=request.user, deliberation__in=deliberations_of(request.user, Role.EXPERT)
+        ).select_related("deliberation")
     if Role.PANELIST in roles:
         seats = Panelist.objects.filter(user=request.user).select_related("deliberation")
         context["panel_seats"] = seats
@@ -74,7 +86,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ORGANIZER, Role.ANALYST)
 def deliberation_list(request: HttpRequest) -> HttpResponse:
-    deliberations = Deliberation.objects.annotate(
+    deliberations = deliberations_of(request.user, Role.ORGANIZER, Role.ANALYST).annotate(
         stage_count=Count("stages", distinct=True),
         done_count=Count("stages", filter=Q(stages__status=Stage.Status.DONE), distinct=True),
     )
@@ -98,8 +110,8 @@ def deliberation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     waves = list(deliberation.waves.select_related("questionnaire"))
     context = {
         "deliberation": deliberation,
-        "can_edit": has_role(request.user, Role.ORGANIZER),
-        "can_analyse": can_analyse(request.user),
+        "can_edit": can_manage(request.user, deliberation),
+        "can_analyse": can_analyse(request.user, deliberation),
         "schedule": schedule(deliberation.sessions.all(), waves),
         "panel_counts": [
             (Panelist.Status(status).label, count)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from deliberation.core.access import has_role, role_required
+from deliberation.core.access import can_manage, role_required
 from deliberation.core.cells import safe_row
 from deliberation.core.roles import Role
 from surveys import actions
@@ -117,7 +117,7 @@ def completion(request: HttpRequest, wave_id: int) -> HttpResponse:
         {
             "wave": wave,
             "completion": wave_completion(wave) if wave.is_panel_wave else None,
-            "can_remind": has_role(request.user, Role.ORGANIZER)
+            "can_remind": can_manage(request.user, wave.deliberation_id)
             and wave.is_panel_wave
             and fieldwork_is_open(wave),
             "interval": settings.WAVE_REMINDER_INTERVAL_HOURS,

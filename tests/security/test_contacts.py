@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from deliberation.core.roles import Role
-from tests.factories import DeliberationFactory, PanelistFactory, UserFactory
+from tests.factories import DeliberationFactory, PanelistFactory, UserFactory, join
 from tests.panels.pool_helpers import add_pool
 
 pytestmark = pytest.mark.django_db
@@ -21,15 +21,16 @@ def pool():
     return deliberation
 
 
-def organizer(with_contacts: bool):
-    user = UserFactory(role=Role.ORGANIZER)
+def organizer(with_contacts: bool, deliberation):
+    user = UserFactory()
+    join(user, deliberation, Role.ORGANIZER)
     if with_contacts:
         user.user_permissions.add(Permission.objects.get(codename="view_volunteer_contacts"))
     return user
 
 
 def test_an_organizer_without_the_permission_sees_no_contacts(client, pool):
-    client.force_login(organizer(with_contacts=False))
+    client.force_login(organizer(with_contacts=False, deliberation=pool))
     slug = {"slug": pool.slug}
     assert client.get(reverse("panels:contacts", kwargs=slug)).status_code == 403
     for name in ("panels:pool", "panels:panel"):
@@ -38,7 +39,7 @@ def test_an_organizer_without_the_permission_sees_no_contacts(client, pool):
 
 
 def test_an_organizer_with_the_permission_sees_them(client, pool):
-    client.force_login(organizer(with_contacts=True))
+    client.force_login(organizer(with_contacts=True, deliberation=pool))
     slug = {"slug": pool.slug}
     contacts = client.get(reverse("panels:contacts", kwargs=slug)).content.decode()
     assert "v00001@example.org" in contacts and "시민 V00001" in contacts

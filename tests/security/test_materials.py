@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from deliberation.forum.models import Material
 from panels.models import Panelist
-from tests.factories import PanelistFactory, SessionFactory, UserFactory
+from tests.factories import PanelistFactory, SessionFactory, UserFactory, join
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,9 @@ def test_the_file_is_stored_privately_under_an_unguessable_name(material, settin
 
 def test_a_document_is_sent_as_an_attachment(client, material):
     material.file.save("안내.docx", ContentFile(b"PK\x03\x04 a document"), save=True)
-    client.force_login(UserFactory(role="organizer"))
+    organizer = UserFactory()
+    join(organizer, material.session.deliberation, "organizer")
+    client.force_login(organizer)
     response = client.get(url(material))
     assert response["Content-Disposition"].startswith("attachment")
 
@@ -73,8 +75,10 @@ def test_a_document_is_sent_as_an_attachment(client, material):
         ("tool.exe", b"MZ\x90\x00"),
     ],
 )
-def test_an_upload_that_is_not_a_document_or_image_is_refused(client, material, name, content):
-    client.force_login(UserFactory(role="organizer"))
+def test_an_upload_that_is_not_a_document_or_image_is_refused(
+    client, material, name, content, user_with_role
+):
+    client.force_login(user_with_role("organizer"))
     page = client.post(
         reverse("forum:materials", args=[material.session_id]),
         {"title": "x", "order": 1, "file": SimpleUploadedFile(name, content)},
@@ -84,9 +88,9 @@ def test_an_upload_that_is_not_a_document_or_image_is_refused(client, material, 
     assert Material.objects.count() == 1
 
 
-def test_an_upload_over_the_size_limit_is_refused(client, material, settings):
+def test_an_upload_over_the_size_limit_is_refused(client, material, settings, user_with_role):
     settings.MATERIAL_MAX_BYTES = 1000
-    client.force_login(UserFactory(role="organizer"))
+    client.force_login(user_with_role("organizer"))
     client.post(
         reverse("forum:materials", args=[material.session_id]),
         {"title": "big", "order": 1, "file": SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 2000)},

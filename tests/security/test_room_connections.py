@@ -13,7 +13,6 @@ from deliberation.forum.attendance import merge_intervals, seconds_present
 from deliberation.forum.models import Attendance
 from deliberation.forum.protocol import CLOSE_TOO_MANY_CONNECTIONS, MAX_CONNECTIONS_PER_USER
 from tests.deliberation.forum.room_helpers import close_code, join, open_socket
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 T0 = datetime.datetime(2021, 10, 9, 14, 0, tzinfo=datetime.UTC)
@@ -43,7 +42,7 @@ def test_overlapping_connections_count_once():
     assert seconds_present([]) == 0
 
 
-def test_the_attendance_export_merges_each_persons_connections(client, forum):
+def test_the_attendance_export_merges_each_persons_connections(client, forum, user_with_role):
     now = timezone.now()
     for minutes in (0, 5, 10, 15):  # four reconnects within the same half hour
         Attendance.objects.create(
@@ -54,7 +53,7 @@ def test_the_attendance_export_merges_each_persons_connections(client, forum):
             last_seen_at=now + datetime.timedelta(minutes=minutes + 12),
             left_at=now + datetime.timedelta(minutes=minutes + 12),
         )
-    client.force_login(UserFactory(role="analyst"))
+    client.force_login(user_with_role("analyst"))
     url = reverse("forum:export", args=[forum.room.session_id, "attendance", "json"])
     (row,) = [r for r in client.get(url).json() if r["connections"] == 4]
     assert row["seconds"] == 27 * 60

@@ -22,7 +22,7 @@ from surveys.completion import wave_completion
 from surveys.models import Answer, Question, Response, Wave, WaveReminder
 from surveys.stats import analyze_items
 from surveys.wave_data import item_type
-from tests.factories import DeliberationFactory, PanelistFactory, SessionFactory, UserFactory
+from tests.factories import DeliberationFactory, PanelistFactory, SessionFactory
 from tests.surveys.factories import QuestionnaireFactory, WaveFactory, question
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -252,10 +252,10 @@ def test_panel_is_compared_with_the_weighted_poll(panel_study):
     assert knowledge.panel_estimate == pytest.approx(1 / 6)
 
 
-def test_report_page_shows_the_panel_and_poll_sections(client, panel_study):
+def test_report_page_shows_the_panel_and_poll_sections(client, panel_study, user_with_role):
     s = panel_study
     weighted_poll(s["deliberation"], s["questionnaire"], s["questions"], POLL_ROWS)
-    client.force_login(UserFactory(role=Role.ANALYST))
+    client.force_login(user_with_role(Role.ANALYST))
     html = client.get(reverse("report:page", args=[s["deliberation"].slug]), **EN).content.decode()
     for text in (
         "Tests and effect sizes",
@@ -270,8 +270,10 @@ def test_report_page_shows_the_panel_and_poll_sections(client, panel_study):
     assert "No panel survey answers yet." not in html
 
 
-def test_sav_download_has_one_row_per_panelist_with_labels(client, panel_study, tmp_path):
-    client.force_login(UserFactory(role=Role.ANALYST))
+def test_sav_download_has_one_row_per_panelist_with_labels(
+    client, panel_study, tmp_path, user_with_role
+):
+    client.force_login(user_with_role(Role.ANALYST))
     response = client.get(
         reverse("report:panel_waves_sav", args=[panel_study["deliberation"].slug])
     )
@@ -291,8 +293,8 @@ def test_sav_download_has_one_row_per_panelist_with_labels(client, panel_study, 
     )
 
 
-def test_sav_download_without_panel_answers_is_not_found(client, db):
-    client.force_login(UserFactory(role=Role.ANALYST))
+def test_sav_download_without_panel_answers_is_not_found(client, db, user_with_role):
+    client.force_login(user_with_role(Role.ANALYST))
     slug = DeliberationFactory().slug
     assert client.get(reverse("report:panel_waves_sav", args=[slug])).status_code == 404
 
@@ -372,10 +374,10 @@ def test_reminders_are_refused_for_a_poll_or_a_closed_wave(open_wave):
 
 
 def test_organizer_sends_reminders_from_the_completion_page(
-    client, open_wave, django_capture_on_commit_callbacks
+    client, open_wave, django_capture_on_commit_callbacks, user_with_role
 ):
     wave, _ = open_wave
-    client.force_login(UserFactory(role=Role.ORGANIZER))
+    client.force_login(user_with_role(Role.ORGANIZER))
     page = client.get(reverse("surveys:completion", args=[wave.pk]), **EN).content.decode()
     assert "Send reminders" in page and "Invited panelists" in page
     with django_capture_on_commit_callbacks(execute=True):
@@ -387,14 +389,14 @@ def test_organizer_sends_reminders_from_the_completion_page(
     assert "2 reminders sent." in page
 
 
-def test_analyst_sees_completion_but_no_reminder_button(client, open_wave):
+def test_analyst_sees_completion_but_no_reminder_button(client, open_wave, user_with_role):
     wave, _ = open_wave
-    client.force_login(UserFactory(role=Role.ANALYST))
+    client.force_login(user_with_role(Role.ANALYST))
     page = client.get(reverse("surveys:completion", args=[wave.pk]), **EN).content.decode()
     assert "Invited panelists" in page and "Send reminders" not in page
 
 
-def test_deliberation_page_lists_wave_dates_beside_sessions(client, open_wave):
+def test_deliberation_page_lists_wave_dates_beside_sessions(client, open_wave, user_with_role):
     wave, _ = open_wave
     wave.opens_at = timezone.make_aware(datetime.datetime(2021, 10, 10, 9))
     wave.closes_at = timezone.make_aware(datetime.datetime(2021, 10, 20, 18))
@@ -411,7 +413,7 @@ def test_deliberation_page_lists_wave_dates_beside_sessions(client, open_wave):
         starts_at=timezone.make_aware(datetime.datetime(2021, 10, 30, 13)),
         ends_at=timezone.make_aware(datetime.datetime(2021, 10, 30, 18)),
     )
-    client.force_login(UserFactory(role=Role.ORGANIZER))
+    client.force_login(user_with_role(Role.ORGANIZER))
     html = client.get(reverse("deliberation:detail", args=[wave.deliberation.slug])).content
     html = html.decode()
     assert "2021-10-10 09:00 – 2021-10-20 18:00" in html

@@ -43,7 +43,7 @@ def lock_room(room_id: int, actor: Any) -> Room:
     try:
         room = (
             Room.objects.select_for_update(of=("self",))
-            .select_related("group", "session", "speaker")
+            .select_related("group__session", "session", "speaker")
             .get(pk=room_id)
         )
     except Room.DoesNotExist:

@@ -7,7 +7,7 @@ import pytest
 from deliberation.core.roles import Role
 from deliberation.forum.models import Session
 from deliberation.forum.selectors import group_room, plenary_room
-from tests.factories import ForumGroupFactory, PanelistFactory, SessionFactory, UserFactory
+from tests.factories import ForumGroupFactory, PanelistFactory, SessionFactory, UserFactory, join
 
 
 @pytest.fixture
@@ -47,6 +47,8 @@ def plenary(transactional_db):
     expert = UserFactory(role=Role.EXPERT)
     session = SessionFactory(kind=Session.Kind.PLENARY, moderator=moderator)
     session.experts.add(expert)
+    join(moderator, session.deliberation, Role.FACILITATOR)
+    join(expert, session.deliberation, Role.EXPERT)
     carol = PanelistFactory(deliberation=session.deliberation).user
     dan = PanelistFactory(deliberation=session.deliberation).user
     room = plenary_room(session)
