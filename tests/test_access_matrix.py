@@ -84,6 +84,16 @@ ACCESS: dict[str, Access] = {
     "deliberation:list": Access(LOGIN, only(Role.ORGANIZER, Role.ANALYST).roles, other_team=200),
     "deliberation:detail": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:stage_edit": only(Role.ORGANIZER),
+    # Any organizer starts a deliberation of their own (and is its first organizer).
+    "deliberation:create": Access(LOGIN, only(Role.ORGANIZER).roles, other_team=200),
+    "deliberation:edit": only(Role.ORGANIZER),
+    "deliberation:archive": only(Role.ORGANIZER, ok=405),
+    "deliberation:stage_add": only(Role.ORGANIZER),
+    "deliberation:stage_remove": only(Role.ORGANIZER, ok=405),
+    "deliberation:stage_move": only(Role.ORGANIZER, ok=405),
+    "deliberation:team": only(Role.ORGANIZER),
+    "deliberation:team_import": only(Role.ORGANIZER, ok=405),
+    "deliberation:team_remove": only(Role.ORGANIZER, ok=405),
     # Panel selection: organizers run it; analysts see only the report and the audit.
     "panels:overview": only(Role.ORGANIZER),
     "panels:margins": only(Role.ORGANIZER),

@@ -127,6 +127,7 @@ def seed_deliberation() -> Deliberation:
                 "starts_on": datetime.date.fromisoformat(starts),
                 "ends_on": datetime.date.fromisoformat(ends),
                 "status": status,
+                "status_by_hand": True,  # the demo's story stays in the autumn of 2021
             },
         )
     return deliberation

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.core.roles import TEAM_ROLES, Role
@@ -98,6 +101,13 @@ class Stage(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
     )
+    # Without it the status follows the dates (current_status); an organizer sets it when
+    # a stage runs late or ends early.
+    status_by_hand = models.BooleanField(
+        _("status set by hand"),
+        default=False,
+        help_text=_("Unticked, the status follows the dates: planned, in progress, done."),
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
@@ -116,6 +126,25 @@ class Stage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deliberation}: {self.get_kind_display()}"
+
+    def status_on(self, day: datetime.date) -> str:
+        """The status on a day: the organizer's when set by hand or undated, else the
+        dates' (before the start planned, up to the end in progress, after it done)."""
+        if self.status_by_hand or self.starts_on is None:
+            return self.status
+        if day < self.starts_on:
+            return self.Status.PLANNED
+        if self.ends_on is None or day <= self.ends_on:
+            return self.Status.ACTIVE
+        return self.Status.DONE
+
+    @property
+    def current_status(self) -> str:
+        return self.status_on(timezone.localdate())
+
+    @property
+    def current_status_label(self) -> str:
+        return str(self.Status(self.current_status).label)
 
 
 class Membership(models.Model):

@@ -29,8 +29,8 @@ def process_summary(deliberation: Deliberation) -> ProcessSummary:
             label=s.get_kind_display(),
             starts_on=s.starts_on,
             ends_on=s.ends_on,
-            status=s.status,
-            status_label=s.get_status_display(),
+            status=s.current_status,
+            status_label=s.current_status_label,
         )
         for s in deliberation.stages.order_by("order")
     )

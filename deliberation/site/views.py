@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from deliberation.core import actions
 from deliberation.core.access import (
     can_analyse,
     can_manage,
     deliberations_of,
+    has_role,
     role_required,
     roles_of,
 )
-from deliberation.core.actions import do_update_stage
-from deliberation.core.models import Deliberation, Stage
-from deliberation.core.roles import Role
+from deliberation.core.models import Deliberation, Membership, Stage
+from deliberation.core.roles import TEAM_ROLES, Role
 from deliberation.forum.models import ForumGroup, Session
-from deliberation.site.forms import StageForm
+from deliberation.site.forms import (
+    DeliberationForm,
+    StageAddForm,
+    StageForm,
+    TeamCSVForm,
+    TeamInviteForm,
+)
 from deliberation.site.schedule import schedule
 from panels.models import Panelist
 from surveys.models import Wave
@@ -86,11 +95,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ORGANIZER, Role.ANALYST)
 def deliberation_list(request: HttpRequest) -> HttpResponse:
-    deliberations = deliberations_of(request.user, Role.ORGANIZER, Role.ANALYST).annotate(
-        stage_count=Count("stages", distinct=True),
-        done_count=Count("stages", filter=Q(stages__status=Stage.Status.DONE), distinct=True),
+    deliberations = list(
+        deliberations_of(request.user, Role.ORGANIZER, Role.ANALYST).prefetch_related("stages")
     )
-    return render(request, "deliberation/deliberation_list.html", {"deliberations": deliberations})
+    for deliberation in deliberations:
+        stages = list(deliberation.stages.all())
+        deliberation.stage_count = len(stages)
+        deliberation.done_count = sum(s.current_status == Stage.Status.DONE for s in stages)
+    context = {
+        "deliberations": deliberations,
+        "can_create": has_role(request.user, Role.ORGANIZER),
+    }
+    return render(request, "deliberation/deliberation_list.html", context)
 
 
 @role_required(Role.ORGANIZER, Role.ANALYST)
@@ -131,7 +147,164 @@ def stage_edit(request: HttpRequest, slug: str, stage_id: int) -> HttpResponse:
     )
     form = StageForm(request.POST or None, instance=stage)
     if request.method == "POST" and form.is_valid():
-        do_update_stage(stage, actor=request.user, **form.cleaned_data)
+        actions.do_update_stage(stage, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Stage updated."))
         return redirect(stage.deliberation)
     return render(request, "deliberation/stage_form.html", {"form": form, "stage": stage})
+
+
+@role_required(Role.ORGANIZER)
+def deliberation_create(request: HttpRequest) -> HttpResponse:
+    form = DeliberationForm(request.POST or None, creating=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deliberation = actions.do_create_deliberation(actor=request.user, **form.cleaned_data)
+        except actions.ActionRefused as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, _("Deliberation created. Next: its stages and team."))
+            return redirect(deliberation)
+    return render(request, "deliberation/deliberation_form.html", {"form": form})
+
+
+@role_required(Role.ORGANIZER)
+def deliberation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = get_object_or_404(Deliberation, slug=slug)
+    form = DeliberationForm(request.POST or None, instance=deliberation)
+    if request.method == "POST" and form.is_valid():
+        actions.do_update_deliberation(
+            Deliberation.objects.get(pk=deliberation.pk),
+            actor=request.user,
+            **{name: form.cleaned_data[name] for name in form.Meta.fields},
+        )
+        messages.success(request, _("Deliberation saved."))
+        return redirect("deliberation:detail", slug=slug)
+    return render(
+        request,
+        "deliberation/deliberation_form.html",
+        {"form": form, "deliberation": Deliberation.objects.get(pk=deliberation.pk)},
+    )
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def deliberation_archive(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = get_object_or_404(Deliberation, slug=slug)
+    archived = request.POST.get("archived") == "1"
+    actions.do_set_archived(deliberation, archived=archived, actor=request.user)
+    messages.success(
+        request, _("Deliberation archived.") if archived else _("Deliberation restored.")
+    )
+    return redirect("deliberation:detail", slug=slug)
+
+
+@role_required(Role.ORGANIZER)
+def stage_add(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = get_object_or_404(Deliberation, slug=slug)
+    form = StageAddForm(request.POST or None, deliberation=deliberation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_add_stage(deliberation, actor=request.user, **form.cleaned_data)
+        except actions.ActionRefused as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, _("Stage added."))
+            return redirect(deliberation)
+    return render(
+        request, "deliberation/stage_add.html", {"form": form, "deliberation": deliberation}
+    )
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def stage_remove(request: HttpRequest, slug: str, stage_id: int) -> HttpResponse:
+    stage = get_object_or_404(Stage, pk=stage_id, deliberation__slug=slug)
+    actions.do_remove_stage(stage, actor=request.user)
+    messages.success(request, _("Stage removed: %(stage)s.") % {"stage": stage.get_kind_display()})
+    return redirect("deliberation:detail", slug=slug)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def stage_move(request: HttpRequest, slug: str, stage_id: int) -> HttpResponse:
+    stage = get_object_or_404(Stage, pk=stage_id, deliberation__slug=slug)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    actions.do_move_stage(stage, offset=offset, actor=request.user)
+    return redirect(reverse("deliberation:detail", args=[slug]) + "#stages-heading")
+
+
+def _team_context(deliberation: Deliberation, **forms) -> dict:
+    members = (
+        Membership.objects.filter(deliberation=deliberation)
+        .select_related("user", "invited_by")
+        .order_by("role", "user__email")
+    )
+    by_role = {role: [] for role in TEAM_ROLES}
+    for membership in members:
+        by_role[membership.role].append(membership)
+    return {
+        "deliberation": deliberation,
+        "teams": [(Role(role).label, role, by_role[role]) for role in TEAM_ROLES],
+        "invite_form": forms.get("invite_form") or TeamInviteForm(),
+        "csv_form": forms.get("csv_form") or TeamCSVForm(),
+    }
+
+
+def _invite(request: HttpRequest, deliberation: Deliberation, invitations) -> bool:
+    login_url = request.build_absolute_uri(reverse("account_request_login_code"))
+    try:
+        added = actions.do_invite_to_team(
+            deliberation, invitations, login_url=login_url, actor=request.user
+        )
+    except actions.ActionRefused as exc:
+        messages.error(request, exc.detail)
+        return False
+    messages.success(
+        request,
+        _("%(added)d invited, %(known)d already on the team.")
+        % {"added": len(added), "known": len(invitations) - len(added)},
+    )
+    return True
+
+
+@role_required(Role.ORGANIZER)
+def team(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = get_object_or_404(Deliberation, slug=slug)
+    invite_form = TeamInviteForm(request.POST or None)
+    if request.method == "POST" and invite_form.is_valid():
+        if _invite(request, deliberation, invite_form.invitations()):
+            return redirect("deliberation:team", slug=slug)
+    return render(
+        request,
+        "deliberation/team.html",
+        _team_context(deliberation, invite_form=invite_form if request.method == "POST" else None),
+    )
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def team_import(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = get_object_or_404(Deliberation, slug=slug)
+    csv_form = TeamCSVForm(request.POST, request.FILES)
+    if csv_form.is_valid() and _invite(request, deliberation, csv_form.cleaned_data["file"]):
+        return redirect("deliberation:team", slug=slug)
+    return render(request, "deliberation/team.html", _team_context(deliberation, csv_form=csv_form))
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def team_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, deliberation__slug=slug
+    )
+    try:
+        actions.do_remove_from_team(membership, actor=request.user)
+    except actions.ActionRefused as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request,
+            _("%(person)s is no longer %(role)s of this deliberation.")
+            % {"person": membership.user.email, "role": Role(membership.role).label},
+        )
+    return redirect("deliberation:team", slug=slug)

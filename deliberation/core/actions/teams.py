@@ -1,0 +1,156 @@
+"""A deliberation's team: people invited by e-mail in a role, and removed again."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from deliberation.core.actions.refusal import ActionRefused
+from deliberation.core.models import Deliberation, Membership
+from deliberation.core.roles import TEAM_ROLES, Role
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TeamInvitation:
+    """One person to invite: their e-mail address, the role, and a name for new accounts."""
+
+    email: str
+    role: str
+    name: str = ""
+
+
+def check_invitations(invitations: list[TeamInvitation]) -> list[str]:
+    """Every problem of a list of invitations, one sentence each, numbered by line."""
+    problems = []
+    for line, invitation in enumerate(invitations, start=1):
+        try:
+            validate_email(invitation.email)
+        except ValidationError:
+            problems.append(
+                _("Line %(line)d: “%(email)s” is not an e-mail address.")
+                % {"line": line, "email": invitation.email}
+            )
+        if invitation.role not in TEAM_ROLES:
+            problems.append(
+                _("Line %(line)d: “%(role)s” is not a team role (%(roles)s).")
+                % {
+                    "line": line,
+                    "role": invitation.role,
+                    "roles": ", ".join(str(r) for r in TEAM_ROLES),
+                }
+            )
+        if len(invitation.name) > 150:
+            problems.append(_("Line %(line)d: the name is too long.") % {"line": line})
+    return problems
+
+
+def do_invite_to_team(
+    deliberation: Deliberation,
+    invitations: list[TeamInvitation],
+    *,
+    login_url: str,
+    actor: Any,
+) -> list[Membership]:
+    """Put each person on the team in their role, creating accounts as needed, and e-mail
+    them a sign-in-by-code link. All or nothing: one bad line refuses the whole list."""
+    invitations = [
+        TeamInvitation(i.email.strip().lower(), i.role.strip(), i.name.strip()) for i in invitations
+    ]
+    if not invitations:
+        raise ActionRefused("empty", _("Give at least one e-mail address."))
+    problems = check_invitations(invitations)
+    if problems:
+        raise ActionRefused("invalid", " ".join(problems))
+    User = get_user_model()
+    created: list[Membership] = []
+    with transaction.atomic():
+        for invitation in invitations:
+            user = User.objects.filter(email__iexact=invitation.email).first()
+            if user is None:
+                user = User(username=invitation.email[:150], email=invitation.email)
+                user.first_name = invitation.name[:150]
+                user.set_unusable_password()
+                user.save()
+            EmailAddress.objects.get_or_create(
+                user=user,
+                email=invitation.email,
+                defaults={"verified": True, "primary": True},
+            )
+            user.groups.add(Group.objects.get_or_create(name=invitation.role)[0])
+            membership, new = Membership.objects.get_or_create(
+                deliberation=deliberation,
+                user=user,
+                role=invitation.role,
+                defaults={"invited_by": actor},
+            )
+            if new:
+                created.append(membership)
+        messages = [_invitation_mail(deliberation, m, login_url) for m in created]
+        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+        transaction.on_commit(
+            lambda: logger.info(
+                "%d team invitations to %s by %s",
+                len(created),
+                deliberation.pk,
+                getattr(actor, "pk", None),
+            )
+        )
+    return created
+
+
+def _invitation_mail(
+    deliberation: Deliberation, membership: Membership, login_url: str
+) -> tuple[str, str, None, list[str]]:
+    email = membership.user.email
+    link = f"{login_url}?{urlencode({'email': email})}"
+    role = Role(membership.role).label
+    body = render_to_string(
+        "deliberation/email/team_invitation.txt",
+        {"deliberation": deliberation, "role": role, "link": link, "email": email},
+    )
+    subject = _("You are on the team of %(title)s as %(role)s") % {
+        "title": deliberation.title,
+        "role": role,
+    }
+    return (subject, body, None, [email])
+
+
+def do_remove_from_team(membership: Membership, *, actor: Any) -> None:
+    """Take a person off the team in one role; the last organizer stays. The role itself
+    goes when they hold it on no other team."""
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=membership.deliberation_id)
+        if (
+            membership.role == Role.ORGANIZER
+            and Membership.objects.filter(
+                deliberation_id=membership.deliberation_id, role=Role.ORGANIZER
+            ).count()
+            == 1
+        ):
+            raise ActionRefused("last_organizer", _("A deliberation keeps at least one organizer."))
+        membership.delete()
+        if not Membership.objects.filter(user=membership.user, role=membership.role).exists():
+            membership.user.groups.remove(*Group.objects.filter(name=membership.role))
+        transaction.on_commit(
+            lambda: logger.info(
+                "%s removed from %s of %s by %s",
+                membership.user_id,
+                membership.role,
+                membership.deliberation_id,
+                getattr(actor, "pk", None),
+            )
+        )
