@@ -130,6 +130,8 @@ ACCESS: dict[str, Access] = {
     "forum:group_console": only(Role.ORGANIZER),
     "forum:plenary": only(Role.ORGANIZER),
     "forum:allocation": only(Role.ORGANIZER),
+    "forum:session_create": only(Role.ORGANIZER),
+    "forum:session_edit": only(Role.ORGANIZER),
     "forum:materials": only(Role.ORGANIZER),
     # Materials' files: the deliberation's staff and panel (object rule, in tests/security).
     "forum:material_file": only(Role.ORGANIZER, Role.ANALYST),

@@ -40,6 +40,12 @@ class Session(models.Model):
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
+    region = models.CharField(
+        _("region"),
+        max_length=100,
+        blank=True,
+        help_text=_("For a regional forum: the region whose panelists it gathers."),
+    )
     experts = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,

@@ -5,6 +5,8 @@ from deliberation.forum import views
 app_name = "forum"
 
 urlpatterns = [
+    path("deliberations/<slug:slug>/sessions/new/", views.session_create, name="session_create"),
+    path("sessions/<int:session_id>/edit/", views.session_edit, name="session_edit"),
     path("groups/<int:group_id>/room/", views.group_room, name="group_room"),
     path("groups/<int:group_id>/console/", views.group_console, name="group_console"),
     path("sessions/<int:session_id>/plenary/", views.plenary, name="plenary"),

@@ -22,6 +22,7 @@ from deliberation.core.access import (
     login_required_any_role,
     role_required,
 )
+from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
 from deliberation.forum import exports
 from deliberation.forum.access import (
@@ -31,7 +32,15 @@ from deliberation.forum.access import (
     can_run_group,
     can_run_room,
 )
-from deliberation.forum.actions import do_add_material, do_allocate_groups, do_move_member
+from deliberation.forum.actions import (
+    ActionRefused,
+    do_add_material,
+    do_allocate_groups,
+    do_assign_facilitator,
+    do_move_member,
+    do_save_session,
+)
+from deliberation.forum.forms import FacilitatorForm, SessionForm
 from deliberation.forum.material_files import KINDS, extension_of, kind_of
 from deliberation.forum.models import ForumGroup, Material, Room, Session
 from deliberation.forum.selectors import group_room as room_of_group
@@ -182,6 +191,25 @@ def allocation(request: HttpRequest, session_id: int) -> HttpResponse:
     )
     allocate_form = AllocateForm(request.POST if request.POST.get("action") == "allocate" else None)
     if request.method == "POST":
+        if request.POST.get("action") == "facilitator":
+            choice = FacilitatorForm(request.POST, deliberation=session.deliberation)
+            group = next(
+                (
+                    g
+                    for g in groups
+                    if choice.is_valid() and g.pk == choice.cleaned_data["group_id"]
+                ),
+                None,
+            )
+            if group is None:
+                messages.error(request, _("Choose a facilitator of the team."))
+            else:
+                facilitator = choice.cleaned_data["facilitator"]
+                do_assign_facilitator(group, facilitator, actor=request.user)
+                messages.success(
+                    request, _("Facilitator of %(group)s saved.") % {"group": group.name}
+                )
+            return redirect("forum:allocation", session_id=session.pk)
         if request.POST.get("action") == "allocate" and allocate_form.is_valid():
             try:
                 do_allocate_groups(
@@ -231,7 +259,18 @@ def allocation(request: HttpRequest, session_id: int) -> HttpResponse:
             )
             for feature in STRATA
         }
-        rows.append({"group": group, "members": members, "composition": composition})
+        rows.append(
+            {
+                "group": group,
+                "members": members,
+                "composition": composition,
+                "facilitator_form": FacilitatorForm(
+                    initial={"group_id": group.pk, "facilitator": group.facilitator_id},
+                    deliberation=session.deliberation,
+                    prefix=f"g{group.pk}",
+                ),
+            }
+        )
     context = {
         "session": session,
         "rows": rows,
@@ -341,3 +380,37 @@ def export_links(session: Session) -> list[tuple[str, str]]:
         for dataset in exports.DATASETS
         for fmt in ("csv", "json")
     ]
+
+
+def _save_session(request: HttpRequest, deliberation: Deliberation, session: Session | None):
+    form = SessionForm(request.POST or None, instance=session, deliberation=deliberation)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            saved = do_save_session(
+                deliberation,
+                actor=request.user,
+                session=session,
+                group_count=data.pop("group_count", 0) or 0,
+                **data,
+            )
+        except ActionRefused as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, _("Session saved: %(title)s.") % {"title": saved.title})
+            if saved.groups.exists():
+                return redirect("forum:allocation", session_id=saved.pk)
+            return redirect(deliberation)
+    context = {"form": form, "deliberation": deliberation, "session": session}
+    return render(request, "forum/session_form.html", context)
+
+
+@role_required(Role.ORGANIZER)
+def session_create(request: HttpRequest, slug: str) -> HttpResponse:
+    return _save_session(request, get_object_or_404(Deliberation, slug=slug), None)
+
+
+@role_required(Role.ORGANIZER)
+def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_object_or_404(Session.objects.select_related("deliberation"), pk=session_id)
+    return _save_session(request, session.deliberation, session)

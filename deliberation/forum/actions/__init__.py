@@ -29,6 +29,7 @@ from deliberation.forum.actions.recommendations import (
     do_support_recommendation,
 )
 from deliberation.forum.actions.rooms import do_open_rooms
+from deliberation.forum.actions.sessions import do_assign_facilitator, do_save_session
 
 __all__ = [
     "ActionRefused",
@@ -36,6 +37,7 @@ __all__ = [
     "do_add_material",
     "do_add_recommendation",
     "do_allocate_groups",
+    "do_assign_facilitator",
     "do_answer_question",
     "do_ask_question",
     "do_close_poll",
@@ -52,6 +54,7 @@ __all__ = [
     "do_post_message",
     "do_raise_hand",
     "do_remove",
+    "do_save_session",
     "do_set_phase",
     "do_start_timer",
     "do_stop_timer",
