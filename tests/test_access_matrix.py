@@ -87,6 +87,7 @@ ACCESS: dict[str, Access] = {
     # Any organizer starts a deliberation of their own (and is its first organizer).
     "deliberation:create": Access(LOGIN, only(Role.ORGANIZER).roles, other_team=200),
     "deliberation:edit": only(Role.ORGANIZER),
+    "deliberation:setup": only(Role.ORGANIZER),
     "deliberation:archive": only(Role.ORGANIZER, ok=405),
     "deliberation:stage_add": only(Role.ORGANIZER),
     "deliberation:stage_remove": only(Role.ORGANIZER, ok=405),

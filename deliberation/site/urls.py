@@ -10,6 +10,7 @@ urlpatterns = [
     path("deliberations/new/", views.deliberation_create, name="create"),
     path("deliberations/<slug:slug>/", views.deliberation_detail, name="detail"),
     path("deliberations/<slug:slug>/edit/", views.deliberation_edit, name="edit"),
+    path("deliberations/<slug:slug>/setup/", views.setup, name="setup"),
     path("deliberations/<slug:slug>/archive/", views.deliberation_archive, name="archive"),
     path("deliberations/<slug:slug>/stages/new/", views.stage_add, name="stage_add"),
     path(

@@ -29,6 +29,7 @@ from deliberation.site.forms import (
     TeamCSVForm,
     TeamInviteForm,
 )
+from deliberation.site.journey import journey
 from deliberation.site.schedule import schedule
 from panels.models import Panelist
 from surveys.models import Wave
@@ -163,7 +164,7 @@ def deliberation_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.detail)
         else:
             messages.success(request, _("Deliberation created. Next: its stages and team."))
-            return redirect(deliberation)
+            return redirect("deliberation:setup", slug=deliberation.slug)
     return render(request, "deliberation/deliberation_form.html", {"form": form})
 
 
@@ -308,3 +309,15 @@ def team_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
             % {"person": membership.user.email, "role": Role(membership.role).label},
         )
     return redirect("deliberation:team", slug=slug)
+
+
+@role_required(Role.ORGANIZER)
+def setup(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = get_object_or_404(Deliberation, slug=slug)
+    steps = journey(deliberation)
+    context = {
+        "deliberation": deliberation,
+        "steps": steps,
+        "done_count": sum(step.done for step in steps),
+    }
+    return render(request, "deliberation/setup.html", context)

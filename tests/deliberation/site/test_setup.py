@@ -31,7 +31,8 @@ def test_an_organizer_creates_a_deliberation_and_becomes_its_organizer(client, o
     client.force_login(organizer)
     response = create(client, title_en="Bus route reform", starts_on="2027-03-01")
     deliberation = Deliberation.objects.get()
-    assert response.status_code == 302 and response["Location"] == deliberation.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("deliberation:setup", args=[deliberation.slug])
     assert deliberation.title_en == "Bus route reform"
     assert deliberation.starts_on == datetime.date(2027, 3, 1)
     assert can_manage(organizer, deliberation)
@@ -176,3 +177,24 @@ def test_the_organizer_of_another_deliberation_cannot_remove_a_stage(client, org
     url = reverse("deliberation:stage_remove", args=[stage.deliberation.slug, stage.pk])
     assert client.post(url).status_code == 403
     assert Stage.objects.filter(pk=stage.pk).exists()
+
+
+def test_the_setup_page_shows_what_is_done_and_what_is_next(client, organizer):
+    from panels.models import PopulationMargin
+
+    deliberation = DeliberationFactory()
+    join(organizer, deliberation, Role.ORGANIZER)
+    client.force_login(organizer)
+    url = reverse("deliberation:setup", args=[deliberation.slug])
+    steps = client.get(url, **ENGLISH).context["steps"]
+    assert [s.key for s in steps if s.is_next] == ["team"] and not any(s.done for s in steps)
+    join(UserFactory(), deliberation, Role.FACILITATOR)
+    PopulationMargin.objects.create(
+        deliberation=deliberation, feature="gender", value="female", share=0.5
+    )
+    page = client.get(url, **ENGLISH)
+    steps = page.context["steps"]
+    assert [s.key for s in steps if s.done] == ["team", "margins"]
+    assert [s.key for s in steps if s.is_next] == ["questionnaire"]
+    html = page.content.decode()
+    assert 'aria-current="step"' in html and "2 of 13 steps done" in html
