@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from deliberation.core.actions import record_seat_numbers
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
 from panels import lottery as lottery_core
@@ -337,6 +338,7 @@ def seat_volunteers(
             )
         )
     Panelist.objects.bulk_create(seats)
+    record_seat_numbers({seat.user_id: i for i, seat in enumerate(seats, start=start + 1)})
     Volunteer.objects.filter(pk__in=[v.pk for v in volunteers.values()]).update(
         status=Volunteer.Status.SELECTED
     )
@@ -465,7 +467,7 @@ def do_send_invitations(deliberation: Deliberation, *, login_url: str, actor: An
             deliberation=deliberation, invited_at__isnull=True, status=Panelist.Status.INVITED
         )
         .exclude(user__email="")
-        .select_related("user")
+        .select_related("user__profile")
     )
     messages = []
     for seat in seats:

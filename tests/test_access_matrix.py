@@ -84,6 +84,9 @@ ACCESS: dict[str, Access] = {
     "deliberation:list": Access(LOGIN, only(Role.ORGANIZER, Role.ANALYST).roles, other_team=200),
     "deliberation:detail": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:stage_edit": only(Role.ORGANIZER),
+    # Accounts: a panelist chooses the name others see; everyone reads their account.
+    "profile:welcome": only(Role.PANELIST),
+    "profile:account": everyone(LOGIN, 200),
     # Panel selection: organizers run it; analysts see only the report and the audit.
     "panels:overview": only(Role.ORGANIZER),
     "panels:margins": only(Role.ORGANIZER),

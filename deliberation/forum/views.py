@@ -22,6 +22,7 @@ from deliberation.core.access import (
     login_required_any_role,
     role_required,
 )
+from deliberation.core.names import display_name
 from deliberation.core.roles import Role
 from deliberation.forum import exports
 from deliberation.forum.access import (
@@ -104,6 +105,7 @@ def room_strings() -> dict[str, str]:
         "picked": _("On the floor"),
         "you": _("(you)"),
         "demo": _("demo"),
+        "seat_name": _("Participant %(number)s"),
     }
 
 
@@ -176,8 +178,8 @@ def allocation(request: HttpRequest, session_id: int) -> HttpResponse:
     deny_unless(can_manage(request.user, session.deliberation_id))
     groups = list(
         ForumGroup.objects.filter(session=session)
-        .select_related("facilitator")
-        .prefetch_related("members")
+        .select_related("facilitator__profile")
+        .prefetch_related("members__profile")
         .order_by("name")
     )
     allocate_form = AllocateForm(request.POST if request.POST.get("action") == "allocate" else None)
@@ -223,7 +225,7 @@ def allocation(request: HttpRequest, session_id: int) -> HttpResponse:
     for group in groups:
         members = [
             {"user": m, "seat": seats.get(m.pk)}
-            for m in sorted(group.members.all(), key=lambda u: u.username)
+            for m in sorted(group.members.all(), key=display_name)
         ]
         composition = {
             feature: sorted(
