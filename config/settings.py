@@ -174,6 +174,8 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
 }
 ACCOUNT_ADAPTER = "deliberation.core.accounts.AccountAdapter"
+# Every allauth page and message names the person as the rest of the product does.
+ACCOUNT_USER_DISPLAY = "deliberation.core.names.display_name"
 ACCOUNT_FORMS = {"request_login_code": "deliberation.core.accounts.RequestLoginCodeForm"}
 ACCOUNT_ALLOW_SIGNUP = env_bool("ACCOUNT_ALLOW_SIGNUP", default=False)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Gongnon] "

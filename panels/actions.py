@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from deliberation.core.actions import record_seat_numbers
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
 from panels import lottery as lottery_core
@@ -337,6 +338,7 @@ def seat_volunteers(
             )
         )
     Panelist.objects.bulk_create(seats)
+    record_seat_numbers({seat.user_id: i for i, seat in enumerate(seats, start=start + 1)})
     Volunteer.objects.filter(pk__in=[v.pk for v in volunteers.values()]).update(
         status=Volunteer.Status.SELECTED
     )
@@ -447,25 +449,29 @@ def do_replace_panelist(panelist: Panelist, *, actor: Any) -> Panelist:
 
 
 def do_set_panelist_status(panelist: Panelist, status: str, *, actor: Any) -> Panelist:
+    """Record a seat's new status; a seat marked invited by hand (by telephone, say) is
+    recorded as invited now, unless an invitation was sent before."""
     with transaction.atomic():
         locked = Panelist.objects.select_for_update().get(pk=panelist.pk)
         previous = locked.status
+        now = timezone.now()
         locked.status = status
-        locked.responded_at = timezone.now()
-        locked.save(update_fields=["status", "responded_at"])
+        locked.responded_at = now
+        if status == Panelist.Status.INVITED and locked.invited_at is None:
+            locked.invited_at = now
+        locked.save(update_fields=["status", "responded_at", "invited_at"])
         panel_seat_changed.send(Panelist, panelist=locked, previous_status=previous)
         _log("panelist %s set to %s by %s", locked.pk, status, getattr(actor, "pk", None))
     return locked
 
 
 def do_send_invitations(deliberation: Deliberation, *, login_url: str, actor: Any) -> int:
-    """E-mail every not-yet-invited panelist a sign-in-by-code link; mark them invited."""
+    """E-mail every drawn seat not yet invited a sign-in-by-code link; mark those seats
+    invited, with the time, in the transaction that queues the e-mails."""
     seats = list(
-        Panelist.objects.filter(
-            deliberation=deliberation, invited_at__isnull=True, status=Panelist.Status.INVITED
-        )
+        Panelist.objects.filter(deliberation=deliberation, status=Panelist.Status.DRAWN)
         .exclude(user__email="")
-        .select_related("user")
+        .select_related("user__profile")
     )
     messages = []
     for seat in seats:
@@ -479,7 +485,9 @@ def do_send_invitations(deliberation: Deliberation, *, login_url: str, actor: An
         }
         messages.append((subject, body, None, [seat.user.email]))
     with transaction.atomic():
-        Panelist.objects.filter(pk__in=[s.pk for s in seats]).update(invited_at=timezone.now())
+        Panelist.objects.filter(pk__in=[s.pk for s in seats]).update(
+            status=Panelist.Status.INVITED, invited_at=timezone.now()
+        )
         transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
         _log(
             "%d invitations for %s sent by %s",

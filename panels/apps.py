@@ -8,5 +8,8 @@ class PanelsConfig(AppConfig):
 
     def ready(self) -> None:
         from deliberation.core.access import register_url_argument
+        from deliberation.core.names import register_name_peers
+        from panels.selectors import panel_peers
 
         register_url_argument("panelist_id", "panelists__pk")
+        register_name_peers(panel_peers)

@@ -44,7 +44,7 @@ class PopulationMargin(models.Model):
 
 class PanelistQuerySet(models.QuerySet):
     def active(self) -> PanelistQuerySet:
-        """The panel as it stands: seats still taking part (invited or confirmed).
+        """The panel as it stands: seats still taking part (drawn, invited or confirmed).
 
         Declined seats never joined and dropped seats left; both stay on record (the panel
         page, attrition, replacements) but are not counted as the panel, admitted to its
@@ -57,6 +57,8 @@ class Panelist(models.Model):
     """A citizen on the panel of a deliberation, known to analysts only by pseudonym."""
 
     class Status(models.TextChoices):
+        # Seated by the draw; "invited" only once an invitation was sent (invited_at).
+        DRAWN = "drawn", _("Drawn, not yet invited")
         INVITED = "invited", _("Invited")
         CONFIRMED = "confirmed", _("Confirmed")
         DECLINED = "declined", _("Declined")
@@ -79,7 +81,7 @@ class Panelist(models.Model):
     gender = models.CharField(_("gender"), max_length=20)
     age_band = models.CharField(_("age band"), max_length=20)
     status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.INVITED
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAWN
     )
     volunteer = models.OneToOneField(
         "Volunteer",
@@ -123,7 +125,7 @@ class Panelist(models.Model):
         return self.status in ACTIVE_STATUSES
 
 
-ACTIVE_STATUSES = (Panelist.Status.INVITED, Panelist.Status.CONFIRMED)
+ACTIVE_STATUSES = (Panelist.Status.DRAWN, Panelist.Status.INVITED, Panelist.Status.CONFIRMED)
 
 
 class Volunteer(models.Model):

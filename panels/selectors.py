@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Count, QuerySet
 
@@ -26,6 +27,15 @@ from panels.strata import STRATA
 def active_panel(deliberation: Deliberation) -> QuerySet[Panelist]:
     """The deliberation's panel as every page and report counts it (Panelist.objects.active)."""
     return Panelist.objects.active().filter(deliberation=deliberation)
+
+
+def panel_peers(user: Any) -> QuerySet:
+    """The people on the panels this person sits on (no two share a display name)."""
+    return (
+        Panelist.objects.filter(deliberation__panelists__user=user)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
 
 
 def allowed_values(deliberation: Deliberation) -> dict[str, set[str]]:

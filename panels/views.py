@@ -346,20 +346,27 @@ def draw(request: HttpRequest, slug: str) -> HttpResponse:
 
 @role_required(Role.ORGANIZER)
 def panel(request: HttpRequest, slug: str) -> HttpResponse:
+    """The seats, what happened to each (drawn, invited when, answered), and counts per
+    status; names and contacts only for organizers holding the contact permission."""
     deliberation = _deliberation(slug)
-    seats = deliberation.panelists.select_related(
-        "user", "volunteer", "replaces", "replaced_by"
-    ).order_by("draw_position", "pseudonym")
+    contacts = can_see_contacts(request.user, deliberation)
+    related = ["user__profile", "replaces", "replaced_by"]
+    if contacts:
+        related += ["volunteer__contact"]
+    seats = deliberation.panelists.select_related(*related).order_by("draw_position", "pseudonym")
     counts = dict(deliberation.panelists.values_list("status").annotate(n=Count("id")).order_by())
+    drawn = deliberation.panelists.filter(status=Panelist.Status.DRAWN)
     context = {
         "deliberation": deliberation,
         "seats": seats,
-        "counts": counts,
+        "summary": [
+            (value, label, counts.get(value, 0)) for value, label in Panelist.Status.choices
+        ],
+        "total": sum(counts.values()),
         "status_choices": Panelist.Status.choices,
-        "can_see_contacts": can_see_contacts(request.user, deliberation),
-        "uninvited": deliberation.panelists.filter(
-            invited_at__isnull=True, status=Panelist.Status.INVITED
-        ).count(),
+        "can_see_contacts": contacts,
+        "uninvited": drawn.exclude(user__email="").count(),
+        "unreachable": drawn.filter(user__email="").count(),
     }
     return render(request, "panels/panel.html", context)
 
@@ -411,10 +418,7 @@ def seat_respond(request: HttpRequest, panelist_id: int) -> HttpResponse:
     deny_unless(seat.user_id == request.user.pk)
     answer = request.POST.get("answer")
     allowed = {"confirm": Panelist.Status.CONFIRMED, "decline": Panelist.Status.DECLINED}
-    if answer not in allowed or seat.status not in (
-        Panelist.Status.INVITED,
-        Panelist.Status.CONFIRMED,
-    ):
+    if answer not in allowed or not seat.is_active:
         messages.error(request, _("This answer cannot be recorded."))
     else:
         actions.do_set_panelist_status(seat, allowed[answer], actor=request.user)

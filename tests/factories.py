@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from deliberation.core.actions import record_seat_numbers
 from deliberation.core.models import Deliberation, Membership, Stage
 from deliberation.forum.actions import do_open_rooms
 from deliberation.forum.models import ForumGroup, Session
@@ -115,10 +116,18 @@ class ForumGroupFactory(factory.django.DjangoModelFactory):
 class PanelistFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Panelist
+        skip_postgeneration_save = True
 
     deliberation = factory.SubFactory(DeliberationFactory)
     user = factory.SubFactory(UserFactory, role="panelist")
     pseudonym = factory.Sequence(lambda n: f"P{n:04d}")
+    draw_position = factory.Sequence(lambda n: n + 1)
     region = "도심권"
     gender = "여성"
     age_band = "30-39"
+
+    @factory.post_generation
+    def seat_number(self, create: bool, extracted: None, **kwargs) -> None:
+        """Seating gives the person their default name, as the product's draw does."""
+        if create and self.draw_position:
+            record_seat_numbers({self.user_id: self.draw_position})

@@ -95,6 +95,9 @@ ACCESS: dict[str, Access] = {
     "deliberation:team": only(Role.ORGANIZER),
     "deliberation:team_import": only(Role.ORGANIZER, ok=405),
     "deliberation:team_remove": only(Role.ORGANIZER, ok=405),
+    # Accounts: a panelist chooses the name others see; everyone reads their account.
+    "profile:welcome": only(Role.PANELIST),
+    "profile:account": everyone(LOGIN, 200),
     # Panel selection: organizers run it; analysts see only the report and the audit.
     "panels:overview": only(Role.ORGANIZER),
     "panels:margins": only(Role.ORGANIZER),

@@ -194,3 +194,30 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.role} of {self.deliberation_id}"
+
+
+class Profile(models.Model):
+    """How a person appears to others (deliberation.core.names): one per person, whatever
+    the panels they sit on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
+    )
+    # Blank: the default name from the seat.
+    display_name = models.CharField(_("display name"), max_length=30, blank=True)
+    # The number of the person's latest seat (its draw position), which the default name
+    # is made of; set by the panel when it seats them.
+    seat_number = models.PositiveIntegerField(_("seat number"), null=True, blank=True)
+    # When the person answered the first-sign-in question (chose a name or kept the
+    # default); until then they are asked once after signing in.
+    name_confirmed_at = models.DateTimeField(_("name confirmed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return f"profile of {self.user_id}"

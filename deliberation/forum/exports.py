@@ -1,6 +1,8 @@
-"""Exports of the live forum for analysts: pseudonymous ids only, never names or e-mails.
+"""Exports of the live forum for analysts: pseudonymous ids, never usernames or e-mails.
 
 Panelists appear under their Panelist.pseudonym; everyone else as "<role>-<user id>".
+The transcript and the questions also carry each author's display name, the name everyone
+in the room saw (deliberation.core.names), so the record reads as the discussion did.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count
 
 from deliberation.core.cells import safe_row
+from deliberation.core.names import display_name
 from deliberation.core.roles import Role
 from deliberation.forum.attendance import merge_intervals, seconds_present
 from deliberation.forum.models import (
@@ -56,6 +59,12 @@ class Pseudonyms:
         return self.roles[user_id]
 
 
+def names_of(user_ids: set[int | None]) -> dict[int | None, str]:
+    """Each person's display name, in one query (staff's roles in one more each)."""
+    users = get_user_model().objects.filter(pk__in=user_ids - {None}).select_related("profile")
+    return {None: "", **{user.pk: display_name(user) for user in users}}
+
+
 def _room_label(room: Room) -> str:
     return room.group.name if room.group_id else "plenary"
 
@@ -67,6 +76,7 @@ def transcript_rows(session: Session) -> list[dict]:
         .select_related("room__group")
         .order_by("room_id", "seq")
     )
+    names = names_of({event.author_id for event in events})
     return [
         {
             "session_id": session.pk,
@@ -75,6 +85,7 @@ def transcript_rows(session: Session) -> list[dict]:
             "seq": event.seq,
             "sent_at": event.created_at.isoformat(),
             "author": ids(event.author_id),
+            "author_name": names[event.author_id],
             "text": "" if event.hidden_at else event.text,
             "hidden": event.hidden_at is not None,
             "synthetic": event.is_synthetic,
@@ -117,17 +128,20 @@ def questions_rows(session: Session) -> list[dict]:
         .select_related("room__group")
         .order_by("room_id", "created_at")
     )
+    names = names_of({q.author_id for q in questions} | {q.answered_by_id for q in questions})
     return [
         {
             "session_id": session.pk,
             "room_id": q.room_id,
             "question_id": q.pk,
             "author": ids(q.author_id),
+            "author_name": names[q.author_id],
             "text": q.text,
             "votes": q.votes,
             "status": q.status,
             "answer": q.answer,
             "answered_by": ids(q.answered_by_id),
+            "answered_by_name": names[q.answered_by_id],
             "asked_at": q.created_at.isoformat(),
         }
         for q in questions

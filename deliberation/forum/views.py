@@ -23,6 +23,7 @@ from deliberation.core.access import (
     role_required,
 )
 from deliberation.core.models import Deliberation
+from deliberation.core.names import display_name
 from deliberation.core.roles import Role
 from deliberation.forum import exports
 from deliberation.forum.access import (
@@ -113,6 +114,7 @@ def room_strings() -> dict[str, str]:
         "picked": _("On the floor"),
         "you": _("(you)"),
         "demo": _("demo"),
+        "seat_name": _("Participant %(number)s"),
     }
 
 
@@ -185,8 +187,8 @@ def allocation(request: HttpRequest, session_id: int) -> HttpResponse:
     deny_unless(can_manage(request.user, session.deliberation_id))
     groups = list(
         ForumGroup.objects.filter(session=session)
-        .select_related("facilitator")
-        .prefetch_related("members")
+        .select_related("facilitator__profile")
+        .prefetch_related("members__profile")
         .order_by("name")
     )
     allocate_form = AllocateForm(request.POST if request.POST.get("action") == "allocate" else None)
@@ -251,7 +253,7 @@ def allocation(request: HttpRequest, session_id: int) -> HttpResponse:
     for group in groups:
         members = [
             {"user": m, "seat": seats.get(m.pk)}
-            for m in sorted(group.members.all(), key=lambda u: u.username)
+            for m in sorted(group.members.all(), key=display_name)
         ]
         composition = {
             feature: sorted(

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from deliberation.core.names import default_seat, display_name
 from deliberation.forum.models import (
     Attendance,
     ExpertQuestion,
@@ -31,16 +32,12 @@ def iso(moment: datetime.datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def display_name(user: Any) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
-
-
 def person(user: Any) -> dict | None:
+    """A person as the room shows them (deliberation.core.names); ``seat`` is the seat
+    number while they go by the default name, so the page names them in its language."""
     if user is None:
         return None
-    return {"id": user.pk, "name": display_name(user)}
+    return {"id": user.pk, "name": display_name(user), "seat": default_seat(user)}
 
 
 def event_to_wire(event: RoomEvent) -> dict:
@@ -57,14 +54,20 @@ def event_to_wire(event: RoomEvent) -> dict:
 
 
 def events_after(room_id: int, after: int, upto: int | None = None) -> list[dict]:
-    events = RoomEvent.objects.filter(room_id=room_id, seq__gt=after).select_related("author")
+    events = RoomEvent.objects.filter(room_id=room_id, seq__gt=after).select_related(
+        "author__profile"
+    )
     if upto is not None:
         events = events.filter(seq__lte=upto)
     return [event_to_wire(event) for event in events.order_by("seq")]
 
 
 def queue_state(room: Room) -> dict:
-    hands = HandRaise.objects.filter(room=room).select_related("user").order_by("raised_at", "pk")
+    hands = (
+        HandRaise.objects.filter(room=room)
+        .select_related("user__profile")
+        .order_by("raised_at", "pk")
+    )
     speaker = room.speaker if room.speaker_id else None
     return {
         "hands": [
@@ -125,7 +128,7 @@ def present_users(room_id: int) -> list[dict]:
     cutoff = timezone.now() - PRESENCE_TIMEOUT
     live = (
         Attendance.objects.filter(room_id=room_id, left_at__isnull=True, last_seen_at__gte=cutoff)
-        .select_related("user")
+        .select_related("user__profile")
         .order_by("user_id")
     )
     seen: dict[int, dict] = {}
@@ -160,12 +163,14 @@ def snapshot(room: Room, user: Any, *, permissions: dict, resuming: bool = False
         if resuming
         else list(
             RoomEvent.objects.filter(room=room, kind="message", seq__lte=last_seq)
-            .select_related("author")
+            .select_related("author__profile")
             .order_by("-seq")[:RECENT_MESSAGES]
         )
     )
     questions = list(
-        ExpertQuestion.objects.filter(room=room).select_related("author", "answered_by")
+        ExpertQuestion.objects.filter(room=room).select_related(
+            "author__profile", "answered_by__profile"
+        )
     )
     upvoted = set(
         ExpertQuestionVote.objects.filter(question__room=room, user=user).values_list(

@@ -1,7 +1,8 @@
 """Erasing a deliberation's contact data at the end of the process, every copy of it.
 
 Contact details exist only to invite people: the poll volunteers' (ContactDetails), the
-pool's (panels' VolunteerContact) and the panelists' accounts (e-mail addresses, names).
+pool's (panels' VolunteerContact) and the panelists' accounts (e-mail addresses, names,
+chosen display names).
 Answers, pseudonyms and statistics stay; the erasure itself is recorded.
 """
 
@@ -17,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from deliberation.core.models import Deliberation
+from deliberation.core.models import Deliberation, Profile
 from deliberation.core.roles import Role
 from panels import actions as pool_actions
 from surveys.models import ContactDetails, ContactErasure
@@ -74,6 +75,8 @@ def do_erase_contact_data(deliberation: Deliberation, *, actor: Any) -> ContactE
             batch_size=500,
         )
         EmailAddress.objects.filter(user_id__in=user_ids).delete()
+        # A chosen display name may be the person's own name: they go back to their seat's.
+        Profile.objects.filter(user_id__in=user_ids).update(display_name="")
         record = ContactErasure.objects.create(
             deliberation=locked,
             actor=actor if getattr(actor, "pk", None) else None,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deliberation.core.names import display_name
 from surveys.models import Response, Wave, WaveReminder
 from surveys.selectors import fieldwork_is_open, wave_panelists
 
@@ -50,24 +51,25 @@ def do_send_wave_reminders(wave: Wave, *, link: str = "", actor: Any = None) -> 
                     "panelist_id"
                 )
             )
-            .values_list("pk", "user__email")
+            .select_related("user__profile")
         )
         WaveReminder.objects.bulk_create(
             [
                 WaveReminder(
                     wave=wave,
-                    panelist_id=pk,
+                    panelist_id=seat.pk,
                     sent_at=now,
                     sent_by=actor if getattr(actor, "pk", None) else None,
                 )
-                for pk, _email in recipients
+                for seat in recipients
             ]
         )
         subject = _("Reminder: %(title)s") % {"title": wave.title}
         body = _(
             'You have not yet answered the panel survey "%(title)s".%(closes)s\n\n'
             "Sign in and answer it here: %(link)s\n"
-        ) % {
+        )
+        values = {
             "title": wave.title,
             "closes": (
                 " " + _("It closes on %(date)s.") % {"date": f"{wave.closes_at:%Y-%m-%d %H:%M}"}
@@ -76,7 +78,14 @@ def do_send_wave_reminders(wave: Wave, *, link: str = "", actor: Any = None) -> 
             ),
             "link": link,
         }
-        messages = [EmailMessage(subject, body, to=[email]) for _pk, email in recipients]
+        messages = [
+            EmailMessage(
+                subject,
+                _("Dear %(name)s,") % {"name": display_name(seat.user)} + "\n\n" + body % values,
+                to=[seat.user.email],
+            )
+            for seat in recipients
+        ]
 
         def send() -> None:
             sent = get_connection().send_messages(messages) if messages else 0

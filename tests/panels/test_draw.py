@@ -56,7 +56,7 @@ def test_drawn_volunteers_get_panelist_accounts_from_their_contact_email(run, or
     seat = Panelist.objects.select_related("volunteer").get(volunteer__record_id=audit.panel[0])
     assert seat.user.email == f"{seat.volunteer.external_id.lower()}@example.org"
     assert seat.user.groups.filter(name="panelist").exists()
-    assert seat.status == Panelist.Status.INVITED
+    assert seat.status == Panelist.Status.DRAWN
 
 
 def test_the_panel_cannot_be_drawn_twice(run, organizer):

@@ -6,6 +6,7 @@ from deliberation.core.actions.deliberations import (
     do_set_archived,
     do_update_deliberation,
 )
+from deliberation.core.actions.profiles import do_set_display_name, record_seat_numbers
 from deliberation.core.actions.refusal import ActionRefused
 from deliberation.core.actions.stages import (
     do_add_stage,
@@ -29,6 +30,8 @@ __all__ = [
     "do_remove_from_team",
     "do_remove_stage",
     "do_set_archived",
+    "do_set_display_name",
     "do_update_deliberation",
     "do_update_stage",
+    "record_seat_numbers",
 ]

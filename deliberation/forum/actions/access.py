@@ -12,7 +12,7 @@ from django.db.models import F
 from deliberation.forum.actions.room_log import broadcast
 from deliberation.forum.channel_groups import user_group
 from deliberation.forum.models import ForumGroup, Room
-from panels.models import Panelist
+from panels.models import ACTIVE_STATUSES, Panelist
 
 
 def do_revoke_room_access(rooms: Iterable[Room], user_ids: Iterable[int]) -> None:
@@ -40,10 +40,7 @@ def close_rooms_of_a_seat_that_left(
     sender: Any, *, panelist: Panelist, previous_status: str, **kwargs: Any
 ) -> None:
     """A seat declined or dropped: its person leaves the deliberation's rooms."""
-    if panelist.is_active or previous_status not in (
-        Panelist.Status.INVITED,
-        Panelist.Status.CONFIRMED,
-    ):
+    if panelist.is_active or previous_status not in ACTIVE_STATUSES:
         return
     groups = ForumGroup.objects.filter(
         session__deliberation_id=panelist.deliberation_id, members=panelist.user_id

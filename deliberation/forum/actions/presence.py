@@ -45,7 +45,7 @@ def do_join_room(room_id: int, user: Any, channel_name: str) -> Attendance:
 
 
 def do_leave_room(attendance_id: int) -> None:
-    attendance = Attendance.objects.select_related("user").filter(pk=attendance_id).first()
+    attendance = Attendance.objects.select_related("user__profile").filter(pk=attendance_id).first()
     if attendance is None or attendance.left_at is not None:
         return
     now = timezone.now()

@@ -36,7 +36,7 @@ def question_for_update(room: Room, question_id: Any) -> ExpertQuestion:
     question_id = clean_id(question_id, field="question_id")
     question = (
         ExpertQuestion.objects.select_for_update(of=("self",))
-        .select_related("author", "answered_by")
+        .select_related("author__profile", "answered_by__profile")
         .filter(room=room, pk=question_id)
         .first()
     )

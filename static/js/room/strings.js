@@ -10,3 +10,11 @@ export function t(key, values = {}) {
   const text = texts[key] ?? key;
   return text.replace(/%\((\w+)\)s/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
+
+// How a person is named on this page: their chosen name, or their seat's default name in
+// the page's language (the server sends the seat number while they have not chosen one).
+export function nameOf(person) {
+  if (!person) return "";
+  if (person.seat) return t("seat_name", { number: String(person.seat).padStart(3, "0") });
+  return person.name;
+}

@@ -42,6 +42,7 @@ SETUP = textwrap.dedent(
     import json
     from django.conf import settings
     from django.test import Client
+    from deliberation.core.actions import do_set_display_name
     from deliberation.core.roles import Role
     from tests.factories import ForumGroupFactory, PanelistFactory, UserFactory
 
@@ -51,6 +52,8 @@ SETUP = textwrap.dedent(
     ben = PanelistFactory(
         user__username="ben", user__first_name="Ben", deliberation=deliberation
     ).user
+    do_set_display_name(ana, "Ana")
+    do_set_display_name(ben, "Ben")
     group = ForumGroupFactory(
         facilitator=facilitator, members=[ana, ben], session__deliberation=deliberation
     )

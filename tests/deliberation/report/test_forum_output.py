@@ -84,7 +84,7 @@ def test_report_counts_attendance_per_session_against_the_allocated_panelists(fo
 
 def test_plenary_attendance_expects_the_whole_active_panel(forum_output, organizer):
     plenary = SessionFactory(deliberation=forum_output, kind=Session.Kind.PLENARY, title="전체")
-    user = forum_output.panelists.filter(status="invited").first().user
+    user = forum_output.panelists.active().first().user
     do_join_room(plenary.rooms.get().pk, user, "plenary")
     rows = {r.session: r for r in build_report_data(forum_output).process.attendance}
     assert (rows["전체"].expected, rows["전체"].attended) == (10, 1)

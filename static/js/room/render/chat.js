@@ -1,6 +1,6 @@
 // The chat log: messages in seq order, each shown once, hidden ones greyed out.
 import { $, el } from "../dom.js";
-import { t } from "../strings.js";
+import { nameOf, t } from "../strings.js";
 import { formatTime } from "../clock.js";
 import { room } from "../state.js";
 import { hideMessage } from "../console.js";
@@ -9,7 +9,7 @@ export function addMessage(message) {
   const log = $("messages");
   if (log.querySelector(`[data-seq="${message.seq}"]`)) return;
   const item = el("li", { "data-seq": String(message.seq) },
-    el("span", { className: "author", text: message.author ? message.author.name : "" }),
+    el("span", { className: "author", text: nameOf(message.author) }),
     el("time", { dateTime: message.at, text: formatTime(message.at) }),
     el("span", { className: "text", text: message.hidden ? t("hidden") : message.text }));
   if (message.hidden) item.classList.add("is-hidden");

@@ -1,6 +1,6 @@
 // Questions to the experts (plenary only): open ones by votes, answered ones apart.
 import { $, el, rebuild } from "../dom.js";
-import { t } from "../strings.js";
+import { nameOf, t } from "../strings.js";
 import { room } from "../state.js";
 import { act } from "../actions.js";
 import { textProblem } from "../limits.js";
@@ -23,10 +23,10 @@ function upvote(question) {
 function questionItem(question) {
   const item = el("li", { "data-question-id": String(question.id), "data-key": String(question.id) },
     el("span", { className: "question-text", text: question.text }),
-    el("span", { className: "hint", text: ` — ${question.author ? question.author.name : ""} · ${question.votes} ${t("votes")}` }));
+    el("span", { className: "hint", text: ` — ${nameOf(question.author)} · ${question.votes} ${t("votes")}` }));
   if (question.status === "answered") {
     item.append(el("div", { className: "question-answer" },
-      el("span", { text: `${t("answered_by")} ${question.answered_by ? question.answered_by.name : ""}: ` }),
+      el("span", { text: `${t("answered_by")} ${nameOf(question.answered_by)}: ` }),
       el("span", { text: question.answer })));
     return item;
   }
