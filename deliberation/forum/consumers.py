@@ -21,6 +21,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from deliberation.core.actions import ActionRefused
+from deliberation.core.names import display_name
 from deliberation.forum import actions
 from deliberation.forum.access import can_answer_in_room, can_join_room, can_run_room
 from deliberation.forum.channel_groups import room_group, user_group
@@ -137,6 +138,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         }
         # Who may be in the room as of admission; a change sends messages to the full check.
         self.access_version = room.access_version
+        # The person's name is read here, in a thread: the event-loop write of a message
+        # names its author from what the user object holds, without a query.
+        display_name(user)
         return None
 
     def _welcome(self, user: Any, resuming: bool) -> tuple[dict, int]:
