@@ -58,6 +58,38 @@ def check_invitations(invitations: list[TeamInvitation]) -> list[str]:
     return problems
 
 
+def account_with_role(email: str, role: str, name: str = "") -> Any:
+    """The account of an e-mail address (made without a password: people sign in with a
+    code), its address verified, holding the role."""
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(username=email[:150], email=email, first_name=name[:150])
+        user.set_unusable_password()
+        user.save()
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+def do_create_organizer(email: str, *, name: str = "") -> Any:
+    """The first organizer of a new installation, who then creates deliberations and
+    invites everyone else in the product."""
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ActionRefused(
+            "invalid", _("“%(email)s” is not an e-mail address.") % {"email": email}
+        ) from None
+    with transaction.atomic():
+        user = account_with_role(email, Role.ORGANIZER, name.strip())
+        transaction.on_commit(lambda: logger.info("organizer account %s", user.pk))
+    return user
+
+
 def do_invite_to_team(
     deliberation: Deliberation,
     invitations: list[TeamInvitation],
@@ -75,22 +107,10 @@ def do_invite_to_team(
     problems = check_invitations(invitations)
     if problems:
         raise ActionRefused("invalid", " ".join(problems))
-    User = get_user_model()
     created: list[Membership] = []
     with transaction.atomic():
         for invitation in invitations:
-            user = User.objects.filter(email__iexact=invitation.email).first()
-            if user is None:
-                user = User(username=invitation.email[:150], email=invitation.email)
-                user.first_name = invitation.name[:150]
-                user.set_unusable_password()
-                user.save()
-            EmailAddress.objects.get_or_create(
-                user=user,
-                email=invitation.email,
-                defaults={"verified": True, "primary": True},
-            )
-            user.groups.add(Group.objects.get_or_create(name=invitation.role)[0])
+            user = account_with_role(invitation.email, invitation.role, invitation.name)
             membership, new = Membership.objects.get_or_create(
                 deliberation=deliberation,
                 user=user,
