@@ -186,6 +186,12 @@ if _smtp:
     globals().update(_smtp)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Open links (a wave's default; the organizer may set others per wave): new responses
+# per network address and hour, completed responses per browser (a signed cookie).
+OPEN_LINK_PER_ADDRESS = env_int("OPEN_LINK_PER_ADDRESS", 5, minimum=1)
+OPEN_LINK_PER_BROWSER = env_int("OPEN_LINK_PER_BROWSER", 1, minimum=1)
+# A complete is flagged when this many completes of its wave share its address.
+QUALITY_ADDRESS_THRESHOLD = env_int("QUALITY_ADDRESS_THRESHOLD", 3, minimum=2)
 # A panelist gets at most one reminder per panel wave within this many hours.
 WAVE_REMINDER_INTERVAL_HOURS = env_int("WAVE_REMINDER_INTERVAL_HOURS", 24, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Gongnon <noreply@localhost>")

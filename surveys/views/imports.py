@@ -139,6 +139,10 @@ def report(request: HttpRequest, import_id: int) -> HttpResponse:
                 ),
             )
         else:
+            # Imported interview times and grids are checked like online ones.
+            actions.do_refresh_quality_flags(
+                poll.wave, specs_of(questions_of(poll.wave.questionnaire))
+            )
             messages.success(
                 request,
                 _(
