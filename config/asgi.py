@@ -18,13 +18,16 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 # The URLconf and every view are imported here, before the worker takes connections:
 # otherwise the first request waits about a second for them (the report views load SciPy).
 import config.urls  # noqa: E402, F401
+from config import daphne_limits  # noqa: E402
+from config.body_limits import BodyLimit  # noqa: E402
 from config.handlers import SyncChainASGIHandler  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from deliberation.forum.origin import SameOriginValidator  # noqa: E402
 
+daphne_limits.install()
 application = ProtocolTypeRouter(
     {
-        "http": SyncChainASGIHandler(),
+        "http": BodyLimit(SyncChainASGIHandler()),
         "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

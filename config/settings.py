@@ -188,6 +188,12 @@ if _smtp:
     globals().update(_smtp)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Open links (a wave's default; the organizer may set others per wave): new responses
+# per network address and hour, completed responses per browser (a signed cookie).
+OPEN_LINK_PER_ADDRESS = env_int("OPEN_LINK_PER_ADDRESS", 5, minimum=1)
+OPEN_LINK_PER_BROWSER = env_int("OPEN_LINK_PER_BROWSER", 1, minimum=1)
+# A complete is flagged when this many completes of its wave share its address.
+QUALITY_ADDRESS_THRESHOLD = env_int("QUALITY_ADDRESS_THRESHOLD", 3, minimum=2)
 # A panelist gets at most one reminder per panel wave within this many hours.
 WAVE_REMINDER_INTERVAL_HOURS = env_int("WAVE_REMINDER_INTERVAL_HOURS", 24, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Gongnon <noreply@localhost>")
@@ -218,6 +224,19 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 # The largest file a session's material may be.
 MATERIAL_MAX_BYTES = env_int("MATERIAL_MAX_MB", 25, minimum=1) * 1_000_000
+# Uploaded data files (poll files, volunteer pools, margins): size, rows and columns, and
+# how far an XLSX archive may expand, checked before the file is parsed.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 20, minimum=1) * 1_000_000
+UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 100_000, minimum=1)
+UPLOAD_MAX_COLUMNS = env_int("UPLOAD_MAX_COLUMNS", 1_000, minimum=1)
+UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_MB", 300, minimum=1) * 1_000_000
+UPLOAD_MAX_COMPRESSION_RATIO = env_int("UPLOAD_MAX_COMPRESSION_RATIO", 100, minimum=2)
+# Request bodies. A body beyond DATA_UPLOAD_MAX_MEMORY_SIZE is refused with 413 before it
+# is read (config.body_limits), except on the upload pages, which allow their file's size.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2_000, minimum=10)
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 5, minimum=1)
 
 # Security: strict by default whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -5,9 +5,17 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from deliberation.core.file_limits import FileTooLarge, check_length
+from deliberation.core.uploads import limit_message, upload_limits
 from panels.models import Panelist, PanelPlan
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+def check_upload_size(upload) -> None:
+    """Refuse a file beyond the upload limit with the translated reason."""
+    try:
+        check_length(upload.size, upload_limits())
+    except FileTooLarge as exc:
+        raise forms.ValidationError(limit_message(exc)) from None
 
 
 class MarginsForm(forms.Form):
@@ -26,8 +34,7 @@ class MarginsForm(forms.Form):
         cleaned = super().clean()
         upload = cleaned.get("file")
         if upload:
-            if upload.size > MAX_UPLOAD_BYTES:
-                raise forms.ValidationError(_("The file is too large."))
+            check_upload_size(upload)
             try:
                 cleaned["text"] = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
@@ -48,8 +55,7 @@ class PoolImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is too large."))
+        check_upload_size(upload)
         return upload
 
 

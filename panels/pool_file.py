@@ -8,13 +8,20 @@ can fix the file; a file with any problem is rejected whole.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 
+from deliberation.core.file_limits import (
+    DEFAULT_LIMITS,
+    FileLimits,
+    FileTooLarge,
+    check_size,
+    csv_rows,
+    xlsx_rows,
+)
+
 CONTACT_COLUMNS = ("name", "email", "phone")
-MAX_ROWS = 200_000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -47,7 +54,14 @@ class PoolCheck:
 
 
 class PoolFileError(ValueError):
-    """The file cannot be read at all (not CSV/XLSX, wrong encoding, empty)."""
+    """The file cannot be read at all (not CSV/XLSX, wrong encoding, damaged, too large).
+
+    A file beyond a limit keeps the FileTooLarge in ``limit``, for a translated message.
+    """
+
+    def __init__(self, message: str, limit: FileTooLarge | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 def normalise_email(email: str) -> str:
@@ -62,36 +76,36 @@ def normalise_phone(phone: str) -> str:
     return digits
 
 
-def read_table(name: str, data: bytes) -> list[list[str]]:
-    """Rows of cells as text from a .csv or .xlsx upload."""
-    if name.lower().endswith(".xlsx"):
-        return _read_xlsx(data)
-    if name.lower().endswith(".csv"):
-        for encoding in ("utf-8-sig", "cp949"):
-            try:
-                text = data.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-            return [row for row in csv.reader(io.StringIO(text))]
-        raise PoolFileError("The CSV file is neither UTF-8 nor CP949 text.")
+def read_table(name: str, data: bytes, limits: FileLimits = DEFAULT_LIMITS) -> list[list[str]]:
+    """Rows of cells as text from a .csv or .xlsx upload, within the limits."""
+    try:
+        check_size(data, limits)
+        if name.lower().endswith(".xlsx"):
+            return _read_xlsx(data, limits)
+        if name.lower().endswith(".csv"):
+            for encoding in ("utf-8-sig", "cp949"):
+                try:
+                    text = data.decode(encoding)
+                except UnicodeDecodeError:
+                    continue
+                try:
+                    return csv_rows(text, limits)
+                except csv.Error:
+                    raise PoolFileError("The CSV file is malformed.") from None
+            raise PoolFileError("The CSV file is neither UTF-8 nor CP949 text.")
+    except FileTooLarge as exc:
+        raise PoolFileError(str(exc), exc) from None
     raise PoolFileError("Upload a .csv or .xlsx file.")
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    from zipfile import BadZipFile
-
-    from openpyxl import load_workbook
-
+def _read_xlsx(data: bytes, limits: FileLimits) -> list[list[str]]:
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise PoolFileError("The file is not a readable XLSX workbook.") from exc
-    sheet = book.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append(["" if v is None else _cell_text(v) for v in values])
-    book.close()
-    return rows
+        rows = xlsx_rows(data, limits)
+    except FileTooLarge:
+        raise
+    except ValueError:  # a damaged workbook: openpyxl's ParseError, BadZipFile, KeyError…
+        raise PoolFileError("The file is not a readable XLSX workbook.") from None
+    return [["" if v is None else _cell_text(v) for v in values] for values in rows]
 
 
 def _cell_text(value: object) -> str:
@@ -114,9 +128,6 @@ def check_pool_rows(
     rows = [(n, r) for n, r in enumerate(table, start=1) if any(str(c).strip() for c in r)]
     if not rows:
         check.issues.append(PoolIssue(None, "", "", "The file is empty."))
-        return check
-    if len(rows) - 1 > MAX_ROWS:
-        check.issues.append(PoolIssue(None, "", "", f"More than {MAX_ROWS} rows."))
         return check
     header_line, header = rows[0]
     header = [str(h).strip() for h in header]

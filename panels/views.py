@@ -20,6 +20,7 @@ from deliberation.core.access import (
 )
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
+from deliberation.core.uploads import accepts_upload, data_file_bytes, limit_message, upload_limits
 from panels import actions, selection, selectors
 from panels.charts import comparison_svg
 from panels.forms import (
@@ -42,6 +43,16 @@ from panels.models import (
 from panels.pool_file import PoolFileError, check_pool_rows, read_table
 from panels.problem import plan_of, problem_from_snapshot, snapshot
 from panels.representativeness import probability_summary
+
+
+def pool_file_message(exc: PoolFileError) -> str:
+    """Why a volunteer file was refused, in the visitor's language."""
+    if exc.limit is not None:
+        return limit_message(exc.limit)
+    return _(
+        "The file cannot be read: use a CSV file (UTF-8 or CP949) or an XLSX workbook "
+        "saved by a spreadsheet program."
+    )
 
 
 def _deliberation(slug: str) -> Deliberation:
@@ -68,6 +79,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "panels/overview.html", context)
 
 
+@accepts_upload(data_file_bytes)
 @role_required(Role.ORGANIZER)
 def margins(request: HttpRequest, slug: str) -> HttpResponse:
     deliberation = _deliberation(slug)
@@ -89,6 +101,7 @@ def margins(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "panels/margins.html", context, status=400 if issues else 200)
 
 
+@accepts_upload(data_file_bytes)
 @role_required(Role.ORGANIZER)
 def pool(request: HttpRequest, slug: str) -> HttpResponse:
     deliberation = _deliberation(slug)
@@ -100,9 +113,9 @@ def pool(request: HttpRequest, slug: str) -> HttpResponse:
         upload = form.cleaned_data["file"]
         ids, emails, phones = selectors.contact_keys(deliberation)
         try:
-            table = read_table(upload.name, upload.read())
+            table = read_table(upload.name, upload.read(), upload_limits())
         except PoolFileError as exc:
-            form.add_error("file", str(exc))
+            form.add_error("file", pool_file_message(exc))
             status = 400
         else:
             check = check_pool_rows(

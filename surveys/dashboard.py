@@ -7,27 +7,35 @@ import statistics
 from django.db.models import Count
 
 from panels.strata import STRATA
+from surveys import quality
 from surveys.models import Invitation, Response, Wave
+
+FLAGGED_LIST_LIMIT = 500
 
 
 def fieldwork_summary(wave: Wave) -> dict:
     """Everything the dashboard shows, as plain JSON-ready data (a handful of queries)."""
     responses = Response.objects.filter(wave=wave)
     by_status = dict(responses.values_list("status").annotate(n=Count("id")).order_by())
-    complete = by_status.get(Response.Status.COMPLETE, 0)
     started = sum(by_status.values())
+    flag_rows = list(
+        responses.filter(status=Response.Status.COMPLETE).values_list(
+            "quality_flags", "excluded_at"
+        )
+    )
+    excluded = sum(1 for _flags, at in flag_rows if at is not None)
+    complete = by_status.get(Response.Status.COMPLETE, 0) - excluded
+    flags = {
+        flag: sum(1 for raised, at in flag_rows if flag in (raised or []) and at is None)
+        for flag in quality.FLAGS
+    }
     durations = list(
-        responses.filter(
-            status=Response.Status.COMPLETE, duration_seconds__isnull=False
-        ).values_list("duration_seconds", flat=True)
+        responses.counted()
+        .filter(duration_seconds__isnull=False)
+        .values_list("duration_seconds", flat=True)
     )
     cells = {}
-    for row in (
-        responses.filter(status=Response.Status.COMPLETE)
-        .values(*STRATA)
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
+    for row in responses.counted().values(*STRATA).annotate(n=Count("id")).order_by():
         cells[(row["region"], row["gender"], row["age_band"])] = row["n"]
     quotas = []
     for quota in wave.quotas.all():
@@ -55,6 +63,8 @@ def fieldwork_summary(wave: Wave) -> dict:
     return {
         "wave": wave.pk,
         "completes": complete,
+        "excluded": excluded,
+        "flags": flags,
         "started": started,
         "by_status": {status: by_status.get(status, 0) for status in Response.Status.values},
         "invitations": invited,
@@ -63,3 +73,40 @@ def fieldwork_summary(wave: Wave) -> dict:
         "quotas": quotas,
         "margins": margins,
     }
+
+
+def flagged_responses(wave: Wave) -> list[dict]:
+    """Completes with a quality flag or an exclusion, newest first (two queries)."""
+    rows = (
+        Response.objects.filter(wave=wave, status=Response.Status.COMPLETE)
+        .select_related("excluded_by")
+        .order_by("-submitted_at", "-pk")
+        .only(
+            "pk",
+            "respondent_id",
+            "quality_flags",
+            "duration_seconds",
+            "submitted_at",
+            "excluded_at",
+            "exclusion_reason",
+            "excluded_by__email",
+        )
+    )
+    listed = []
+    for response in rows.iterator(chunk_size=2000):
+        if response.quality_flags or response.excluded_at:
+            listed.append(
+                {
+                    "pk": response.pk,
+                    "respondent_id": response.respondent_id,
+                    "flags": response.quality_flags,
+                    "duration_seconds": response.duration_seconds,
+                    "submitted_at": response.submitted_at,
+                    "excluded_at": response.excluded_at,
+                    "excluded_by": response.excluded_by.email if response.excluded_by else "",
+                    "reason": response.exclusion_reason,
+                }
+            )
+            if len(listed) >= FLAGGED_LIST_LIMIT:
+                break
+    return listed

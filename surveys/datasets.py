@@ -70,13 +70,25 @@ def item_variables(questions: list[Question]) -> list[tuple[str, Variable]]:
 
 
 def wave_dataset(wave: Wave, *, include_weight: bool = True) -> Dataset:
-    """Complete responses of a wave, one row per respondent (two bulk queries)."""
+    """Complete responses of a wave, one row per respondent (two bulk queries).
+
+    Responses the organizer excluded stay in the file, marked ``excluded`` = 1 and without
+    a weight, so an analyst can check the exclusion; counted totals leave them out.
+    """
     questions = questions_of(wave.questionnaire)
     items = item_variables(questions)
     responses = list(
         Response.objects.filter(wave=wave, status=Response.Status.COMPLETE)
         .order_by("respondent_id")
-        .values_list("pk", "respondent_id", *PROFILE, "duration_seconds", "weight")
+        .values_list(
+            "pk",
+            "respondent_id",
+            *PROFILE,
+            "duration_seconds",
+            "excluded_at",
+            "quality_flags",
+            "weight",
+        )
     )
     has_weight = include_weight and any(r[-1] is not None for r in responses)
     variables = [
@@ -86,6 +98,13 @@ def wave_dataset(wave: Wave, *, include_weight: bool = True) -> Dataset:
         Variable("age_band", "Age band (연령대)", TEXT),
         Variable("district", "District (자치구)", TEXT),
         Variable("duration_seconds", "Interview time in seconds", NUMBER),
+        Variable(
+            "excluded",
+            "Excluded by the organizer from weighting and results",
+            NUMBER,
+            {0: "counted", 1: "excluded"},
+        ),
+        Variable("quality_flags", "Data-quality flags (address, speeder, straightlining)", TEXT),
     ]
     if has_weight:
         variables.append(Variable("weight", "Weight (raked to population margins, mean 1)"))
@@ -93,8 +112,8 @@ def wave_dataset(wave: Wave, *, include_weight: bool = True) -> Dataset:
     position = {item: i for i, (item, _v) in enumerate(items)}
     offset = len(variables) - len(items)
     rows: dict[int, list] = {}
-    for pk, respondent_id, *profile, duration, weight in responses:
-        row = [respondent_id, *profile, duration]
+    for pk, respondent_id, *profile, duration, excluded_at, flags, weight in responses:
+        row = [respondent_id, *profile, duration, int(excluded_at is not None), " ".join(flags)]
         if has_weight:
             row.append(weight)
         rows[pk] = row + [None] * len(items)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -226,7 +228,30 @@ class WaveFieldworkForm(forms.ModelForm):
 
     class Meta:
         model = Wave
-        fields = ["is_open", "opens_at", "closes_at", "purpose", "retention", "contact"]
+        fields = [
+            "is_open",
+            "opens_at",
+            "closes_at",
+            "purpose",
+            "retention",
+            "contact",
+            "open_link_per_address",
+            "open_link_per_browser",
+            "min_duration_seconds",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("open_link_per_address", "open_link_per_browser"):
+            self.fields[name].min_value = 1
+            self.fields[name].widget.attrs["min"] = 1
+            self.fields[name].validators.append(MinValueValidator(1))
+        default = {
+            "open_link_per_address": settings.OPEN_LINK_PER_ADDRESS,
+            "open_link_per_browser": settings.OPEN_LINK_PER_BROWSER,
+        }
+        for name, value in default.items():
+            self.fields[name].widget.attrs["placeholder"] = str(value)
 
 
 class ImportUploadForm(forms.Form):

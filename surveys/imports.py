@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from deliberation.core.uploads import upload_limits
 from panels.models import PopulationMargin
 from surveys import poll_import, selectors
 from surveys.models import PollImport, Wave
@@ -43,7 +44,7 @@ def suggest_mapping(columns: list[str], items: list[str]) -> dict[str, str]:
 
 
 def load(poll: PollImport) -> Table:
-    return read_table(poll.filename, bytes(poll.content))
+    return read_table(poll.filename, bytes(poll.content), upload_limits())
 
 
 def validate(wave: Wave, table: Table, mapping: dict[str, str]):

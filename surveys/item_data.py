@@ -9,7 +9,7 @@ import numpy as np
 from panels.strata import STRATA
 from surveys.datasets import item_variables
 from surveys.exports import NUMBER
-from surveys.models import Answer, Question, Response, Wave
+from surveys.models import COUNTED_ANSWERS, Answer, Question, Response, Wave
 from surveys.questionnaires import questions_of
 
 CATEGORICAL = {
@@ -58,16 +58,17 @@ class ItemData:
 
 
 def item_data(wave: Wave, item: str) -> ItemData:
-    """All complete respondents (NaN where this item is unanswered), in one query each."""
+    """All counted respondents (NaN where this item is unanswered), in one query each."""
     responses = list(
-        Response.objects.filter(wave=wave, status=Response.Status.COMPLETE)
+        Response.objects.filter(wave=wave)
+        .counted()
         .order_by("pk")
         .values_list("pk", "weight", *STRATA)
     )
     position = {row[0]: i for i, row in enumerate(responses)}
     values = np.full(len(responses), np.nan)
     for response_id, number in Answer.objects.filter(
-        response__wave=wave, response__status=Response.Status.COMPLETE, item=item
+        COUNTED_ANSWERS, response__wave=wave, item=item
     ).values_list("response_id", "value_number"):
         if number is not None:
             values[position[response_id]] = number

@@ -278,6 +278,27 @@ class Wave(models.Model):
         blank=True,
         help_text=_("Year used to derive ages from birth years; the current year when empty."),
     )
+    open_link_per_address = models.PositiveIntegerField(
+        _("open-link responses per address and hour"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the site's default. Counts new responses from one network address."),
+    )
+    open_link_per_browser = models.PositiveIntegerField(
+        _("completed open-link responses per browser"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the site's default."),
+    )
+    min_duration_seconds = models.PositiveIntegerField(
+        _("minimum interview time (seconds)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Faster completes are flagged as speeders. Empty: a third of the median "
+            "interview time of the wave's completes."
+        ),
+    )
 
     class Meta:
         verbose_name = _("wave")
@@ -387,6 +408,8 @@ class Invitation(models.Model):
         related_name="invitations",
         verbose_name=_("panelist"),
     )
+    # An open link's visitor: the salted hash of their address (surveys.quality).
+    address_hash = models.CharField(_("address hash"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -399,9 +422,24 @@ class Invitation(models.Model):
                 name="invitation_panelist_once",
             )
         ]
+        indexes = [
+            models.Index(
+                fields=["wave", "address_hash", "created_at"], name="invitation_wave_address"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.wave_id}:{self.token_hash[:8]}"
+
+
+class ResponseQuerySet(models.QuerySet):
+    def counted(self) -> ResponseQuerySet:
+        """The responses that count: complete and not excluded by the organizer.
+
+        Weighting, results, the report's figures, quotas and exports' totals read this
+        one selector (COUNTED_ANSWERS for answers), so an exclusion reaches them all.
+        """
+        return self.filter(status=Response.Status.COMPLETE, excluded_at__isnull=True)
 
 
 class Response(models.Model):
@@ -458,6 +496,22 @@ class Response(models.Model):
     duration_seconds = models.PositiveIntegerField(_("interview time (s)"), null=True, blank=True)
     draft = models.JSONField(_("saved answers"), default=dict, blank=True)
     weight = models.FloatField(_("weight"), null=True, blank=True)
+    # Data quality (surveys.quality): a salted hash of the network address, never the
+    # address; the flags raised; the organizer's exclusion from weighting and results.
+    address_hash = models.CharField(_("address hash"), max_length=64, blank=True)
+    quality_flags = models.JSONField(_("quality flags"), default=list, blank=True)
+    excluded_at = models.DateTimeField(_("excluded at"), null=True, blank=True)
+    excluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("excluded by"),
+    )
+    exclusion_reason = models.CharField(_("reason for exclusion"), max_length=300, blank=True)
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("response")
@@ -473,10 +527,19 @@ class Response(models.Model):
                 name="response_panelist_once",
             ),
         ]
-        indexes = [models.Index(fields=["wave", "status"], name="response_wave_status")]
+        indexes = [
+            models.Index(fields=["wave", "status"], name="response_wave_status"),
+            models.Index(fields=["wave", "address_hash"], name="response_wave_address"),
+        ]
 
     def __str__(self) -> str:
         return self.respondent_id
+
+
+# Answers of counted responses (Response.objects.counted()), for queries on Answer.
+COUNTED_ANSWERS = models.Q(
+    response__status=Response.Status.COMPLETE, response__excluded_at__isnull=True
+)
 
 
 class Answer(models.Model):

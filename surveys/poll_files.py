@@ -7,18 +7,38 @@ formats alike; whole numbers lose their ".0" on the way.
 from __future__ import annotations
 
 import csv
-import io
 import math
 import os
 import tempfile
 from dataclasses import dataclass
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
+from deliberation.core.file_limits import (
+    DEFAULT_LIMITS,
+    FileLimits,
+    FileTooLarge,
+    check_size,
+    csv_rows,
+    too_many_columns,
+    too_many_rows,
+    xlsx_rows,
+)
+
 CSV_ENCODINGS = ("utf-8-sig", "cp949")
 
 
 class PollFileError(ValueError):
-    """The file cannot be read as a table; the message says why."""
+    """The file cannot be read as a table, or exceeds the limits; the message says why.
+
+    A file beyond a limit keeps the FileTooLarge in ``limit``, for a translated message.
+    """
+
+    def __init__(self, message: str, limit: FileTooLarge | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+def _too_large(exc: FileTooLarge) -> PollFileError:
+    return PollFileError(str(exc), exc)
 
 
 @dataclass(frozen=True)
@@ -66,7 +86,7 @@ def _normalise(columns: list[str], rows: list[list[object]]) -> Table:
     return Table(columns, table_rows)
 
 
-def read_csv(content: bytes) -> Table:
+def read_csv(content: bytes, limits: FileLimits = DEFAULT_LIMITS) -> Table:
     for encoding in CSV_ENCODINGS:
         try:
             text = content.decode(encoding)
@@ -79,35 +99,31 @@ def read_csv(content: bytes) -> Table:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
     try:
-        columns = next(reader)
-    except StopIteration:
-        raise PollFileError("the file is empty") from None
+        rows = csv_rows(text, limits, dialect)
+    except FileTooLarge as exc:
+        raise _too_large(exc) from None
     except csv.Error as exc:
         raise PollFileError(f"the CSV file is malformed: {exc}") from None
+    rows = [row for row in rows if row]
+    if not rows:
+        raise PollFileError("the file is empty")
+    return _normalise(list(rows[0]), list(rows[1:]))
+
+
+def read_xlsx(content: bytes, limits: FileLimits = DEFAULT_LIMITS) -> Table:
     try:
-        return _normalise(columns, list(reader))
-    except csv.Error as exc:
-        raise PollFileError(f"the CSV file is malformed: {exc}") from None
-
-
-def read_xlsx(content: bytes) -> Table:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise PollFileError(f"the Excel file cannot be read: {exc}") from None
-    sheet = workbook.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
+        rows = [row for row in xlsx_rows(content, limits) if row]
+    except FileTooLarge as exc:
+        raise _too_large(exc) from None
+    except ValueError as exc:
+        raise PollFileError(str(exc)) from None
     if not rows:
         raise PollFileError("the file is empty")
     return _normalise(rows[0], rows[1:])
 
 
-def read_sav(content: bytes) -> Table:
+def read_sav(content: bytes, limits: FileLimits = DEFAULT_LIMITS) -> Table:
     import pyreadstat
 
     handle, path = tempfile.mkstemp(suffix=".sav")
@@ -115,13 +131,26 @@ def read_sav(content: bytes) -> Table:
         with os.fdopen(handle, "wb") as out:
             out.write(content)
         try:
-            data, _meta = pyreadstat.read_sav(path, output_format="dict")
+            # The header states the number of cases and variables: checked before the data.
+            _empty, meta = pyreadstat.read_sav(path, metadataonly=True)
         except Exception as exc:  # pyreadstat raises its own types for damaged files
+            raise PollFileError(f"the SPSS file cannot be read: {exc}") from None
+        if (meta.number_rows or 0) > limits.max_rows:
+            raise _too_large(too_many_rows(limits))
+        if (meta.number_columns or 0) > limits.max_columns:
+            raise _too_large(too_many_columns(limits))
+        try:
+            data, _meta = pyreadstat.read_sav(
+                path, output_format="dict", row_limit=limits.max_rows + 1
+            )
+        except Exception as exc:
             raise PollFileError(f"the SPSS file cannot be read: {exc}") from None
     finally:
         os.unlink(path)
     columns = list(data)
     length = len(data[columns[0]]) if columns else 0
+    if length > limits.max_rows:
+        raise _too_large(too_many_rows(limits))
     rows = [[data[c][i] for c in columns] for i in range(length)]
     return _normalise(columns, rows)
 
@@ -129,14 +158,16 @@ def read_sav(content: bytes) -> Table:
 READERS = {".csv": read_csv, ".xlsx": read_xlsx, ".sav": read_sav}
 
 
-def read_table(filename: str, content: bytes) -> Table:
+def read_table(filename: str, content: bytes, limits: FileLimits = DEFAULT_LIMITS) -> Table:
     """Read a data file by its extension; raise PollFileError with the reason if it fails."""
-    if len(content) > MAX_FILE_BYTES:
-        raise PollFileError(f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    try:
+        check_size(content, limits)
+    except FileTooLarge as exc:
+        raise _too_large(exc) from None
     extension = os.path.splitext(filename.lower())[1]
     reader = READERS.get(extension)
     if reader is None:
         raise PollFileError(
             f"files of type {extension or '(none)'} are not read; use .csv, .xlsx or .sav"
         )
-    return reader(content)
+    return reader(content, limits)

@@ -59,6 +59,16 @@ urlpatterns = [
     ),
     path("waves/<int:wave_id>/dashboard/", fieldwork_admin.dashboard, name="dashboard"),
     path(
+        "waves/<int:wave_id>/dashboard/exclude/",
+        fieldwork_admin.exclude_responses,
+        name="exclude_responses",
+    ),
+    path(
+        "waves/<int:wave_id>/dashboard/refresh-flags/",
+        fieldwork_admin.refresh_quality,
+        name="refresh_quality",
+    ),
+    path(
         "waves/<int:wave_id>/dashboard/data/",
         fieldwork_admin.dashboard_data,
         name="dashboard_data",

@@ -15,7 +15,7 @@ import numpy as np
 from deliberation.core.models import Deliberation
 from panels.strata import STRATA
 from surveys.answer_sets import PollItems, PollQuestion, PollResults, WaveData, poll_question
-from surveys.models import Answer, Question, Response, Wave, WeightingRun
+from surveys.models import COUNTED_ANSWERS, Answer, Question, Response, Wave, WeightingRun
 from surveys.process_evaluation import is_evaluation_item
 from surveys.questionnaires import questions_of
 from surveys.wave_files import ItemSpec, LongAnswers
@@ -174,6 +174,7 @@ def evaluation_answers(deliberation: Deliberation) -> dict[str, tuple[str, np.nd
         values: dict[str, list[float]] = {q.code: [] for q in asked}
         for item, number in Answer.objects.filter(
             response__wave=wave,
+            response__excluded_at__isnull=True,
             response__status=Response.Status.COMPLETE,
             item__in=list(values),
             value_number__isnull=False,
@@ -228,6 +229,7 @@ def panel_answers(deliberation: Deliberation) -> PanelAnswers | None:
     rows = list(
         Answer.objects.filter(
             response__wave__in=waves,
+            response__excluded_at__isnull=True,
             response__status=Response.Status.COMPLETE,
             item__in=list(codings),
             value_number__isnull=False,
@@ -251,7 +253,8 @@ def panel_answers(deliberation: Deliberation) -> PanelAnswers | None:
     items = {code: c.spec for code, c in codings.items() if code in present}
     demographics: dict[str, dict[str, str]] = {g: {} for g in STRATA}
     for respondent, *groups in (
-        Response.objects.filter(wave__in=waves, status=Response.Status.COMPLETE)
+        Response.objects.filter(wave__in=waves)
+        .counted()
         .order_by("wave_id")
         .values_list("respondent_id", *STRATA)
     ):
@@ -277,6 +280,7 @@ def poll_wave(deliberation: Deliberation) -> Wave | None:
         deliberation=deliberation,
         kind=Wave.Kind.POLL,
         responses__status=Response.Status.COMPLETE,
+        responses__excluded_at__isnull=True,
     ).distinct()
     weighted = polls.filter(weighting_runs__isnull=False).distinct()
     return (
@@ -290,7 +294,8 @@ def _poll_matrix(
     """Per item, one stored value per complete respondent (NaN = no answer); the weights
     and each respondent's region, gender and age band."""
     rows = list(
-        Response.objects.filter(wave=wave, status=Response.Status.COMPLETE)
+        Response.objects.filter(wave=wave)
+        .counted()
         .order_by("pk")
         .values_list("pk", "weight", *STRATA)
     )
@@ -299,8 +304,8 @@ def _poll_matrix(
     position = {pk: k for k, (pk, _) in enumerate(responses)}
     values = {item: np.full(len(responses), np.nan) for item in items}
     for response_id, item, number in Answer.objects.filter(
+        COUNTED_ANSWERS,
         response__wave=wave,
-        response__status=Response.Status.COMPLETE,
         item__in=list(items),
         value_number__isnull=False,
     ).values_list("response_id", "item", "value_number"):

@@ -162,6 +162,8 @@ ACCESS: dict[str, Access] = {
     "surveys:invitations_create": only(Role.ORGANIZER, ok=405),
     "surveys:dashboard": only(Role.ORGANIZER, Role.ANALYST),
     "surveys:dashboard_data": only(Role.ORGANIZER, Role.ANALYST),
+    "surveys:exclude_responses": only(Role.ORGANIZER, ok=405),
+    "surveys:refresh_quality": only(Role.ORGANIZER, ok=405),
     "surveys:completion": only(Role.ORGANIZER, Role.ANALYST),
     "surveys:send_reminders": only(Role.ORGANIZER, ok=405),
     "surveys:import_upload": only(Role.ORGANIZER),

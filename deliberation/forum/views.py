@@ -25,6 +25,7 @@ from deliberation.core.access import (
 from deliberation.core.models import Deliberation
 from deliberation.core.names import display_name
 from deliberation.core.roles import Role
+from deliberation.core.uploads import accepts_upload
 from deliberation.forum import exports
 from deliberation.forum.access import (
     can_join_group,
@@ -317,6 +318,11 @@ class MaterialForm(forms.ModelForm):
         return cleaned
 
 
+def material_file_bytes() -> int:
+    return settings.MATERIAL_MAX_BYTES
+
+
+@accepts_upload(material_file_bytes)
 @role_required(Role.ORGANIZER)
 def materials(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_object_or_404(Session.objects.select_related("deliberation"), pk=session_id)

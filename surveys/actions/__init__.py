@@ -10,7 +10,6 @@ from surveys.actions.fieldwork import (
     Screener,
     answer_rows,
     do_create_invitations,
-    do_open_link_invitation,
     do_panel_invitation,
     do_save_draft,
     do_save_quota,
@@ -25,6 +24,15 @@ from surveys.actions.imports import (
     do_import_poll,
     do_save_mapping,
     do_store_upload,
+)
+from surveys.actions.quality import (
+    ExclusionRefused,
+    OpenLinkRefused,
+    do_exclude_responses,
+    do_open_link_invitation,
+    do_refresh_quality_flags,
+    hash_address,
+    per_browser_limit,
 )
 from surveys.actions.questionnaires import (
     QuestionnaireLocked,
@@ -44,6 +52,12 @@ from surveys.actions.volunteers import do_add_poll_volunteers, do_volunteer
 from surveys.actions.weighting import WeightingRefused, do_weight_wave, margins_for
 
 __all__ = [
+    "ExclusionRefused",
+    "OpenLinkRefused",
+    "do_exclude_responses",
+    "do_refresh_quality_flags",
+    "hash_address",
+    "per_browser_limit",
     "ImportRefused",
     "ImportResult",
     "Outcome",

@@ -20,6 +20,8 @@ from django.utils import timezone
 from panels import strata
 from panels.models import Panelist
 from surveys import items
+from surveys.actions.quality import flags_at_submit
+from surveys.compiled import compiled
 from surveys.models import Answer, FieldworkQuota, Invitation, Response, Wave
 from surveys.selectors import age_bands_for, fieldwork_is_open, reference_year, region_mapping
 from surveys.tokens import hash_token, new_open_link_token, new_respondent_id, new_token
@@ -67,13 +69,6 @@ def do_panel_invitation(wave: Wave, panelist: Panelist) -> Invitation:
     return invitation
 
 
-def do_open_link_invitation(wave: Wave) -> str:
-    """A fresh one-time link for a visitor of the open link."""
-    token = new_token()
-    Invitation.objects.create(wave=wave, token_hash=hash_token(token), source="open")
-    return token
-
-
 class Outcome(enum.StrEnum):
     STARTED = "started"
     SUBMITTED = "submitted"
@@ -115,9 +110,7 @@ def _full_quota(
     for quota in matching:
         condition = quota.completes_filter()
         counters[f"q{quota.pk}"] = Count("pk", filter=condition) if condition else Count("pk")
-    counts = Response.objects.filter(wave_id=wave_id, status=Response.Status.COMPLETE).aggregate(
-        **counters
-    )
+    counts = Response.objects.filter(wave_id=wave_id).counted().aggregate(**counters)
     return next((q for q in matching if counts[f"q{q.pk}"] >= q.target), None)
 
 
@@ -154,6 +147,7 @@ def do_start_response(
             ),
         )
         response.consented_at = timezone.now()
+        response.address_hash = invitation.address_hash
         outcome = Outcome.STARTED
         if not wave.is_panel_wave:
             bands = age_bands_for(wave)
@@ -248,7 +242,13 @@ def _submit(response: Response, index: Mapping[str, int], parsed: items.ParsedAn
         locked.submitted_at = now
         locked.duration_seconds = max(0, int((now - locked.started_at).total_seconds()))
         locked.draft = {}
-        locked.save(update_fields=["status", "submitted_at", "duration_seconds", "draft"])
+        locked.wave = wave
+        locked.quality_flags = flags_at_submit(
+            locked, parsed.values, compiled(wave.questionnaire).specs
+        )
+        locked.save(
+            update_fields=["status", "submitted_at", "duration_seconds", "draft", "quality_flags"]
+        )
     response.status = locked.status
     return Outcome.SUBMITTED
 

@@ -45,14 +45,13 @@ def margins_for(wave: Wave) -> dict[str, dict[str, float]]:
 
 
 def do_weight_wave(wave: Wave, *, cap: float | None = None, actor: Any = None) -> WeightingRun:
-    """Rake the complete responses of a wave to the population margins and store the weights."""
+    """Rake the counted responses of a wave (complete, not excluded) to the population
+    margins and store the weights; every other response of the wave has none."""
     margins = margins_for(wave)
     with transaction.atomic():
         Wave.objects.select_for_update().get(pk=wave.pk)
         rows = list(
-            Response.objects.filter(wave=wave, status=Response.Status.COMPLETE)
-            .order_by("pk")
-            .values_list("pk", *margins)
+            Response.objects.filter(wave=wave).counted().order_by("pk").values_list("pk", *margins)
         )
         if not rows:
             raise WeightingRefused("the wave has no complete responses")
@@ -68,9 +67,9 @@ def do_weight_wave(wave: Wave, *, cap: float | None = None, actor: Any = None) -
             for row, w in zip(rows, result.weights, strict=True)
         ]
         Response.objects.bulk_update(updates, ["weight"], batch_size=2000)
-        Response.objects.filter(wave=wave).exclude(status=Response.Status.COMPLETE).update(
-            weight=None
-        )
+        Response.objects.filter(wave=wave).exclude(
+            status=Response.Status.COMPLETE, excluded_at__isnull=True
+        ).update(weight=None)
         run = WeightingRun.objects.create(
             wave=wave,
             created_by=actor if getattr(actor, "pk", None) else None,

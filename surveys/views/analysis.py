@@ -71,11 +71,7 @@ def weighting_page(request: HttpRequest, wave_id: int) -> HttpResponse:
         margins, problem = {}, str(exc)
     else:
         problem = ""
-    rows = list(
-        Response.objects.filter(wave=wave, status=Response.Status.COMPLETE).values_list(
-            *STRATA, "weight"
-        )
-    )
+    rows = list(Response.objects.filter(wave=wave).counted().values_list(*STRATA, "weight"))
     total = len(rows)
     weight_total = sum(r[-1] or 0 for r in rows)
     for feature, shares in margins.items():

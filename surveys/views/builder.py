@@ -38,7 +38,12 @@ LOCKED_MESSAGE = (
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     deliberation = get_object_or_404(Deliberation, slug=slug)
     waves = deliberation.waves.select_related("questionnaire").annotate(
-        completes=Count("responses", filter=Q(responses__status=Response.Status.COMPLETE))
+        completes=Count(
+            "responses",
+            filter=Q(
+                responses__status=Response.Status.COMPLETE, responses__excluded_at__isnull=True
+            ),
+        )
     )
     questionnaires = deliberation.questionnaires.annotate(
         question_count=Count("questions", distinct=True)

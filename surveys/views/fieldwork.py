@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -26,6 +29,37 @@ from surveys.models import Invitation, Question, RegionDistrict, Response, Wave
 from surveys.questionnaires import problem_message
 
 OPEN_LINK_SESSION_KEY = "surveys_open_links"
+# Completed open-link responses of this browser, per wave (a signed count).
+OPEN_LINK_COOKIE = "gongnon_open_{wave}"
+OPEN_LINK_COOKIE_SALT = "surveys.open_link"
+OPEN_LINK_COOKIE_AGE = 365 * 24 * 3600
+
+
+def browser_completes(request: HttpRequest, wave: Wave) -> int:
+    raw = request.get_signed_cookie(
+        OPEN_LINK_COOKIE.format(wave=wave.pk), default="0", salt=OPEN_LINK_COOKIE_SALT
+    )
+    return int(raw) if raw.isdigit() else 0
+
+
+def count_browser_complete(request: HttpRequest, wave: Wave, response: HttpResponse) -> None:
+    response.set_signed_cookie(
+        OPEN_LINK_COOKIE.format(wave=wave.pk),
+        str(browser_completes(request, wave) + 1),
+        salt=OPEN_LINK_COOKIE_SALT,
+        max_age=OPEN_LINK_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address, behind trusted proxies too (allauth's TRUSTED_PROXY_COUNT)."""
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        return ""
 
 
 @dataclass
@@ -184,7 +218,10 @@ def _questionnaire(
         if parsed.is_valid:
             outcome = actions.do_submit_response(response, form.index, parsed)
             if outcome == actions.Outcome.SUBMITTED:
-                return redirect(request.path)
+                done = redirect(request.path)
+                if invitation.source == Invitation.Source.OPEN:
+                    count_browser_complete(request, wave, done)
+                return done
             status = 409 if outcome == actions.Outcome.ALREADY_SUBMITTED else 200
             return _ended(request, wave, response, outcome, status)
         problems = parsed.problems
@@ -249,13 +286,26 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404(_("This link is not valid."))
     if not selectors.fieldwork_is_open(wave):
         return _ended(request, wave, None, actions.Outcome.CLOSED)
+    if browser_completes(request, wave) >= actions.per_browser_limit(wave):
+        return _open_link_refused(request, wave, "browser")
     known = request.session.get(OPEN_LINK_SESSION_KEY, {})
     personal = known.get(str(wave.pk))
     if personal is None or selectors.invitation_for_token(personal) is None:
-        personal = actions.do_open_link_invitation(wave)
+        address = actions.hash_address(wave, client_address(request))
+        try:
+            personal = actions.do_open_link_invitation(wave, address_hash=address)
+        except actions.OpenLinkRefused:
+            return _open_link_refused(request, wave, "address")
         known[str(wave.pk)] = personal
         request.session[OPEN_LINK_SESSION_KEY] = known
     return redirect("surveys:take", token=personal)
+
+
+def _open_link_refused(request: HttpRequest, wave: Wave, reason: str) -> HttpResponse:
+    """The open link's limit is reached: a page saying so, and nothing created."""
+    return render(
+        request, "surveys/open_link_refused.html", {"wave": wave, "reason": reason}, status=429
+    )
 
 
 @never_cache

@@ -10,15 +10,16 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from deliberation.core.access import can_manage, role_required
 from deliberation.core.cells import safe_row
 from deliberation.core.roles import Role
-from surveys import actions
+from surveys import actions, quality
+from surveys.compiled import compiled
 from surveys.completion import wave_completion
-from surveys.dashboard import fieldwork_summary
+from surveys.dashboard import fieldwork_summary, flagged_responses
 from surveys.forms import FieldworkQuotaForm, InvitationForm, WaveFieldworkForm
 from surveys.models import Wave
 from surveys.selectors import fieldwork_is_open
@@ -94,12 +95,81 @@ def invitations_create(request: HttpRequest, wave_id: int) -> HttpResponse:
     return response
 
 
+FLAG_LABELS = {
+    quality.ADDRESS: gettext_lazy("Many completes from one address"),
+    quality.SPEEDER: gettext_lazy("Speeder: faster than the minimum interview time"),
+    quality.STRAIGHTLINING: gettext_lazy("Straight-lining: one answer on every item of a grid"),
+}
+
+
 @role_required(Role.ORGANIZER, Role.ANALYST)
 def dashboard(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = _wave(wave_id)
+    summary = fieldwork_summary(wave)
+    flagged = flagged_responses(wave)
+    for row in flagged:
+        row["flag_labels"] = [FLAG_LABELS[flag] for flag in row["flags"] if flag in FLAG_LABELS]
     return render(
-        request, "surveys/dashboard.html", {"wave": wave, "summary": fieldwork_summary(wave)}
+        request,
+        "surveys/dashboard.html",
+        {
+            "wave": wave,
+            "summary": summary,
+            "flag_counts": [
+                (flag, FLAG_LABELS[flag], summary["flags"][flag]) for flag in quality.FLAGS
+            ],
+            "flagged": flagged,
+            "can_exclude": can_manage(request.user, wave.deliberation_id),
+            "min_duration": wave.min_duration_seconds,
+        },
     )
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def exclude_responses(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """Exclude the ticked responses, or every counted one with a flag, with the reason."""
+    wave = _wave(wave_id)
+    ids = [int(v) for v in request.POST.getlist("response") if v.isdigit()]
+    try:
+        count = actions.do_exclude_responses(
+            wave,
+            reason=request.POST.get("reason", ""),
+            actor=request.user,
+            response_ids=ids,
+            flag=request.POST.get("flag", ""),
+        )
+    except actions.ExclusionRefused as exc:
+        messages.error(request, _("Nothing was excluded: %(reason)s") % {"reason": exc})
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d response excluded from weighting and results.",
+                "%(count)d responses excluded from weighting and results.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect("surveys:dashboard", wave_id=wave.pk)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def refresh_quality(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """Recompute the wave's flags, e.g. once the median interview time has settled."""
+    wave = _wave(wave_id)
+    flagged = actions.do_refresh_quality_flags(wave, compiled(wave.questionnaire).specs)
+    messages.success(
+        request,
+        ngettext(
+            "Quality flags recomputed: %(count)d response flagged.",
+            "Quality flags recomputed: %(count)d responses flagged.",
+            flagged,
+        )
+        % {"count": flagged},
+    )
+    return redirect("surveys:dashboard", wave_id=wave.pk)
 
 
 @role_required(Role.ORGANIZER, Role.ANALYST)

@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deliberation.core.access import role_required
+from deliberation.core.file_limits import FileTooLarge, check_length
 from deliberation.core.roles import Role
+from deliberation.core.uploads import accepts_upload, data_file_bytes, limit_message, upload_limits
 from surveys import actions, imports, poll_import
 from surveys.forms import ImportUploadForm
 from surveys.models import PollImport, Wave
-from surveys.poll_files import MAX_FILE_BYTES, PollFileError, read_table
+from surveys.poll_files import PollFileError, read_table
 from surveys.questionnaires import questions_of, specs_of
 
 PROFILE_LABELS = {
@@ -35,20 +37,30 @@ def _import(import_id: int) -> PollImport:
     )
 
 
+@accepts_upload(data_file_bytes)
 @role_required(Role.ORGANIZER)
 def upload(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """A file is stored only once it has been read whole within the limits."""
     wave = get_object_or_404(Wave.objects.select_related("deliberation"), pk=wave_id)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
-            form.add_error("file", _("The file is larger than 50 MB."))
+        limits = upload_limits()
+        try:
+            check_length(upload.size, limits)
+        except FileTooLarge as exc:
+            form.add_error("file", limit_message(exc))
         else:
             content = upload.read()
             try:
-                table = read_table(upload.name, content)
+                table = read_table(upload.name, content, limits)
             except PollFileError as exc:
-                form.add_error("file", _("The file cannot be read: %(reason)s.") % {"reason": exc})
+                if exc.limit is not None:
+                    form.add_error("file", limit_message(exc.limit))
+                else:
+                    form.add_error(
+                        "file", _("The file cannot be read: %(reason)s.") % {"reason": exc}
+                    )
             else:
                 poll = actions.do_store_upload(
                     wave,
@@ -127,6 +139,10 @@ def report(request: HttpRequest, import_id: int) -> HttpResponse:
                 ),
             )
         else:
+            # Imported interview times and grids are checked like online ones.
+            actions.do_refresh_quality_flags(
+                poll.wave, specs_of(questions_of(poll.wave.questionnaire))
+            )
             messages.success(
                 request,
                 _(

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from deliberation.core.uploads import upload_limits
 from surveys import actions, imports
 from surveys.models import Wave
 from surveys.poll_files import PollFileError, read_table
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         if wave is None:
             raise CommandError(f"there is no wave with id {wave_id}")
         try:
-            table = read_table(file.name, file.read_bytes())
+            table = read_table(file.name, file.read_bytes(), upload_limits())
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror}") from None
         except PollFileError as exc:

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from deliberation.core.cells import safe_row
+from deliberation.core.file_limits import LOCAL_FILES
 from surveys import weighting
 from surveys.poll_files import PollFileError, read_csv
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
 
     def _read_data(self, path: Path):
         try:
-            table = read_csv(path.read_bytes())
+            table = read_csv(path.read_bytes(), LOCAL_FILES)
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror}") from None
         except PollFileError as exc:
