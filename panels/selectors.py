@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet
 from deliberation.core.models import Deliberation
 from panels import selection
 from panels.audit_record import RECORD_FORMAT
+from panels.labels import StrataLabels
 from panels.models import (
     Panelist,
     PanelQuota,
@@ -152,3 +153,12 @@ def selection_probabilities(deliberation: Deliberation) -> dict[str, float] | No
         deliberation=deliberation, status=SelectionRun.Status.DONE
     ).first()
     return run.probabilities if run else None
+
+
+def labels_for(deliberation: Deliberation) -> StrataLabels:
+    """The deliberation's labels for features and categories, read once per instance."""
+    cached = getattr(deliberation, "_strata_labels", None)
+    if cached is None:
+        cached = StrataLabels()
+        deliberation._strata_labels = cached  # type: ignore[attr-defined]
+    return cached

@@ -135,7 +135,7 @@ def pool(request: HttpRequest, slug: str) -> HttpResponse:
         "issues": issues,
         "page": page,
         "features": features,
-        "rows": [(v, [v.features.get(f, "") for f in features]) for v in page],
+        "rows": [(v, [(f, v.features.get(f, "")) for f in features]) for v in page],
         "by_feature": by_feature,
         "total": volunteers.count(),
         "can_see_contacts": can_see_contacts(request.user, deliberation),
@@ -449,7 +449,8 @@ def report_chart(request: HttpRequest, slug: str) -> HttpResponse:
         "panel": _("Panel"),
         "share": _("Share"),
     }
-    svg = comparison_svg(context["comparisons"], labels)
+    deliberation = context["deliberation"]
+    svg = comparison_svg(context["comparisons"], labels, selectors.labels_for(deliberation))
     return HttpResponse(svg, content_type="image/svg+xml")
 
 

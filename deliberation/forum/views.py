@@ -234,6 +234,7 @@ def allocation(request: HttpRequest, session_id: int) -> HttpResponse:
         rows.append({"group": group, "members": members, "composition": composition})
     context = {
         "session": session,
+        "deliberation": session.deliberation,
         "rows": rows,
         "groups": groups,
         "allocate_form": allocate_form,

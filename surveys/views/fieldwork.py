@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from deliberation.core.access import deny_unless, role_required
 from deliberation.core.roles import Role
+from panels import selectors as panel_selectors
 from panels.models import PopulationMargin
 from surveys import actions, items, selectors
 from surveys.compiled import blank_form, compiled
@@ -81,6 +82,7 @@ def _screener_choices(wave: Wave) -> dict:
         ),
         "regions": by_feature.get("region", []),
         "genders": by_feature.get("gender", []),
+        "strata_labels": panel_selectors.labels_for(wave.deliberation),
     }
 
 
