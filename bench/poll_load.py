@@ -95,7 +95,7 @@ def seed(respondents: int) -> dict:
         slug="bench", title="Benchmark", agenda="waste", city="Seoul", is_demo=True
     )
     panels_demo.seed_margins(deliberation)
-    surveys_demo.seed_regions(deliberation)
+    panels_demo.seed_regions(deliberation)
     questionnaire = surveys_demo.seed_questionnaire(deliberation)
     waves = {}
     for label in ("fieldwork", "burst"):
@@ -111,7 +111,7 @@ def seed(respondents: int) -> dict:
         for region in panels_demo.APPROXIMATE_SEOUL_MARGINS["region"]:
             FieldworkQuota.objects.create(wave=waves[label], region=region, target=respondents * 2)
     tokens = {label: actions.do_create_invitations(w, respondents) for label, w in waves.items()}
-    districts = [d for ds in surveys_demo.SEOUL_DISTRICTS.values() for d in ds]
+    districts = [d for ds in panels_demo.SEOUL_DISTRICTS.values() for d in ds]
     rng = random.Random(7)
     for token in tokens["burst"]:
         invitation = selectors.invitation_for_token(token)

@@ -18,8 +18,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from deliberation.core.actions import record_seat_numbers
+from deliberation.core.actions import ActionRefused, record_seat_numbers
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
 from panels import lottery as lottery_core
@@ -32,10 +33,12 @@ from panels.audit_record import (
 )
 from panels.margins import Margin
 from panels.models import (
+    District,
     Panelist,
     PanelPlan,
     PanelQuota,
     PopulationMargin,
+    Region,
     SelectionAudit,
     SelectionRun,
     Volunteer,
@@ -45,7 +48,7 @@ from panels.pool_file import PoolCheck, PoolRow, normalise_email, normalise_phon
 from panels.problem import id_field_of, plan_of, snapshot
 from panels.record_ids import new_record_ids
 from panels.runner import start_in_background
-from panels.signals import panel_seat_changed
+from panels.signals import panel_seat_changed, region_renamed, region_uses
 from panels.strata import STRATA
 
 logger = logging.getLogger(__name__)
@@ -75,6 +78,186 @@ def do_replace_margins(deliberation: Deliberation, margins: list[Margin], *, act
             ]
         )
         _log("margins of %s replaced by %s", deliberation.pk, getattr(actor, "pk", None))
+
+
+NAME_LENGTH = 60
+
+
+def _region_fields(name: str, name_en: str, districts: Iterable[str]) -> tuple[str, str, list[str]]:
+    name, name_en = name.strip(), name_en.strip()
+    names = list(dict.fromkeys(d.strip() for d in districts if d.strip()))
+    if not name:
+        raise ActionRefused("region_name_missing", _("Give the region a name."))
+    if any(len(n) > NAME_LENGTH for n in (name, name_en, *names)):
+        raise ActionRefused(
+            "name_too_long",
+            _("Names are at most %(n)d characters long.") % {"n": NAME_LENGTH},
+        )
+    return name, name_en, names
+
+
+def _refuse_taken_districts(
+    deliberation: Deliberation, names: list[str], region: Region | None = None
+) -> None:
+    taken = District.objects.filter(deliberation=deliberation, name__in=names)
+    if region is not None:
+        taken = taken.exclude(region=region)
+    found = sorted(taken.values_list("name", flat=True))
+    if found:
+        raise ActionRefused(
+            "district_taken",
+            _("These districts belong to another region already: %(names)s.")
+            % {"names": ", ".join(found)},
+        )
+
+
+def _set_districts(region: Region, names: list[str]) -> None:
+    District.objects.filter(region=region).exclude(name__in=names).delete()
+    existing = {d.name: d for d in District.objects.filter(region=region)}
+    for order, name in enumerate(names):
+        district = existing.get(name)
+        if district is None:
+            District.objects.create(
+                deliberation_id=region.deliberation_id, region=region, name=name, order=order
+            )
+        elif district.order != order:
+            district.order = order
+            district.save(update_fields=["order"])
+
+
+def region_people(deliberation: Deliberation, name: str, *, deleting: bool = False) -> list[str]:
+    """Sentences naming the records of people that carry the region (nothing renames them).
+
+    For a deletion, the stages above also name their set-up that names the region.
+    """
+    uses = []
+    volunteers = Volunteer.objects.filter(deliberation=deliberation, features__region=name).count()
+    if volunteers:
+        uses.append(
+            ngettext("%(n)d volunteer in the pool", "%(n)d volunteers in the pool", volunteers)
+            % {"n": volunteers}
+        )
+    seats = Panelist.objects.filter(deliberation=deliberation, region=name).count()
+    if seats:
+        uses.append(ngettext("%(n)d panel seat", "%(n)d panel seats", seats) % {"n": seats})
+    for _receiver, answer in region_uses.send(
+        Region, deliberation=deliberation, name=name, deleting=deleting
+    ):
+        uses.extend(answer or [])
+    return uses
+
+
+def _refuse_if_in_use(deliberation: Deliberation, name: str, uses: list[str], code: str) -> None:
+    if uses:
+        message = (
+            _("%(region)s is in use (%(uses)s), so it cannot be renamed.")
+            if code == "region_in_use_rename"
+            else _("%(region)s is in use (%(uses)s), so it cannot be deleted.")
+        )
+        raise ActionRefused(code, message % {"region": name, "uses": ", ".join(uses)})
+
+
+def do_add_region(
+    deliberation: Deliberation,
+    name: str,
+    name_en: str,
+    districts: Iterable[str],
+    *,
+    actor: Any,
+) -> Region:
+    """A new region, last in order, with its districts; refused whole on any problem."""
+    name, name_en, names = _region_fields(name, name_en, districts)
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+        if Region.objects.filter(deliberation=deliberation, name=name).exists():
+            raise ActionRefused("region_exists", _("There is a region of this name already."))
+        _refuse_taken_districts(deliberation, names)
+        last = Region.objects.filter(deliberation=deliberation).aggregate(m=Max("order"))["m"]
+        region = Region.objects.create(
+            deliberation=deliberation,
+            name=name,
+            name_en=name_en,
+            order=0 if last is None else last + 1,
+        )
+        _set_districts(region, names)
+        _log("region %s added to %s by %s", region.pk, deliberation.pk, getattr(actor, "pk", None))
+    return region
+
+
+def do_update_region(
+    region: Region, name: str, name_en: str, districts: Iterable[str], *, actor: Any
+) -> Region:
+    """Rename a region, set its English name and districts.
+
+    The organizer's set-up that names the region (margins, quotas, fieldwork quotas)
+    follows a rename; records of people (volunteers, seats, respondents) are what they
+    said, so a region they carry keeps its name.
+    """
+    name, name_en, names = _region_fields(name, name_en, districts)
+    with transaction.atomic():
+        deliberation = Deliberation.objects.select_for_update().get(pk=region.deliberation_id)
+        region = Region.objects.get(pk=region.pk)
+        old = region.name
+        if name != old:
+            if Region.objects.filter(deliberation=deliberation, name=name).exists():
+                raise ActionRefused("region_exists", _("There is a region of this name already."))
+            _refuse_if_in_use(
+                deliberation, old, region_people(deliberation, old), "region_in_use_rename"
+            )
+            PopulationMargin.objects.filter(
+                deliberation=deliberation, feature="region", value=old
+            ).update(value=name)
+            PanelQuota.objects.filter(
+                deliberation=deliberation, feature="region", value=old
+            ).update(value=name)
+            region_renamed.send(Region, deliberation=deliberation, old=old, new=name)
+        _refuse_taken_districts(deliberation, names, region)
+        region.name, region.name_en = name, name_en
+        region.save(update_fields=["name", "name_en"])
+        _set_districts(region, names)
+        _log("region %s of %s saved by %s", region.pk, deliberation.pk, getattr(actor, "pk", None))
+    return region
+
+
+def do_move_region(region: Region, step: int, *, actor: Any) -> None:
+    """Move a region one place up (step -1) or down (+1); the regions are renumbered."""
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=region.deliberation_id)
+        regions = list(
+            Region.objects.filter(deliberation_id=region.deliberation_id).order_by("order", "name")
+        )
+        index = next(i for i, r in enumerate(regions) if r.pk == region.pk)
+        target = index + (1 if step > 0 else -1)
+        if 0 <= target < len(regions):
+            regions[index], regions[target] = regions[target], regions[index]
+        for order, r in enumerate(regions):
+            r.order = order
+        Region.objects.bulk_update(regions, ["order"])
+        _log("regions of %s reordered by %s", region.deliberation_id, getattr(actor, "pk", None))
+
+
+def do_delete_region(region: Region, *, actor: Any) -> None:
+    """Delete a region nothing uses: no margin, quota, volunteer, seat or respondent."""
+    with transaction.atomic():
+        deliberation = Deliberation.objects.select_for_update().get(pk=region.deliberation_id)
+        region = Region.objects.get(pk=region.pk)
+        uses = []
+        margins = PopulationMargin.objects.filter(
+            deliberation=deliberation, feature="region", value=region.name
+        )
+        if margins.exists():
+            uses.append(_("the population margins"))
+        quotas = PanelQuota.objects.filter(
+            deliberation=deliberation, feature="region", value=region.name
+        )
+        if quotas.exists():
+            uses.append(_("the panel quotas"))
+        uses += region_people(deliberation, region.name, deleting=True)
+        _refuse_if_in_use(deliberation, region.name, uses, "region_in_use_delete")
+        region.delete()
+        _log(
+            "region %s of %s deleted by %s", region.pk, deliberation.pk, getattr(actor, "pk", None)
+        )
 
 
 def do_add_volunteers(

@@ -27,11 +27,37 @@ from panels.problem import snapshot
 from panels.record_ids import new_record_ids
 from panels.runner import execute_run
 
+# Seoul's five regions (권역), their English names and their 25 districts (자치구).
+SEOUL_REGIONS: list[tuple[str, str, list[str]]] = [
+    ("도심권", "Central", ["종로구", "중구", "용산구"]),
+    (
+        "동북권",
+        "Northeast",
+        ["성동구", "광진구", "동대문구", "중랑구", "성북구", "강북구", "도봉구", "노원구"],
+    ),
+    ("서북권", "Northwest", ["은평구", "서대문구", "마포구"]),
+    (
+        "서남권",
+        "Southwest",
+        ["양천구", "강서구", "구로구", "금천구", "영등포구", "동작구", "관악구"],
+    ),
+    ("동남권", "Southeast", ["서초구", "강남구", "송파구", "강동구"]),
+]
+SEOUL_DISTRICTS = {name: districts for name, _en, districts in SEOUL_REGIONS}
+
 APPROXIMATE_SEOUL_MARGINS: dict[str, dict[str, float]] = {
     "region": {"도심권": 0.05, "동북권": 0.315, "서북권": 0.12, "서남권": 0.317, "동남권": 0.198},
     "gender": {"남성": 0.485, "여성": 0.515},
     "age_band": {"18-29": 0.18, "30-39": 0.17, "40-49": 0.165, "50-59": 0.17, "60+": 0.315},
 }
+
+
+def seed_regions(deliberation: Deliberation) -> None:
+    """Seoul's regions and districts, unless the deliberation has regions already."""
+    if deliberation.regions.exists():
+        return
+    for name, name_en, districts in SEOUL_REGIONS:
+        actions.do_add_region(deliberation, name, name_en, districts, actor=None)
 
 
 def seed_margins(deliberation: Deliberation) -> None:

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from deliberation.core.file_limits import FileTooLarge, check_length
 from deliberation.core.uploads import limit_message, upload_limits
+from panels.labels import StrataLabels
+from panels.margins import PERCENT_TOLERANCE, feature_percent_totals
 from panels.models import Panelist, PanelPlan
 
 
@@ -41,6 +43,151 @@ class MarginsForm(forms.Form):
                 raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
         if not cleaned.get("text", "").strip():
             raise forms.ValidationError(_("Paste the margins or upload a file."))
+        return cleaned
+
+
+class RegionForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    name_en = forms.CharField(
+        label=_("English name"),
+        max_length=60,
+        required=False,
+        help_text=_("Shown on English pages; leave empty to show the name."),
+    )
+    districts = forms.CharField(
+        label=_("Districts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line or separated by commas. Respondents who name a district are "
+            "placed in its region."
+        ),
+    )
+
+    def clean_districts(self) -> list[str]:
+        text = self.cleaned_data.get("districts", "")
+        return [d.strip() for d in text.replace(",", "\n").splitlines() if d.strip()]
+
+
+class FeatureShares:
+    """One feature of the structured margins form: its fields, label and running total."""
+
+    def __init__(self, form: StructuredMarginsForm, index: int, feature: str, values: list[str]):
+        self.form, self.index, self.feature, self.values = form, index, feature, values
+
+    @property
+    def label(self) -> str:
+        return self.form.labels.feature(self.feature)
+
+    @property
+    def fields(self) -> list:
+        return [self.form[f"share-{self.index}-{j}"] for j in range(len(self.values))]
+
+    @property
+    def new_fields(self) -> list:
+        if self.feature == "region":
+            return []
+        return [self.form[f"new-{self.index}-value"], self.form[f"new-{self.index}-share"]]
+
+    @property
+    def errors(self) -> list[str]:
+        return self.form.feature_errors.get(self.feature, [])
+
+
+class StructuredMarginsForm(forms.Form):
+    """Population shares in percent, feature by feature; each must add up to 100 ± 0.5.
+
+    The categories are the deliberation's (its regions, the margins' categories, else the
+    common ones); a feature other than region may gain one new category at a time.
+    """
+
+    def __init__(
+        self,
+        *args,
+        categories: dict[str, list[str]],
+        initial_shares: dict[tuple[str, str], float],
+        labels: StrataLabels,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.labels = labels
+        self.categories = categories
+        self.feature_errors: dict[str, list[str]] = {}
+        self.features = []
+        for i, (feature, values) in enumerate(categories.items()):
+            for j, value in enumerate(values):
+                share = initial_shares.get((feature, value))
+                self.fields[f"share-{i}-{j}"] = forms.DecimalField(
+                    label=labels.category(feature, value),
+                    required=False,
+                    min_value=0,
+                    max_value=100,
+                    decimal_places=4,
+                    initial=None if share is None else round(100 * share, 4),
+                    widget=forms.NumberInput(
+                        attrs={"step": "any", "inputmode": "decimal", "class": "share-input"}
+                    ),
+                )
+            if feature != "region":
+                self.fields[f"new-{i}-value"] = forms.CharField(
+                    label=_("New category"), max_length=60, required=False
+                )
+                self.fields[f"new-{i}-share"] = forms.DecimalField(
+                    label=_("Its share (%)"),
+                    required=False,
+                    min_value=0,
+                    max_value=100,
+                    decimal_places=4,
+                    widget=forms.NumberInput(
+                        attrs={"step": "any", "inputmode": "decimal", "class": "share-input"}
+                    ),
+                )
+            self.features.append(FeatureShares(self, i, feature, values))
+
+    def rows(self) -> list[tuple[str, str, float]]:
+        """(feature, category, percent) of every share given; blank shares are left out."""
+        data = self.cleaned_data
+        rows = []
+        for shares in self.features:
+            i = shares.index
+            for j, value in enumerate(shares.values):
+                if data.get(f"share-{i}-{j}") is not None:
+                    rows.append((shares.feature, value, float(data[f"share-{i}-{j}"])))
+            new_value = (data.get(f"new-{i}-value") or "").strip()
+            if new_value and data.get(f"new-{i}-share") is not None:
+                rows.append((shares.feature, new_value, float(data[f"new-{i}-share"])))
+        return rows
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        for shares in self.features:
+            i = shares.index
+            new_value = (cleaned.get(f"new-{i}-value") or "").strip()
+            if new_value and new_value in shares.values:
+                self.add_error(f"new-{i}-value", _("This category is listed already."))
+            elif new_value and cleaned.get(f"new-{i}-share") is None:
+                self.add_error(f"new-{i}-share", _("Give the new category's share."))
+        if self.errors:
+            return cleaned
+        rows = self.rows()
+        if not rows:
+            raise forms.ValidationError(_("Enter the shares of at least one feature."))
+        for feature, total in feature_percent_totals(rows).items():
+            if abs(total - 100) > PERCENT_TOLERANCE:
+                self.feature_errors.setdefault(feature, []).append(
+                    _("The shares of %(feature)s add up to %(total)s%%, not 100%% (± %(tol)s).")
+                    % {
+                        "feature": self.labels.feature(feature),
+                        "total": f"{total:.1f}",
+                        "tol": PERCENT_TOLERANCE,
+                    }
+                )
+        if self.feature_errors:
+            raise forms.ValidationError(
+                _("Nothing was saved: each feature's shares must add up to 100%.")
+            )
         return cleaned
 
 

@@ -92,3 +92,58 @@ def margins_to_csv(margins: list[Margin]) -> str:
             [m.feature, m.value, f"{m.share:g}", "" if m.population is None else m.population]
         )
     return out.getvalue()
+
+
+# The structured form takes percentages as published (rounded), so a feature may add up
+# to 100 ± this much; its shares are then scaled to add up to exactly 1.
+PERCENT_TOLERANCE = 0.5
+
+
+def feature_percent_totals(rows: list[tuple[str, str, float]]) -> dict[str, float]:
+    """Feature -> the sum of its categories' percentages, in first-seen order."""
+    totals: dict[str, float] = {}
+    for feature, _value, percent in rows:
+        totals[feature] = totals.get(feature, 0.0) + percent
+    return totals
+
+
+def margins_from_percentages(
+    rows: list[tuple[str, str, float]], populations: dict[tuple[str, str], int | None]
+) -> list[Margin]:
+    """Margins whose shares are the percentages scaled so each feature adds up to 1.
+
+    The caller has checked that every feature adds up to 100 within PERCENT_TOLERANCE.
+    """
+    totals = feature_percent_totals(rows)
+    return [
+        Margin(feature, value, percent / totals[feature], populations.get((feature, value)))
+        for feature, value, percent in rows
+        if totals[feature] > 0
+    ]
+
+
+def template_csv(
+    categories: dict[str, list[str]],
+    current: dict[tuple[str, str], Margin],
+    labels: dict[tuple[str, str], str] | None = None,
+) -> str:
+    """A margins file to fill in: every feature and category, today's shares where known.
+
+    The label column is for the person filling it in; reading the file ignores it.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["feature", "value", "share", "population", "label"])
+    for feature, values in categories.items():
+        for value in values:
+            margin = current.get((feature, value))
+            writer.writerow(
+                [
+                    feature,
+                    value,
+                    "" if margin is None else f"{margin.share:g}",
+                    "" if margin is None or margin.population is None else margin.population,
+                    (labels or {}).get((feature, value), ""),
+                ]
+            )
+    return out.getvalue()

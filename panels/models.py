@@ -42,6 +42,62 @@ class PopulationMargin(models.Model):
         return f"{self.feature}={self.value}: {self.share}"
 
 
+class Region(models.Model):
+    """A region (권역) of a deliberation: a stratum of its panel, made of districts.
+
+    Each city brings its own; the name is the key respondents, volunteers, seats, margins
+    and quotas record, the English name is what English pages show.
+    """
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="regions",
+        verbose_name=_("deliberation"),
+    )
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=60, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["deliberation", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["deliberation", "name"], name="region_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    """A district (자치구) and the region it belongs to; unique within its deliberation."""
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="districts",
+        verbose_name=_("deliberation"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="districts", verbose_name=_("region")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["deliberation", "region__order", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["deliberation", "name"], name="district_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.region_id}"
+
+
 class PanelistQuerySet(models.QuerySet):
     def active(self) -> PanelistQuerySet:
         """The panel as it stands: seats still taking part (drawn, invited or confirmed).

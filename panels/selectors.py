@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from deliberation.core.models import Deliberation
 from panels import selection
 from panels.audit_record import RECORD_FORMAT
+from panels.labels import StrataLabels
 from panels.models import (
+    District,
     Panelist,
     PanelQuota,
     PopulationMargin,
+    Region,
     SelectionAudit,
     SelectionRun,
     Volunteer,
@@ -21,7 +24,7 @@ from panels.models import (
 )
 from panels.problem import plan_of
 from panels.representativeness import FeatureComparison, compare
-from panels.strata import STRATA
+from panels.strata import DEFAULT_AGE_BANDS, DEFAULT_GENDERS, STRATA
 
 
 def active_panel(deliberation: Deliberation) -> QuerySet[Panelist]:
@@ -162,3 +165,72 @@ def selection_probabilities(deliberation: Deliberation) -> dict[str, float] | No
         deliberation=deliberation, status=SelectionRun.Status.DONE
     ).first()
     return run.probabilities if run else None
+
+
+def labels_for(deliberation: Deliberation) -> StrataLabels:
+    """The deliberation's labels for features and categories, read once per instance."""
+    cached = getattr(deliberation, "_strata_labels", None)
+    if cached is None:
+        english = {
+            ("region", name): name_en
+            for name, name_en in Region.objects.filter(deliberation_id=deliberation.pk)
+            .exclude(name_en="")
+            .order_by()
+            .values_list("name", "name_en")
+        }
+        cached = StrataLabels(english=english)
+        deliberation._strata_labels = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def regions_of(deliberation_id: int) -> list[Region]:
+    """The deliberation's regions in order, each with its districts (two queries)."""
+    return list(
+        Region.objects.filter(deliberation_id=deliberation_id)
+        .order_by("order", "name")
+        .prefetch_related(
+            Prefetch("districts", queryset=District.objects.order_by("order", "name"))
+        )
+    )
+
+
+def region_names(deliberation_id: int) -> list[str]:
+    """The names respondents, volunteers, seats, margins and quotas may give as a region."""
+    return list(
+        Region.objects.filter(deliberation_id=deliberation_id)
+        .order_by("order", "name")
+        .values_list("name", flat=True)
+    )
+
+
+def district_regions(deliberation_id: int) -> list[tuple[str, str]]:
+    """(district, its region's name), in the regions' and then the districts' order."""
+    return list(
+        District.objects.filter(deliberation_id=deliberation_id)
+        .order_by("region__order", "region__name", "order", "name")
+        .values_list("name", "region__name")
+    )
+
+
+def margin_categories(deliberation: Deliberation) -> dict[str, list[str]]:
+    """Feature -> its categories, as the margins form and its CSV template list them.
+
+    Regions are the deliberation's (else those of its margins); gender and age band
+    those of the margins, else the common ones; any other feature in the margins too.
+    """
+    from_margins: dict[str, list[str]] = {}
+    for feature, value in (
+        PopulationMargin.objects.filter(deliberation=deliberation)
+        .order_by("feature", "value")
+        .values_list("feature", "value")
+    ):
+        from_margins.setdefault(feature, []).append(value)
+    regions = region_names(deliberation.pk)
+    categories = {
+        "region": regions or from_margins.get("region", []),
+        "gender": from_margins.get("gender") or list(DEFAULT_GENDERS),
+        "age_band": from_margins.get("age_band") or list(DEFAULT_AGE_BANDS),
+    }
+    for feature, values in from_margins.items():
+        categories.setdefault(feature, values)
+    return categories

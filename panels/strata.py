@@ -14,6 +14,8 @@ from dataclasses import dataclass
 STRATA = ("region", "gender", "age_band")
 
 DEFAULT_AGE_BANDS = ("18-29", "30-39", "40-49", "50-59", "60+")
+# The gender categories a deliberation without gender margins starts from.
+DEFAULT_GENDERS = ("남성", "여성")
 _RANGE = re.compile(r"^\s*(\d+)\s*[-–~]\s*(\d+)\s*$")
 _OPEN = re.compile(r"^\s*(\d+)\s*(\+|이상)\s*$")
 

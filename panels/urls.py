@@ -6,7 +6,9 @@ app_name = "panels"
 
 urlpatterns = [
     path("<slug:slug>/", views.overview, name="overview"),
+    path("<slug:slug>/regions/", views.regions, name="regions"),
     path("<slug:slug>/margins/", views.margins, name="margins"),
+    path("<slug:slug>/margins/template.csv", views.margins_template, name="margins_template"),
     path("<slug:slug>/pool/", views.pool, name="pool"),
     path("<slug:slug>/pool/contacts/", views.contacts, name="contacts"),
     path("<slug:slug>/quotas/", views.quotas, name="quotas"),

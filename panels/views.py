@@ -18,6 +18,7 @@ from deliberation.core.access import (
     login_required_any_role,
     role_required,
 )
+from deliberation.core.actions import ActionRefused
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
 from deliberation.core.uploads import accepts_upload, data_file_bytes, limit_message, upload_limits
@@ -31,10 +32,21 @@ from panels.forms import (
     PlanForm,
     PoolImportForm,
     QuotaFormSet,
+    RegionForm,
+    StructuredMarginsForm,
 )
-from panels.margins import Margin, margins_to_csv, parse_margins
+from panels.margins import (
+    PERCENT_TOLERANCE,
+    Margin,
+    MarginIssue,
+    margins_from_percentages,
+    margins_to_csv,
+    parse_margins,
+    template_csv,
+)
 from panels.models import (
     Panelist,
+    Region,
     SelectionAudit,
     SelectionRun,
     Volunteer,
@@ -79,26 +91,166 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "panels/overview.html", context)
 
 
-@accepts_upload(data_file_bytes)
+def _region_initial(region: Region) -> dict:
+    return {
+        "name": region.name,
+        "name_en": region.name_en,
+        "districts": "\n".join(d.name for d in region.districts.all()),
+    }
+
+
 @role_required(Role.ORGANIZER)
-def margins(request: HttpRequest, slug: str) -> HttpResponse:
+def regions(request: HttpRequest, slug: str) -> HttpResponse:
+    """The deliberation's regions and their districts: add, rename, reorder, delete."""
     deliberation = _deliberation(slug)
-    current = [
+    current = selectors.regions_of(deliberation.pk)
+    forms_by_region = {
+        r.pk: RegionForm(initial=_region_initial(r), prefix=f"region-{r.pk}") for r in current
+    }
+    new_form = RegionForm(prefix="new")
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        region = next((r for r in current if str(r.pk) == request.POST.get("region")), None)
+        form = None
+        try:
+            if action == "add":
+                form = new_form = RegionForm(request.POST, prefix="new")
+                if form.is_valid():
+                    data = form.cleaned_data
+                    actions.do_add_region(
+                        deliberation,
+                        data["name"],
+                        data["name_en"],
+                        data["districts"],
+                        actor=request.user,
+                    )
+                    messages.success(request, _("Region added."))
+                    return redirect("panels:regions", slug=slug)
+            elif region is not None and action == "save":
+                form = RegionForm(request.POST, prefix=f"region-{region.pk}")
+                forms_by_region[region.pk] = form
+                if form.is_valid():
+                    data = form.cleaned_data
+                    actions.do_update_region(
+                        region, data["name"], data["name_en"], data["districts"], actor=request.user
+                    )
+                    messages.success(request, _("Region saved."))
+                    return redirect("panels:regions", slug=slug)
+            elif region is not None and action in ("up", "down"):
+                actions.do_move_region(region, -1 if action == "up" else 1, actor=request.user)
+                return redirect(
+                    f"{reverse('panels:regions', kwargs={'slug': slug})}#region-{region.pk}"
+                )
+            elif region is not None and action == "delete":
+                actions.do_delete_region(region, actor=request.user)
+                messages.success(request, _("Region deleted."))
+                return redirect("panels:regions", slug=slug)
+            else:
+                messages.error(request, _("This region no longer exists."))
+        except ActionRefused as refused:
+            if form is not None:
+                form.add_error(None, refused.detail)
+            else:
+                messages.error(request, refused.detail)
+        status = 400
+    context = {
+        "deliberation": deliberation,
+        "rows": [(r, forms_by_region[r.pk]) for r in current],
+        "new_form": new_form,
+    }
+    return render(request, "panels/regions.html", context, status=status)
+
+
+def _current_margins(deliberation: Deliberation) -> list[Margin]:
+    return [
         Margin(m.feature, m.value, float(m.share), m.population)
         for m in deliberation.margins.order_by("feature", "value")
     ]
-    form = MarginsForm(request.POST or None, request.FILES or None)
-    issues = []
-    if request.method == "POST" and form.is_valid():
-        parsed, issues = parse_margins(form.cleaned_data["text"])
-        if not issues:
+
+
+def _unknown_regions(deliberation: Deliberation, margins: list[Margin]) -> list[MarginIssue]:
+    """A region margin must name one of the deliberation's regions, when it has some."""
+    regions = set(selectors.region_names(deliberation.pk))
+    if not regions:
+        return []
+    return [
+        MarginIssue(
+            None,
+            _("%(region)s is not one of the deliberation's regions (see the regions page).")
+            % {"region": m.value},
+        )
+        for m in margins
+        if m.feature == "region" and m.value not in regions
+    ]
+
+
+@accepts_upload(data_file_bytes)
+@role_required(Role.ORGANIZER)
+def margins(request: HttpRequest, slug: str) -> HttpResponse:
+    """The margins by a form of shares per feature, or as a CSV table pasted or uploaded."""
+    deliberation = _deliberation(slug)
+    current = _current_margins(deliberation)
+    labels = selectors.labels_for(deliberation)
+    structured_kwargs = {
+        "categories": selectors.margin_categories(deliberation),
+        "initial_shares": {(m.feature, m.value): m.share for m in current},
+        "labels": labels,
+        "prefix": "shares",
+    }
+    posted_shares = request.method == "POST" and request.POST.get("action") == "shares"
+    structured = StructuredMarginsForm(request.POST if posted_shares else None, **structured_kwargs)
+    form = MarginsForm(
+        request.POST if request.method == "POST" and not posted_shares else None,
+        request.FILES or None,
+    )
+    issues: list[MarginIssue] = []
+    status = 200
+    if posted_shares:
+        if structured.is_valid():
+            populations = {(m.feature, m.value): m.population for m in current}
+            parsed = margins_from_percentages(structured.rows(), populations)
             actions.do_replace_margins(deliberation, parsed, actor=request.user)
             messages.success(request, _("Population margins saved."))
             return redirect("panels:margins", slug=slug)
-    elif request.method == "GET":
+        status = 400
         form = MarginsForm(initial={"text": margins_to_csv(current)})
-    context = {"deliberation": deliberation, "form": form, "issues": issues, "margins": current}
-    return render(request, "panels/margins.html", context, status=400 if issues else 200)
+    elif request.method == "POST":
+        if form.is_valid():
+            parsed, issues = parse_margins(form.cleaned_data["text"])
+            issues = issues or _unknown_regions(deliberation, parsed)
+            if not issues:
+                actions.do_replace_margins(deliberation, parsed, actor=request.user)
+                messages.success(request, _("Population margins saved."))
+                return redirect("panels:margins", slug=slug)
+        status = 400
+    else:
+        form = MarginsForm(initial={"text": margins_to_csv(current)})
+    context = {
+        "deliberation": deliberation,
+        "form": form,
+        "structured": structured,
+        "issues": issues,
+        "margins": current,
+        "tolerance": PERCENT_TOLERANCE,
+    }
+    return render(request, "panels/margins.html", context, status=status)
+
+
+@role_required(Role.ORGANIZER)
+def margins_template(request: HttpRequest, slug: str) -> HttpResponse:
+    """A margins CSV to fill in: the deliberation's features and categories, shares known."""
+    deliberation = _deliberation(slug)
+    labels = selectors.labels_for(deliberation)
+    categories = selectors.margin_categories(deliberation)
+    text = template_csv(
+        categories,
+        {(m.feature, m.value): m for m in _current_margins(deliberation)},
+        {(f, v): labels.bilingual(f, v) for f, values in categories.items() for v in values},
+    )
+    response = HttpResponse(("\ufeff" + text).encode("utf-8"), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="margins-{deliberation.slug}.csv"'
+    return response
 
 
 @accepts_upload(data_file_bytes)
@@ -148,7 +300,7 @@ def pool(request: HttpRequest, slug: str) -> HttpResponse:
         "issues": issues,
         "page": page,
         "features": features,
-        "rows": [(v, [v.features.get(f, "") for f in features]) for v in page],
+        "rows": [(v, [(f, v.features.get(f, "")) for f in features]) for v in page],
         "by_feature": by_feature,
         "total": volunteers.count(),
         "can_see_contacts": can_see_contacts(request.user, deliberation),
@@ -466,7 +618,8 @@ def report_chart(request: HttpRequest, slug: str) -> HttpResponse:
         "panel": _("Panel"),
         "share": _("Share"),
     }
-    svg = comparison_svg(context["comparisons"], labels)
+    deliberation = context["deliberation"]
+    svg = comparison_svg(context["comparisons"], labels, selectors.labels_for(deliberation))
     return HttpResponse(svg, content_type="image/svg+xml")
 
 

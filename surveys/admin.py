@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from surveys.models import FieldworkQuota, Questionnaire, RegionDistrict, VolunteerOptIn, Wave
+from surveys.models import FieldworkQuota, Questionnaire, VolunteerOptIn, Wave
 
 
 @admin.register(Questionnaire)
@@ -15,13 +15,6 @@ class QuestionnaireAdmin(admin.ModelAdmin):
 class WaveAdmin(admin.ModelAdmin):
     list_display = ["label", "title", "kind", "deliberation", "opens_at", "closes_at"]
     list_filter = ["kind", "deliberation"]
-    list_select_related = ["deliberation"]
-
-
-@admin.register(RegionDistrict)
-class RegionDistrictAdmin(admin.ModelAdmin):
-    list_display = ["district", "region", "deliberation", "order"]
-    list_filter = ["deliberation", "region"]
     list_select_related = ["deliberation"]
 
 

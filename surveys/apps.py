@@ -8,6 +8,12 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from deliberation.core.access import register_url_argument
+        from panels.signals import region_renamed, region_uses
+        from surveys import regions
+
+        region_uses.connect(regions.respondents_in_region, dispatch_uid="surveys-respondents")
+        region_uses.connect(regions.fieldwork_quotas_in_region, dispatch_uid="surveys-quotas")
+        region_renamed.connect(regions.rename_fieldwork_quotas, dispatch_uid="surveys-rename")
 
         register_url_argument("wave_id", "waves__pk")
         register_url_argument("import_id", "waves__imports__pk")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from panels import selectors as panel_selectors
 from panels.strata import STRATA
 from surveys.exports import NUMBER, TEXT, Dataset, Variable, safe_name
 from surveys.items import TEXT_KINDS
@@ -91,11 +92,19 @@ def wave_dataset(wave: Wave, *, include_weight: bool = True) -> Dataset:
         )
     )
     has_weight = include_weight and any(r[-1] is not None for r in responses)
+    labels = panel_selectors.labels_for(wave.deliberation)
+
+    def profile_labels(column: int, feature: str) -> dict[int | str, str]:
+        """The categories present, keyed by code, where the words differ from the code."""
+        codes = sorted({r[2 + column] for r in responses if r[2 + column]})
+        named = {code: labels.bilingual(feature, code) for code in codes}
+        return {code: text for code, text in named.items() if text != code}
+
     variables = [
         Variable("respondent_id", "Pseudonymous respondent id", TEXT),
-        Variable("region", "Region (권역)", TEXT),
-        Variable("gender", "Gender (성별)", TEXT),
-        Variable("age_band", "Age band (연령대)", TEXT),
+        Variable("region", "Region (권역)", TEXT, profile_labels(0, "region")),
+        Variable("gender", "Gender (성별)", TEXT, profile_labels(1, "gender")),
+        Variable("age_band", "Age band (연령대)", TEXT, profile_labels(2, "age_band")),
         Variable("district", "District (자치구)", TEXT),
         Variable("duration_seconds", "Interview time in seconds", NUMBER),
         Variable(

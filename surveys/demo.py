@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from deliberation.core.models import Deliberation
+from panels import demo as panels_demo
 from surveys import actions
 from surveys.models import (
     Answer,
@@ -22,7 +23,6 @@ from surveys.models import (
     Option,
     Question,
     Questionnaire,
-    RegionDistrict,
     Response,
     VolunteerOptIn,
     Wave,
@@ -35,13 +35,6 @@ REFERENCE_YEAR = 2021
 WAVE_LABEL = "poll"
 OPEN_LINK_TOKEN = "seoul-2021-poll-demo"
 
-SEOUL_DISTRICTS = {
-    "도심권": ["종로구", "중구", "용산구"],
-    "동북권": ["성동구", "광진구", "동대문구", "중랑구", "성북구", "강북구", "도봉구", "노원구"],
-    "서북권": ["은평구", "서대문구", "마포구"],
-    "서남권": ["양천구", "강서구", "구로구", "금천구", "영등포구", "동작구", "관악구"],
-    "동남권": ["서초구", "강남구", "송파구", "강동구"],
-}
 AGE_BANDS = ["18-29", "30-39", "40-49", "50-59", "60+"]
 AGE_RANGES = {
     "18-29": (18, 29),
@@ -411,18 +404,6 @@ COMMENTS = [
 ]
 
 
-def seed_regions(deliberation: Deliberation) -> None:
-    RegionDistrict.objects.bulk_create(
-        [
-            RegionDistrict(deliberation=deliberation, region=region, district=district, order=i)
-            for i, (region, district) in enumerate(
-                (r, d) for r, districts in SEOUL_DISTRICTS.items() for d in districts
-            )
-        ],
-        ignore_conflicts=True,
-    )
-
-
 def seed_questionnaire(deliberation: Deliberation) -> Questionnaire:
     questionnaire, _ = Questionnaire.objects.get_or_create(
         deliberation=deliberation,
@@ -584,7 +565,7 @@ def seed_respondents(wave: Wave) -> None:
                 source=Response.Source.IMPORTED if i % 5 else Response.Source.ONLINE,
                 status=Response.Status.COMPLETE,
                 region=region,
-                district=str(rng.choice(SEOUL_DISTRICTS[region])),
+                district=str(rng.choice(panels_demo.SEOUL_DISTRICTS[region])),
                 gender=gender,
                 birth_year=REFERENCE_YEAR - age,
                 age_band=band,
@@ -652,7 +633,7 @@ def seed_quotas(wave: Wave) -> None:
 @transaction.atomic
 def seed_poll(deliberation: Deliberation) -> Wave:
     """The Seoul poll: districts, questionnaire, wave, quotas, respondents, weights."""
-    seed_regions(deliberation)
+    panels_demo.seed_regions(deliberation)
     questionnaire = seed_questionnaire(deliberation)
     wave, _ = Wave.objects.update_or_create(
         deliberation=deliberation,

@@ -37,7 +37,8 @@ class Variable:
     name: str
     label: str
     kind: str = NUMBER
-    value_labels: dict[int, str] = field(default_factory=dict)
+    # Codes to words; a text variable's codes are its categories' keys (e.g. region names).
+    value_labels: dict[int | str, str] = field(default_factory=dict)
     note: str = ""
 
 

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from panels.labels import DEFAULT_LABELS, StrataLabels
 from surveys.models import FieldworkQuota, GridItem, Option, Question, Questionnaire, Wave
 
 DEFAULT_GENDERS = ("남성", "여성")
@@ -31,6 +32,7 @@ class StartForm(forms.Form):
         districts: list[tuple[str, str]],
         regions: list[str],
         genders: list[str],
+        strata_labels: StrataLabels = DEFAULT_LABELS,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -45,11 +47,12 @@ class StartForm(forms.Form):
         else:
             self.fields["region"] = forms.ChoiceField(
                 label=_("Where do you live?"),
-                choices=[("", _("Choose your region"))] + [(r, r) for r in regions],
+                choices=[("", _("Choose your region"))]
+                + [(r, strata_labels.category("region", r)) for r in regions],
             )
         self.fields["gender"] = forms.ChoiceField(
             label=_("Gender"),
-            choices=[(g, g) for g in genders or DEFAULT_GENDERS],
+            choices=[(g, strata_labels.category("gender", g)) for g in genders or DEFAULT_GENDERS],
             widget=forms.RadioSelect,
         )
         this_year = timezone.now().year

@@ -18,7 +18,7 @@ def strata_for(wave: Wave) -> poll_import.Strata:
     for feature, value in margins.values_list("feature", "value"):
         by_feature.setdefault(feature, []).append(value)
     return poll_import.Strata(
-        regions=by_feature.get("region", []),
+        regions=selectors.regions_for(wave),
         districts=selectors.region_mapping(wave),
         genders=by_feature.get("gender", []),
         age_bands=selectors.age_bands_for(wave),

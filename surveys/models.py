@@ -316,33 +316,6 @@ class Wave(models.Model):
         return self.kind != self.Kind.POLL
 
 
-class RegionDistrict(models.Model):
-    """Which region (stratum) a district belongs to; each deliberation brings its own."""
-
-    deliberation = models.ForeignKey(
-        Deliberation,
-        on_delete=models.CASCADE,
-        related_name="region_districts",
-        verbose_name=_("deliberation"),
-    )
-    region = models.CharField(_("region"), max_length=60)
-    district = models.CharField(_("district"), max_length=60)
-    order = models.PositiveIntegerField(_("order"), default=0)
-
-    class Meta:
-        verbose_name = _("district of a region")
-        verbose_name_plural = _("districts of regions")
-        ordering = ["deliberation", "order", "district"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["deliberation", "district"], name="region_district_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.district} → {self.region}"
-
-
 class FieldworkQuota(models.Model):
     """A fieldwork target: completes wanted in one cell; blank fields match every respondent.
 

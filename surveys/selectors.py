@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from panels import selectors as panel_selectors
 from panels.models import Panelist, PopulationMargin
 from panels.strata import DEFAULT_AGE_BANDS, AgeBand, parse_age_bands
-from surveys.models import Invitation, RegionDistrict, Response, Wave
+from surveys.models import Invitation, Response, Wave
 from surveys.tokens import hash_token
 
 
@@ -57,10 +58,28 @@ def fieldwork_is_open(wave: Wave) -> bool:
 
 
 def region_mapping(wave: Wave) -> dict[str, str]:
-    return dict(
-        RegionDistrict.objects.filter(deliberation_id=wave.deliberation_id)
-        .order_by()
-        .values_list("district", "region")
+    """District -> region name, from the deliberation's regions (panels.Region)."""
+    return dict(panel_selectors.district_regions(wave.deliberation_id))
+
+
+def regions_for(wave: Wave) -> list[str]:
+    """The regions a respondent may be in: the deliberation's, else the region margins'."""
+    names = panel_selectors.region_names(wave.deliberation_id)
+    if names:
+        return names
+    return list(
+        PopulationMargin.objects.filter(deliberation_id=wave.deliberation_id, feature="region")
+        .order_by("value")
+        .values_list("value", flat=True)
+    )
+
+
+def margin_values(wave: Wave, feature: str) -> list[str]:
+    """The categories of one feature in the deliberation's population margins."""
+    return list(
+        PopulationMargin.objects.filter(deliberation_id=wave.deliberation_id, feature=feature)
+        .order_by("value")
+        .values_list("value", flat=True)
     )
 
 

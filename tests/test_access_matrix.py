@@ -100,7 +100,9 @@ ACCESS: dict[str, Access] = {
     "profile:account": everyone(LOGIN, 200),
     # Panel selection: organizers run it; analysts see only the report and the audit.
     "panels:overview": only(Role.ORGANIZER),
+    "panels:regions": only(Role.ORGANIZER),
     "panels:margins": only(Role.ORGANIZER),
+    "panels:margins_template": only(Role.ORGANIZER),
     "panels:pool": only(Role.ORGANIZER),
     "panels:contacts": contacts_only(),
     "surveys:add_poll_volunteers": only(Role.ORGANIZER, ok=405),

@@ -276,6 +276,7 @@ def allocation(request: HttpRequest, session_id: int) -> HttpResponse:
         )
     context = {
         "session": session,
+        "deliberation": session.deliberation,
         "rows": rows,
         "groups": groups,
         "allocate_form": allocate_form,

@@ -8,6 +8,8 @@ import math
 from typing import Any
 
 from deliberation.report.analysis import MIN_SUBGROUP_PAIRS, ReportAnalysis, WaveAnalysis
+from panels.labels import StrataLabels
+from panels.representativeness import CompositionFit
 from surveys.analysis import SCHEMA_VERSION, comparison_dict
 from surveys.answer_sets import PollResults, WaveData
 from surveys.stats import AttritionResult, WaveComparison
@@ -15,6 +17,15 @@ from surveys.stats import AttritionResult, WaveComparison
 
 def _date(value: datetime.date | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _fit_document(fit: CompositionFit, labels: StrataLabels) -> dict[str, Any]:
+    """The fit with its keys as codes and, beside them, the words a reader sees."""
+    document = fit.to_dict()
+    document["feature_label"] = labels.feature(fit.feature)
+    for category in document["categories"]:
+        category["label"] = labels.category(fit.feature, category["category"])
+    return document
 
 
 def analysis_document(analysis: ReportAnalysis) -> dict[str, Any]:
@@ -62,7 +73,10 @@ def analysis_document(analysis: ReportAnalysis) -> dict[str, Any]:
                 for a in process.attendance
             ],
         },
-        "representativeness": [fit.to_dict() for fit in data.representativeness],
+        "representativeness": [
+            _fit_document(fit, StrataLabels(english=data.category_names_en))
+            for fit in data.representativeness
+        ],
         "poll": _poll_document(data.poll),
         "waves": None
         if waves is None

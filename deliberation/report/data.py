@@ -102,6 +102,9 @@ class ReportData:
     narratives: Mapping[str, str] = field(default_factory=dict)
     # Process-evaluation item (E1..) of the last panel wave -> (question, answers 1-5).
     evaluation: Mapping[str, tuple[str, Sequence[float]]] = field(default_factory=dict)
+    # (feature, category key) -> English name, for the deliberation's own categories
+    # (its regions); panels.labels turns every key into words with them.
+    category_names_en: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     def empty_sections(self) -> dict[str, StageRow | None]:
         """Each section with no data yet, with the stage that will fill it (if planned).

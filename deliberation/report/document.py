@@ -22,6 +22,7 @@ from deliberation.report.text import (
     scale_label,
     statistical_test_name,
 )
+from panels.labels import StrataLabels, feature_label
 from surveys import charts
 from surveys.fonts import bold_font_path, regular_font_path
 from surveys.stats import ItemResult, WaveComparison
@@ -221,23 +222,24 @@ def _knowledge(analysis: ReportAnalysis, paths: bool) -> dict | None:
     }
 
 
+def _strata_labels(analysis: ReportAnalysis) -> StrataLabels:
+    return StrataLabels(english=analysis.data.category_names_en)
+
+
 def _representativeness(analysis: ReportAnalysis, paths: bool) -> list[dict]:
-    names = {
-        "region": _("Region"),
-        "gender": _("Gender"),
-        "age_band": _("Age band"),
-    }
+    labels = _strata_labels(analysis)
     blocks = []
     for fit in analysis.data.representativeness:
-        name = names.get(fit.feature, fit.feature)
+        name = feature_label(fit.feature)
         title = _("Population and panel by %(feature)s") % {"feature": name}
         blocks.append(
             {
                 "fit": fit,
                 "name": name,
                 "title": title,
+                "rows": [(labels.category(fit.feature, c.category), c) for c in fit.categories],
                 "svg": charts.representativeness_bars(
-                    [c.category for c in fit.categories],
+                    [labels.category(fit.feature, c.category) for c in fit.categories],
                     [c.population_share for c in fit.categories],
                     [c.sample_share for c in fit.categories],
                     title,
@@ -275,8 +277,7 @@ def _poll_questions(analysis: ReportAnalysis) -> list[dict]:
 
 
 def _grouping_name(grouping: str) -> str:
-    names = {"region": _("Region"), "gender": _("Gender"), "age_band": _("Age band")}
-    return names.get(grouping, grouping)
+    return feature_label(grouping)
 
 
 def _subgroup_cell(r: ItemResult) -> dict:
@@ -294,6 +295,7 @@ def _subgroup_cell(r: ItemResult) -> dict:
 def _subgroups(analysis: ReportAnalysis) -> list[dict]:
     """One table per grouping: items down, groups across, effect size of the change."""
     waves = analysis.waves
+    labels = _strata_labels(analysis)
     blocks = []
     for grouping, by_group in waves.subgroups.items():
         if not by_group:
@@ -304,7 +306,10 @@ def _subgroups(analysis: ReportAnalysis) -> list[dict]:
             {
                 "name": _grouping_name(grouping),
                 "min_pairs": MIN_SUBGROUP_PAIRS,
-                "groups": [{"name": g, "n": n} for g, n in zip(groups, pairs, strict=True)],
+                "groups": [
+                    {"name": labels.category(grouping, g), "n": n}
+                    for g, n in zip(groups, pairs, strict=True)
+                ],
                 "rows": [
                     {
                         "label": _label(analysis, name),

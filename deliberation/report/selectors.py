@@ -170,4 +170,5 @@ def build_report_data(deliberation: Deliberation) -> ReportData:
         waves=panel.data if panel else None,
         narratives=narratives(deliberation),
         evaluation=evaluation_answers(deliberation),
+        category_names_en=panel_selectors.labels_for(deliberation).english,
     )

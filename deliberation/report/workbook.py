@@ -227,7 +227,9 @@ def render_xlsx(analysis: ReportAnalysis) -> bytes:
             rep_rows.append(
                 [
                     fit["feature"],
+                    fit["feature_label"],
                     c["category"],
+                    c["label"],
                     c["population_share"],
                     c["sample_count"],
                     c["sample_share"],
@@ -241,7 +243,9 @@ def render_xlsx(analysis: ReportAnalysis) -> bytes:
         "Representativeness",
         [
             "feature",
+            "feature_label",
             "category",
+            "category_label",
             "population_share",
             "panel_count",
             "panel_share",

@@ -16,14 +16,24 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from deliberation.core.actions import ActionRefused
+from panels import selectors as panel_selectors
 from panels import strata
 from panels.models import Panelist
 from surveys import items
 from surveys.actions.quality import flags_at_submit
 from surveys.compiled import compiled
 from surveys.models import Answer, FieldworkQuota, Invitation, Response, Wave
-from surveys.selectors import age_bands_for, fieldwork_is_open, reference_year, region_mapping
+from surveys.selectors import (
+    age_bands_for,
+    fieldwork_is_open,
+    margin_values,
+    reference_year,
+    region_mapping,
+    regions_for,
+)
 from surveys.tokens import hash_token, new_open_link_token, new_respondent_id, new_token
 
 logger = logging.getLogger(__name__)
@@ -267,12 +277,44 @@ def do_update_fieldwork(wave: Wave, *, open_link: bool, **fields: Any) -> Wave:
     return locked
 
 
+def quota_category_problems(wave: Wave, cell: Mapping[str, str]) -> list[str]:
+    """Why a quota cell names a category respondents cannot be in (empty when it is fine).
+
+    A region must be one of the deliberation's regions, a gender or an age band one of
+    the margins' categories; a feature the deliberation has no categories for is open.
+    """
+    known = {
+        "region": set(regions_for(wave)),
+        "gender": set(margin_values(wave, "gender")),
+        "age_band": set(margin_values(wave, "age_band")),
+    }
+    labels = panel_selectors.labels_for(wave.deliberation)
+    return [
+        _("%(feature)s “%(value)s” is not one of the deliberation's categories (%(known)s).")
+        % {
+            "feature": labels.feature(feature),
+            "value": value,
+            "known": ", ".join(labels.category(feature, v) for v in sorted(known[feature])),
+        }
+        for feature, value in cell.items()
+        if value and known.get(feature) and value not in known[feature]
+    ]
+
+
 def do_save_quota(
     wave: Wave, *, region: str, gender: str, age_band: str, target: int
 ) -> FieldworkQuota:
-    """Set the target of one quota cell (region × gender × age band; blank = any)."""
+    """Set the target of one quota cell (region × gender × age band; blank = any).
+
+    A cell no respondent can be in would stay at 0 forever: it is refused.
+    """
     with transaction.atomic():
         Wave.objects.select_for_update().get(pk=wave.pk)
+        problems = quota_category_problems(
+            wave, {"region": region, "gender": gender, "age_band": age_band}
+        )
+        if problems:
+            raise ActionRefused("unknown_quota_category", " ".join(problems))
         quota, _ = FieldworkQuota.objects.update_or_create(
             wave=wave,
             region=region,

@@ -21,11 +21,12 @@ from django.views.decorators.http import require_http_methods
 
 from deliberation.core.access import deny_unless, role_required
 from deliberation.core.roles import Role
+from panels import selectors as panel_selectors
 from panels.models import PopulationMargin
 from surveys import actions, items, selectors
 from surveys.compiled import blank_form, compiled
 from surveys.forms import StartForm, VolunteerForm
-from surveys.models import Invitation, Question, RegionDistrict, Response, Wave
+from surveys.models import Invitation, Question, Response, Wave
 from surveys.questionnaires import problem_message
 
 OPEN_LINK_SESSION_KEY = "surveys_open_links"
@@ -108,13 +109,11 @@ def _screener_choices(wave: Wave) -> dict:
     by_feature: dict[str, list[str]] = {}
     for feature, value in margins.order_by("feature", "value").values_list("feature", "value"):
         by_feature.setdefault(feature, []).append(value)
-    districts = RegionDistrict.objects.filter(deliberation_id=wave.deliberation_id)
     return {
-        "districts": list(
-            districts.order_by("order", "district").values_list("district", "region")
-        ),
-        "regions": by_feature.get("region", []),
+        "districts": panel_selectors.district_regions(wave.deliberation_id),
+        "regions": selectors.regions_for(wave),
         "genders": by_feature.get("gender", []),
+        "strata_labels": panel_selectors.labels_for(wave.deliberation),
     }
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from deliberation.core.access import can_manage, role_required
+from deliberation.core.actions import ActionRefused
 from deliberation.core.cells import safe_row
 from deliberation.core.roles import Role
 from surveys import actions, quality
@@ -68,8 +69,12 @@ def quota_add(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = _wave(wave_id)
     form = FieldworkQuotaForm(request.POST)
     if form.is_valid():
-        actions.do_save_quota(wave, **form.cleaned_data)
-        messages.success(request, _("Quota saved."))
+        try:
+            actions.do_save_quota(wave, **form.cleaned_data)
+        except ActionRefused as refused:
+            messages.error(request, _("The quota was not saved: %(why)s") % {"why": refused.detail})
+        else:
+            messages.success(request, _("Quota saved."))
     else:
         messages.error(request, _("The quota was not saved: give a whole-number target."))
     return redirect("surveys:fieldwork", wave_id=wave.pk)

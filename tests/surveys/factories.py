@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import factory
 
-from panels.models import PopulationMargin
+from panels.models import District, PopulationMargin, Region
 from surveys.actions import add_likert_options
 from surveys.models import (
     Answer,
@@ -14,7 +14,6 @@ from surveys.models import (
     Option,
     Question,
     Questionnaire,
-    RegionDistrict,
     Wave,
 )
 from tests.factories import DeliberationFactory
@@ -129,12 +128,12 @@ MARGINS = {
 
 
 def add_strata(deliberation) -> None:
-    RegionDistrict.objects.bulk_create(
-        RegionDistrict(deliberation=deliberation, region=region, district=district, order=i)
-        for i, (district, region) in enumerate(
-            (d, r) for r, ds in SEOUL_REGIONS.items() for d in ds
+    for order, (name, districts) in enumerate(SEOUL_REGIONS.items()):
+        region = Region.objects.create(deliberation=deliberation, name=name, order=order)
+        District.objects.bulk_create(
+            District(deliberation=deliberation, region=region, name=d, order=i)
+            for i, d in enumerate(districts)
         )
-    )
     PopulationMargin.objects.bulk_create(
         PopulationMargin(deliberation=deliberation, feature=f, value=v, share=Decimal(str(s)))
         for f, shares in MARGINS.items()

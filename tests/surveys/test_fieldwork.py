@@ -80,13 +80,11 @@ def test_an_interview_costs_the_same_queries_however_long_the_questionnaire(db):
 
 
 def test_screener_lists_the_districts_in_the_deliberations_order(client, wave, token):
-    from surveys.models import RegionDistrict
+    from panels.models import District
 
-    RegionDistrict.objects.filter(deliberation=wave.deliberation, district="종로구").update(
-        order=99
-    )
+    District.objects.filter(deliberation=wave.deliberation, name="종로구").update(order=99)
     html = client.get(url(token), **EN).content.decode()
-    options = [f'<option value="{d}">' for d in ("중구", "용산구", "성동구", "종로구")]
+    options = [f'<option value="{d}">' for d in ("중구", "용산구", "종로구", "성동구")]
     assert sorted(options, key=html.index) == options
 
 

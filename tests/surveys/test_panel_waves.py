@@ -175,8 +175,9 @@ def test_report_builds_the_long_table_in_a_fixed_number_of_queries(
     panel_study, django_assert_max_num_queries
 ):
     # 16 for the waves and the poll, 2 for the process evaluation (none asked here), 3 for
-    # the attendance per session and 2 for the recommendations with their support.
-    with django_assert_max_num_queries(23):
+    # the attendance per session, 2 for the recommendations with their support and 1 for
+    # the deliberation's regions, which name the categories.
+    with django_assert_max_num_queries(24):
         build_report_data(panel_study["deliberation"])
 
 

@@ -177,7 +177,7 @@ def test_allocation_page_shows_each_groups_composition(client, organizer, panel)
     actions.do_allocate_groups(session, actor=organizer, group_count=2)
     client.force_login(organizer)
     page = client.get(reverse("forum:allocation", args=[session.pk]), **EN)
-    assert page.status_code == 200 and "남성 10" in page.content.decode()
+    assert page.status_code == 200 and "Men 10" in page.content.decode()
 
 
 def test_material_needs_text_link_or_file(client, organizer, group):

@@ -25,6 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, password: str, **options) -> None:
         with transaction.atomic():
             deliberation, accounts = core_demo.seed_core(password)
+            panels_demo.seed_regions(deliberation)
             panels_demo.seed_margins(deliberation)
             panels_demo.seed_selection(deliberation, accounts.panelists, accounts.organizer)
             forum_demo.seed_sessions(deliberation, accounts)
