@@ -106,6 +106,7 @@ ACCESS: dict[str, Access] = {
     "panels:apply_relaxation": only(Role.ORGANIZER, ok=405),
     "panels:compute": only(Role.ORGANIZER),
     "panels:run_status": only(Role.ORGANIZER),
+    "panels:cancel_run": only(Role.ORGANIZER, ok=405),
     "panels:draw": only(Role.ORGANIZER),
     "panels:panel": only(Role.ORGANIZER),
     "panels:invite": only(Role.ORGANIZER, ok=405),
