@@ -126,6 +126,7 @@ ACCESS: dict[str, Access] = {
     "report:renders": only(Role.ORGANIZER, Role.ANALYST),
     "report:render_status": only(Role.ORGANIZER, Role.ANALYST),
     "report:render_file": only(Role.ORGANIZER, Role.ANALYST),
+    "report:render_cancel": only(Role.ORGANIZER, Role.ANALYST, ok=405),
     # Live forum: object rules leave only organizers in rooms they are not attached to.
     "forum:group_room": only(Role.ORGANIZER),
     "forum:group_console": only(Role.ORGANIZER),
