@@ -120,7 +120,7 @@ if TESTING and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Background work (selection runs, PDF renders, reminders, imports) goes through one task
+# Background work (selection runs, PDF renders, reminders) goes through one task
 # queue kept in the database and run by `manage.py worker` processes. Tests run tasks
 # inline unless they choose the database backend themselves.
 TASKS = {

@@ -1,6 +1,6 @@
 """One queue for every kind of background work, with leases that outlive a dead worker.
 
-Selection runs, report PDFs, reminder e-mails and large imports are tasks of django-tasks'
+Selection runs, report PDFs and reminder e-mails are tasks of django-tasks'
 database backend, run by `manage.py worker` processes apart from the web workers. That
 backend runs a task once: a task left RUNNING by a worker that was killed would stay so.
 Each worker therefore renews a lease (`WorkerHeartbeat`); every worker, at start and

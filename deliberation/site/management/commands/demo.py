@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = (
         "Migrate, build the demo deliberation and serve it (HTTP and websockets), with a "
-        "background worker for selection runs, report PDFs, reminders and imports."
+        "background worker for selection runs, report PDFs and reminders."
     )
 
     def add_arguments(self, parser) -> None:
