@@ -5,7 +5,7 @@ database backend, run by `manage.py worker` processes apart from the web workers
 backend runs a task once: a task left RUNNING by a worker that was killed would stay so.
 Each worker therefore renews a lease (`WorkerHeartbeat`); every worker, at start and
 periodically, queues again the tasks held by a worker whose lease expired. The domain rows
-(a selection run, a render, a reminder batch, an import) remain what people see, and each
+(a selection run, a render, a reminder batch) remain what people see, and each
 task is idempotent, so running it again after a kill completes it correctly.
 """
 
