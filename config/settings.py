@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "channels",
     "allauth",
     "allauth.account",
+    "django_tasks",
+    "django_tasks_db",
     # The layers, bottom to top (docs/architecture.md).
     "deliberation.core",
     "panels",
@@ -113,7 +115,24 @@ DATABASES = {
         "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
     }
 }
+if TESTING and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory, so that worker processes started by a test share its database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (selection runs, PDF renders, reminders) goes through one task
+# queue kept in the database and run by `manage.py worker` processes. Tests run tasks
+# inline unless they choose the database backend themselves.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if TESTING
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
+# A worker renews its lease every third of this; a task held by a worker silent for
+# longer is queued again.
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 30, minimum=2)
 
 # Channel layer and cache: in-process unless REDIS_URL is set, so that several worker
 # processes share websocket groups, rate-limit counters and sessions.

@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from deliberation.core import background
 from deliberation.core.actions import ActionRefused, record_seat_numbers
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
@@ -47,7 +48,7 @@ from panels.models import (
 from panels.pool_file import PoolCheck, PoolRow, normalise_email, normalise_phone
 from panels.problem import id_field_of, plan_of, snapshot
 from panels.record_ids import new_record_ids
-from panels.runner import start_in_background
+from panels.runner import compute_selection_run
 from panels.signals import panel_seat_changed, region_renamed, region_uses
 from panels.strata import STRATA
 
@@ -414,14 +415,27 @@ class RunAlreadyActive(Exception):
 
 
 def do_start_run(deliberation: Deliberation, *, actor: Any, seed: int = 0) -> SelectionRun:
-    """Queue a run on a frozen snapshot of the inputs; its computation starts after commit."""
+    """Queue a run on a frozen snapshot of the inputs; its task is queued after commit.
+
+    A run still marked queued or running whose task no worker will finish (it was started
+    by a process that died before the queue existed, or its task was lost) is marked failed
+    here instead of refusing every new run.
+    """
     try:
         with transaction.atomic():
             Deliberation.objects.select_for_update().get(pk=deliberation.pk)
-            if SelectionRun.objects.filter(
+            for active in SelectionRun.objects.filter(
                 deliberation=deliberation, status__in=SelectionRun.ACTIVE
-            ).exists():
-                raise RunAlreadyActive
+            ):
+                if not background.is_abandoned(active.task_id, active.created_at):
+                    raise RunAlreadyActive
+                SelectionRun.objects.filter(pk=active.pk).update(
+                    status=SelectionRun.Status.FAILED,
+                    finished_at=timezone.now(),
+                    progress="",
+                    error="Interrupted: the computation was lost with the process running it.",
+                )
+                _log("stale selection run %s marked failed", active.pk)
             inputs = snapshot(deliberation)
             inputs["lottery_size"] = plan_of(deliberation).lottery_size
             run = SelectionRun.objects.create(
@@ -431,10 +445,32 @@ def do_start_run(deliberation: Deliberation, *, actor: Any, seed: int = 0) -> Se
                 inputs=inputs,
                 progress="Queued",
             )
-            transaction.on_commit(lambda: start_in_background(run.pk))
+            background.enqueue_on_commit(compute_selection_run, SelectionRun, run.pk)
             _log("selection run %s queued by %s", run.pk, getattr(actor, "pk", None))
     except IntegrityError:
         raise RunAlreadyActive from None
+    return run
+
+
+class RunNotActive(Exception):
+    """The run has finished already (done, failed or cancelled); there is nothing to cancel."""
+
+
+def do_cancel_run(run: SelectionRun, *, actor: Any) -> SelectionRun:
+    """Cancel a queued or running computation; the worker stops at its next step."""
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=run.deliberation_id)
+        run = SelectionRun.objects.select_for_update().get(pk=run.pk)
+        if run.status not in SelectionRun.ACTIVE:
+            raise RunNotActive
+        run.status = SelectionRun.Status.CANCELLED
+        run.progress = ""
+        run.cancelled_at = run.finished_at = timezone.now()
+        run.cancelled_by = actor if getattr(actor, "pk", None) else None
+        run.save(
+            update_fields=["status", "progress", "cancelled_at", "finished_at", "cancelled_by"]
+        )
+        _log("selection run %s cancelled by %s", run.pk, getattr(actor, "pk", None))
     return run
 
 

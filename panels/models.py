@@ -328,8 +328,10 @@ class SelectionRun(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
 
     deliberation = models.ForeignKey(
         Deliberation,
@@ -362,6 +364,16 @@ class SelectionRun(models.Model):
     max_probability = models.FloatField(_("maximum probability"), null=True, blank=True)
     gini = models.FloatField(_("Gini coefficient"), null=True, blank=True)
     timings = models.JSONField(_("timings"), default=dict)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
 
     class Meta:
         verbose_name = _("selection run")

@@ -1,13 +1,19 @@
-"""Computing a selection run away from the request: the worker function and its thread."""
+"""Computing a selection run in a background worker: the task and its steps.
+
+The task is idempotent: a worker killed mid-run leaves the run RUNNING, the queue hands the
+task to another worker (deliberation/core/background.py), and the run starts again from
+its frozen inputs with the same seed, so it ends with the same result. Between steps the
+run is read again, so an organizer's cancellation stops it.
+"""
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from panels import selection
 from panels.audit_record import lottery_to_json
@@ -18,16 +24,29 @@ from panels.problem import problem_from_snapshot
 logger = logging.getLogger(__name__)
 
 
-def _update(run_id: int, **fields) -> None:
-    SelectionRun.objects.filter(pk=run_id).update(**fields)
+class RunStopped(Exception):
+    """The run was cancelled (or finished elsewhere) while it was being computed."""
+
+
+def _step(run_id: int, **fields) -> None:
+    """Record progress, unless the run is no longer running: then stop the computation."""
+    if not SelectionRun.objects.filter(pk=run_id, status=SelectionRun.Status.RUNNING).update(
+        **fields
+    ):
+        raise RunStopped
 
 
 def execute_run(run_id: int) -> SelectionRun:
-    """Compute LEXIMIN probabilities and the lottery for a queued run, recording progress."""
-    claimed = SelectionRun.objects.filter(pk=run_id, status=SelectionRun.Status.QUEUED).update(
+    """Compute LEXIMIN probabilities and the lottery for a queued run, recording progress.
+
+    A run already RUNNING is one whose worker died; it is computed again from scratch.
+    """
+    claimed = SelectionRun.objects.filter(pk=run_id, status__in=SelectionRun.ACTIVE).update(
         status=SelectionRun.Status.RUNNING,
         started_at=timezone.now(),
         progress="Checking the quotas",
+        error="",
+        timings={},
     )
     run = SelectionRun.objects.get(pk=run_id)
     if not claimed:
@@ -40,18 +59,20 @@ def execute_run(run_id: int) -> SelectionRun:
         timings["feasibility_seconds"] = round(time.perf_counter() - started, 3)
         if not report.feasible:
             raise selection.InfeasibleQuotasError(report)
-        _update(run_id, progress="Computing LEXIMIN selection probabilities", timings=timings)
+        _step(run_id, progress="Computing LEXIMIN selection probabilities", timings=timings)
         started = time.perf_counter()
         result = selection.leximin(problem, seed=run.seed)
         timings["leximin_seconds"] = round(time.perf_counter() - started, 3)
-        _update(run_id, progress="Rounding to a lottery of panels", timings=timings)
+        _step(run_id, progress="Rounding to a lottery of panels", timings=timings)
         started = time.perf_counter()
         lottery = build_lottery(result, int(run.inputs.get("lottery_size", 1000)))
         timings["lottery_seconds"] = round(time.perf_counter() - started, 3)
+    except RunStopped:
+        logger.info("selection run %s stopped: it is no longer running", run_id)
+        return SelectionRun.objects.get(pk=run_id)
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the run
         logger.exception("selection run %s failed", run_id)
-        _update(
-            run_id,
+        SelectionRun.objects.filter(pk=run_id, status=SelectionRun.Status.RUNNING).update(
             status=SelectionRun.Status.FAILED,
             finished_at=timezone.now(),
             progress="",
@@ -61,6 +82,8 @@ def execute_run(run_id: int) -> SelectionRun:
         return SelectionRun.objects.get(pk=run_id)
     with transaction.atomic():
         run = SelectionRun.objects.select_for_update().get(pk=run_id)
+        if run.status != SelectionRun.Status.RUNNING:
+            return run
         run.status = SelectionRun.Status.DONE
         run.finished_at = timezone.now()
         run.progress = ""
@@ -80,16 +103,7 @@ def build_lottery(result: selection.SelectionResult, size: int) -> dict:
     return lottery_to_json(round_to_lottery(result, m=size))
 
 
-def start_in_background(run_id: int) -> threading.Thread:
-    """Run the computation in a daemon thread with its own database connection."""
-
-    def work() -> None:
-        close_old_connections()
-        try:
-            execute_run(run_id)
-        finally:
-            close_old_connections()
-
-    thread = threading.Thread(target=work, name=f"selection-run-{run_id}", daemon=True)
-    thread.start()
-    return thread
+@task()
+def compute_selection_run(run_id: int) -> str:
+    """The queued task of a selection run; returns the status the run ended with."""
+    return execute_run(run_id).status

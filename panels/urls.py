@@ -18,6 +18,7 @@ urlpatterns = [
 urlpatterns += [
     path("<slug:slug>/compute/", views.compute, name="compute"),
     path("<slug:slug>/runs/<int:run_id>/status/", views.run_status, name="run_status"),
+    path("<slug:slug>/runs/<int:run_id>/cancel/", views.cancel_run, name="cancel_run"),
 ]
 urlpatterns += [
     path("<slug:slug>/draw/", views.draw, name="draw"),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from deliberation.core import background
 from deliberation.core.access import (
     can_manage,
     can_see_contacts,
@@ -446,12 +447,27 @@ def compute(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(f"{reverse('panels:compute', kwargs={'slug': slug})}#run-{run.pk}")
         return redirect("panels:compute", slug=slug)
     runs = list(
-        deliberation.selection_runs.select_related("created_by").defer(
+        deliberation.selection_runs.select_related("created_by", "cancelled_by").defer(
             "inputs", "lottery", "probabilities"
         )[:10]
     )
-    context = {"deliberation": deliberation, "runs": runs, "latest": runs[0] if runs else None}
+    latest = runs[0] if runs else None
+    context = {
+        "deliberation": deliberation,
+        "runs": runs,
+        "latest": latest,
+        "worker_hint": _worker_hint(latest) if latest else "",
+    }
     return render(request, "panels/compute.html", context)
+
+
+def _worker_hint(run: SelectionRun) -> str:
+    if run.status == SelectionRun.Status.QUEUED and not background.worker_seen_recently():
+        return _(
+            "No background worker has been seen recently; the computation starts when one "
+            "runs (manage.py worker)."
+        )
+    return ""
 
 
 def run_status_data(run: SelectionRun) -> dict:
@@ -461,13 +477,32 @@ def run_status_data(run: SelectionRun) -> dict:
         "status_label": run.get_status_display(),
         "progress": run.progress,
         "error": run.error,
-        "finished": run.status in (SelectionRun.Status.DONE, SelectionRun.Status.FAILED),
+        "finished": run.status in SelectionRun.FINISHED,
+        "hint": _worker_hint(run),
         "started_at": run.started_at.isoformat() if run.started_at else None,
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "timings": run.timings,
         "min_probability": run.min_probability,
         "max_probability": run.max_probability,
     }
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def cancel_run(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    run = get_object_or_404(
+        SelectionRun.objects.defer("inputs", "lottery", "probabilities"),
+        pk=run_id,
+        deliberation=deliberation,
+    )
+    try:
+        actions.do_cancel_run(run, actor=request.user)
+    except actions.RunNotActive:
+        messages.error(request, _("This computation has already finished; nothing was cancelled."))
+    else:
+        messages.success(request, _("The computation was cancelled."))
+    return redirect("panels:compute", slug=slug)
 
 
 @role_required(Role.ORGANIZER)

@@ -669,8 +669,51 @@ class ContactDetails(models.Model):
         return f"contact #{self.pk}"
 
 
+class ReminderBatch(models.Model):
+    """One click of "send reminders": its e-mails are sent by a background task.
+
+    Each recipient's `WaveReminder` records whether its e-mail went out, so a task run
+    again after its worker died sends only the ones still unsent.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Sending")
+        DONE = "done", _("Sent")
+
+    wave = models.ForeignKey(
+        Wave, on_delete=models.CASCADE, related_name="reminder_batches", verbose_name=_("wave")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    total = models.PositiveIntegerField(_("recipients"), default=0)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder batch")
+        verbose_name_plural = _("reminder batches")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.wave_id} reminders {self.sent}/{self.total} ({self.status})"
+
+
 class WaveReminder(models.Model):
-    """One reminder e-mail sent to a panelist who had not completed a panel wave."""
+    """One reminder e-mail to a panelist who had not completed a panel wave."""
 
     wave = models.ForeignKey(
         Wave, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("wave")
@@ -690,6 +733,15 @@ class WaveReminder(models.Model):
         related_name="+",
         verbose_name=_("sent by"),
     )
+    batch = models.ForeignKey(
+        ReminderBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("batch"),
+    )
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("wave reminder")

@@ -112,6 +112,7 @@ ACCESS: dict[str, Access] = {
     "panels:apply_relaxation": only(Role.ORGANIZER, ok=405),
     "panels:compute": only(Role.ORGANIZER),
     "panels:run_status": only(Role.ORGANIZER),
+    "panels:cancel_run": only(Role.ORGANIZER, ok=405),
     "panels:draw": only(Role.ORGANIZER),
     "panels:panel": only(Role.ORGANIZER),
     "panels:invite": only(Role.ORGANIZER, ok=405),
@@ -131,6 +132,7 @@ ACCESS: dict[str, Access] = {
     "report:renders": only(Role.ORGANIZER, Role.ANALYST),
     "report:render_status": only(Role.ORGANIZER, Role.ANALYST),
     "report:render_file": only(Role.ORGANIZER, Role.ANALYST),
+    "report:render_cancel": only(Role.ORGANIZER, Role.ANALYST, ok=405),
     # Live forum: object rules leave only organizers in rooms they are not attached to.
     "forum:group_room": only(Role.ORGANIZER),
     "forum:group_console": only(Role.ORGANIZER),

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from deliberation.core import background
 from deliberation.core.actions import ActionRefused
 from deliberation.core.models import Deliberation
-from deliberation.report.jobs import STALE_AFTER, start_render
+from deliberation.report.jobs import render_report_pdf
 from deliberation.report.models import ReportNarrative, ReportRender
 from surveys.wave_data import (
     is_headline_candidate,
@@ -106,8 +107,8 @@ def do_request_report_render(
 ) -> ReportRender:
     """Queue a PDF of the report, or return the one already being made for this deliberation.
 
-    The deliberation row is locked so two clicks cannot start two renders; a render left
-    unfinished by a dead process for longer than the stale limit is marked failed.
+    The deliberation row is locked so two clicks cannot start two renders; a render still
+    marked active whose task no worker will finish is marked failed.
     """
     with transaction.atomic():
         Deliberation.objects.select_for_update().get(pk=deliberation.pk)
@@ -115,16 +116,38 @@ def do_request_report_render(
             deliberation=deliberation,
             status__in=[ReportRender.Status.QUEUED, ReportRender.Status.RUNNING],
         )
-        active.filter(created_at__lt=timezone.now() - STALE_AFTER).update(
+        stale = [r.pk for r in active if background.is_abandoned(r.task_id, r.created_at)]
+        ReportRender.objects.filter(pk__in=stale).update(
             status=ReportRender.Status.FAILED,
             error="interrupted",
             finished_at=timezone.now(),
         )
-        render = active.first()
+        render = active.exclude(pk__in=stale).first()
         if render is not None:
             return render
         render = ReportRender.objects.create(
             deliberation=deliberation, requested_by=actor, language=language
         )
-        transaction.on_commit(lambda: start_render(render.pk))
+        background.enqueue_on_commit(render_report_pdf, ReportRender, render.pk)
+    return render
+
+
+def do_cancel_report_render(render: ReportRender, *, actor: Any) -> ReportRender:
+    """Cancel a queued or running PDF; the worker stops at its next progress step."""
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=render.deliberation_id)
+        render = ReportRender.objects.select_for_update().get(pk=render.pk)
+        if not render.is_active:
+            raise ActionRefused(
+                "not_active", gettext("This PDF has already finished; nothing was cancelled.")
+            )
+        render.status = ReportRender.Status.CANCELLED
+        render.finished_at = timezone.now()
+        render.cancelled_by = actor if getattr(actor, "pk", None) else None
+        render.save(update_fields=["status", "finished_at", "cancelled_by"])
+        transaction.on_commit(
+            lambda: logger.info(
+                "report render %s cancelled by %s", render.pk, getattr(actor, "pk", None)
+            )
+        )
     return render

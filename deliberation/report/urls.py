@@ -42,6 +42,11 @@ urlpatterns = [
         name="render_status",
     ),
     path(
+        "deliberations/<slug:slug>/report/pdf/<int:render_id>/cancel/",
+        views.report_render_cancel,
+        name="render_cancel",
+    ),
+    path(
         "deliberations/<slug:slug>/report/pdf/<int:render_id>/download/",
         views.report_render_file,
         name="render_file",

@@ -10,11 +10,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from deliberation.core import background
 from deliberation.core.access import can_analyse, deny_unless, role_required
 from deliberation.core.actions import ActionRefused
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
 from deliberation.report.actions import (
+    do_cancel_report_render,
     do_request_report_render,
     do_save_report_narratives,
     do_set_report_headline,
@@ -125,6 +127,16 @@ def _status(render_obj: ReportRender) -> dict:
         "download_url": reverse("report:render_file", args=[slug, render_obj.pk])
         if render_obj.status == ReportRender.Status.DONE
         else None,
+        "cancel_url": reverse("report:render_cancel", args=[slug, render_obj.pk])
+        if render_obj.is_active
+        else None,
+        "cancel_label": _("Cancel"),
+        "hint": _(
+            "No background worker has been seen recently; the PDF is made when one runs "
+            "(manage.py worker)."
+        )
+        if render_obj.status == ReportRender.Status.QUEUED and not background.worker_seen_recently()
+        else "",
     }
 
 
@@ -158,6 +170,23 @@ def _render_of(request: HttpRequest, slug: str, render_id: int) -> ReportRender:
 @role_required(*ANALYSIS_ROLES)
 def report_render_status(request: HttpRequest, slug: str, render_id: int) -> JsonResponse:
     return JsonResponse(_status(_render_of(request, slug, render_id)))
+
+
+@role_required(*ANALYSIS_ROLES)
+@require_POST
+def report_render_cancel(request: HttpRequest, slug: str, render_id: int) -> HttpResponse:
+    render_obj = _render_of(request, slug, render_id)
+    try:
+        render_obj = do_cancel_report_render(render_obj, actor=request.user)
+    except ActionRefused as refusal:
+        if _wants_json(request):
+            return JsonResponse({**_status(render_obj), "refused": refusal.detail}, status=409)
+        messages.error(request, refusal.detail)
+    else:
+        if _wants_json(request):
+            return JsonResponse(_status(render_obj))
+        messages.success(request, _("The PDF was cancelled."))
+    return redirect("report:page", slug=slug)
 
 
 @role_required(*ANALYSIS_ROLES)

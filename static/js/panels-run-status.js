@@ -5,12 +5,17 @@
   if (!section) return;
   const url = section.dataset.statusUrl;
   const line = section.querySelector("[data-run-status]");
+  const hint = section.querySelector("[data-run-hint]");
   async function poll() {
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" } });
       if (response.ok) {
         const data = await response.json();
         line.textContent = data.progress ? data.status_label + ": " + data.progress : data.status_label;
+        if (hint) {
+          hint.textContent = data.hint || "";
+          hint.hidden = !data.hint;
+        }
         if (data.finished) {
           window.location.reload();
           return;

@@ -14,6 +14,8 @@
       status.appendChild(link);
     } else if (data.status === "failed") {
       status.textContent = data.label + " " + (data.error || "");
+    } else if (data.status === "cancelled") {
+      status.textContent = data.label;
     } else {
       const bar = document.createElement("progress");
       bar.max = 100;
@@ -21,7 +23,36 @@
       bar.setAttribute("aria-label", data.label);
       status.appendChild(bar);
       status.appendChild(document.createTextNode(" " + data.label + " " + data.progress + "%"));
+      if (data.cancel_url) status.appendChild(cancelButton(data));
+      if (data.hint) {
+        const hint = document.createElement("p");
+        hint.className = "hint";
+        hint.textContent = data.hint;
+        status.appendChild(hint);
+      }
     }
+  }
+
+  function cancelButton(data) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary";
+    button.textContent = data.cancel_label;
+    button.addEventListener("click", () => {
+      button.disabled = true;
+      const body = new FormData();
+      body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+      fetch(data.cancel_url, {
+        method: "POST",
+        body: body,
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      })
+        .then((r) => r.json())
+        .then(show)
+        .catch(() => { button.disabled = false; });
+    });
+    return button;
   }
 
   function poll(url) {

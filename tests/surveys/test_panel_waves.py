@@ -17,9 +17,10 @@ from deliberation.report.selectors import build_report_data
 from panels.models import Panelist
 from surveys import actions
 from surveys.actions import add_likert_options
+from surveys.actions.reminders import deliver_batch
 from surveys.answer_sets import poll_question
 from surveys.completion import wave_completion
-from surveys.models import Answer, Question, Response, Wave, WaveReminder
+from surveys.models import Answer, Question, ReminderBatch, Response, Wave, WaveReminder
 from surveys.stats import analyze_items
 from surveys.wave_data import item_type
 from tests.factories import DeliberationFactory, PanelistFactory, SessionFactory
@@ -352,6 +353,23 @@ def test_reminders_go_once_and_only_to_those_who_have_not_completed(
         again = actions.do_send_wave_reminders(wave)
     assert again == 0 and len(mail.outbox) == 2
     assert wave_completion(wave).reminded == 2
+
+
+def test_reminders_run_again_after_a_retry_send_only_the_unsent_ones(open_wave):
+    wave, seats = open_wave
+    actions.do_send_wave_reminders(wave, link="https://example.org/w")
+    batch = ReminderBatch.objects.get()
+    first = batch.reminders.order_by("pk").first()
+    # The worker died after delivering the first e-mail and recording it.
+    WaveReminder.objects.filter(pk=first.pk).update(delivered_at=timezone.now())
+    assert deliver_batch(batch.pk) == 1
+    assert deliver_batch(batch.pk) == 0
+    assert [m.to[0] for m in mail.outbox] == [
+        r.panelist.user.email for r in batch.reminders.exclude(pk=first.pk)
+    ]
+    batch.refresh_from_db()
+    assert (batch.status, batch.total) == (ReminderBatch.Status.DONE, 2)
+    assert not WaveReminder.objects.filter(delivered_at__isnull=True).exists()
 
 
 def test_reminders_go_again_after_the_interval(open_wave, settings):

@@ -6,7 +6,7 @@ import dataclasses
 import io
 import json
 import re
-import time
+import uuid
 
 import numpy as np
 import pytest
@@ -298,19 +298,40 @@ def test_render_of_another_deliberation_is_not_found(client, deliberation_with_p
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.pdf
-def test_render_runs_in_a_background_thread(settings, tmp_path):
+def test_render_is_made_by_its_task_queued_after_commit(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     deliberation = DeliberationFactory()
     ForumGroupFactory(session__deliberation=deliberation)
     render = do_request_report_render(deliberation, actor=None, language="en")
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        render.refresh_from_db()
-        if not render.is_active:
-            break
-        time.sleep(0.2)
+    render.refresh_from_db()
     assert render.status == ReportRender.Status.DONE, render.error
+    assert render.task_id
     assert render.file.read(4) == b"%PDF"
+
+
+def test_a_render_whose_task_is_gone_gives_way_to_a_new_one(db):
+    deliberation = DeliberationFactory()
+    stale = ReportRender.objects.create(
+        deliberation=deliberation, status=ReportRender.Status.RUNNING, task_id=str(uuid.uuid4())
+    )
+    render = do_request_report_render(deliberation, actor=None)
+    assert render.pk != stale.pk
+    stale.refresh_from_db()
+    assert (stale.status, stale.error) == (ReportRender.Status.FAILED, "interrupted")
+
+
+def test_an_analyst_cancels_a_queued_render_and_the_worker_then_skips_it(
+    client, deliberation_with_panel, analyst
+):
+    client.force_login(analyst)
+    render = do_request_report_render(deliberation_with_panel, actor=analyst)
+    url = reverse("report:render_cancel", args=[deliberation_with_panel.slug, render.pk])
+    data = client.post(url, HTTP_ACCEPT="application/json").json()
+    assert data["status"] == "cancelled" and data["cancel_url"] is None
+    run_render(render.pk)
+    render.refresh_from_db()
+    assert (render.status, render.cancelled_by, render.file.name) == ("cancelled", analyst, "")
+    assert client.post(url, HTTP_ACCEPT="application/json").status_code == 409
 
 
 # PDF ---------------------------------------------------------------------------------
