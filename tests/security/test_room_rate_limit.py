@@ -33,9 +33,10 @@ def postgresql_only():
         pytest.skip("concurrent transactions need PostgreSQL")
 
 
-def connect() -> psycopg.Connection:
+def connect(*, autocommit: bool = False) -> psycopg.Connection:
     settings = connections["default"].settings_dict
     return psycopg.connect(
+        autocommit=autocommit,
         dbname=settings["NAME"],
         user=settings["USER"] or None,
         host=settings["HOST"] or None,
@@ -44,9 +45,14 @@ def connect() -> psycopg.Connection:
 
 
 def waiting_for_locks(expected: int, timeout: float = 10.0) -> None:
-    """Wait until ``expected`` sessions wait for a lock (the queued messages)."""
+    """Wait until ``expected`` sessions wait for a lock (the queued messages).
+
+    The probe runs each query in its own transaction: inside one, PostgreSQL serves
+    pg_stat_activity from the snapshot taken by its first read, and a session that
+    connects later would never be seen.
+    """
     deadline = time.monotonic() + timeout
-    with connect() as probe:
+    with connect(autocommit=True) as probe:
         while time.monotonic() < deadline:
             count = probe.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
@@ -55,7 +61,11 @@ def waiting_for_locks(expected: int, timeout: float = 10.0) -> None:
             if count >= expected:
                 return
             time.sleep(0.02)
-    raise AssertionError(f"{expected} sessions never queued for the room lock")
+        rows = probe.execute(
+            "SELECT pid, state, wait_event_type, wait_event, left(query, 60) "
+            "FROM pg_stat_activity WHERE datname = current_database()"
+        ).fetchall()
+    raise AssertionError(f"{expected} sessions never queued for the room lock: {rows}")
 
 
 def post_sync(room_id, user, text):
@@ -87,12 +97,15 @@ def race(room_id, user, posts, *, while_locked=None):
     holder = connect()
     holder.execute("SELECT 1 FROM forum_room WHERE id = %s FOR UPDATE", [room_id])
     with ThreadPoolExecutor(max_workers=len(posts)) as pool:
-        futures = [pool.submit(post, room_id, user, f"m{k}") for k, post in enumerate(posts)]
-        waiting_for_locks(len(posts))
-        if while_locked is not None:
-            while_locked(holder)
-        holder.commit()
-        holder.close()
+        try:
+            futures = [pool.submit(post, room_id, user, f"m{k}") for k, post in enumerate(posts)]
+            waiting_for_locks(len(posts))
+            if while_locked is not None:
+                while_locked(holder)
+            holder.commit()
+        finally:
+            # Released on every path: a failed wait must not leave the posts blocked.
+            holder.close()
         return [f.result(timeout=10) for f in futures]
 
 
