@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from deliberation.core.models import Deliberation, Stage
+from deliberation.core.models import AuditLogEntry, Deliberation, Stage
 
 
 class StageInline(admin.TabularInline):
@@ -25,6 +25,25 @@ class DeliberationAdmin(admin.ModelAdmin):
     # Chosen on the report page, where the choice is checked against the panel surveys.
     readonly_fields = ["report_headline_item"]
     inlines = [StageInline]
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(admin.ModelAdmin):
+    """Read-only: the log is appended by the actions and never edited."""
+
+    list_display = ["acted_at", "deliberation", "actor", "event_type", "object_label"]
+    list_filter = ["event_type", "deliberation"]
+    list_select_related = ["deliberation", "actor"]
+    date_hierarchy = "acted_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Stage)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -243,3 +244,52 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.hostname}:{self.pid})"
+
+
+class AuditLogEntry(models.Model):
+    """One staff write, appended once and never changed: who did what, when, to which
+    object, with the old and new values of an edit (deliberation.core.audit.record)."""
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_log",
+        verbose_name=_("deliberation"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    acted_at = models.DateTimeField(_("acted at"), default=timezone.now)
+    event_type = models.CharField(_("event"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_label = models.CharField(_("object"), max_length=200, blank=True)
+    # {field: [old, new]} for an edit.
+    changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    extra = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-acted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["deliberation", "acted_at"], name="audit_by_deliberation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.object_type}:{self.object_id} at {self.acted_at}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ValueError("audit log entries are never changed")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("audit log entries are never deleted")

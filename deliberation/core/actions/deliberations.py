@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import datetime
-import logging
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deliberation.core import audit
 from deliberation.core.actions.refusal import ActionRefused
 from deliberation.core.models import Deliberation, Membership, Stage
 from deliberation.core.roles import Role
 from deliberation.core.slugs import RESERVED, readable_slug
-
-logger = logging.getLogger(__name__)
 
 # The stages of the process in their usual order (../shared/DESIGN.md); the organizer
 # removes those the deliberation does not hold and dates the others.
@@ -64,10 +62,8 @@ def do_create_deliberation(
             for order, kind in enumerate(STANDARD_STAGES, start=1)
         )
         Membership.objects.create(deliberation=deliberation, user=actor, role=Role.ORGANIZER)
-        transaction.on_commit(
-            lambda: logger.info(
-                "deliberation %s created by %s", deliberation.pk, getattr(actor, "pk", None)
-            )
+        audit.record(
+            "deliberation.created", actor=actor, deliberation=deliberation, obj=deliberation
         )
     return deliberation
 
@@ -82,14 +78,17 @@ def do_update_deliberation(
         raise TypeError(f"not editable: {sorted(unknown)}")
     with transaction.atomic():
         locked = Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+        before = audit.values_of(locked, fields)
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.full_clean()
         locked.save(update_fields=list(fields))
-        transaction.on_commit(
-            lambda: logger.info(
-                "deliberation %s edited by %s", locked.pk, getattr(actor, "pk", None)
-            )
+        audit.record(
+            "deliberation.updated",
+            actor=actor,
+            deliberation=locked,
+            obj=locked,
+            changes=audit.changed(before, locked),
         )
     return locked
 
@@ -98,14 +97,14 @@ def do_set_archived(deliberation: Deliberation, *, archived: bool, actor: Any) -
     """Archive (or restore) a deliberation: it leaves the home page, its data stays."""
     with transaction.atomic():
         locked = Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+        before = audit.values_of(locked, ["archived_at"])
         locked.archived_at = timezone.now() if archived else None
         locked.save(update_fields=["archived_at"])
-        transaction.on_commit(
-            lambda: logger.info(
-                "deliberation %s %s by %s",
-                locked.pk,
-                "archived" if archived else "restored",
-                getattr(actor, "pk", None),
-            )
+        audit.record(
+            "deliberation.archived" if archived else "deliberation.restored",
+            actor=actor,
+            deliberation=locked,
+            obj=locked,
+            changes=audit.changed(before, locked),
         )
     return locked

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import datetime
-import logging
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from deliberation.core import audit
 from deliberation.core.actions.refusal import ActionRefused
 from deliberation.core.models import Deliberation, Stage
 
-logger = logging.getLogger(__name__)
-
-
-def _log(message: str, *args: Any) -> None:
-    transaction.on_commit(lambda: logger.info(message, *args))
+STAGE_FIELDS = ("status", "status_by_hand", "starts_on", "ends_on", "note")
 
 
 def do_update_stage(
@@ -33,6 +29,7 @@ def do_update_stage(
     """Change a stage's status and dates; the row is locked so two organizers cannot race."""
     with transaction.atomic():
         locked = Stage.objects.select_for_update().get(pk=stage.pk)
+        before = audit.values_of(locked, STAGE_FIELDS)
         locked.status = status
         locked.starts_on = starts_on
         locked.ends_on = ends_on
@@ -40,13 +37,14 @@ def do_update_stage(
         if status_by_hand is not None:
             locked.status_by_hand = status_by_hand
         locked.full_clean()
-        locked.save(update_fields=["status", "status_by_hand", "starts_on", "ends_on", "note"])
-        _log(
-            "stage %s of %s set to %s by %s",
-            locked.kind,
-            locked.deliberation_id,
-            status,
-            getattr(actor, "pk", None),
+        locked.save(update_fields=list(STAGE_FIELDS))
+        audit.record(
+            "stage.updated",
+            actor=actor,
+            deliberation=locked.deliberation_id,
+            obj=locked,
+            label=locked.get_kind_display(),
+            changes=audit.changed(before, locked),
         )
     return locked
 
@@ -76,7 +74,14 @@ def do_add_stage(
         )
         stage.full_clean()
         stage.save()
-        _log("stage %s added to %s by %s", kind, deliberation.pk, getattr(actor, "pk", None))
+        audit.record(
+            "stage.added",
+            actor=actor,
+            deliberation=deliberation,
+            obj=stage,
+            label=stage.get_kind_display(),
+            extra={"starts_on": starts_on, "ends_on": ends_on, "note": note},
+        )
     return stage
 
 
@@ -84,14 +89,15 @@ def do_remove_stage(stage: Stage, *, actor: Any) -> None:
     """Remove a stage and close the gap in the order."""
     with transaction.atomic():
         Deliberation.objects.select_for_update().get(pk=stage.deliberation_id)
+        audit.record(
+            "stage.removed",
+            actor=actor,
+            deliberation=stage.deliberation_id,
+            obj=stage,
+            label=stage.get_kind_display(),
+        )
         stage.delete()
         _renumber(stage.deliberation_id)
-        _log(
-            "stage %s removed from %s by %s",
-            stage.kind,
-            stage.deliberation_id,
-            getattr(actor, "pk", None),
-        )
 
 
 def do_move_stage(stage: Stage, *, offset: int, actor: Any) -> None:
@@ -104,11 +110,13 @@ def do_move_stage(stage: Stage, *, offset: int, actor: Any) -> None:
         if 0 <= target < len(stages):
             stages[index], stages[target] = stages[target], stages[index]
             _save_order(stages)
-            _log(
-                "stage %s of %s moved by %s",
-                stage.kind,
-                stage.deliberation_id,
-                getattr(actor, "pk", None),
+            audit.record(
+                "stage.moved",
+                actor=actor,
+                deliberation=stage.deliberation_id,
+                obj=stage,
+                label=stage.get_kind_display(),
+                changes={"order": [index + 1, target + 1]},
             )
 
 

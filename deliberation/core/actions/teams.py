@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -17,11 +16,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from deliberation.core import audit
 from deliberation.core.actions.refusal import ActionRefused
 from deliberation.core.models import Deliberation, Membership
 from deliberation.core.roles import TEAM_ROLES, Role
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,7 @@ def do_create_organizer(email: str, *, name: str = "") -> Any:
         ) from None
     with transaction.atomic():
         user = account_with_role(email, Role.ORGANIZER, name.strip())
-        transaction.on_commit(lambda: logger.info("organizer account %s", user.pk))
+        audit.record("organizer.created", actor=None, deliberation=None, obj=user, label=email)
     return user
 
 
@@ -121,14 +119,14 @@ def do_invite_to_team(
                 created.append(membership)
         messages = [_invitation_mail(deliberation, m, login_url) for m in created]
         transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
-        transaction.on_commit(
-            lambda: logger.info(
-                "%d team invitations to %s by %s",
-                len(created),
-                deliberation.pk,
-                getattr(actor, "pk", None),
+        if created:
+            audit.record(
+                "team.invited",
+                actor=actor,
+                deliberation=deliberation,
+                label=", ".join(m.user.email for m in created),
+                extra={"invited": [[m.user.email, m.role] for m in created]},
             )
-        )
     return created
 
 
@@ -162,15 +160,14 @@ def do_remove_from_team(membership: Membership, *, actor: Any) -> None:
             == 1
         ):
             raise ActionRefused("last_organizer", _("A deliberation keeps at least one organizer."))
+        audit.record(
+            "team.removed",
+            actor=actor,
+            deliberation=membership.deliberation_id,
+            obj=membership,
+            label=membership.user.email,
+            extra={"role": membership.role},
+        )
         membership.delete()
         if not Membership.objects.filter(user=membership.user, role=membership.role).exists():
             membership.user.groups.remove(*Group.objects.filter(name=membership.role))
-        transaction.on_commit(
-            lambda: logger.info(
-                "%s removed from %s of %s by %s",
-                membership.user_id,
-                membership.role,
-                membership.deliberation_id,
-                getattr(actor, "pk", None),
-            )
-        )
