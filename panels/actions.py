@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from deliberation.core import background
+from deliberation.core import audit, background
 from deliberation.core.actions import ActionRefused, record_seat_numbers
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
@@ -65,6 +65,7 @@ def do_replace_margins(deliberation: Deliberation, margins: list[Margin], *, act
     """Replace all margins of a deliberation at once (the new set was validated whole)."""
     with transaction.atomic():
         Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+        before = _margin_values(deliberation)
         PopulationMargin.objects.filter(deliberation=deliberation).delete()
         PopulationMargin.objects.bulk_create(
             [
@@ -78,7 +79,24 @@ def do_replace_margins(deliberation: Deliberation, margins: list[Margin], *, act
                 for m in margins
             ]
         )
-        _log("margins of %s replaced by %s", deliberation.pk, getattr(actor, "pk", None))
+        audit.record(
+            "margins.replaced",
+            actor=actor,
+            deliberation=deliberation,
+            changes=audit.changes_between(before, _margin_values(deliberation)),
+        )
+
+
+def _margin_values(deliberation: Deliberation) -> dict[str, Any]:
+    """Each margin as "feature=value" -> [share, population], for the audit log."""
+    return {
+        f"{feature}={value}": audit.plain([share, population])
+        for feature, value, share, population in PopulationMargin.objects.filter(
+            deliberation=deliberation
+        )
+        .order_by("feature", "value")
+        .values_list("feature", "value", "share", "population")
+    }
 
 
 NAME_LENGTH = 60
@@ -181,7 +199,14 @@ def do_add_region(
             order=0 if last is None else last + 1,
         )
         _set_districts(region, names)
-        _log("region %s added to %s by %s", region.pk, deliberation.pk, getattr(actor, "pk", None))
+        audit.record(
+            "region.added",
+            actor=actor,
+            deliberation=deliberation,
+            obj=region,
+            label=region.name,
+            extra={"name_en": name_en, "districts": names},
+        )
     return region
 
 
@@ -199,6 +224,10 @@ def do_update_region(
         deliberation = Deliberation.objects.select_for_update().get(pk=region.deliberation_id)
         region = Region.objects.get(pk=region.pk)
         old = region.name
+        before = {
+            **audit.values_of(region, ["name", "name_en"]),
+            "districts": _district_names(region),
+        }
         if name != old:
             if Region.objects.filter(deliberation=deliberation, name=name).exists():
                 raise ActionRefused("region_exists", _("There is a region of this name already."))
@@ -216,8 +245,25 @@ def do_update_region(
         region.name, region.name_en = name, name_en
         region.save(update_fields=["name", "name_en"])
         _set_districts(region, names)
-        _log("region %s of %s saved by %s", region.pk, deliberation.pk, getattr(actor, "pk", None))
+        after = {
+            **audit.values_of(region, ["name", "name_en"]),
+            "districts": _district_names(region),
+        }
+        audit.record(
+            "region.updated",
+            actor=actor,
+            deliberation=deliberation,
+            obj=region,
+            label=region.name,
+            changes=audit.changes_between(before, after),
+        )
     return region
+
+
+def _district_names(region: Region) -> list[str]:
+    return list(
+        District.objects.filter(region=region).order_by("order").values_list("name", flat=True)
+    )
 
 
 def do_move_region(region: Region, step: int, *, actor: Any) -> None:
@@ -229,12 +275,22 @@ def do_move_region(region: Region, step: int, *, actor: Any) -> None:
         )
         index = next(i for i, r in enumerate(regions) if r.pk == region.pk)
         target = index + (1 if step > 0 else -1)
+        before = [r.name for r in regions]
         if 0 <= target < len(regions):
             regions[index], regions[target] = regions[target], regions[index]
         for order, r in enumerate(regions):
             r.order = order
         Region.objects.bulk_update(regions, ["order"])
-        _log("regions of %s reordered by %s", region.deliberation_id, getattr(actor, "pk", None))
+        after = [r.name for r in regions]
+        if after != before:
+            audit.record(
+                "region.moved",
+                actor=actor,
+                deliberation=region.deliberation_id,
+                obj=region,
+                label=region.name,
+                changes={"order": [before, after]},
+            )
 
 
 def do_delete_region(region: Region, *, actor: Any) -> None:
@@ -255,10 +311,10 @@ def do_delete_region(region: Region, *, actor: Any) -> None:
             uses.append(_("the panel quotas"))
         uses += region_people(deliberation, region.name, deleting=True)
         _refuse_if_in_use(deliberation, region.name, uses, "region_in_use_delete")
-        region.delete()
-        _log(
-            "region %s of %s deleted by %s", region.pk, deliberation.pk, getattr(actor, "pk", None)
+        audit.record(
+            "region.deleted", actor=actor, deliberation=deliberation, obj=region, label=region.name
         )
+        region.delete()
 
 
 def do_add_volunteers(
@@ -310,11 +366,11 @@ def do_add_volunteers(
             ],
             batch_size=2000,
         )
-        _log(
-            "%d volunteers added to %s by %s",
-            len(rows),
-            deliberation.pk,
-            getattr(actor, "pk", None),
+        audit.record(
+            "volunteers.added",
+            actor=actor,
+            deliberation=deliberation,
+            extra={"count": len(rows), "source": source},
         )
     return len(rows)
 
@@ -331,8 +387,13 @@ def do_erase_contacts(deliberation: Deliberation, *, actor: Any) -> int:
         n = VolunteerContact.objects.filter(
             volunteer__deliberation=deliberation, erased_at__isnull=True
         ).update(name="", email="", phone="", email_key="", phone_key="", erased_at=timezone.now())
-        _log("%d contacts of %s erased by %s", n, deliberation.pk, getattr(actor, "pk", None))
+        audit.record(
+            "pool_contacts.erased", actor=actor, deliberation=deliberation, extra={"count": n}
+        )
     return n
+
+
+PLAN_FIELDS = ("panel_size", "tolerance", "lottery_size")
 
 
 def do_update_plan(
@@ -345,11 +406,18 @@ def do_update_plan(
 ) -> PanelPlan:
     with transaction.atomic():
         plan, _ = PanelPlan.objects.select_for_update().get_or_create(deliberation=deliberation)
+        before = audit.values_of(plan, PLAN_FIELDS)
         plan.panel_size = panel_size
         plan.tolerance = tolerance
         plan.lottery_size = lottery_size
         plan.save()
-        _log("panel plan of %s updated by %s", deliberation.pk, getattr(actor, "pk", None))
+        audit.record(
+            "plan.updated",
+            actor=actor,
+            deliberation=deliberation,
+            obj=plan,
+            changes=audit.changed(before, plan),
+        )
     return plan
 
 
@@ -359,6 +427,7 @@ def do_replace_quotas(
     quotas = list(quotas)
     with transaction.atomic():
         Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+        before = _quota_values(deliberation)
         PanelQuota.objects.filter(deliberation=deliberation).delete()
         PanelQuota.objects.bulk_create(
             [
@@ -372,7 +441,22 @@ def do_replace_quotas(
                 for q in quotas
             ]
         )
-        _log("quotas of %s replaced by %s", deliberation.pk, getattr(actor, "pk", None))
+        audit.record(
+            "quotas.replaced",
+            actor=actor,
+            deliberation=deliberation,
+            changes=audit.changes_between(before, _quota_values(deliberation)),
+        )
+
+
+def _quota_values(deliberation: Deliberation) -> dict[str, list[int]]:
+    """Each quota as "feature=value" -> [min, max], for the audit log."""
+    return {
+        f"{feature}={value}": [low, high]
+        for feature, value, low, high in PanelQuota.objects.filter(deliberation=deliberation)
+        .order_by("feature", "value")
+        .values_list("feature", "value", "min", "max")
+    }
 
 
 def do_derive_quotas(deliberation: Deliberation, *, actor: Any) -> list[selection.Quota]:
@@ -401,11 +485,14 @@ def do_apply_relaxation(
         PanelQuota.objects.bulk_update(
             [current[(c.feature, c.value)] for c in changes], ["min", "max"]
         )
-        _log(
-            "relaxation of %d quotas of %s by %s",
-            len(changes),
-            deliberation.pk,
-            getattr(actor, "pk", None),
+        audit.record(
+            "quotas.relaxed",
+            actor=actor,
+            deliberation=deliberation,
+            changes={
+                f"{c.feature}={c.value}": [[c.old_min, c.old_max], [c.new_min, c.new_max]]
+                for c in changes
+            },
         )
     return len(changes)
 
@@ -446,7 +533,14 @@ def do_start_run(deliberation: Deliberation, *, actor: Any, seed: int = 0) -> Se
                 progress="Queued",
             )
             background.enqueue_on_commit(compute_selection_run, SelectionRun, run.pk)
-            _log("selection run %s queued by %s", run.pk, getattr(actor, "pk", None))
+            audit.record(
+                "run.started",
+                actor=actor,
+                deliberation=deliberation,
+                obj=run,
+                label=f"#{run.pk}",
+                extra={"seed": seed, "inputs_digest": run.inputs_digest},
+            )
     except IntegrityError:
         raise RunAlreadyActive from None
     return run
@@ -470,7 +564,13 @@ def do_cancel_run(run: SelectionRun, *, actor: Any) -> SelectionRun:
         run.save(
             update_fields=["status", "progress", "cancelled_at", "finished_at", "cancelled_by"]
         )
-        _log("selection run %s cancelled by %s", run.pk, getattr(actor, "pk", None))
+        audit.record(
+            "run.cancelled",
+            actor=actor,
+            deliberation=run.deliberation_id,
+            obj=run,
+            label=f"#{run.pk}",
+        )
     return run
 
 
@@ -496,7 +596,7 @@ def do_draw(run: SelectionRun, public_number: str, *, actor: Any, users: list | 
         problem = problem_from_inputs(run.inputs)
         lottery = lottery_from_json(run.lottery, problem)
         panel = lottery_core.draw(lottery, int(public_number))
-        audit = SelectionAudit.objects.create(
+        selection_audit = SelectionAudit.objects.create(
             deliberation=run.deliberation,
             run=run,
             inputs_digest=run.inputs_digest,
@@ -510,8 +610,20 @@ def do_draw(run: SelectionRun, public_number: str, *, actor: Any, users: list | 
             computed_at=run.finished_at,
         )
         seat_volunteers(run.deliberation, panel, users=users, id_field=id_field_of(run.inputs))
-        _log("panel of %s drawn by %s", run.deliberation_id, getattr(actor, "pk", None))
-    return audit
+        audit.record(
+            "draw.made",
+            actor=actor,
+            deliberation=run.deliberation_id,
+            obj=selection_audit,
+            label=f"#{selection_audit.pk}",
+            extra={
+                "run": run.pk,
+                "public_number": str(public_number),
+                "panel_size": len(panel),
+                "lottery_digest": selection_audit.lottery_digest,
+            },
+        )
+    return selection_audit
 
 
 def seat_volunteers(
@@ -624,16 +736,16 @@ def do_replace_panelist(panelist: Panelist, *, actor: Any) -> Panelist:
             raise ReplacementRefused("Only a panelist who declined or dropped out is replaced.")
         if hasattr(panelist, "replaced_by"):
             raise ReplacementRefused("This panelist has been replaced already.")
-        audit = SelectionAudit.objects.select_related("run").get(
+        selection_audit = SelectionAudit.objects.select_related("run").get(
             deliberation_id=panelist.deliberation_id
         )
         if panelist.volunteer is None:
             raise ReplacementRefused("This panelist was not drawn from the pool.")
-        problem = problem_from_inputs(audit.run.inputs)
-        current = list(audit.panel)
-        for step in audit.replacements:
+        problem = problem_from_inputs(selection_audit.run.inputs)
+        current = list(selection_audit.panel)
+        for step in selection_audit.replacements:
             current = [p for p in current if p != step["dropped"]] + [step["replacement"]]
-        id_field = id_field_of(audit.run.inputs)
+        id_field = id_field_of(selection_audit.run.inputs)
         dropped = getattr(panelist.volunteer, id_field)
         exclude = sorted(
             set(
@@ -643,13 +755,13 @@ def do_replace_panelist(panelist: Panelist, *, actor: Any) -> Panelist:
             )
             - set(current)
         )
-        seed = int(audit.public_number) * 1000 + len(audit.replacements) + 1
+        seed = int(selection_audit.public_number) * 1000 + len(selection_audit.replacements) + 1
         try:
             chosen = lottery_core.replacement(problem, current, dropped, seed, exclude=exclude)
         except lottery_core.ReplacementError as exc:
             raise ReplacementRefused(str(exc)) from None
-        audit.replacements = [
-            *audit.replacements,
+        selection_audit.replacements = [
+            *selection_audit.replacements,
             {
                 "dropped": dropped,
                 "replacement": chosen,
@@ -658,12 +770,19 @@ def do_replace_panelist(panelist: Panelist, *, actor: Any) -> Panelist:
                 "at": timezone.now().isoformat(),
             },
         ]
-        audit.save(update_fields=["replacements"])
+        selection_audit.save(update_fields=["replacements"])
         Volunteer.objects.filter(pk=panelist.volunteer.pk).update(status=Volunteer.Status.WITHDRAWN)
         (seat,) = seat_volunteers(
             panelist.deliberation, [chosen], replaces=panelist, id_field=id_field
         )
-        _log("panelist %s replaced by %s", panelist.pk, seat.pk)
+        audit.record(
+            "panelist.replaced",
+            actor=actor,
+            deliberation=panelist.deliberation_id,
+            obj=panelist,
+            label=panelist.pseudonym,
+            extra={"dropped": dropped, "replacement": chosen, "seat": seat.pseudonym},
+        )
     return seat
 
 
@@ -680,7 +799,14 @@ def do_set_panelist_status(panelist: Panelist, status: str, *, actor: Any) -> Pa
             locked.invited_at = now
         locked.save(update_fields=["status", "responded_at", "invited_at"])
         panel_seat_changed.send(Panelist, panelist=locked, previous_status=previous)
-        _log("panelist %s set to %s by %s", locked.pk, status, getattr(actor, "pk", None))
+        audit.record(
+            "panelist.status_changed",
+            actor=actor,
+            deliberation=locked.deliberation_id,
+            obj=locked,
+            label=locked.pseudonym,
+            changes=audit.changes_between({"status": previous}, {"status": status}),
+        )
     return locked
 
 
@@ -708,10 +834,10 @@ def do_send_invitations(deliberation: Deliberation, *, login_url: str, actor: An
             status=Panelist.Status.INVITED, invited_at=timezone.now()
         )
         transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
-        _log(
-            "%d invitations for %s sent by %s",
-            len(seats),
-            deliberation.pk,
-            getattr(actor, "pk", None),
+        audit.record(
+            "invitations.sent",
+            actor=actor,
+            deliberation=deliberation,
+            extra={"count": len(seats), "seats": [s.pseudonym for s in seats]},
         )
     return len(seats)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from deliberation.core import audit
 from deliberation.core.models import Deliberation, Profile
 from deliberation.core.roles import Role
 from panels import actions as pool_actions
@@ -88,12 +89,7 @@ def do_erase_contact_data(deliberation: Deliberation, *, actor: Any) -> ContactE
                 "accounts_kept": kept,
             },
         )
-        transaction.on_commit(
-            lambda: logger.info(
-                "contact data of %s erased by %s: %s",
-                locked.pk,
-                getattr(actor, "pk", None),
-                record.counts,
-            )
+        audit.record(
+            "contacts.erased", actor=actor, deliberation=locked, obj=record, extra=record.counts
         )
     return record

@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deliberation.core import audit
 from deliberation.core.actions import ActionRefused
 from panels import selectors as panel_selectors
 from panels import strata
@@ -39,22 +40,31 @@ from surveys.tokens import hash_token, new_open_link_token, new_respondent_id, n
 logger = logging.getLogger(__name__)
 
 
-@transaction.atomic
-def do_create_invitations(wave: Wave, count: int, panelists: Iterable = ()) -> list[str]:
+def do_create_invitations(
+    wave: Wave, count: int, panelists: Iterable = (), *, actor: Any = None
+) -> list[str]:
     """Make one-time links; the raw tokens are returned once and never stored."""
     panelists = list(panelists)
     tokens = [new_token() for _ in range(count if not panelists else len(panelists))]
-    Invitation.objects.bulk_create(
-        [
-            Invitation(
-                wave=wave,
-                token_hash=hash_token(token),
-                panelist=panelists[i] if panelists else None,
-            )
-            for i, token in enumerate(tokens)
-        ]
-    )
-    logger.info("created %s invitations for wave %s", len(tokens), wave.pk)
+    with transaction.atomic():
+        Invitation.objects.bulk_create(
+            [
+                Invitation(
+                    wave=wave,
+                    token_hash=hash_token(token),
+                    panelist=panelists[i] if panelists else None,
+                )
+                for i, token in enumerate(tokens)
+            ]
+        )
+        audit.record(
+            "links.created",
+            actor=actor,
+            deliberation=wave.deliberation_id,
+            obj=wave,
+            label=wave.title,
+            extra={"count": len(tokens)},
+        )
     return tokens
 
 
@@ -263,10 +273,11 @@ def _submit(response: Response, index: Mapping[str, int], parsed: items.ParsedAn
     return Outcome.SUBMITTED
 
 
-def do_update_fieldwork(wave: Wave, *, open_link: bool, **fields: Any) -> Wave:
+def do_update_fieldwork(wave: Wave, *, open_link: bool, actor: Any = None, **fields: Any) -> Wave:
     """Save a wave's fieldwork settings; turning the open link on gives it a fresh token."""
     with transaction.atomic():
         locked = Wave.objects.select_for_update().get(pk=wave.pk)
+        before = {**audit.values_of(locked, fields), "open_link": bool(locked.open_link_token)}
         for name, value in fields.items():
             setattr(locked, name, value)
         if open_link and not locked.open_link_token:
@@ -274,6 +285,17 @@ def do_update_fieldwork(wave: Wave, *, open_link: bool, **fields: Any) -> Wave:
         elif not open_link:
             locked.open_link_token = ""
         locked.save()
+        audit.record(
+            "fieldwork.updated",
+            actor=actor,
+            deliberation=locked.deliberation_id,
+            obj=locked,
+            label=locked.title,
+            changes=audit.changes_between(
+                before,
+                {**audit.values_of(locked, fields), "open_link": bool(locked.open_link_token)},
+            ),
+        )
     return locked
 
 
@@ -302,7 +324,7 @@ def quota_category_problems(wave: Wave, cell: Mapping[str, str]) -> list[str]:
 
 
 def do_save_quota(
-    wave: Wave, *, region: str, gender: str, age_band: str, target: int
+    wave: Wave, *, region: str, gender: str, age_band: str, target: int, actor: Any = None
 ) -> FieldworkQuota:
     """Set the target of one quota cell (region × gender × age band; blank = any).
 
@@ -315,11 +337,26 @@ def do_save_quota(
         )
         if problems:
             raise ActionRefused("unknown_quota_category", " ".join(problems))
+        previous = (
+            FieldworkQuota.objects.filter(
+                wave=wave, region=region, gender=gender, age_band=age_band
+            )
+            .values_list("target", flat=True)
+            .first()
+        )
         quota, _ = FieldworkQuota.objects.update_or_create(
             wave=wave,
             region=region,
             gender=gender,
             age_band=age_band,
             defaults={"target": target},
+        )
+        audit.record(
+            "fieldwork_quota.saved",
+            actor=actor,
+            deliberation=wave.deliberation_id,
+            obj=quota,
+            label=f"{wave.title}: {region or '*'} / {gender or '*'} / {age_band or '*'}",
+            changes=audit.changes_between({"target": previous}, {"target": target}),
         )
     return quota

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from deliberation.core import audit
 from surveys import poll_import
 from surveys.actions.fieldwork import answer_rows
 from surveys.models import Answer, PollImport, Response, Wave
@@ -34,6 +35,7 @@ def do_import_poll(
     index: Mapping[str, int],
     *,
     skip_invalid: bool = False,
+    actor: Any = None,
 ) -> ImportResult:
     """Write the good rows in bulk, all or nothing; respondent ids already present are kept."""
     if validation.bad_rows and not skip_invalid:
@@ -78,12 +80,19 @@ def do_import_poll(
                 Answer.objects.bulk_create(answers, batch_size=batch)
                 answers = []
         Answer.objects.bulk_create(answers, batch_size=batch)
-    result = ImportResult(
-        created=len(fresh),
-        already_present=len(validation.good) - len(fresh),
-        skipped_invalid=len(validation.bad_rows),
-    )
-    logger.info("import into wave %s: %s", wave.pk, result)
+        result = ImportResult(
+            created=len(fresh),
+            already_present=len(validation.good) - len(fresh),
+            skipped_invalid=len(validation.bad_rows),
+        )
+        audit.record(
+            "import.done",
+            actor=actor,
+            deliberation=wave.deliberation_id,
+            obj=wave,
+            label=wave.title,
+            extra=result.__dict__,
+        )
     return result
 
 
@@ -92,25 +101,45 @@ def do_store_upload(
 ) -> PollImport:
     """Keep an uploaded file that could be read, for the organizer to map its columns."""
     with transaction.atomic():
-        return PollImport.objects.create(
+        upload = PollImport.objects.create(
             wave=wave,
             filename=filename[:200],
             content=content,
             columns=columns,
             created_by=actor,
         )
+        audit.record(
+            "import.uploaded",
+            actor=actor,
+            deliberation=wave.deliberation_id,
+            obj=upload,
+            label=upload.filename,
+            extra={"wave": wave.pk, "columns": len(columns), "bytes": len(content)},
+        )
+    return upload
 
 
-def do_save_mapping(poll: PollImport, mapping: dict[str, str], report: dict) -> PollImport:
+def do_save_mapping(
+    poll: PollImport, mapping: dict[str, str], report: dict, *, actor: Any = None
+) -> PollImport:
     """Record the checked column mapping and the validation report; the file is validated."""
     with transaction.atomic():
         locked = PollImport.objects.select_for_update().get(pk=poll.pk)
         if locked.status == PollImport.Status.IMPORTED:
             raise ImportRefused("this file has been imported already")
+        before = audit.values_of(locked, ["mapping"])
         locked.mapping = mapping
         locked.report = report
         locked.status = PollImport.Status.VALIDATED
         locked.save(update_fields=["mapping", "report", "status"])
+        audit.record(
+            "import.mapped",
+            actor=actor,
+            deliberation=locked.wave.deliberation_id,
+            obj=locked,
+            label=locked.filename,
+            changes=audit.changed(before, locked),
+        )
     return locked
 
 
@@ -121,6 +150,7 @@ def do_import_file(
     *,
     report: dict,
     skip_invalid: bool = False,
+    actor: Any = None,
 ) -> ImportResult:
     """Import a validated file's rows and mark it imported, in one transaction.
 
@@ -132,7 +162,9 @@ def do_import_file(
         if locked.status != PollImport.Status.VALIDATED:
             raise ImportRefused("this file is not ready to import")
         try:
-            result = do_import_poll(locked.wave, validation, index, skip_invalid=skip_invalid)
+            result = do_import_poll(
+                locked.wave, validation, index, skip_invalid=skip_invalid, actor=actor
+            )
         except ImportRefused:
             locked.report = report
             locked.save(update_fields=["report"])

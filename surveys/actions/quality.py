@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from deliberation.core import audit
 from surveys import items, quality
 from surveys.actions.weighting import WeightingRefused, do_weight_wave
 from surveys.models import Answer, Invitation, Response, Wave
@@ -106,7 +107,9 @@ def _ordered(flags: Iterable[str]) -> list[str]:
     return [flag for flag in quality.FLAGS if flag in present]
 
 
-def do_refresh_quality_flags(wave: Wave, specs: Iterable[items.QuestionSpec]) -> int:
+def do_refresh_quality_flags(
+    wave: Wave, specs: Iterable[items.QuestionSpec], *, actor: Any = None
+) -> int:
     """Recompute every complete's flags from the whole wave; the number flagged."""
     grid_items = grid_items_of(specs)
     grid_codes = [code for codes in grid_items.values() for code in codes]
@@ -140,7 +143,16 @@ def do_refresh_quality_flags(wave: Wave, specs: Iterable[items.QuestionSpec]) ->
                 response.quality_flags = flags
                 changed.append(response)
         Response.objects.bulk_update(changed, ["quality_flags"], batch_size=2000)
-    return sum(1 for flags in computed if flags)
+        flagged = sum(1 for flags in computed if flags)
+        audit.record(
+            "quality_flags.refreshed",
+            actor=actor,
+            deliberation=wave.deliberation_id,
+            obj=wave,
+            label=wave.title,
+            extra={"flagged": flagged, "changed": len(changed)},
+        )
+    return flagged
 
 
 def do_exclude_responses(
@@ -184,6 +196,14 @@ def do_exclude_responses(
             exclusion_reason=reason[:300],
             weight=None,
         )
+        audit.record(
+            "responses.excluded",
+            actor=actor,
+            deliberation=wave.deliberation_id,
+            obj=wave,
+            label=wave.title,
+            extra={"count": len(chosen), "reason": reason[:300], "flag": flag, "responses": chosen},
+        )
         last_run = wave.weighting_runs.first()
         if last_run is not None:
             try:
@@ -191,7 +211,6 @@ def do_exclude_responses(
             except WeightingRefused:
                 # Nothing left to weight as before: results fall back to unweighted.
                 Response.objects.filter(wave=wave).update(weight=None)
-    logger.info("excluded %s responses of wave %s", len(chosen), wave.pk)
     return len(chosen)
 
 

@@ -12,9 +12,26 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Max
 
+from deliberation.core import audit
 from deliberation.core.models import Deliberation
 from surveys.models import GridItem, Option, Question, Questionnaire, Wave
 from surveys.questionnaires import LIKERT_LABELS, questions_of
+
+# The fields of a question whose edits the audit log keeps.
+QUESTION_FIELDS = (
+    "code",
+    "kind",
+    "text_ko",
+    "text_en",
+    "help_ko",
+    "help_en",
+    "required",
+    "max_choices",
+    "min_value",
+    "max_value",
+    "show_if_question",
+    "show_if_values",
+)
 
 
 class QuestionnaireLocked(Exception):
@@ -35,11 +52,17 @@ def _lock_questionnaire(questionnaire_id: int) -> Questionnaire:
 
 
 def do_save_question(
-    question: Question, formsets: Iterable = (), likert_points: int | None = None
+    question: Question,
+    formsets: Iterable = (),
+    likert_points: int | None = None,
+    *,
+    actor: Any = None,
 ) -> Question:
     """Save a question (and its options or grid rows) unless responses already use it."""
     with transaction.atomic():
         questionnaire = _lock_questionnaire(question.questionnaire_id)
+        stored = Question.objects.filter(pk=question.pk).first() if question.pk else None
+        before = audit.values_of(stored, QUESTION_FIELDS) if stored is not None else {}
         if question.pk is None:
             last = questionnaire.questions.aggregate(m=Max("order"))["m"] or 0
             question.order = last + 1
@@ -50,10 +73,19 @@ def do_save_question(
         scaled = {Question.Kind.LIKERT, Question.Kind.GRID}
         if likert_points and question.kind in scaled and not question.options.exists():
             add_likert_options(question, likert_points)
+        audit.record(
+            "question.saved",
+            actor=actor,
+            deliberation=questionnaire.deliberation_id,
+            obj=question,
+            label=f"{questionnaire.title}: {question.code}",
+            changes=audit.changed(before, question) if stored is not None else {},
+            extra={"created": stored is None},
+        )
     return question
 
 
-def do_move_question(question: Question, step: int) -> None:
+def do_move_question(question: Question, step: int, *, actor: Any = None) -> None:
     """Swap a question with its neighbour; show-if rules must still point backwards."""
     with transaction.atomic():
         questionnaire = _lock_questionnaire(question.questionnaire_id)
@@ -70,16 +102,33 @@ def do_move_question(question: Question, step: int) -> None:
         for i, q in enumerate(ordered, start=1):
             q.order = i
         Question.objects.bulk_update(ordered, ["order"])
+        audit.record(
+            "question.moved",
+            actor=actor,
+            deliberation=questionnaire.deliberation_id,
+            obj=question,
+            label=f"{questionnaire.title}: {question.code}",
+            changes={"order": [index + 1, target + 1]},
+        )
 
 
-def do_delete_question(question: Question) -> None:
+def do_delete_question(question: Question, *, actor: Any = None) -> None:
     with transaction.atomic():
-        _lock_questionnaire(question.questionnaire_id)
+        questionnaire = _lock_questionnaire(question.questionnaire_id)
+        audit.record(
+            "question.deleted",
+            actor=actor,
+            deliberation=questionnaire.deliberation_id,
+            obj=question,
+            label=f"{questionnaire.title}: {question.code}",
+        )
         question.dependants.update(show_if_question=None, show_if_values=[])
         question.delete()
 
 
-def do_copy_questions(source: Questionnaire, target: Questionnaire, codes: Iterable[str]) -> int:
+def do_copy_questions(
+    source: Questionnaire, target: Questionnaire, codes: Iterable[str], *, actor: Any = None
+) -> int:
     """Copy questions (same codes, options, rows) so a panel wave pairs with the poll by item.
 
     Show-if rules are kept when the question they point to is copied too; questions the
@@ -114,10 +163,18 @@ def do_copy_questions(source: Questionnaire, target: Questionnaire, codes: Itera
                 show_if_question=depends_on,
                 show_if_values=original.show_if_values if depends_on is not None else [],
             )
+        audit.record(
+            "questions.copied",
+            actor=actor,
+            deliberation=questionnaire.deliberation_id,
+            obj=questionnaire,
+            label=questionnaire.title,
+            extra={"from": source.pk, "codes": list(copied)},
+        )
     return len(copied)
 
 
-def do_create_questionnaire(questionnaire: Questionnaire) -> Questionnaire:
+def do_create_questionnaire(questionnaire: Questionnaire, *, actor: Any = None) -> Questionnaire:
     """Save a new questionnaire; its title must be new within the deliberation."""
     with transaction.atomic():
         Deliberation.objects.select_for_update().get(pk=questionnaire.deliberation_id)
@@ -126,10 +183,17 @@ def do_create_questionnaire(questionnaire: Questionnaire) -> Questionnaire:
         ).exists():
             raise QuestionnaireTitleTaken
         questionnaire.save()
+        audit.record(
+            "questionnaire.created",
+            actor=actor,
+            deliberation=questionnaire.deliberation_id,
+            obj=questionnaire,
+            label=questionnaire.title,
+        )
     return questionnaire
 
 
-def do_new_version(questionnaire: Questionnaire) -> Questionnaire:
+def do_new_version(questionnaire: Questionnaire, *, actor: Any = None) -> Questionnaire:
     """Copy a questionnaire into its next version; the old one stays as its responses saw it."""
     with transaction.atomic():
         Deliberation.objects.select_for_update().get(pk=questionnaire.deliberation_id)
@@ -151,13 +215,29 @@ def do_new_version(questionnaire: Questionnaire) -> Questionnaire:
                 new = mapping[question.pk]
                 new.show_if_question = mapping[question.show_if_question_id]
                 new.save(update_fields=["show_if_question"])
+        audit.record(
+            "questionnaire.versioned",
+            actor=actor,
+            deliberation=copy.deliberation_id,
+            obj=copy,
+            label=f"{copy.title} v{copy.version}",
+            extra={"previous": questionnaire.pk},
+        )
     return copy
 
 
-def do_create_wave(wave: Wave) -> Wave:
+def do_create_wave(wave: Wave, *, actor: Any = None) -> Wave:
     """Save a new wave of the deliberation (the form has checked its fields)."""
     with transaction.atomic():
         wave.save()
+        audit.record(
+            "wave.created",
+            actor=actor,
+            deliberation=wave.deliberation_id,
+            obj=wave,
+            label=wave.title,
+            extra={"kind": wave.kind},
+        )
     return wave
 
 

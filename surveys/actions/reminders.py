@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from deliberation.core import background
+from deliberation.core import audit, background
 from deliberation.core.names import display_name
 from surveys.models import ReminderBatch, Response, Wave, WaveReminder
 from surveys.selectors import fieldwork_is_open, wave_panelists
@@ -83,6 +83,14 @@ def do_send_wave_reminders(wave: Wave, *, link: str = "", actor: Any = None) -> 
                 )
                 for seat in recipients
             ]
+        )
+        audit.record(
+            "reminders.sent",
+            actor=actor,
+            deliberation=wave.deliberation_id,
+            obj=wave,
+            label=wave.title,
+            extra={"batch": batch.pk, "count": len(recipients)},
         )
         background.enqueue_on_commit(send_reminder_batch, ReminderBatch, batch.pk)
     return len(recipients)

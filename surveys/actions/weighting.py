@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from deliberation.core import audit
 from panels.models import PopulationMargin
 from panels.strata import STRATA
 from surveys import weighting
@@ -82,5 +83,18 @@ def do_weight_wave(wave: Wave, *, cap: float | None = None, actor: Any = None) -
             design_effect=result.design_effect,
             effective_n=result.effective_n,
         )
-    logger.info("weighted wave %s: deff %.3f", wave.pk, result.design_effect)
+        audit.record(
+            "weighting.run",
+            actor=actor,
+            deliberation=wave.deliberation_id,
+            obj=wave,
+            label=wave.title,
+            extra={
+                "run": run.pk,
+                "cap": cap,
+                "respondents": result.n,
+                "converged": result.converged,
+                "design_effect": result.design_effect,
+            },
+        )
     return run

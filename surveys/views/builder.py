@@ -63,7 +63,7 @@ def questionnaire_create(request: HttpRequest, slug: str) -> HttpResponse:
         questionnaire = form.save(commit=False)
         questionnaire.deliberation = deliberation
         try:
-            actions.do_create_questionnaire(questionnaire)
+            actions.do_create_questionnaire(questionnaire, actor=request.user)
         except actions.QuestionnaireTitleTaken:
             form.add_error("title", _("A questionnaire with this title exists already."))
         else:
@@ -99,7 +99,7 @@ def questionnaire_detail(request: HttpRequest, questionnaire_id: int) -> HttpRes
 @require_POST
 def questionnaire_new_version(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
     questionnaire = get_object_or_404(Questionnaire, pk=questionnaire_id)
-    copy = actions.do_new_version(questionnaire)
+    copy = actions.do_new_version(questionnaire, actor=request.user)
     messages.success(
         request, _("Version %(version)s created; edit it freely.") % {"version": copy.version}
     )
@@ -136,7 +136,10 @@ def _question_page(request, questionnaire, question) -> HttpResponse:
             saved.questionnaire = questionnaire
             try:
                 actions.do_save_question(
-                    saved, formsets, likert_points=form.cleaned_data.get("likert_points") or 5
+                    saved,
+                    formsets,
+                    likert_points=form.cleaned_data.get("likert_points") or 5,
+                    actor=request.user,
                 )
             except actions.QuestionnaireLocked:
                 return _locked(request, questionnaire)
@@ -174,7 +177,7 @@ def question_move(request: HttpRequest, question_id: int) -> HttpResponse:
     question = get_object_or_404(Question, pk=question_id)
     step = -1 if request.POST.get("direction") == "up" else 1
     try:
-        actions.do_move_question(question, step)
+        actions.do_move_question(question, step, actor=request.user)
     except actions.QuestionnaireLocked:
         return _locked(request, question.questionnaire)
     except ValueError:
@@ -187,7 +190,7 @@ def question_move(request: HttpRequest, question_id: int) -> HttpResponse:
 def question_delete(request: HttpRequest, question_id: int) -> HttpResponse:
     question = get_object_or_404(Question, pk=question_id)
     try:
-        actions.do_delete_question(question)
+        actions.do_delete_question(question, actor=request.user)
     except actions.QuestionnaireLocked:
         return _locked(request, question.questionnaire)
     messages.success(request, _("Question deleted."))
@@ -214,7 +217,7 @@ def wave_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         wave: Wave = form.save(commit=False)
         wave.deliberation = deliberation
-        actions.do_create_wave(wave)
+        actions.do_create_wave(wave, actor=request.user)
         return redirect("surveys:fieldwork", wave_id=wave.pk)
     return render(
         request,

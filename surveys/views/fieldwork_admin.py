@@ -40,7 +40,9 @@ def fieldwork(request: HttpRequest, wave_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in WaveFieldworkForm.Meta.fields}
-        actions.do_update_fieldwork(wave, open_link=form.cleaned_data["open_link"], **fields)
+        actions.do_update_fieldwork(
+            wave, open_link=form.cleaned_data["open_link"], actor=request.user, **fields
+        )
         messages.success(request, _("Fieldwork settings saved."))
         return redirect("surveys:fieldwork", wave_id=wave.pk)
     open_url = (
@@ -70,7 +72,7 @@ def quota_add(request: HttpRequest, wave_id: int) -> HttpResponse:
     form = FieldworkQuotaForm(request.POST)
     if form.is_valid():
         try:
-            actions.do_save_quota(wave, **form.cleaned_data)
+            actions.do_save_quota(wave, actor=request.user, **form.cleaned_data)
         except ActionRefused as refused:
             messages.error(request, _("The quota was not saved: %(why)s") % {"why": refused.detail})
         else:
@@ -89,7 +91,7 @@ def invitations_create(request: HttpRequest, wave_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give a number of links from 1 to 100,000."))
         return redirect("surveys:fieldwork", wave_id=wave.pk)
-    tokens = actions.do_create_invitations(wave, form.cleaned_data["count"])
+    tokens = actions.do_create_invitations(wave, form.cleaned_data["count"], actor=request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="wave-{wave.label}-links.csv"'
     writer = csv.writer(response)
@@ -164,7 +166,9 @@ def exclude_responses(request: HttpRequest, wave_id: int) -> HttpResponse:
 def refresh_quality(request: HttpRequest, wave_id: int) -> HttpResponse:
     """Recompute the wave's flags, e.g. once the median interview time has settled."""
     wave = _wave(wave_id)
-    flagged = actions.do_refresh_quality_flags(wave, compiled(wave.questionnaire).specs)
+    flagged = actions.do_refresh_quality_flags(
+        wave, compiled(wave.questionnaire).specs, actor=request.user
+    )
     messages.success(
         request,
         ngettext(

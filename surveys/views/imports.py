@@ -106,7 +106,9 @@ def mapping(request: HttpRequest, import_id: int) -> HttpResponse:
         if not problems:
             validation, _index = imports.validate(poll.wave, imports.load(poll), chosen)
             try:
-                actions.do_save_mapping(poll, chosen, imports.report(validation))
+                actions.do_save_mapping(
+                    poll, chosen, imports.report(validation), actor=request.user
+                )
             except actions.ImportRefused:
                 pass  # imported meanwhile, from another tab: the report page says so
             return redirect("surveys:import_report", import_id=poll.pk)
@@ -128,7 +130,12 @@ def report(request: HttpRequest, import_id: int) -> HttpResponse:
         validation, index = imports.validate(poll.wave, imports.load(poll), poll.mapping)
         try:
             result = actions.do_import_file(
-                poll, validation, index, report=imports.report(validation), skip_invalid=skip
+                poll,
+                validation,
+                index,
+                report=imports.report(validation),
+                skip_invalid=skip,
+                actor=request.user,
             )
         except actions.ImportRefused:
             messages.error(
@@ -141,7 +148,7 @@ def report(request: HttpRequest, import_id: int) -> HttpResponse:
         else:
             # Imported interview times and grids are checked like online ones.
             actions.do_refresh_quality_flags(
-                poll.wave, specs_of(questions_of(poll.wave.questionnaire))
+                poll.wave, specs_of(questions_of(poll.wave.questionnaire)), actor=request.user
             )
             messages.success(
                 request,
