@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -26,8 +25,6 @@ from django.utils.translation import gettext_lazy as _
 from deliberation.core.cells import safe_row
 from deliberation.core.models import AuditLogEntry, Deliberation
 from deliberation.core.names import display_name
-
-logger = logging.getLogger(__name__)
 
 # Every event type, a short stable key, with the label organizers read.
 EVENTS: dict[str, Any] = {
@@ -175,16 +172,6 @@ def record(
         object_label=(label or (str(obj) if obj is not None else ""))[:LABEL_LENGTH],
         changes=plain(dict(changes or {})),
         extra=plain(dict(extra or {})),
-    )
-    transaction.on_commit(
-        lambda: logger.info(
-            "%s on %s %s:%s by %s",
-            event_type,
-            deliberation_id,
-            entry.object_type,
-            entry.object_id,
-            actor_id,
-        )
     )
     return entry
 

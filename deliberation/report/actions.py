@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from deliberation.core import background
+from deliberation.core import audit, background
 from deliberation.core.actions import ActionRefused
 from deliberation.core.models import Deliberation
 from deliberation.report.jobs import render_report_pdf
@@ -21,14 +20,13 @@ from surveys.wave_data import (
     panel_waves,
 )
 
-logger = logging.getLogger(__name__)
-
 
 def do_save_report_narratives(
     deliberation: Deliberation, texts: dict[str, str], *, actor: Any
 ) -> int:
     """Save the analysts' text per report section; returns how many sections changed."""
     changed = 0
+    edits: dict[str, list] = {}
     with transaction.atomic():
         current = {
             n.section: n
@@ -47,15 +45,15 @@ def do_save_report_narratives(
                 section=section,
                 defaults={"text": text, "updated_by": actor},
             )
+            edits[section] = [existing.text if existing is not None else "", text]
             changed += 1
-        transaction.on_commit(
-            lambda: logger.info(
-                "report narrative of %s: %d section(s) saved by %s",
-                deliberation.pk,
-                changed,
-                getattr(actor, "pk", None),
+        if edits:
+            audit.record(
+                "report.narratives_saved",
+                actor=actor,
+                deliberation=deliberation,
+                changes=edits,
             )
-        )
     return changed
 
 
@@ -88,15 +86,14 @@ def do_set_report_headline(deliberation: Deliberation, item: str, *, actor: Any)
                     % {"item": item},
                 )
         if locked.report_headline_item != item:
+            before = audit.values_of(locked, ["report_headline_item"])
             locked.report_headline_item = item
             locked.save(update_fields=["report_headline_item"])
-            transaction.on_commit(
-                lambda: logger.info(
-                    "report headline of %s set to %r by %s",
-                    locked.pk,
-                    item,
-                    getattr(actor, "pk", None),
-                )
+            audit.record(
+                "report.headline_set",
+                actor=actor,
+                deliberation=locked,
+                changes=audit.changed(before, locked),
             )
     deliberation.report_headline_item = item
     return locked
@@ -128,6 +125,13 @@ def do_request_report_render(
         render = ReportRender.objects.create(
             deliberation=deliberation, requested_by=actor, language=language
         )
+        audit.record(
+            "report.render_requested",
+            actor=actor,
+            deliberation=deliberation,
+            obj=render,
+            label=f"#{render.pk} ({language})",
+        )
         background.enqueue_on_commit(render_report_pdf, ReportRender, render.pk)
     return render
 
@@ -145,9 +149,11 @@ def do_cancel_report_render(render: ReportRender, *, actor: Any) -> ReportRender
         render.finished_at = timezone.now()
         render.cancelled_by = actor if getattr(actor, "pk", None) else None
         render.save(update_fields=["status", "finished_at", "cancelled_by"])
-        transaction.on_commit(
-            lambda: logger.info(
-                "report render %s cancelled by %s", render.pk, getattr(actor, "pk", None)
-            )
+        audit.record(
+            "report.render_cancelled",
+            actor=actor,
+            deliberation=render.deliberation_id,
+            obj=render,
+            label=f"#{render.pk}",
         )
     return render

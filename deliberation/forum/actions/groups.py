@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
 
+from deliberation.core import audit
 from deliberation.forum.actions.access import do_revoke_room_access, rooms_of_groups
 from deliberation.forum.actions.rooms import do_open_rooms
 from deliberation.forum.allocation import allocate, encode
@@ -15,8 +15,6 @@ from deliberation.forum.models import ForumGroup, Session
 from deliberation.forum.selectors import allocation_candidates
 from panels.models import Panelist
 from panels.strata import STRATA
-
-logger = logging.getLogger(__name__)
 
 
 def do_allocate_groups(
@@ -62,14 +60,13 @@ def do_allocate_groups(
             ]
         )
         _revoke_changed(before, after)
-        transaction.on_commit(
-            lambda: logger.info(
-                "session %s: %d panelists allocated to %d groups by %s",
-                locked.pk,
-                len(panelists),
-                len(groups),
-                getattr(actor, "pk", None),
-            )
+        audit.record(
+            "groups.allocated",
+            actor=actor,
+            deliberation=locked.deliberation_id,
+            obj=locked,
+            label=locked.title,
+            extra={"panelists": len(panelists), "groups": len(groups), "seed": seed},
         )
     return groups
 
@@ -93,10 +90,14 @@ def do_move_member(session: Session, *, user_id: int, group_id: int, actor: Any)
         Through.objects.filter(forumgroup__session=session, user_id=user_id).delete()
         Through.objects.create(forumgroup_id=target.pk, user_id=user_id)
         _revoke_changed(before, {user_id: target.pk})
-        transaction.on_commit(
-            lambda: logger.info(
-                "user %s moved to group %s by %s", user_id, target.pk, getattr(actor, "pk", None)
-            )
+        audit.record(
+            "member.moved",
+            actor=actor,
+            deliberation=session.deliberation_id,
+            obj=target,
+            label=str(target),
+            changes={"group": [before.get(user_id), target.pk]},
+            extra={"user": user_id},
         )
     return target
 

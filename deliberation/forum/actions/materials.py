@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from deliberation.core import audit
 from deliberation.forum.models import Material, Session
 
 
@@ -14,4 +15,12 @@ def do_add_material(session: Session, *, actor: Any, **fields: Any) -> Material:
         material = Material(session=session, **fields)
         material.full_clean()
         material.save()
+        audit.record(
+            "material.added",
+            actor=actor,
+            deliberation=session.deliberation_id,
+            obj=material,
+            label=material.title,
+            extra={"session": session.pk},
+        )
     return material

@@ -8,7 +8,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from deliberation.core import audit
 from deliberation.core.actions import ActionRefused
+from deliberation.core.names import display_name
 from deliberation.forum.actions.fields import clean_id, clean_int, clean_reason
 from deliberation.forum.actions.room_log import (
     append_event,
@@ -54,6 +56,14 @@ def do_hide_message(room_id: int, actor: Any, seq: Any, reason: Any) -> RoomEven
             event=message,
             reason=reason,
         )
+        audit.record(
+            "message.hidden",
+            actor=actor,
+            deliberation=room.session.deliberation_id,
+            obj=room,
+            label=str(room),
+            extra={"seq": seq, "reason": reason, "author": message.author_id},
+        )
         return append_event(room, "message_hidden", {"target_seq": seq}, author=actor)
 
 
@@ -74,6 +84,19 @@ def do_mute(room_id: int, actor: Any, user_id: Any, minutes: Any, reason: Any) -
             reason=reason,
             until=until,
         )
+        audit.record(
+            "participant.muted",
+            actor=actor,
+            deliberation=room.session.deliberation_id,
+            obj=room,
+            label=str(room),
+            extra={
+                "user": target.pk,
+                "name": display_name(target),
+                "minutes": minutes,
+                "reason": reason,
+            },
+        )
         return append_event(
             room, "moderation", {"action": "mute", "user": person(target), "until": iso(until)}
         )
@@ -93,6 +116,14 @@ def do_remove(room_id: int, actor: Any, user_id: Any, reason: Any) -> RoomEvent:
             kind=ModerationAction.Kind.REMOVE,
             target=target,
             reason=reason,
+        )
+        audit.record(
+            "participant.removed",
+            actor=actor,
+            deliberation=room.session.deliberation_id,
+            obj=room,
+            label=str(room),
+            extra={"user": target.pk, "name": display_name(target), "reason": reason},
         )
         event = append_event(
             room, "moderation", {"action": "remove", "user": person(target), "until": None}

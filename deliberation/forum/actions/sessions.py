@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from deliberation.core import audit
 from deliberation.core.access import on_team
 from deliberation.core.actions import ActionRefused
 from deliberation.core.models import Deliberation
+from deliberation.core.names import display_name
 from deliberation.core.roles import Role
 from deliberation.forum.actions.rooms import do_open_rooms
 from deliberation.forum.models import ForumGroup, Session
-
-logger = logging.getLogger(__name__)
 
 
 def _check_team(deliberation: Deliberation, user: Any, *roles: str) -> None:
@@ -30,6 +29,9 @@ def _check_team(deliberation: Deliberation, user: Any, *roles: str) -> None:
                 "roles": " / ".join(str(Role(r).label) for r in roles),
             },
         )
+
+
+SESSION_FIELDS = ("kind", "title", "starts_at", "ends_at", "region", "moderator")
 
 
 def do_save_session(
@@ -53,12 +55,17 @@ def do_save_session(
     for expert in experts:
         _check_team(deliberation, expert, Role.EXPERT)
     with transaction.atomic():
+        before: dict[str, Any] = {}
         if session is None:
             session = Session(deliberation=deliberation)
         else:
             session = Session.objects.select_for_update().get(
                 pk=session.pk, deliberation=deliberation
             )
+            before = {
+                **audit.values_of(session, SESSION_FIELDS),
+                "experts": sorted(session.experts.values_list("pk", flat=True)),
+            }
         session.kind = kind
         session.title = title
         session.starts_at = starts_at
@@ -73,13 +80,18 @@ def do_save_session(
                 ForumGroup(session=session, name=f"{i:02d}조") for i in range(1, group_count + 1)
             )
         do_open_rooms(session)
-        transaction.on_commit(
-            lambda: logger.info(
-                "session %s of %s saved by %s",
-                session.pk,
-                deliberation.pk,
-                getattr(actor, "pk", None),
-            )
+        after = {
+            **audit.values_of(session, SESSION_FIELDS),
+            "experts": sorted(e.pk for e in experts),
+        }
+        audit.record(
+            "session.saved",
+            actor=actor,
+            deliberation=deliberation,
+            obj=session,
+            label=session.title,
+            changes=audit.changes_between(before, after) if before else {},
+            extra={"created": not before, "groups": group_count} if not before else {},
         )
     return session
 
@@ -90,14 +102,16 @@ def do_assign_facilitator(group: ForumGroup, facilitator: Any, *, actor: Any) ->
     _check_team(deliberation, facilitator, Role.FACILITATOR)
     with transaction.atomic():
         locked = ForumGroup.objects.select_for_update().get(pk=group.pk)
+        before = audit.values_of(locked, ["facilitator"])
         locked.facilitator = facilitator
         locked.save(update_fields=["facilitator"])
-        transaction.on_commit(
-            lambda: logger.info(
-                "group %s facilitated by %s, set by %s",
-                locked.pk,
-                getattr(facilitator, "pk", None),
-                getattr(actor, "pk", None),
-            )
+        audit.record(
+            "facilitator.assigned",
+            actor=actor,
+            deliberation=deliberation,
+            obj=locked,
+            label=str(group),
+            changes=audit.changed(before, locked),
+            extra={"facilitator": display_name(facilitator) if facilitator is not None else ""},
         )
     return locked
