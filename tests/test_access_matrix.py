@@ -93,6 +93,7 @@ ACCESS: dict[str, Access] = {
     "deliberation:stage_remove": only(Role.ORGANIZER, ok=405),
     "deliberation:stage_move": only(Role.ORGANIZER, ok=405),
     "deliberation:team": only(Role.ORGANIZER),
+    "deliberation:audit_log": only(Role.ORGANIZER),
     "deliberation:team_import": only(Role.ORGANIZER, ok=405),
     "deliberation:team_remove": only(Role.ORGANIZER, ok=405),
     # Accounts: a panelist chooses the name others see; everyone reads their account.

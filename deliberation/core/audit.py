@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from deliberation.core.access import prime_roles
 from deliberation.core.cells import safe_row
 from deliberation.core.models import AuditLogEntry, Deliberation
 from deliberation.core.names import display_name
@@ -85,6 +86,7 @@ EVENTS: dict[str, Any] = {
     "message.hidden": _("Message hidden"),
     "participant.muted": _("Participant muted"),
     "participant.removed": _("Participant removed from a room"),
+    "recommendation.added": _("Recommendation added"),
     # The report.
     "report.narratives_saved": _("Report texts saved"),
     "report.headline_set": _("Report headline question set"),
@@ -206,6 +208,8 @@ CSV_HEADER = (
 def log_csv(entries: Iterable[AuditLogEntry]) -> str:
     """The entries as CSV (local time, names as others see them); no cell runs as a
     formula in a spreadsheet."""
+    entries = list(entries)
+    prime_roles(entry.actor for entry in entries)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)

@@ -24,6 +24,7 @@ urlpatterns = [
         name="stage_move",
     ),
     path("deliberations/<slug:slug>/team/", views.team, name="team"),
+    path("deliberations/<slug:slug>/audit-log/", views.audit_log, name="audit_log"),
     path("deliberations/<slug:slug>/team/import/", views.team_import, name="team_import"),
     path(
         "deliberations/<slug:slug>/team/<int:membership_id>/remove/",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,16 +14,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from deliberation.core import actions
+from deliberation.core import actions, audit
 from deliberation.core.access import (
     can_analyse,
     can_manage,
     deliberations_of,
     has_role,
+    prime_roles,
     role_required,
     roles_of,
 )
-from deliberation.core.models import Deliberation, Membership, Stage
+from deliberation.core.models import AuditLogEntry, Deliberation, Membership, Stage
+from deliberation.core.names import display_name
 from deliberation.core.roles import TEAM_ROLES, Role
 from deliberation.forum.models import ForumGroup, Session
 from deliberation.site.forms import (
@@ -321,3 +327,68 @@ def setup(request: HttpRequest, slug: str) -> HttpResponse:
         "done_count": sum(step.done for step in steps),
     }
     return render(request, "deliberation/setup.html", context)
+
+
+AUDIT_LOG_PAGE = 50
+
+
+@role_required(Role.ORGANIZER)
+def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
+    """The deliberation's audit log, newest first, filtered by event and by person; with
+    ``format=csv`` the filtered log as a file."""
+    deliberation = get_object_or_404(Deliberation, slug=slug)
+    event = request.GET.get("event", "")
+    if event not in audit.EVENTS:
+        event = ""
+    actor = request.GET.get("actor", "")
+    actor_id = int(actor) if actor.isdigit() else None
+    entries = audit.entries_of(deliberation, event_type=event, actor_id=actor_id)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(
+            ("\ufeff" + audit.log_csv(entries)).encode("utf-8"),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="audit-log-{slug}.csv"'
+        return response
+    page = Paginator(entries, AUDIT_LOG_PAGE).get_page(request.GET.get("page"))
+    logged = AuditLogEntry.objects.filter(deliberation=deliberation)
+    actors = list(
+        get_user_model()
+        .objects.filter(pk__in=logged.values("actor_id"))
+        .select_related("profile")
+        .order_by("pk")
+    )
+    prime_roles([*actors, *(entry.actor for entry in page)])
+    present = set(logged.order_by().values_list("event_type", flat=True).distinct())
+    context = {
+        "deliberation": deliberation,
+        "page_obj": page,
+        "rows": [_audit_row(entry) for entry in page],
+        "events": [(key, label) for key, label in audit.EVENTS.items() if key in present],
+        "actors": [(person.pk, display_name(person)) for person in actors],
+        "event": event,
+        "actor_id": actor_id,
+    }
+    return render(request, "deliberation/audit_log.html", context)
+
+
+def _field_label(object_type: str, name: str) -> str:
+    """A changed field by its model's name for it, else by its key."""
+    try:
+        model = apps.get_model(object_type) if object_type else None
+        return str(model._meta.get_field(name).verbose_name) if model else name
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return name
+
+
+def _audit_row(entry: AuditLogEntry) -> dict:
+    return {
+        "entry": entry,
+        "who": display_name(entry.actor) if entry.actor_id else _("the system"),
+        "what": audit.event_label(entry.event_type),
+        "changes": [
+            (_field_label(entry.object_type, name), old, new)
+            for name, (old, new) in entry.changes.items()
+        ],
+        "extra": entry.extra,
+    }

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from deliberation.core import audit
 from deliberation.core.actions import ActionRefused
 from deliberation.forum.actions.fields import clean_id, clean_text
 from deliberation.forum.actions.room_log import append_event, lock_room, require_runner
@@ -19,6 +20,14 @@ def do_add_recommendation(room_id: int, actor: Any, text: Any) -> RoomEvent:
         room = lock_room(room_id, actor)
         require_runner(room, actor)
         recommendation = GroupRecommendation.objects.create(room=room, text=text, author=actor)
+        audit.record(
+            "recommendation.added",
+            actor=actor,
+            deliberation=room.session.deliberation_id,
+            obj=recommendation,
+            label=str(room),
+            extra={"text": text},
+        )
         return append_event(
             room, "recommendation", {"recommendation": recommendation_wire(recommendation, 0)}
         )
