@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from deliberation.core import audit as audit_log
 from deliberation.core.models import Deliberation
 from panels import selection
 from panels.audit_record import RECORD_FORMAT
@@ -88,6 +89,13 @@ def audit_record(audit: SelectionAudit) -> dict:
         "replacements": audit.replacements,
         "computed_at": audit.computed_at.isoformat() if audit.computed_at else None,
         "drawn_at": audit.drawn_at.isoformat() if audit.drawn_at else None,
+        # The organizers' writes that shaped the draw (margins, regions, plan, quotas,
+        # runs, the draw), oldest first, from the deliberation's audit log.
+        "audit_log_csv": audit_log.log_csv(
+            audit_log.entries_of(audit.deliberation)
+            .filter(event_type__in=audit_log.SELECTION_EVENTS)
+            .order_by("acted_at", "pk")
+        ),
     }
 
 

@@ -14,6 +14,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -94,7 +95,9 @@ EVENTS: dict[str, Any] = {
     "report.render_cancelled": _("Report PDF cancelled"),
 }
 
-# The events that shape a draw: the public audit record of the draw carries them.
+# The events that shape a draw: the draw's audit record, public to every signed-in
+# person, carries them. Replacements are in the record already, and their entries tie a
+# seat to a volunteer record, so they stay in the organizers' log.
 SELECTION_EVENTS = frozenset(
     {
         "margins.replaced",
@@ -108,7 +111,6 @@ SELECTION_EVENTS = frozenset(
         "run.started",
         "run.cancelled",
         "draw.made",
-        "panelist.replaced",
     }
 )
 
@@ -128,8 +130,15 @@ def plain(value: Any) -> Any:
 
 def values_of(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The named fields of a row as plain values (a foreign key by its id)."""
-    meta = instance._meta
-    return {name: plain(meta.get_field(name).value_from_object(instance)) for name in fields}
+    values = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        value = field.value_from_object(instance)
+        if isinstance(field, models.DecimalField) and value is not None:
+            # As stored: 0.1 and 0.100 are one value of a three-place column.
+            value = Decimal(value).quantize(Decimal(1).scaleb(-(field.decimal_places or 0)))
+        values[name] = plain(value)
+    return values
 
 
 def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list]:
