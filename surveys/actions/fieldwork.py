@@ -25,7 +25,14 @@ from panels.models import Panelist
 from surveys import items
 from surveys.actions.quality import flags_at_submit
 from surveys.compiled import compiled
-from surveys.models import Answer, FieldworkQuota, Invitation, Response, Wave
+from surveys.models import (
+    SENSITIVE_CONSENT_REQUIRED,
+    Answer,
+    FieldworkQuota,
+    Invitation,
+    Response,
+    Wave,
+)
 from surveys.selectors import (
     age_bands_for,
     fieldwork_is_open,
@@ -125,12 +132,19 @@ def _full_quota(
 
 
 def do_start_response(
-    invitation: Invitation, screener: Screener
+    invitation: Invitation, screener: Screener, *, sensitive_consent: bool = False
 ) -> tuple[Response | None, Outcome]:
-    """Record consent and the screener; a full quota cell or an out-of-scope age ends here."""
+    """Record consent and the screener; a full quota cell or an out-of-scope age ends here.
+
+    A questionnaire that asks for political opinions needs the separate consent to
+    sensitive data (PIPA Art. 23) as well; its time is kept on the response.
+    """
     wave = invitation.wave
     if not fieldwork_is_open(wave):
         return None, Outcome.CLOSED
+    asks_sensitive = wave.questionnaire.asks_political_opinions
+    if asks_sensitive and not sensitive_consent:
+        raise ActionRefused("sensitive_consent_missing", str(SENSITIVE_CONSENT_REQUIRED))
     with transaction.atomic():
         Invitation.objects.select_for_update().get(pk=invitation.pk)
         try:
@@ -157,6 +171,8 @@ def do_start_response(
             ),
         )
         response.consented_at = timezone.now()
+        if asks_sensitive:
+            response.sensitive_consented_at = response.consented_at
         response.address_hash = invitation.address_hash
         outcome = Outcome.STARTED
         if not wave.is_panel_wave:

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from deliberation.core.access import deny_unless, role_required
+from deliberation.core.actions import ActionRefused
 from deliberation.core.roles import Role
 from panels import selectors as panel_selectors
 from panels.models import PopulationMargin
@@ -118,9 +119,12 @@ def _screener_choices(wave: Wave) -> dict:
 
 
 def _start_form(wave: Wave, data=None) -> StartForm:
+    sensitive = wave.questionnaire.asks_political_opinions
     if wave.is_panel_wave:
-        return StartForm(data, screener=False, districts=[], regions=[], genders=[])
-    return StartForm(data, screener=True, **_screener_choices(wave))
+        return StartForm(
+            data, screener=False, districts=[], regions=[], genders=[], sensitive=sensitive
+        )
+    return StartForm(data, screener=True, sensitive=sensitive, **_screener_choices(wave))
 
 
 def _ended(request, wave, response, outcome, status=200) -> HttpResponse:
@@ -176,14 +180,25 @@ def _start(request: HttpRequest, invitation: Invitation) -> HttpResponse:
             gender=data.get("gender", ""),
             birth_year=data.get("birth_year"),
         )
-        response, outcome = actions.do_start_response(invitation, screener)
-        if outcome != actions.Outcome.STARTED:
-            return _ended(request, wave, response, outcome)
-        return redirect(request.path)
+        try:
+            response, outcome = actions.do_start_response(
+                invitation, screener, sensitive_consent=data.get("sensitive_consent", False)
+            )
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.detail)
+        else:
+            if outcome != actions.Outcome.STARTED:
+                return _ended(request, wave, response, outcome)
+            return redirect(request.path)
     return render(
         request,
         "surveys/take_start.html",
-        {"wave": wave, "questionnaire": wave.questionnaire, "form": form},
+        {
+            "wave": wave,
+            "questionnaire": wave.questionnaire,
+            "form": form,
+            "consent_sections": wave.consent_sections(),
+        },
         status=400 if form.is_bound else 200,
     )
 
