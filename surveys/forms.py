@@ -115,6 +115,17 @@ class VolunteerForm(forms.Form):
         return data
 
 
+class ResumeLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_(
+            "We send the link to this address once and do not store it, neither with your "
+            "answers nor anywhere else."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class QuestionnaireForm(forms.ModelForm):
     class Meta:
         model = Questionnaire
