@@ -195,6 +195,7 @@ def respondent(port, token, rng, districts, double, think, latencies, lock, stat
         client.request("consent page", "GET", path)
         screener = {
             "consent": "on",
+            "sensitive_consent": "on",
             "district": rng.choice(districts),
             "gender": rng.choice(["남성", "여성"]),
             "birth_year": str(rng.randint(1940, 2000)),

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from deliberation.core.models import Deliberation
 from panels import demo as panels_demo
-from surveys import actions
+from surveys import actions, consent
 from surveys.models import (
     Answer,
     ContactDetails,
@@ -384,14 +384,12 @@ QUESTIONS: list[tuple[str, str, str, str, dict]] = [
     ),
 ]
 
-PURPOSE = (
-    "서울시 생활폐기물 공론화의 의제에 대한 시민 의견을 알아보기 위한 조사입니다. "
+PURPOSE = "서울시 생활폐기물 공론화의 의제에 대한 시민 의견을 알아보기 위한 조사입니다."
+PURPOSE_EN = (
     "This poll asks citizens' views on the agenda of Seoul's deliberation on household waste."
 )
-RETENTION = (
-    "공론화 종료 후 6개월까지 보관하며, 이후에는 가명 처리된 통계 자료만 남깁니다. "
-    "Kept until six months after the deliberation; then only pseudonymous data remain."
-)
+RETENTION = "공론화 종료 후 6개월까지 보관하며, 이후에는 가명 처리된 통계 자료만 남깁니다."
+RETENTION_EN = "Kept until six months after the deliberation; then only pseudonymous data remain."
 
 WORDS = ["악취", "분리수거", "플라스틱", "소각장", "매립지", "재활용", "배달 용기", "환경"]
 COMMENTS = [
@@ -570,6 +568,7 @@ def seed_respondents(wave: Wave) -> None:
                 birth_year=REFERENCE_YEAR - age,
                 age_band=band,
                 consented_at=submitted,
+                sensitive_consented_at=submitted,
                 submitted_at=submitted,
                 duration_seconds=int(rng.lognormal(math.log(560), 0.35)),
             )
@@ -645,9 +644,13 @@ def seed_poll(deliberation: Deliberation) -> Wave:
             "is_open": True,
             "open_link_token": OPEN_LINK_TOKEN,
             "reference_year": REFERENCE_YEAR,
+            **consent.initial_texts(),
             "purpose": PURPOSE,
+            "purpose_en": PURPOSE_EN,
             "retention": RETENTION,
-            "contact": "서울시 공론화 추진단 (데모) · Seoul deliberation office (demo)",
+            "retention_en": RETENTION_EN,
+            "contact": "서울시 공론화 추진단 (데모)",
+            "contact_en": "Seoul deliberation office (demo)",
         },
     )
     seed_quotas(wave)

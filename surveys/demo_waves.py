@@ -143,8 +143,8 @@ def seed_waves(
                 "opens_at": _at(opens),
                 "closes_at": _at(closes),
                 "is_open": False,
-                "purpose": "숙의 과정에서 시민참여단의 의견 변화를 알아보기 위한 조사입니다. "
-                "How the panel's views change during the deliberation.",
+                "purpose": "숙의 과정에서 시민참여단의 의견 변화를 알아보기 위한 조사입니다.",
+                "purpose_en": "How the panel's views change during the deliberation.",
             },
         )
         waves.append(wave)
@@ -258,6 +258,7 @@ def seed_answers(waves: list[Wave]) -> None:
                     gender=panelist.gender,
                     age_band=panelist.age_band,
                     consented_at=submitted,
+                    sensitive_consented_at=submitted,
                     submitted_at=submitted,
                     duration_seconds=int(rng.lognormal(math.log(300), 0.3)),
                 )

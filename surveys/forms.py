@@ -11,9 +11,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from panels.labels import DEFAULT_LABELS, StrataLabels
-from surveys.models import FieldworkQuota, GridItem, Option, Question, Questionnaire, Wave
+from surveys import consent
+from surveys.models import (
+    SENSITIVE_CONSENT_REQUIRED,
+    FieldworkQuota,
+    GridItem,
+    Option,
+    Question,
+    Questionnaire,
+    Wave,
+)
 
 DEFAULT_GENDERS = ("남성", "여성")
+# The wave's consent texts as form fields: each in Korean, then in English.
+CONSENT_FORM_FIELDS = [f for name in consent.CONSENT_FIELDS for f in (name, f"{name}_en")]
 VARIABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,29}")
 
 
@@ -33,9 +44,19 @@ class StartForm(forms.Form):
         regions: list[str],
         genders: list[str],
         strata_labels: StrataLabels = DEFAULT_LABELS,
+        sensitive: bool = False,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if sensitive:
+            # A consent of its own (PIPA Art. 23), never ticked in advance.
+            self.fields["sensitive_consent"] = forms.BooleanField(
+                label=_(
+                    "I separately agree that my political opinions, as my answers may reveal "
+                    "them, are collected and used for this survey."
+                ),
+                error_messages={"required": SENSITIVE_CONSENT_REQUIRED},
+            )
         if not screener:
             return
         self.region_of_district = dict(districts)
@@ -94,10 +115,21 @@ class VolunteerForm(forms.Form):
         return data
 
 
+class ResumeLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_(
+            "We send the link to this address once and do not store it, neither with your "
+            "answers nor anywhere else."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class QuestionnaireForm(forms.ModelForm):
     class Meta:
         model = Questionnaire
-        fields = ["title", "title_en", "intro_ko", "intro_en"]
+        fields = ["title", "title_en", "intro_ko", "intro_en", "asks_political_opinions"]
 
 
 class QuestionForm(forms.ModelForm):
@@ -235,9 +267,7 @@ class WaveFieldworkForm(forms.ModelForm):
             "is_open",
             "opens_at",
             "closes_at",
-            "purpose",
-            "retention",
-            "contact",
+            *CONSENT_FORM_FIELDS,
             "open_link_per_address",
             "open_link_per_browser",
             "min_duration_seconds",
@@ -276,13 +306,24 @@ class WeightingForm(forms.Form):
 class WaveForm(forms.ModelForm):
     class Meta:
         model = Wave
-        fields = ["questionnaire", "kind", "label", "title", "opens_at", "closes_at"]
+        fields = [
+            "questionnaire",
+            "kind",
+            "label",
+            "title",
+            "opens_at",
+            "closes_at",
+            *CONSENT_FORM_FIELDS,
+        ]
         widgets = {
             "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
         }
 
     def __init__(self, *args, deliberation, **kwargs) -> None:
+        if kwargs.get("instance") is None:
+            # A new wave starts from the standard consent texts (surveys.consent).
+            kwargs["initial"] = {**consent.initial_texts(), **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         self.deliberation = deliberation
         self.fields["questionnaire"].queryset = deliberation.questionnaires.all()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deliberation.core.models import Deliberation
 from panels.strata import STRATA
+from surveys import consent
 
 
 def bilingual(ko: str, en: str) -> str:
@@ -22,6 +23,13 @@ def bilingual(ko: str, en: str) -> str:
     language = (get_language() or "ko")[:2]
     first, second = (en, ko) if language == "en" else (ko, en)
     return first or second
+
+
+# Why a response cannot start without the separate consent to sensitive data (Art. 23).
+SENSITIVE_CONSENT_REQUIRED = _(
+    "This survey asks for political opinions: you can take part only if you also give the "
+    "separate consent to them."
+)
 
 
 class Questionnaire(models.Model):
@@ -37,6 +45,17 @@ class Questionnaire(models.Model):
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     intro_ko = models.TextField(_("introduction (Korean)"), blank=True)
     intro_en = models.TextField(_("introduction (English)"), blank=True)
+    asks_political_opinions = models.BooleanField(
+        _("asks for political opinions"),
+        default=True,
+        help_text=_(
+            "Answers about policy preferences can reveal political views, which Article 23 "
+            "of the Personal Information Protection Act treats as sensitive data needing a "
+            "separate consent. When ticked, the consent page asks for that consent apart. "
+            "On by default, since a deliberation's questions are about public policy; "
+            "untick it only for a questionnaire without any opinion on policy or politics."
+        ),
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     revision = models.PositiveIntegerField(
         _("revision"), default=0, editable=False, help_text=_("Counts edits of the questions.")
@@ -255,23 +274,43 @@ class Wave(models.Model):
         blank=True,
         help_text=_("Set to offer an open link with quota control; empty means invitations only."),
     )
+    # The consent page (surveys.consent): each text in Korean and English; the page shows
+    # the respondent's language, else the other one, else the standard text.
     purpose = models.TextField(
-        _("purpose of the survey"),
+        _("purpose of the survey (Korean)"),
         blank=True,
         help_text=_("Shown on the consent page: why the answers are collected."),
     )
+    purpose_en = models.TextField(_("purpose of the survey (English)"), blank=True)
+    collected_items = models.TextField(
+        _("data collected (Korean)"),
+        blank=True,
+        help_text=_("Shown on the consent page: which personal data the survey collects."),
+    )
+    collected_items_en = models.TextField(_("data collected (English)"), blank=True)
     retention = models.CharField(
-        _("retention"),
+        _("retention (Korean)"),
         max_length=300,
         blank=True,
         help_text=_("Shown on the consent page: how long answers are kept."),
     )
+    retention_en = models.CharField(_("retention (English)"), max_length=300, blank=True)
+    refusal = models.TextField(
+        _("right to refuse (Korean)"),
+        blank=True,
+        help_text=_(
+            "Shown on the consent page: that the respondent may refuse, and what refusing "
+            "means for them."
+        ),
+    )
+    refusal_en = models.TextField(_("right to refuse (English)"), blank=True)
     contact = models.CharField(
-        _("contact"),
+        _("contact (Korean)"),
         max_length=300,
         blank=True,
         help_text=_("Shown on the consent page: whom to ask about the survey."),
     )
+    contact_en = models.CharField(_("contact (English)"), max_length=300, blank=True)
     reference_year = models.PositiveSmallIntegerField(
         _("reference year"),
         null=True,
@@ -314,6 +353,29 @@ class Wave(models.Model):
     @property
     def is_panel_wave(self) -> bool:
         return self.kind != self.Kind.POLL
+
+    def consent_sections(self) -> list[tuple[str, str]]:
+        """The consent page's (heading, text) pairs in the active language."""
+        headings = {
+            "purpose": _("Purpose"),
+            "collected_items": _("Data collected"),
+            "retention": _("Retention"),
+            "refusal": _("Your right to refuse"),
+            "contact": _("Contact"),
+        }
+        language = (get_language() or "ko")[:2]
+        return [
+            (
+                str(headings[name]),
+                consent.choose(
+                    getattr(self, name),
+                    getattr(self, f"{name}_en"),
+                    language,
+                    consent.DEFAULTS[name],
+                ),
+            )
+            for name in consent.CONSENT_FIELDS
+        ]
 
 
 class FieldworkQuota(models.Model):
@@ -464,6 +526,17 @@ class Response(models.Model):
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
     age_band = models.CharField(_("age band"), max_length=20, blank=True)
     consented_at = models.DateTimeField(_("consented at"), null=True, blank=True)
+    sensitive_consented_at = models.DateTimeField(
+        _("consented to sensitive data at"),
+        null=True,
+        blank=True,
+        help_text=_("When the respondent gave the separate consent to political opinions."),
+    )
+    resume_links_sent = models.PositiveSmallIntegerField(
+        _("resume links e-mailed"),
+        default=0,
+        help_text=_("How often the resume link was e-mailed; the addresses are not kept."),
+    )
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(_("interview time (s)"), null=True, blank=True)

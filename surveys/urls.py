@@ -15,6 +15,7 @@ app_name = "surveys"
 urlpatterns = [
     # Respondents (the token is the credential)
     path("take/<str:token>/", fieldwork.take, name="take"),
+    path("take/<str:token>/saved/", fieldwork.take_saved, name="take_saved"),
     path("take/<str:token>/volunteer/", fieldwork.volunteer, name="volunteer"),
     path("open/<str:token>/", fieldwork.open_link, name="open_link"),
     path("waves/<int:wave_id>/panel/", fieldwork.panel_take, name="panel_take"),

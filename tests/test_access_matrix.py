@@ -148,6 +148,7 @@ ACCESS: dict[str, Access] = {
     "set_language": everyone(302, 302),
     # Surveys: respondents' pages are public; the token is the credential (unknown: 404).
     "surveys:take": everyone(404, 404),
+    "surveys:take_saved": everyone(404, 404),
     "surveys:volunteer": everyone(404, 404),
     "surveys:open_link": everyone(404, 404),
     # Panel waves: only a seated panelist of the deliberation (object rule, tested in surveys).

@@ -13,6 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -26,7 +29,14 @@ from panels.models import Panelist
 from surveys import items
 from surveys.actions.quality import flags_at_submit
 from surveys.compiled import compiled
-from surveys.models import Answer, FieldworkQuota, Invitation, Response, Wave
+from surveys.models import (
+    SENSITIVE_CONSENT_REQUIRED,
+    Answer,
+    FieldworkQuota,
+    Invitation,
+    Response,
+    Wave,
+)
 from surveys.selectors import (
     age_bands_for,
     fieldwork_is_open,
@@ -135,12 +145,19 @@ def _full_quota(
 
 
 def do_start_response(
-    invitation: Invitation, screener: Screener
+    invitation: Invitation, screener: Screener, *, sensitive_consent: bool = False
 ) -> tuple[Response | None, Outcome]:
-    """Record consent and the screener; a full quota cell or an out-of-scope age ends here."""
+    """Record consent and the screener; a full quota cell or an out-of-scope age ends here.
+
+    A questionnaire that asks for political opinions needs the separate consent to
+    sensitive data (PIPA Art. 23) as well; its time is kept on the response.
+    """
     wave = invitation.wave
     if not fieldwork_is_open(wave):
         return None, Outcome.CLOSED
+    asks_sensitive = wave.questionnaire.asks_political_opinions
+    if asks_sensitive and not sensitive_consent:
+        raise ActionRefused("sensitive_consent_missing", str(SENSITIVE_CONSENT_REQUIRED))
     with transaction.atomic():
         Invitation.objects.select_for_update().get(pk=invitation.pk)
         try:
@@ -167,6 +184,8 @@ def do_start_response(
             ),
         )
         response.consented_at = timezone.now()
+        if asks_sensitive:
+            response.sensitive_consented_at = response.consented_at
         response.address_hash = invitation.address_hash
         outcome = Outcome.STARTED
         if not wave.is_panel_wave:
@@ -206,6 +225,51 @@ def do_save_draft(response: Response, data: Mapping[str, list[str]]) -> bool:
         locked.draft = {key: list(values) for key, values in data.items()}
         locked.save(update_fields=["draft"])
     return True
+
+
+RESUME_LINK_EMAILS = 3  # per response: enough for a typo, too few to spam anyone with
+
+
+def do_email_resume_link(response: Response, *, email: str, link: str) -> None:
+    """E-mail the respondent their personal link to continue (sent on commit).
+
+    The address is used for this one message and stored nowhere: answers and contacts
+    stay apart (ContactDetails is for volunteers only). Only a count is kept, so one
+    response cannot be used to send mail to many addresses.
+    """
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        raise ActionRefused("invalid_email", _("Enter a valid e-mail address.")) from error
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().get(pk=response.pk)
+        if locked.status != Response.Status.IN_PROGRESS:
+            raise ActionRefused(
+                "response_ended", _("This response has ended, so there is nothing to continue.")
+            )
+        if locked.resume_links_sent >= RESUME_LINK_EMAILS:
+            raise ActionRefused(
+                "resume_link_limit",
+                _("The link was already e-mailed %(count)s times; copy it from this page instead.")
+                % {"count": RESUME_LINK_EMAILS},
+            )
+        locked.resume_links_sent += 1
+        locked.save(update_fields=["resume_links_sent"])
+        title = response.wave.questionnaire.display_title
+        subject = _("Your link to continue the survey “%(title)s”") % {"title": title}
+        body = "\n\n".join(
+            [
+                _("Your answers so far are saved. Open this link to continue:"),
+                link,
+                _(
+                    "The link is personal: whoever has it can see and change your answers "
+                    "until you submit them. Your e-mail address was used only to send this "
+                    "message and is not stored."
+                ),
+            ]
+        )
+        transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=False))
+    logger.info("resume link e-mailed for response %s", response.pk)
 
 
 def answer_rows(

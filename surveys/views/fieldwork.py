@@ -14,18 +14,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from deliberation.core.access import deny_unless, role_required
+from deliberation.core.actions import ActionRefused
 from deliberation.core.roles import Role
 from panels import selectors as panel_selectors
 from panels.models import PopulationMargin
 from surveys import actions, items, selectors
 from surveys.compiled import blank_form, compiled
-from surveys.forms import StartForm, VolunteerForm
+from surveys.forms import ResumeLinkForm, StartForm, VolunteerForm
 from surveys.models import Invitation, Question, Response, Wave
 from surveys.questionnaires import problem_message
 
@@ -118,9 +120,12 @@ def _screener_choices(wave: Wave) -> dict:
 
 
 def _start_form(wave: Wave, data=None) -> StartForm:
+    sensitive = wave.questionnaire.asks_political_opinions
     if wave.is_panel_wave:
-        return StartForm(data, screener=False, districts=[], regions=[], genders=[])
-    return StartForm(data, screener=True, **_screener_choices(wave))
+        return StartForm(
+            data, screener=False, districts=[], regions=[], genders=[], sensitive=sensitive
+        )
+    return StartForm(data, screener=True, sensitive=sensitive, **_screener_choices(wave))
 
 
 def _ended(request, wave, response, outcome, status=200) -> HttpResponse:
@@ -142,13 +147,14 @@ def _invitation_or_404(token: str) -> Invitation:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def take(request: HttpRequest, token: str) -> HttpResponse:
-    return run_interview(request, _invitation_or_404(token))
+    return run_interview(request, _invitation_or_404(token), token=token)
 
 
-def run_interview(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+def run_interview(request: HttpRequest, invitation: Invitation, token: str = "") -> HttpResponse:
     """Consent, screener, questions, end: the step is read from the response's state.
 
     Every step posts back to the page it came from, whichever way the respondent arrived.
+    With a link's token, saving for later shows the respondent their personal link.
     """
     wave = invitation.wave
     response = selectors.response_of(invitation)
@@ -162,7 +168,7 @@ def run_interview(request: HttpRequest, invitation: Invitation) -> HttpResponse:
         return _ended(request, wave, response, actions.Outcome.CLOSED)
     if response is None or response.consented_at is None:
         return _start(request, invitation)
-    return _questionnaire(request, invitation, response)
+    return _questionnaire(request, invitation, response, token)
 
 
 def _start(request: HttpRequest, invitation: Invitation) -> HttpResponse:
@@ -176,14 +182,25 @@ def _start(request: HttpRequest, invitation: Invitation) -> HttpResponse:
             gender=data.get("gender", ""),
             birth_year=data.get("birth_year"),
         )
-        response, outcome = actions.do_start_response(invitation, screener)
-        if outcome != actions.Outcome.STARTED:
-            return _ended(request, wave, response, outcome)
-        return redirect(request.path)
+        try:
+            response, outcome = actions.do_start_response(
+                invitation, screener, sensitive_consent=data.get("sensitive_consent", False)
+            )
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.detail)
+        else:
+            if outcome != actions.Outcome.STARTED:
+                return _ended(request, wave, response, outcome)
+            return redirect(request.path)
     return render(
         request,
         "surveys/take_start.html",
-        {"wave": wave, "questionnaire": wave.questionnaire, "form": form},
+        {
+            "wave": wave,
+            "questionnaire": wave.questionnaire,
+            "form": form,
+            "consent_sections": wave.consent_sections(),
+        },
         status=400 if form.is_bound else 200,
     )
 
@@ -195,7 +212,7 @@ def render_questions(questions, specs, data, problems) -> tuple[str, list[Questi
 
 
 def _questionnaire(
-    request: HttpRequest, invitation: Invitation, response: Response
+    request: HttpRequest, invitation: Invitation, response: Response, token: str
 ) -> HttpResponse:
     wave = invitation.wave
     form = compiled(wave.questionnaire)
@@ -208,7 +225,10 @@ def _questionnaire(
             if key not in {"csrfmiddlewaretoken", "action"}
         }
         if request.POST.get("action") == "save":
-            if actions.do_save_draft(response, data):
+            saved = actions.do_save_draft(response, data)
+            if saved and token:
+                return redirect("surveys:take_saved", token=token)
+            if saved:
                 messages.success(
                     request, _("Your answers are saved. Open the same link to continue later.")
                 )
@@ -252,6 +272,41 @@ def _questionnaire(
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+def take_saved(request: HttpRequest, token: str) -> HttpResponse:
+    """After "save and continue later": the personal link, and an offer to e-mail it."""
+    invitation = _invitation_or_404(token)
+    response = selectors.response_of(invitation)
+    if (
+        response is None
+        or response.consented_at is None
+        or response.status != Response.Status.IN_PROGRESS
+    ):
+        return redirect("surveys:take", token=token)
+    link = request.build_absolute_uri(reverse("surveys:take", kwargs={"token": token}))
+    form = ResumeLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_email_resume_link(response, email=form.cleaned_data["email"], link=link)
+        except ActionRefused as refusal:
+            form.add_error("email", refusal.detail)
+        else:
+            messages.success(request, _("The link has been sent. Check your mailbox."))
+            return redirect(request.path)
+    return render(
+        request,
+        "surveys/take_saved.html",
+        {
+            "wave": invitation.wave,
+            "questionnaire": invitation.wave.questionnaire,
+            "link": link,
+            "form": form,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def volunteer(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation_or_404(token)
     response = Response.objects.filter(
@@ -289,7 +344,7 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         return _open_link_refused(request, wave, "browser")
     known = request.session.get(OPEN_LINK_SESSION_KEY, {})
     personal = known.get(str(wave.pk))
-    if personal is None or selectors.invitation_for_token(personal) is None:
+    if personal is None or not _resumable(selectors.invitation_for_token(personal)):
         address = actions.hash_address(wave, client_address(request))
         try:
             personal = actions.do_open_link_invitation(wave, address_hash=address)
@@ -298,6 +353,19 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
         known[str(wave.pk)] = personal
         request.session[OPEN_LINK_SESSION_KEY] = known
     return redirect("surveys:take", token=personal)
+
+
+def _resumable(invitation: Invitation | None) -> bool:
+    """Whether this browser's open-link response is the one to go back to.
+
+    An unfinished response is resumed, and one that ended at the screener or a full
+    quota shows that end again; after a submitted one the browser may start another,
+    if the per-browser limit (checked before) allows it.
+    """
+    if invitation is None:
+        return False
+    response = selectors.response_of(invitation)
+    return response is None or response.status != Response.Status.COMPLETE
 
 
 def _open_link_refused(request: HttpRequest, wave: Wave, reason: str) -> HttpResponse:

@@ -24,7 +24,14 @@ def test_simultaneous_submits_of_one_link_store_one_response():
     token = actions.do_create_invitations(wave, 1)[0]
     url = reverse("surveys:take", kwargs={"token": token})
     Client().post(
-        url, {"consent": "on", "district": "종로구", "gender": "남성", "birth_year": "1990"}
+        url,
+        {
+            "consent": "on",
+            "sensitive_consent": "on",
+            "district": "종로구",
+            "gender": "남성",
+            "birth_year": "1990",
+        },
     )
     barrier = threading.Barrier(4)
     codes: list[int] = []
@@ -51,7 +58,13 @@ def started_links(wave, district: str, count: int) -> list[str]:
     for token in tokens:
         Client().post(
             reverse("surveys:take", kwargs={"token": token}),
-            {"consent": "on", "district": district, "gender": "남성", "birth_year": "1990"},
+            {
+                "consent": "on",
+                "sensitive_consent": "on",
+                "district": district,
+                "gender": "남성",
+                "birth_year": "1990",
+            },
         )
     return tokens
 

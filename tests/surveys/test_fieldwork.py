@@ -29,7 +29,13 @@ from tests.surveys.factories import (
     question,
 )
 
-SCREENER = {"consent": "on", "district": "종로구", "gender": "남성", "birth_year": "1995"}
+SCREENER = {
+    "consent": "on",
+    "sensitive_consent": "on",
+    "district": "종로구",
+    "gender": "남성",
+    "birth_year": "1995",
+}
 
 
 def url(token):
@@ -298,7 +304,7 @@ def test_panel_wave_response_is_keyed_by_the_panelists_pseudonym(client, panelis
     PanelistFactory(deliberation=wave.deliberation, user=panelist, pseudonym="P0042")
     client.force_login(panelist)
     here = reverse("surveys:panel_take", args=[wave.pk])
-    assert client.post(here, {"consent": "on"})["Location"] == here
+    assert client.post(here, {"consent": "on", "sensitive_consent": "on"})["Location"] == here
     assert client.post(here, {**VALID_ANSWERS, "action": "submit"}).status_code == 302
     response = Response.objects.get()
     assert response.respondent_id == "P0042" and response.panelist.user == panelist
@@ -318,7 +324,7 @@ def test_a_panelist_reopening_a_wave_they_answered_without_an_invitation_sees_it
     here = reverse("surveys:panel_take", args=[wave.pk])
     page = client.get(here, **EN)
     assert page.status_code == 200 and "answers have been received" in page.content.decode()
-    assert client.post(here, {"consent": "on"}).status_code in (200, 409)
+    assert client.post(here, {"consent": "on", "sensitive_consent": "on"}).status_code in (200, 409)
     assert Response.objects.count() == 1
 
 
@@ -329,7 +335,7 @@ def test_a_panelist_continues_an_answer_begun_without_an_invitation(client, pane
     begun = Response.objects.create(wave=wave, panelist=seat, respondent_id="P0008")
     client.force_login(panelist)
     here = reverse("surveys:panel_take", args=[wave.pk])
-    assert client.post(here, {"consent": "on"})["Location"] == here
+    assert client.post(here, {"consent": "on", "sensitive_consent": "on"})["Location"] == here
     assert client.post(here, {**VALID_ANSWERS, "action": "submit"}).status_code == 302
     begun.refresh_from_db()
     assert begun.status == Response.Status.COMPLETE and begun.invitation is not None

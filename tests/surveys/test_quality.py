@@ -17,7 +17,13 @@ from tests.factories import UserFactory
 from tests.surveys.conftest import EN
 from tests.surveys.factories import FULL_ANSWERS, VALID_ANSWERS, complete_response, question
 
-SCREENER = {"consent": "on", "district": "종로구", "gender": "남성", "birth_year": "1995"}
+SCREENER = {
+    "consent": "on",
+    "sensitive_consent": "on",
+    "district": "종로구",
+    "gender": "남성",
+    "birth_year": "1995",
+}
 
 
 def open_url(wave) -> str:
