@@ -31,9 +31,10 @@ ACTION_MODULES = (
 NOT_STAFF = {
     # A panelist chooses the name they are shown by.
     "do_set_display_name",
-    # Respondents: their own invitation, consent, drafts, answers, volunteering, and a
-    # visitor's one-time link from the open link.
+    # Respondents: their own invitation, consent, drafts, answers, volunteering, a
+    # visitor's one-time link from the open link, and their resume link by e-mail.
     "do_panel_invitation",
+    "do_email_resume_link",
     "do_start_response",
     "do_save_draft",
     "do_submit_response",
