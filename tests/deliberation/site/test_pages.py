@@ -34,6 +34,18 @@ def test_organizer_home_shows_each_stage_and_its_status(client, organizer):
     assert "In progress" in html
 
 
+def test_an_organizer_with_no_deliberation_is_offered_to_create_one(client, organizer):
+    client.force_login(organizer)
+    html = page(client, reverse("deliberation:home"))
+    assert "No deliberation yet." in html
+    assert f'href="{reverse("deliberation:create")}"' in html
+
+
+def test_an_analyst_home_offers_no_new_deliberation(client, analyst):
+    client.force_login(analyst)
+    assert f'href="{reverse("deliberation:create")}"' not in page(client, reverse("deliberation:home"))
+
+
 def test_panelist_home_shows_own_sessions_and_not_other_groups(client, panelist):
     own = ForumGroupFactory(members=[panelist], name="07조")
     other = ForumGroupFactory(members=[UserFactory(role=Role.PANELIST)], name="99조")
