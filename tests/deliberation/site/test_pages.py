@@ -43,7 +43,8 @@ def test_an_organizer_with_no_deliberation_is_offered_to_create_one(client, orga
 
 def test_an_analyst_home_offers_no_new_deliberation(client, analyst):
     client.force_login(analyst)
-    assert f'href="{reverse("deliberation:create")}"' not in page(client, reverse("deliberation:home"))
+    html = page(client, reverse("deliberation:home"))
+    assert f'href="{reverse("deliberation:create")}"' not in html
 
 
 def test_panelist_home_shows_own_sessions_and_not_other_groups(client, panelist):
