@@ -443,7 +443,7 @@ def do_start_run(deliberation: Deliberation, *, actor: Any, seed: int = 0) -> Se
                 created_by=actor if getattr(actor, "pk", None) else None,
                 seed=seed,
                 inputs=inputs,
-                progress="Queued",
+                progress=SelectionRun.Progress.QUEUED,
             )
             background.enqueue_on_commit(compute_selection_run, SelectionRun, run.pk)
             _log("selection run %s queued by %s", run.pk, getattr(actor, "pk", None))

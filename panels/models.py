@@ -330,6 +330,14 @@ class SelectionRun(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Progress(models.TextChoices):
+        """The step a run is at: a key on the row, its words in the reader's language."""
+
+        QUEUED = "queued", _("Queued")
+        CHECKING_QUOTAS = "checking_quotas", _("Checking the quotas")
+        COMPUTING_LEXIMIN = "computing_leximin", _("Computing LEXIMIN selection probabilities")
+        ROUNDING_LOTTERY = "rounding_lottery", _("Rounding to a lottery of panels")
+
     ACTIVE = (Status.QUEUED, Status.RUNNING)
     FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
 
@@ -342,7 +350,7 @@ class SelectionRun(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
-    progress = models.CharField(_("progress"), max_length=200, blank=True)
+    progress = models.CharField(_("progress"), max_length=200, blank=True, choices=Progress.choices)
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
