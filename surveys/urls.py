@@ -91,6 +91,7 @@ urlpatterns = [
     path("waves/<int:wave_id>/import/", imports.upload, name="import_upload"),
     path("imports/<int:import_id>/mapping/", imports.mapping, name="import_mapping"),
     path("imports/<int:import_id>/", imports.report, name="import_report"),
+    path("imports/<int:import_id>/status/", imports.status, name="import_status"),
     # Analysis
     path("waves/<int:wave_id>/exports/", analysis.export_list, name="exports"),
     path(

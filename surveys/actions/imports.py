@@ -1,4 +1,11 @@
-"""Imports of polling firms' files: the upload, the checked mapping, the rows in bulk."""
+"""Imports of polling firms' files: the upload, the checked mapping, the rows in bulk.
+
+Reading and checking a file and writing its rows take long for a large poll, so the web
+request only records the job on the PollImport row and queues it; a background worker
+(deliberation/core/background.py) does it and records its step, and the page follows the
+row. The job is idempotent: run again after its worker was killed, it finds the rows
+already written (same respondent ids) or the file already imported and adds nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,17 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
 
-from surveys import poll_import
+from deliberation.core import background
+from deliberation.core.actions import ActionRefused
+from surveys import imports, poll_import
 from surveys.actions.fieldwork import answer_rows
+from surveys.actions.quality import do_refresh_quality_flags
 from surveys.models import Answer, PollImport, Response, Wave
+from surveys.poll_files import PollFileError
+from surveys.questionnaires import questions_of, specs_of
 
 logger = logging.getLogger(__name__)
 
@@ -141,3 +155,110 @@ def do_import_file(
         locked.report = {**report, "result": result.__dict__}
         locked.save(update_fields=["status", "report"])
     return result
+
+
+def _job_in_the_way(poll: PollImport) -> bool:
+    """A queued or running job another worker will still finish."""
+    return poll.job_active and not background.is_abandoned(
+        poll.task_id, poll.queued_at or poll.created_at
+    )
+
+
+def _queue(locked: PollImport, job: str, **fields: Any) -> PollImport:
+    for name, value in {
+        "job": job,
+        "job_status": PollImport.JobStatus.QUEUED,
+        "progress": "",
+        "error": "",
+        "task_id": "",
+        "queued_at": timezone.now(),
+        "finished_at": None,
+        **fields,
+    }.items():
+        setattr(locked, name, value)
+    locked.save()
+    background.enqueue_on_commit(run_poll_import, PollImport, locked.pk)
+    return locked
+
+
+def do_queue_check(poll: PollImport, mapping: dict[str, str]) -> PollImport:
+    """Record the column mapping and queue the check of every row against it."""
+    with transaction.atomic():
+        locked = PollImport.objects.select_for_update().get(pk=poll.pk)
+        if locked.status == PollImport.Status.IMPORTED:
+            raise ActionRefused("imported", _("This file has been imported already."))
+        if _job_in_the_way(locked):
+            raise ActionRefused("busy", _("This file is being checked or imported already."))
+        problems = imports.mapping_problems(locked.wave, mapping)
+        if problems:
+            raise ActionRefused("mapping", "; ".join(problems))
+        return _queue(
+            locked,
+            PollImport.Job.CHECK,
+            mapping=mapping,
+            report={},
+            status=PollImport.Status.UPLOADED,
+        )
+
+
+def do_queue_import(poll: PollImport, *, skip_invalid: bool = False) -> PollImport:
+    """Queue the import of a checked file's rows."""
+    with transaction.atomic():
+        locked = PollImport.objects.select_for_update().get(pk=poll.pk)
+        if locked.status != PollImport.Status.VALIDATED:
+            raise ActionRefused("not_ready", _("This file is not ready to import."))
+        if _job_in_the_way(locked):
+            raise ActionRefused("busy", _("This file is being checked or imported already."))
+        return _queue(locked, PollImport.Job.IMPORT, skip_invalid=skip_invalid)
+
+
+def _step(import_id: int, **fields: Any) -> None:
+    PollImport.objects.filter(pk=import_id, job_status=PollImport.JobStatus.RUNNING).update(
+        **fields
+    )
+
+
+def _finish(import_id: int, job_status: str, error: str = "") -> None:
+    _step(import_id, job_status=job_status, error=error, progress="", finished_at=timezone.now())
+
+
+def run_import_job(import_id: int) -> str:
+    """Check or import one file as its queued job says; returns the job status it ended with.
+
+    A job left RUNNING is one whose worker died: it is done again from the file.
+    """
+    claimed = PollImport.objects.filter(pk=import_id, job_status__in=PollImport.ACTIVE).update(
+        job_status=PollImport.JobStatus.RUNNING, progress=PollImport.Progress.READING
+    )
+    poll = PollImport.objects.select_related("wave__questionnaire").get(pk=import_id)
+    if not claimed:
+        return poll.job_status
+    try:
+        table = imports.load(poll)
+        _step(import_id, progress=PollImport.Progress.VALIDATING)
+        validation, index = imports.validate(poll.wave, table, poll.mapping)
+        report = imports.report(validation)
+        if poll.job == PollImport.Job.CHECK:
+            do_save_mapping(poll, poll.mapping, report)
+        elif poll.status != PollImport.Status.IMPORTED:
+            _step(import_id, progress=PollImport.Progress.WRITING)
+            do_import_file(poll, validation, index, report=report, skip_invalid=poll.skip_invalid)
+            # Imported interview times and grids are checked like online ones.
+            do_refresh_quality_flags(poll.wave, specs_of(questions_of(poll.wave.questionnaire)))
+    except ImportRefused:
+        _finish(import_id, PollImport.JobStatus.FAILED, PollImport.Error.INVALID_ROWS)
+    except PollFileError:
+        logger.warning("poll import %s: the stored file cannot be read", import_id)
+        _finish(import_id, PollImport.JobStatus.FAILED, PollImport.Error.UNREADABLE)
+    except Exception:
+        logger.exception("poll import %s failed", import_id)
+        _finish(import_id, PollImport.JobStatus.FAILED, PollImport.Error.FAILED)
+    else:
+        _finish(import_id, PollImport.JobStatus.DONE)
+    return PollImport.objects.values_list("job_status", flat=True).get(pk=import_id)
+
+
+@task()
+def run_poll_import(import_id: int) -> str:
+    """The queued task of a poll file's check or import."""
+    return run_import_job(import_id)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from deliberation.core import background
 from deliberation.core.access import role_required
+from deliberation.core.actions import ActionRefused
 from deliberation.core.file_limits import FileTooLarge, check_length
 from deliberation.core.roles import Role
 from deliberation.core.uploads import accepts_upload, data_file_bytes, limit_message, upload_limits
@@ -96,7 +98,7 @@ def mapping_form(poll: PollImport, data=None) -> forms.Form:
 @role_required(Role.ORGANIZER)
 def mapping(request: HttpRequest, import_id: int) -> HttpResponse:
     poll = _import(import_id)
-    if poll.status == PollImport.Status.IMPORTED:
+    if poll.status == PollImport.Status.IMPORTED or poll.job_active:
         return redirect("surveys:import_report", import_id=poll.pk)
     form = mapping_form(poll, request.POST or None)
     problems: list[str] = []
@@ -104,11 +106,10 @@ def mapping(request: HttpRequest, import_id: int) -> HttpResponse:
         chosen = {column: form.cleaned_data[f"c{i}"] for i, column in enumerate(poll.columns)}
         problems = imports.mapping_problems(poll.wave, chosen)
         if not problems:
-            validation, _index = imports.validate(poll.wave, imports.load(poll), chosen)
             try:
-                actions.do_save_mapping(poll, chosen, imports.report(validation))
-            except actions.ImportRefused:
-                pass  # imported meanwhile, from another tab: the report page says so
+                actions.do_queue_check(poll, chosen)
+            except ActionRefused as exc:
+                messages.error(request, exc.detail)
             return redirect("surveys:import_report", import_id=poll.pk)
     return render(
         request,
@@ -118,46 +119,64 @@ def mapping(request: HttpRequest, import_id: int) -> HttpResponse:
     )
 
 
+def _worker_hint(poll: PollImport) -> str:
+    if poll.job_status == PollImport.JobStatus.QUEUED and not background.worker_seen_recently():
+        return _(
+            "No background worker has been seen recently; the file is handled when one "
+            "runs (manage.py worker)."
+        )
+    return ""
+
+
+def job_label(poll: PollImport) -> str:
+    """What the page says of the file's job: the job, its status and its step."""
+    if not poll.job:
+        return ""
+    label = f"{poll.get_job_display()}: {poll.get_job_status_display()}"
+    if poll.progress:
+        label += f" ({poll.get_progress_display()})"
+    return label
+
+
 @role_required(Role.ORGANIZER)
 def report(request: HttpRequest, import_id: int) -> HttpResponse:
     poll = _import(import_id)
-    if poll.status == PollImport.Status.UPLOADED:
+    if poll.status == PollImport.Status.UPLOADED and not poll.job:
         return redirect("surveys:import_mapping", import_id=poll.pk)
-    if request.method == "POST" and poll.status == PollImport.Status.VALIDATED:
-        skip = request.POST.get("skip_invalid") == "on"
-        validation, index = imports.validate(poll.wave, imports.load(poll), poll.mapping)
+    if request.method == "POST":
         try:
-            result = actions.do_import_file(
-                poll, validation, index, report=imports.report(validation), skip_invalid=skip
-            )
-        except actions.ImportRefused:
-            messages.error(
-                request,
-                _(
-                    "Nothing was imported: some rows are invalid. Correct the file, or tick "
-                    "the box to skip the listed rows."
-                ),
-            )
+            actions.do_queue_import(poll, skip_invalid=request.POST.get("skip_invalid") == "on")
+        except ActionRefused as exc:
+            messages.error(request, exc.detail)
         else:
-            # Imported interview times and grids are checked like online ones.
-            actions.do_refresh_quality_flags(
-                poll.wave, specs_of(questions_of(poll.wave.questionnaire))
-            )
-            messages.success(
-                request,
-                _(
-                    "%(created)s respondents imported; %(present)s were already there; "
-                    "%(skipped)s invalid rows skipped."
-                )
-                % {
-                    "created": result.created,
-                    "present": result.already_present,
-                    "skipped": result.skipped_invalid,
-                },
-            )
+            messages.success(request, _("The import has started."))
         return redirect("surveys:import_report", import_id=poll.pk)
     return render(
         request,
         "surveys/import_report.html",
-        {"poll": poll, "wave": poll.wave, "report": poll.report},
+        {
+            "poll": poll,
+            "wave": poll.wave,
+            "report": poll.report,
+            "job_label": job_label(poll),
+            "worker_hint": _worker_hint(poll),
+        },
+    )
+
+
+@role_required(Role.ORGANIZER)
+def status(request: HttpRequest, import_id: int) -> JsonResponse:
+    """The file's job, for the report page to follow until it ends."""
+    poll = get_object_or_404(PollImport.objects.defer("content"), pk=import_id)
+    return JsonResponse(
+        {
+            "id": poll.pk,
+            "status": poll.job_status,
+            "status_label": job_label(poll),
+            "progress": "",
+            "progress_key": poll.progress,
+            "error": str(poll.get_error_display()) if poll.error else "",
+            "finished": not poll.job_active,
+            "hint": _worker_hint(poll),
+        }
     )

@@ -11,8 +11,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django_tasks_db.models import DBTaskResult
 
+from deliberation.core.actions import ActionRefused
 from surveys import actions, imports
 from surveys.models import Answer, PollImport, Response
 from surveys.poll_files import PollFileError, read_table
@@ -49,6 +51,16 @@ MAPPING = {
     "birth_year": "birth_year",
     **{c: c for c in HEADER[4:]},
 }
+
+
+def alive_task() -> DBTaskResult:
+    return DBTaskResult.objects.create(
+        task_path="surveys.actions.imports.run_poll_import",
+        args_kwargs={"args": [0], "kwargs": {}},
+        backend_name="default",
+        run_after=timezone.now(),
+        status="RUNNING",
+    )
 
 
 def csv_bytes(rows):
@@ -172,23 +184,116 @@ def test_mapping_without_a_respondent_id_is_refused(tmp_path, wave):
         call_command("import_poll", wave.pk, str(data), mapping=str(path))
 
 
-def test_organizer_imports_through_the_pages(client, organizer, wave):
+def test_organizer_imports_through_the_pages(
+    client, organizer, wave, django_capture_on_commit_callbacks
+):
     client.force_login(organizer)
     upload = SimpleUploadedFile("firm.csv", csv_bytes(GOOD + BAD), content_type="text/csv")
     page = client.post(reverse("surveys:import_upload", args=[wave.pk]), {"file": upload})
     poll = PollImport.objects.get()
     assert page["Location"] == reverse("surveys:import_mapping", args=[poll.pk])
     form = {f"c{i}": MAPPING[c] for i, c in enumerate(HEADER)}
-    client.post(reverse("surveys:import_mapping", args=[poll.pk]), form, **EN)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("surveys:import_mapping", args=[poll.pk]), form, **EN)
     report_url = reverse("surveys:import_report", args=[poll.pk])
     html = client.get(report_url, **EN).content.decode()
     assert "not one of the deliberation" in html
-    client.post(report_url, {})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(report_url, {})
     assert not Response.objects.exists()
-    client.post(report_url, {"skip_invalid": "on"})
+    html = client.get(report_url, **EN).content.decode()
+    assert "Nothing was imported: some rows are invalid" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(report_url, {"skip_invalid": "on"})
     assert Response.objects.count() == 2
     poll.refresh_from_db()
     assert poll.status == "imported" and poll.report["result"]["created"] == 2
+    assert "2 new respondents" in client.get(report_url, **EN).content.decode()
+
+
+def test_the_pages_only_queue_the_check_and_the_import_for_the_worker(client, organizer, wave):
+    client.force_login(organizer)
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD), columns=HEADER, actor=None
+    )
+    form = {f"c{i}": MAPPING[c] for i, c in enumerate(HEADER)}
+    client.post(reverse("surveys:import_mapping", args=[poll.pk]), form)
+    poll.refresh_from_db()
+    assert (poll.status, poll.job, poll.job_status) == ("uploaded", "check", "queued")
+    assert poll.report == {}
+    assert actions.run_import_job(poll.pk) == "done"
+    client.post(reverse("surveys:import_report", args=[poll.pk]), {})
+    poll.refresh_from_db()
+    assert (poll.status, poll.job, poll.job_status) == ("validated", "import", "queued")
+    assert not Response.objects.exists()
+    assert actions.run_import_job(poll.pk) == "done"
+    assert Response.objects.count() == 2
+
+
+def test_the_page_of_a_queued_import_follows_its_status(client, organizer, wave):
+    client.force_login(organizer)
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD), columns=HEADER, actor=None
+    )
+    actions.do_queue_check(poll, MAPPING)
+    status_url = reverse("surveys:import_status", args=[poll.pk])
+    html = client.get(reverse("surveys:import_report", args=[poll.pk]), **EN).content.decode()
+    assert f'data-status-url="{status_url}"' in html
+    assert "Checking the file: Queued" in html
+    data = client.get(status_url, **EN).json()
+    assert (data["status"], data["finished"]) == ("queued", False)
+    actions.run_import_job(poll.pk)
+    data = client.get(status_url, **EN).json()
+    assert (data["status"], data["finished"]) == ("done", True)
+
+
+def test_an_import_run_again_after_its_worker_died_adds_nothing(wave):
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD), columns=HEADER, actor=None
+    )
+    actions.do_queue_check(poll, MAPPING)
+    actions.run_import_job(poll.pk)
+    actions.do_queue_import(poll)
+    actions.run_import_job(poll.pk)
+    # The worker was killed after the rows were committed, before it recorded the end.
+    PollImport.objects.filter(pk=poll.pk).update(job_status="running")
+    assert actions.run_import_job(poll.pk) == "done"
+    assert Response.objects.count() == 2
+    assert Answer.objects.filter(response__respondent_id="F001").count() == 11
+
+
+def test_a_file_cannot_be_queued_twice_while_its_job_is_alive(wave):
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD), columns=HEADER, actor=None
+    )
+    actions.do_queue_check(poll, MAPPING)
+    PollImport.objects.filter(pk=poll.pk).update(task_id=str(alive_task().id))
+    with pytest.raises(ActionRefused):
+        actions.do_queue_check(poll, MAPPING)
+
+
+def test_a_bad_mapping_is_refused_and_queues_nothing(wave):
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD), columns=HEADER, actor=None
+    )
+    with pytest.raises(ActionRefused, match="respondent id"):
+        actions.do_queue_check(poll, {"Q1": "Q1"})
+    poll.refresh_from_db()
+    assert (poll.job, poll.mapping) == ("", {})
+
+
+def test_a_refused_import_keeps_the_file_ready_and_writes_nothing(wave):
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD + BAD), columns=HEADER, actor=None
+    )
+    actions.do_queue_check(poll, MAPPING)
+    actions.run_import_job(poll.pk)
+    actions.do_queue_import(poll)
+    assert actions.run_import_job(poll.pk) == "failed"
+    poll.refresh_from_db()
+    assert (poll.status, poll.error) == ("validated", "invalid_rows")
+    assert poll.report["bad_rows"] == 1
+    assert not Response.objects.exists()
 
 
 def test_unreadable_upload_says_why_and_stores_nothing(client, organizer, wave):
