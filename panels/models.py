@@ -400,6 +400,65 @@ class SelectionRun(models.Model):
         return f"run {self.pk} ({self.status})"
 
 
+class PoolImport(models.Model):
+    """A volunteer file handed to the background worker: read, checked, then added whole."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Progress(models.TextChoices):
+        """The step the import is at: a key on the row, its words in the reader's language."""
+
+        READING = "reading", _("Reading the file")
+        CHECKING = "checking", _("Checking every row")
+        WRITING = "writing", _("Adding the volunteers")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="pool_imports",
+        verbose_name=_("deliberation"),
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    content = models.BinaryField(_("file"))
+    language = models.CharField(_("language"), max_length=10, default="ko")
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.CharField(_("progress"), max_length=32, choices=Progress.choices, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    issues = models.JSONField(_("problems"), default=list, blank=True)
+    imported = models.PositiveIntegerField(_("volunteers imported"), default=0)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("volunteer file import")
+        verbose_name_plural = _("volunteer file imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def active(self) -> bool:
+        return self.status in self.ACTIVE
+
+
 class SelectionAudit(models.Model):
     """The public record of a draw: enough to recompute it and check nothing was changed."""
 

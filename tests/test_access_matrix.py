@@ -18,7 +18,7 @@ from deliberation.core.models import Deliberation
 from deliberation.core.roles import TEAM_ROLES, Role
 from deliberation.forum.models import Material
 from deliberation.report.models import ReportRender
-from panels.models import SelectionRun
+from panels.models import PoolImport, SelectionRun
 from surveys.models import Answer, PollImport, Response, Wave
 from tests.factories import (
     DeliberationFactory,
@@ -104,6 +104,7 @@ ACCESS: dict[str, Access] = {
     "panels:margins": only(Role.ORGANIZER),
     "panels:margins_template": only(Role.ORGANIZER),
     "panels:pool": only(Role.ORGANIZER),
+    "panels:pool_import_status": only(Role.ORGANIZER),
     "panels:contacts": contacts_only(),
     "surveys:add_poll_volunteers": only(Role.ORGANIZER, ok=405),
     "surveys:erase_contacts": only(Role.ORGANIZER),
@@ -259,6 +260,9 @@ def objects(db, settings, tmp_path):
         "group_id": group.pk,
         "session_id": group.session_id,
         "run_id": run.pk,
+        "pool_import_id": PoolImport.objects.create(
+            deliberation=stage.deliberation, filename="pool.csv", content=b"id\n", status="done"
+        ).pk,
         "render_id": render.pk,
         "material_id": material.pk,
         "wave_id": wave.pk,
