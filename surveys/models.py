@@ -299,6 +299,12 @@ class Wave(models.Model):
             "interview time of the wave's completes."
         ),
     )
+    import_mapping = models.JSONField(
+        _("last import mapping"),
+        default=dict,
+        blank=True,
+        help_text=_("The column mapping of the last file imported into this wave."),
+    )
 
     class Meta:
         verbose_name = _("wave")

@@ -136,7 +136,8 @@ def do_import_file(
     report: dict,
     skip_invalid: bool = False,
 ) -> ImportResult:
-    """Import a validated file's rows and mark it imported, in one transaction.
+    """Import a validated file's rows and mark it imported, in one transaction; the
+    wave remembers the file's column mapping.
 
     A refusal (invalid rows the organizer did not choose to skip) imports nothing and
     keeps the fresh report on the file, so the page lists the rows to correct.
@@ -154,6 +155,8 @@ def do_import_file(
         locked.status = PollImport.Status.IMPORTED
         locked.report = {**report, "result": result.__dict__}
         locked.save(update_fields=["status", "report"])
+        # The wave's next file is mapped like this one to begin with.
+        Wave.objects.filter(pk=locked.wave_id).update(import_mapping=locked.mapping)
     return result
 
 

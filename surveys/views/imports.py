@@ -86,7 +86,7 @@ def mapping_form(poll: PollImport, data=None) -> forms.Form:
     choices = [("", _("(ignore this column)"))]
     choices += [(target, f"{label} ({target})") for target, label in PROFILE_LABELS.items()]
     choices += [(item, item) for item in items]
-    initial = poll.mapping or imports.suggest_mapping(poll.columns, items)
+    initial = poll.mapping or imports.suggest_mapping(poll.columns, items, poll.wave)
     form = forms.Form(data)
     for i, column in enumerate(poll.columns):
         form.fields[f"c{i}"] = forms.ChoiceField(

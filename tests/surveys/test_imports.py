@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from deliberation.core.actions import ActionRefused
-from surveys import actions, imports
+from surveys import actions, imports, poll_import
 from surveys.models import Answer, PollImport, Response
 from surveys.poll_files import PollFileError, read_table
 from tests.surveys.conftest import EN
@@ -321,3 +321,65 @@ def test_an_imported_file_keeps_its_mapping_and_cannot_be_imported_again(tmp_pat
     with pytest.raises(actions.ImportRefused):
         actions.do_save_mapping(poll, mapping, imports.report(validation))
     assert Response.objects.count() == 2 and PollImport.objects.get().mapping == mapping
+
+
+def test_common_korean_headers_are_mapped_to_the_respondent_fields():
+    columns = [
+        "응답자 ID",
+        "권역",
+        "시군구",
+        "성별",
+        "연령대",
+        "출생 년도",
+        "소요시간",
+        "문1",
+        "Q1",
+    ]
+    assert poll_import.suggest_mapping(columns, ["Q1"]) == {
+        "응답자 ID": "respondent_id",
+        "권역": "region",
+        "시군구": "district",
+        "성별": "gender",
+        "연령대": "age_band",
+        "출생 년도": "birth_year",
+        "소요시간": "duration_seconds",
+        "문1": "",
+        "Q1": "Q1",
+    }
+
+
+def test_english_headers_are_matched_whatever_their_case_and_spacing():
+    columns = ["Respondent ID", " REGION ", "Birth-Year", "Age Group", "Sex", "q1"]
+    assert poll_import.suggest_mapping(columns, ["Q1"]) == {
+        "Respondent ID": "respondent_id",
+        " REGION ": "region",
+        "Birth-Year": "birth_year",
+        "Age Group": "age_band",
+        "Sex": "gender",
+        "q1": "Q1",
+    }
+
+
+def test_two_headers_naming_one_field_map_only_the_first():
+    assert poll_import.suggest_mapping(["지역", "시군구"], []) == {"지역": "district", "시군구": ""}
+
+
+def test_the_next_file_of_a_wave_is_mapped_like_the_last_one_imported(client, organizer, wave):
+    header = ["S1" if c == "sex" else c for c in HEADER]
+    mapping = {("S1" if c == "sex" else c): t for c, t in MAPPING.items()}
+    content = csv_bytes(GOOD).replace(b"sex", b"S1", 1)
+    first = actions.do_store_upload(
+        wave, filename="w1.csv", content=content, columns=header, actor=None
+    )
+    actions.do_queue_check(first, mapping)
+    actions.run_import_job(first.pk)
+    actions.do_queue_import(first)
+    actions.run_import_job(first.pk)
+    wave.refresh_from_db()
+    assert wave.import_mapping == mapping
+    second = actions.do_store_upload(
+        wave, filename="w2.csv", content=content, columns=header, actor=None
+    )
+    client.force_login(organizer)
+    form = client.get(reverse("surveys:import_mapping", args=[second.pk])).context["form"]
+    assert {column: form.fields[f"c{i}"].initial for i, column in enumerate(header)} == mapping
