@@ -646,6 +646,8 @@ class PollImport(models.Model):
     progress = models.CharField(_("progress"), max_length=32, choices=Progress.choices, blank=True)
     error = models.CharField(_("error"), max_length=32, choices=Error.choices, blank=True)
     skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
+    # The report's reasons are written in the language of the organizer who queued the job.
+    language = models.CharField(_("language"), max_length=10, default="ko")
     task_id = models.CharField(_("task"), max_length=64, blank=True)
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

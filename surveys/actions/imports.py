@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -184,7 +184,9 @@ def _queue(locked: PollImport, job: str, **fields: Any) -> PollImport:
     return locked
 
 
-def do_queue_check(poll: PollImport, mapping: dict[str, str]) -> PollImport:
+def do_queue_check(
+    poll: PollImport, mapping: dict[str, str], *, language: str = "ko"
+) -> PollImport:
     """Record the column mapping and queue the check of every row against it."""
     with transaction.atomic():
         locked = PollImport.objects.select_for_update().get(pk=poll.pk)
@@ -201,10 +203,13 @@ def do_queue_check(poll: PollImport, mapping: dict[str, str]) -> PollImport:
             mapping=mapping,
             report={},
             status=PollImport.Status.UPLOADED,
+            language=language[:10],
         )
 
 
-def do_queue_import(poll: PollImport, *, skip_invalid: bool = False) -> PollImport:
+def do_queue_import(
+    poll: PollImport, *, skip_invalid: bool = False, language: str = "ko"
+) -> PollImport:
     """Queue the import of a checked file's rows."""
     with transaction.atomic():
         locked = PollImport.objects.select_for_update().get(pk=poll.pk)
@@ -212,7 +217,9 @@ def do_queue_import(poll: PollImport, *, skip_invalid: bool = False) -> PollImpo
             raise ActionRefused("not_ready", _("This file is not ready to import."))
         if _job_in_the_way(locked):
             raise ActionRefused("busy", _("This file is being checked or imported already."))
-        return _queue(locked, PollImport.Job.IMPORT, skip_invalid=skip_invalid)
+        return _queue(
+            locked, PollImport.Job.IMPORT, skip_invalid=skip_invalid, language=language[:10]
+        )
 
 
 def _step(import_id: int, **fields: Any) -> None:
@@ -236,6 +243,13 @@ def run_import_job(import_id: int) -> str:
     poll = PollImport.objects.select_related("wave__questionnaire").get(pk=import_id)
     if not claimed:
         return poll.job_status
+    with translation.override(poll.language):
+        _run_job(poll)
+    return PollImport.objects.values_list("job_status", flat=True).get(pk=import_id)
+
+
+def _run_job(poll: PollImport) -> None:
+    import_id = poll.pk
     try:
         table = imports.load(poll)
         _step(import_id, progress=PollImport.Progress.VALIDATING)
@@ -258,7 +272,6 @@ def run_import_job(import_id: int) -> str:
         _finish(import_id, PollImport.JobStatus.FAILED, PollImport.Error.FAILED)
     else:
         _finish(import_id, PollImport.JobStatus.DONE)
-    return PollImport.objects.values_list("job_status", flat=True).get(pk=import_id)
 
 
 @task()

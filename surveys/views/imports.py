@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from deliberation.core import background
 from deliberation.core.access import role_required
@@ -107,7 +108,7 @@ def mapping(request: HttpRequest, import_id: int) -> HttpResponse:
         problems = imports.mapping_problems(poll.wave, chosen)
         if not problems:
             try:
-                actions.do_queue_check(poll, chosen)
+                actions.do_queue_check(poll, chosen, language=_language())
             except ActionRefused as exc:
                 messages.error(request, exc.detail)
             return redirect("surveys:import_report", import_id=poll.pk)
@@ -117,6 +118,10 @@ def mapping(request: HttpRequest, import_id: int) -> HttpResponse:
         {"poll": poll, "wave": poll.wave, "form": form, "problems": problems},
         status=400 if problems else 200,
     )
+
+
+def _language() -> str:
+    return get_language() or settings.LANGUAGE_CODE
 
 
 def _worker_hint(poll: PollImport) -> str:
@@ -145,7 +150,11 @@ def report(request: HttpRequest, import_id: int) -> HttpResponse:
         return redirect("surveys:import_mapping", import_id=poll.pk)
     if request.method == "POST":
         try:
-            actions.do_queue_import(poll, skip_invalid=request.POST.get("skip_invalid") == "on")
+            actions.do_queue_import(
+                poll,
+                skip_invalid=request.POST.get("skip_invalid") == "on",
+                language=_language(),
+            )
         except ActionRefused as exc:
             messages.error(request, exc.detail)
         else:
