@@ -26,6 +26,7 @@ from surveys.actions.imports import (
     do_queue_import,
     do_save_mapping,
     do_store_upload,
+    job_alive,
     run_import_job,
 )
 from surveys.actions.quality import (
@@ -89,6 +90,7 @@ __all__ = [
     "do_panel_invitation",
     "do_save_draft",
     "do_save_mapping",
+    "job_alive",
     "run_import_job",
     "do_save_question",
     "do_save_quota",

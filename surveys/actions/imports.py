@@ -160,8 +160,8 @@ def do_import_file(
     return result
 
 
-def _job_in_the_way(poll: PollImport) -> bool:
-    """A queued or running job another worker will still finish."""
+def job_alive(poll: PollImport) -> bool:
+    """A queued or running job a worker will still finish (not one lost with its process)."""
     return poll.job_active and not background.is_abandoned(
         poll.task_id, poll.queued_at or poll.created_at
     )
@@ -192,7 +192,7 @@ def do_queue_check(
         locked = PollImport.objects.select_for_update().get(pk=poll.pk)
         if locked.status == PollImport.Status.IMPORTED:
             raise ActionRefused("imported", _("This file has been imported already."))
-        if _job_in_the_way(locked):
+        if job_alive(locked):
             raise ActionRefused("busy", _("This file is being checked or imported already."))
         problems = imports.mapping_problems(locked.wave, mapping)
         if problems:
@@ -215,7 +215,7 @@ def do_queue_import(
         locked = PollImport.objects.select_for_update().get(pk=poll.pk)
         if locked.status != PollImport.Status.VALIDATED:
             raise ActionRefused("not_ready", _("This file is not ready to import."))
-        if _job_in_the_way(locked):
+        if job_alive(locked):
             raise ActionRefused("busy", _("This file is being checked or imported already."))
         return _queue(
             locked, PollImport.Job.IMPORT, skip_invalid=skip_invalid, language=language[:10]

@@ -99,7 +99,7 @@ def mapping_form(poll: PollImport, data=None) -> forms.Form:
 @role_required(Role.ORGANIZER)
 def mapping(request: HttpRequest, import_id: int) -> HttpResponse:
     poll = _import(import_id)
-    if poll.status == PollImport.Status.IMPORTED or poll.job_active:
+    if poll.status == PollImport.Status.IMPORTED or actions.job_alive(poll):
         return redirect("surveys:import_report", import_id=poll.pk)
     form = mapping_form(poll, request.POST or None)
     problems: list[str] = []
@@ -125,6 +125,8 @@ def _language() -> str:
 
 
 def _worker_hint(poll: PollImport) -> str:
+    if poll.job_active and not actions.job_alive(poll):
+        return _("The job was interrupted before it ended; nothing was imported. Start it again.")
     if poll.job_status == PollImport.JobStatus.QUEUED and not background.worker_seen_recently():
         return _(
             "No background worker has been seen recently; the file is handled when one "
@@ -168,6 +170,7 @@ def report(request: HttpRequest, import_id: int) -> HttpResponse:
             "wave": poll.wave,
             "report": poll.report,
             "job_label": job_label(poll),
+            "job_alive": actions.job_alive(poll),
             "worker_hint": _worker_hint(poll),
         },
     )
@@ -185,7 +188,7 @@ def status(request: HttpRequest, import_id: int) -> JsonResponse:
             "progress": "",
             "progress_key": poll.progress,
             "error": str(poll.get_error_display()) if poll.error else "",
-            "finished": not poll.job_active,
+            "finished": not actions.job_alive(poll),
             "hint": _worker_hint(poll),
         }
     )

@@ -383,3 +383,25 @@ def test_the_next_file_of_a_wave_is_mapped_like_the_last_one_imported(client, or
     client.force_login(organizer)
     form = client.get(reverse("surveys:import_mapping", args=[second.pk])).context["form"]
     assert {column: form.fields[f"c{i}"].initial for i, column in enumerate(header)} == mapping
+
+
+def test_a_job_lost_with_its_worker_can_be_started_again(client, organizer, wave):
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD), columns=HEADER, actor=None
+    )
+    actions.do_queue_check(poll, MAPPING)
+    actions.run_import_job(poll.pk)
+    actions.do_queue_import(poll)
+    lost = DBTaskResult.objects.create(
+        task_path="surveys.actions.imports.run_poll_import",
+        args_kwargs={"args": [poll.pk], "kwargs": {}},
+        backend_name="default",
+        run_after=timezone.now(),
+        status="FAILED",
+    )
+    PollImport.objects.filter(pk=poll.pk).update(job_status="running", task_id=str(lost.id))
+    client.force_login(organizer)
+    html = client.get(reverse("surveys:import_report", args=[poll.pk]), **EN).content.decode()
+    assert "interrupted" in html and "data-status-url" not in html
+    client.post(reverse("surveys:import_report", args=[poll.pk]), {})
+    assert PollImport.objects.get().job_status == "queued"
