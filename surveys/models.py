@@ -598,6 +598,7 @@ class PollImport(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Progress(models.TextChoices):
         """The step a job is at: a key on the row, its words in the reader's language."""

@@ -175,6 +175,7 @@ ACCESS: dict[str, Access] = {
     "surveys:import_mapping": only(Role.ORGANIZER),
     "surveys:import_report": only(Role.ORGANIZER),
     "surveys:import_status": only(Role.ORGANIZER),
+    "surveys:import_cancel": only(Role.ORGANIZER, ok=405),
     "surveys:exports": only(Role.ORGANIZER, Role.ANALYST),
     "surveys:export_download": only(Role.ORGANIZER, Role.ANALYST),
     "surveys:weighting": only(Role.ORGANIZER, Role.ANALYST),

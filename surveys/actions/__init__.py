@@ -20,6 +20,7 @@ from surveys.actions.fieldwork import (
 from surveys.actions.imports import (
     ImportRefused,
     ImportResult,
+    do_cancel_import_job,
     do_import_file,
     do_import_poll,
     do_queue_check,
@@ -80,6 +81,7 @@ __all__ = [
     "do_create_wave",
     "do_delete_question",
     "do_erase_contact_data",
+    "do_cancel_import_job",
     "do_import_file",
     "do_import_poll",
     "do_queue_check",

@@ -222,14 +222,22 @@ def do_queue_import(
         )
 
 
+class JobStopped(Exception):
+    """The job was cancelled (or ended elsewhere) while the worker was at it."""
+
+
 def _step(import_id: int, **fields: Any) -> None:
-    PollImport.objects.filter(pk=import_id, job_status=PollImport.JobStatus.RUNNING).update(
+    """Record the job's step, unless it is no longer running: then stop it."""
+    if not PollImport.objects.filter(pk=import_id, job_status=PollImport.JobStatus.RUNNING).update(
         **fields
-    )
+    ):
+        raise JobStopped
 
 
 def _finish(import_id: int, job_status: str, error: str = "") -> None:
-    _step(import_id, job_status=job_status, error=error, progress="", finished_at=timezone.now())
+    PollImport.objects.filter(pk=import_id, job_status=PollImport.JobStatus.RUNNING).update(
+        job_status=job_status, error=error, progress="", finished_at=timezone.now()
+    )
 
 
 def run_import_job(import_id: int) -> str:
@@ -249,19 +257,33 @@ def run_import_job(import_id: int) -> str:
 
 
 def _run_job(poll: PollImport) -> None:
+    """The job's work; its result and its end are committed together, so a cancellation
+    either comes first and nothing is written, or finds the job already done."""
     import_id = poll.pk
     try:
         table = imports.load(poll)
         _step(import_id, progress=PollImport.Progress.VALIDATING)
         validation, index = imports.validate(poll.wave, table, poll.mapping)
         report = imports.report(validation)
-        if poll.job == PollImport.Job.CHECK:
-            do_save_mapping(poll, poll.mapping, report)
-        elif poll.status != PollImport.Status.IMPORTED:
+        if poll.job == PollImport.Job.IMPORT:
             _step(import_id, progress=PollImport.Progress.WRITING)
-            do_import_file(poll, validation, index, report=report, skip_invalid=poll.skip_invalid)
-            # Imported interview times and grids are checked like online ones.
-            do_refresh_quality_flags(poll.wave, specs_of(questions_of(poll.wave.questionnaire)))
+        with transaction.atomic():
+            locked = PollImport.objects.select_for_update().get(pk=import_id)
+            if locked.job_status != PollImport.JobStatus.RUNNING:
+                raise JobStopped
+            if locked.job == PollImport.Job.CHECK:
+                do_save_mapping(locked, locked.mapping, report)
+            elif locked.status != PollImport.Status.IMPORTED:
+                do_import_file(
+                    locked, validation, index, report=report, skip_invalid=locked.skip_invalid
+                )
+                # Imported interview times and grids are checked like online ones.
+                do_refresh_quality_flags(
+                    locked.wave, specs_of(questions_of(locked.wave.questionnaire))
+                )
+            _finish(import_id, PollImport.JobStatus.DONE)
+    except JobStopped:
+        logger.info("poll import %s stopped: its job is no longer running", import_id)
     except ImportRefused:
         _finish(import_id, PollImport.JobStatus.FAILED, PollImport.Error.INVALID_ROWS)
     except PollFileError:
@@ -270,8 +292,22 @@ def _run_job(poll: PollImport) -> None:
     except Exception:
         logger.exception("poll import %s failed", import_id)
         _finish(import_id, PollImport.JobStatus.FAILED, PollImport.Error.FAILED)
-    else:
-        _finish(import_id, PollImport.JobStatus.DONE)
+
+
+def do_cancel_import_job(poll: PollImport, *, actor: Any = None) -> PollImport:
+    """Cancel a queued or running check or import; the worker stops and writes nothing."""
+    with transaction.atomic():
+        locked = PollImport.objects.select_for_update().get(pk=poll.pk)
+        if not locked.job_active:
+            raise ActionRefused(
+                "not_active", _("This job has already ended; nothing was cancelled.")
+            )
+        locked.job_status = PollImport.JobStatus.CANCELLED
+        locked.progress = ""
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["job_status", "progress", "finished_at"])
+        logger.info("poll import %s job cancelled by %s", poll.pk, getattr(actor, "pk", None))
+    return locked
 
 
 @task()

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from deliberation.core import background
 from deliberation.core.access import role_required
@@ -174,6 +175,19 @@ def report(request: HttpRequest, import_id: int) -> HttpResponse:
             "worker_hint": _worker_hint(poll),
         },
     )
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def cancel(request: HttpRequest, import_id: int) -> HttpResponse:
+    poll = _import(import_id)
+    try:
+        actions.do_cancel_import_job(poll, actor=request.user)
+    except ActionRefused as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("The job was cancelled; nothing was imported."))
+    return redirect("surveys:import_report", import_id=poll.pk)
 
 
 @role_required(Role.ORGANIZER)

@@ -405,3 +405,22 @@ def test_a_job_lost_with_its_worker_can_be_started_again(client, organizer, wave
     assert "interrupted" in html and "data-status-url" not in html
     client.post(reverse("surveys:import_report", args=[poll.pk]), {})
     assert PollImport.objects.get().job_status == "queued"
+
+
+def test_an_organizer_cancels_a_queued_import_and_the_worker_writes_nothing(
+    client, organizer, wave
+):
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD), columns=HEADER, actor=None
+    )
+    actions.do_queue_check(poll, MAPPING)
+    actions.run_import_job(poll.pk)
+    actions.do_queue_import(poll)
+    client.force_login(organizer)
+    assert client.post(reverse("surveys:import_cancel", args=[poll.pk])).status_code == 302
+    assert actions.run_import_job(poll.pk) == "cancelled"
+    poll.refresh_from_db()
+    assert (poll.status, poll.job_status) == ("validated", "cancelled")
+    assert not Response.objects.exists()
+    with pytest.raises(ActionRefused):
+        actions.do_cancel_import_job(poll)
