@@ -818,6 +818,22 @@ def import_pool_file(import_id: int) -> str:
     return locked.status
 
 
+def do_cancel_pool_import(pool_import: PoolImport, *, actor: Any = None) -> PoolImport:
+    """Cancel a queued or running volunteer file; the worker then adds nobody from it."""
+    with transaction.atomic():
+        locked = PoolImport.objects.select_for_update().get(pk=pool_import.pk)
+        if not locked.active:
+            raise ActionRefused(
+                "not_active", _("This file has already been handled; nothing was cancelled.")
+            )
+        locked.status = PoolImport.Status.CANCELLED
+        locked.progress = ""
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "progress", "finished_at"])
+        _log("volunteer file %s cancelled by %s", locked.pk, getattr(actor, "pk", None))
+    return locked
+
+
 @task()
 def run_pool_import(import_id: int) -> str:
     """The queued task of a volunteer file."""

@@ -408,6 +408,7 @@ class PoolImport(models.Model):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Progress(models.TextChoices):
         """The step the import is at: a key on the row, its words in the reader's language."""

@@ -700,6 +700,23 @@ def pool_import_status(request: HttpRequest, slug: str, pool_import_id: int) -> 
     )
 
 
+@role_required(Role.ORGANIZER)
+@require_POST
+def cancel_pool_import(request: HttpRequest, slug: str, pool_import_id: int) -> HttpResponse:
+    pool_import = get_object_or_404(
+        PoolImport.objects.defer("content", "issues"),
+        pk=pool_import_id,
+        deliberation__slug=slug,
+    )
+    try:
+        actions.do_cancel_pool_import(pool_import, actor=request.user)
+    except ActionRefused as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("The file was cancelled; nobody was added from it."))
+    return redirect("panels:pool", slug=slug)
+
+
 def _pool_worker_hint(pool_import: PoolImport) -> str:
     if pool_import.status == PoolImport.Status.QUEUED and not background.worker_seen_recently():
         return _(

@@ -105,6 +105,7 @@ ACCESS: dict[str, Access] = {
     "panels:margins_template": only(Role.ORGANIZER),
     "panels:pool": only(Role.ORGANIZER),
     "panels:pool_import_status": only(Role.ORGANIZER),
+    "panels:cancel_pool_import": only(Role.ORGANIZER, ok=405),
     "panels:contacts": contacts_only(),
     "surveys:add_poll_volunteers": only(Role.ORGANIZER, ok=405),
     "surveys:erase_contacts": only(Role.ORGANIZER),

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from deliberation.core.actions import ActionRefused
 from panels import actions
 from panels.models import PoolImport, Volunteer, VolunteerContact
 from tests.factories import DeliberationFactory
@@ -200,3 +201,23 @@ def test_the_pool_page_follows_a_queued_file_and_its_status(client, organizer, d
     actions.import_pool_file(pool_import.pk)
     data = client.get(status_url).json()
     assert (data["status"], data["finished"]) == ("done", True)
+
+
+def test_an_organizer_cancels_a_queued_file_and_nobody_is_added(client, organizer, deliberation):
+    pool_import = actions.do_queue_pool_import(
+        deliberation,
+        filename="pool.csv",
+        content=(HEADER + "a1,,,,도심권,남성\n").encode(),
+        actor=organizer,
+        language="en",
+    )
+    client.force_login(organizer)
+    url = reverse(
+        "panels:cancel_pool_import",
+        kwargs={"slug": deliberation.slug, "pool_import_id": pool_import.pk},
+    )
+    assert client.post(url).status_code == 302
+    assert actions.import_pool_file(pool_import.pk) == "cancelled"
+    assert deliberation.volunteers.count() == 0
+    with pytest.raises(ActionRefused):
+        actions.do_cancel_pool_import(pool_import)
