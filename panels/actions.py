@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterable
+from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
@@ -15,15 +16,17 @@ from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks import task
 
 from deliberation.core import audit, background
 from deliberation.core.actions import ActionRefused, record_seat_numbers
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
+from deliberation.core.uploads import limit_message, upload_limits
 from panels import lottery as lottery_core
 from panels import selection, selectors
 from panels.audit_record import (
@@ -38,6 +41,7 @@ from panels.models import (
     Panelist,
     PanelPlan,
     PanelQuota,
+    PoolImport,
     PopulationMargin,
     Region,
     SelectionAudit,
@@ -45,7 +49,15 @@ from panels.models import (
     Volunteer,
     VolunteerContact,
 )
-from panels.pool_file import PoolCheck, PoolRow, normalise_email, normalise_phone
+from panels.pool_file import (
+    PoolCheck,
+    PoolFileError,
+    PoolRow,
+    check_pool_rows,
+    normalise_email,
+    normalise_phone,
+)
+from panels.pool_file import read_table as read_pool_table
 from panels.problem import id_field_of, plan_of, snapshot
 from panels.record_ids import new_record_ids
 from panels.runner import compute_selection_run
@@ -530,7 +542,7 @@ def do_start_run(deliberation: Deliberation, *, actor: Any, seed: int = 0) -> Se
                 created_by=actor if getattr(actor, "pk", None) else None,
                 seed=seed,
                 inputs=inputs,
-                progress="Queued",
+                progress=SelectionRun.Progress.QUEUED,
             )
             background.enqueue_on_commit(compute_selection_run, SelectionRun, run.pk)
             audit.record(
@@ -841,3 +853,127 @@ def do_send_invitations(deliberation: Deliberation, *, login_url: str, actor: An
             extra={"count": len(seats), "seats": [s.pseudonym for s in seats]},
         )
     return len(seats)
+
+
+# A refused file keeps this many of its problems for the page.
+POOL_ISSUE_LIMIT = 5000
+
+
+def pool_file_message(exc: PoolFileError) -> str:
+    """Why a volunteer file was refused, in the current language."""
+    if exc.limit is not None:
+        return limit_message(exc.limit)
+    return _(
+        "The file cannot be read: use a CSV file (UTF-8 or CP949) or an XLSX workbook "
+        "saved by a spreadsheet program."
+    )
+
+
+def do_queue_pool_import(
+    deliberation: Deliberation, *, filename: str, content: bytes, actor: Any, language: str
+) -> PoolImport:
+    """Keep an uploaded volunteer file and queue its check and import for the worker."""
+    with transaction.atomic():
+        pool_import = PoolImport.objects.create(
+            deliberation=deliberation,
+            filename=filename[:200],
+            content=content,
+            language=language[:10],
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        background.enqueue_on_commit(run_pool_import, PoolImport, pool_import.pk)
+        audit.record(
+            "pool_import.queued",
+            actor=actor,
+            deliberation=deliberation,
+            obj=pool_import,
+            label=pool_import.filename,
+            extra={"bytes": len(content)},
+        )
+    return pool_import
+
+
+def _pool_step(import_id: int, **fields: Any) -> None:
+    PoolImport.objects.filter(pk=import_id, status=PoolImport.Status.RUNNING).update(**fields)
+
+
+def import_pool_file(import_id: int) -> str:
+    """Read, check and add a queued volunteer file; returns the status it ended with.
+
+    The check against the pool and the insert run in one transaction with the
+    deliberation locked, and the row is marked done in it too: a worker killed before the
+    commit leaves nothing written, and the file is then checked and added again whole.
+    """
+    claimed = PoolImport.objects.filter(pk=import_id, status__in=PoolImport.ACTIVE).update(
+        status=PoolImport.Status.RUNNING, progress=PoolImport.Progress.READING
+    )
+    pool_import = PoolImport.objects.select_related("deliberation").get(pk=import_id)
+    if not claimed:
+        return pool_import.status
+    deliberation = pool_import.deliberation
+    with translation.override(pool_import.language):
+        try:
+            table = read_pool_table(
+                pool_import.filename, bytes(pool_import.content), upload_limits()
+            )
+        except PoolFileError as exc:
+            _pool_step(
+                import_id,
+                status=PoolImport.Status.FAILED,
+                progress="",
+                error=pool_file_message(exc),
+                finished_at=timezone.now(),
+            )
+            return PoolImport.Status.FAILED
+        _pool_step(import_id, progress=PoolImport.Progress.CHECKING)
+        with transaction.atomic():
+            Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+            locked = PoolImport.objects.select_for_update().get(pk=import_id)
+            if locked.status != PoolImport.Status.RUNNING:
+                return locked.status
+            ids, emails, phones = selectors.contact_keys(deliberation)
+            check = check_pool_rows(
+                table,
+                selectors.allowed_values(deliberation),
+                existing_ids=ids,
+                existing_emails=emails,
+                existing_phones=phones,
+            )
+            if check.ok:
+                locked.imported = do_import_pool(deliberation, check, actor=locked.created_by)
+                locked.status = PoolImport.Status.DONE
+            else:
+                locked.issues = [asdict(issue) for issue in check.issues[:POOL_ISSUE_LIMIT]]
+                locked.status = PoolImport.Status.FAILED
+            locked.progress = ""
+            locked.finished_at = timezone.now()
+            locked.save()
+    return locked.status
+
+
+def do_cancel_pool_import(pool_import: PoolImport, *, actor: Any = None) -> PoolImport:
+    """Cancel a queued or running volunteer file; the worker then adds nobody from it."""
+    with transaction.atomic():
+        locked = PoolImport.objects.select_for_update().get(pk=pool_import.pk)
+        if not locked.active:
+            raise ActionRefused(
+                "not_active", _("This file has already been handled; nothing was cancelled.")
+            )
+        locked.status = PoolImport.Status.CANCELLED
+        locked.progress = ""
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "progress", "finished_at"])
+        audit.record(
+            "pool_import.cancelled",
+            actor=actor,
+            deliberation=locked.deliberation_id,
+            obj=locked,
+            label=locked.filename,
+        )
+    return locked
+
+
+@task()
+def run_pool_import(import_id: int) -> str:
+    """The queued task of a volunteer file."""
+    return import_pool_file(import_id)

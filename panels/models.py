@@ -330,6 +330,14 @@ class SelectionRun(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Progress(models.TextChoices):
+        """The step a run is at: a key on the row, its words in the reader's language."""
+
+        QUEUED = "queued", _("Queued")
+        CHECKING_QUOTAS = "checking_quotas", _("Checking the quotas")
+        COMPUTING_LEXIMIN = "computing_leximin", _("Computing LEXIMIN selection probabilities")
+        ROUNDING_LOTTERY = "rounding_lottery", _("Rounding to a lottery of panels")
+
     ACTIVE = (Status.QUEUED, Status.RUNNING)
     FINISHED = (Status.DONE, Status.FAILED, Status.CANCELLED)
 
@@ -342,7 +350,7 @@ class SelectionRun(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
-    progress = models.CharField(_("progress"), max_length=200, blank=True)
+    progress = models.CharField(_("progress"), max_length=200, blank=True, choices=Progress.choices)
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -390,6 +398,66 @@ class SelectionRun(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.pk} ({self.status})"
+
+
+class PoolImport(models.Model):
+    """A volunteer file handed to the background worker: read, checked, then added whole."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Progress(models.TextChoices):
+        """The step the import is at: a key on the row, its words in the reader's language."""
+
+        READING = "reading", _("Reading the file")
+        CHECKING = "checking", _("Checking every row")
+        WRITING = "writing", _("Adding the volunteers")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="pool_imports",
+        verbose_name=_("deliberation"),
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    content = models.BinaryField(_("file"))
+    language = models.CharField(_("language"), max_length=10, default="ko")
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.CharField(_("progress"), max_length=32, choices=Progress.choices, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    issues = models.JSONField(_("problems"), default=list, blank=True)
+    imported = models.PositiveIntegerField(_("volunteers imported"), default=0)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("volunteer file import")
+        verbose_name_plural = _("volunteer file imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def active(self) -> bool:
+        return self.status in self.ACTIVE
 
 
 class SelectionAudit(models.Model):

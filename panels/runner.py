@@ -44,7 +44,7 @@ def execute_run(run_id: int) -> SelectionRun:
     claimed = SelectionRun.objects.filter(pk=run_id, status__in=SelectionRun.ACTIVE).update(
         status=SelectionRun.Status.RUNNING,
         started_at=timezone.now(),
-        progress="Checking the quotas",
+        progress=SelectionRun.Progress.CHECKING_QUOTAS,
         error="",
         timings={},
     )
@@ -59,11 +59,11 @@ def execute_run(run_id: int) -> SelectionRun:
         timings["feasibility_seconds"] = round(time.perf_counter() - started, 3)
         if not report.feasible:
             raise selection.InfeasibleQuotasError(report)
-        _step(run_id, progress="Computing LEXIMIN selection probabilities", timings=timings)
+        _step(run_id, progress=SelectionRun.Progress.COMPUTING_LEXIMIN, timings=timings)
         started = time.perf_counter()
         result = selection.leximin(problem, seed=run.seed)
         timings["leximin_seconds"] = round(time.perf_counter() - started, 3)
-        _step(run_id, progress="Rounding to a lottery of panels", timings=timings)
+        _step(run_id, progress=SelectionRun.Progress.ROUNDING_LOTTERY, timings=timings)
         started = time.perf_counter()
         lottery = build_lottery(result, int(run.inputs.get("lottery_size", 1000)))
         timings["lottery_seconds"] = round(time.perf_counter() - started, 3)

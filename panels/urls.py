@@ -10,6 +10,16 @@ urlpatterns = [
     path("<slug:slug>/margins/", views.margins, name="margins"),
     path("<slug:slug>/margins/template.csv", views.margins_template, name="margins_template"),
     path("<slug:slug>/pool/", views.pool, name="pool"),
+    path(
+        "<slug:slug>/pool/imports/<int:pool_import_id>/",
+        views.pool_import_status,
+        name="pool_import_status",
+    ),
+    path(
+        "<slug:slug>/pool/imports/<int:pool_import_id>/cancel/",
+        views.cancel_pool_import,
+        name="cancel_pool_import",
+    ),
     path("<slug:slug>/pool/contacts/", views.contacts, name="contacts"),
     path("<slug:slug>/quotas/", views.quotas, name="quotas"),
     path("<slug:slug>/feasibility/", views.feasibility, name="feasibility"),

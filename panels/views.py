@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +22,7 @@ from deliberation.core.access import (
     role_required,
 )
 from deliberation.core.actions import ActionRefused
+from deliberation.core.file_limits import FileTooLarge, check_length
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
 from deliberation.core.uploads import accepts_upload, data_file_bytes, limit_message, upload_limits
@@ -47,25 +50,16 @@ from panels.margins import (
 )
 from panels.models import (
     Panelist,
+    PoolImport,
     Region,
     SelectionAudit,
     SelectionRun,
     Volunteer,
     VolunteerContact,
 )
-from panels.pool_file import PoolFileError, check_pool_rows, read_table
+from panels.pool_file import PoolIssue
 from panels.problem import plan_of, problem_from_snapshot, snapshot
 from panels.representativeness import probability_summary
-
-
-def pool_file_message(exc: PoolFileError) -> str:
-    """Why a volunteer file was refused, in the visitor's language."""
-    if exc.limit is not None:
-        return limit_message(exc.limit)
-    return _(
-        "The file cannot be read: use a CSV file (UTF-8 or CP949) or an XLSX workbook "
-        "saved by a spreadsheet program."
-    )
 
 
 def _deliberation(slug: str) -> Deliberation:
@@ -260,32 +254,28 @@ def pool(request: HttpRequest, slug: str) -> HttpResponse:
     deliberation = _deliberation(slug)
     allowed = selectors.allowed_values(deliberation)
     form = PoolImportForm(request.POST or None, request.FILES or None)
-    issues = []
     status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        ids, emails, phones = selectors.contact_keys(deliberation)
         try:
-            table = read_table(upload.name, upload.read(), upload_limits())
-        except PoolFileError as exc:
-            form.add_error("file", pool_file_message(exc))
+            check_length(upload.size, upload_limits())
+        except FileTooLarge as exc:
+            form.add_error("file", limit_message(exc))
             status = 400
         else:
-            check = check_pool_rows(
-                table,
-                allowed,
-                existing_ids=ids,
-                existing_emails=emails,
-                existing_phones=phones,
+            actions.do_queue_pool_import(
+                deliberation,
+                filename=upload.name,
+                content=upload.read(),
+                actor=request.user,
+                language=get_language() or settings.LANGUAGE_CODE,
             )
-            if check.ok:
-                n = actions.do_import_pool(deliberation, check, actor=request.user)
-                messages.success(request, _("%(n)d volunteers imported.") % {"n": n})
-                return redirect("panels:pool", slug=slug)
-            issues = check.issues
-            status = 400
+            messages.success(request, _("The file is being checked; the pool follows below."))
+            return redirect("panels:pool", slug=slug)
     elif request.method == "POST":
         status = 400
+    latest = deliberation.pool_imports.defer("content").first()
+    issues = [PoolIssue(**issue) for issue in latest.issues] if latest else []
     volunteers = deliberation.volunteers.order_by("external_id")
     page = Paginator(volunteers.only("external_id", "source", "features", "status"), 100).get_page(
         request.GET.get("page")
@@ -299,6 +289,7 @@ def pool(request: HttpRequest, slug: str) -> HttpResponse:
         "deliberation": deliberation,
         "form": form,
         "issues": issues,
+        "latest_import": latest,
         "page": page,
         "features": features,
         "rows": [(v, [(f, v.features.get(f, "")) for f in features]) for v in page],
@@ -475,7 +466,8 @@ def run_status_data(run: SelectionRun) -> dict:
         "id": run.pk,
         "status": run.status,
         "status_label": run.get_status_display(),
-        "progress": run.progress,
+        "progress": str(run.get_progress_display()) if run.progress else "",
+        "progress_key": run.progress,
         "error": run.error,
         "finished": run.status in SelectionRun.FINISHED,
         "hint": _worker_hint(run),
@@ -684,3 +676,51 @@ def audit_record_json(request: HttpRequest, slug: str) -> HttpResponse:
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
     response["Content-Disposition"] = f'attachment; filename="selection-audit-{record.pk}.json"'
     return response
+
+
+@role_required(Role.ORGANIZER)
+def pool_import_status(request: HttpRequest, slug: str, pool_import_id: int) -> JsonResponse:
+    """A volunteer file's import, for the pool page to follow until it ends."""
+    pool_import = get_object_or_404(
+        PoolImport.objects.defer("content", "issues"),
+        pk=pool_import_id,
+        deliberation__slug=slug,
+    )
+    progress = pool_import.get_progress_display() if pool_import.progress else ""
+    return JsonResponse(
+        {
+            "id": pool_import.pk,
+            "status": pool_import.status,
+            "status_label": pool_import.get_status_display(),
+            "progress": str(progress),
+            "progress_key": pool_import.progress,
+            "finished": not pool_import.active,
+            "hint": _pool_worker_hint(pool_import),
+        }
+    )
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def cancel_pool_import(request: HttpRequest, slug: str, pool_import_id: int) -> HttpResponse:
+    pool_import = get_object_or_404(
+        PoolImport.objects.defer("content", "issues"),
+        pk=pool_import_id,
+        deliberation__slug=slug,
+    )
+    try:
+        actions.do_cancel_pool_import(pool_import, actor=request.user)
+    except ActionRefused as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("The file was cancelled; nobody was added from it."))
+    return redirect("panels:pool", slug=slug)
+
+
+def _pool_worker_hint(pool_import: PoolImport) -> str:
+    if pool_import.status == PoolImport.Status.QUEUED and not background.worker_seen_recently():
+        return _(
+            "No background worker has been seen recently; the file is handled when one "
+            "runs (manage.py worker)."
+        )
+    return ""

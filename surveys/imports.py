@@ -26,21 +26,11 @@ def strata_for(wave: Wave) -> poll_import.Strata:
     )
 
 
-def suggest_mapping(columns: list[str], items: list[str]) -> dict[str, str]:
-    """Columns named like an item or a respondent field are mapped to it."""
-    aliases = {
-        "id": poll_import.RESPONDENT_ID,
-        "respid": poll_import.RESPONDENT_ID,
-        "sex": poll_import.GENDER,
-        "age_group": poll_import.AGE_BAND,
-        "birthyear": poll_import.BIRTH_YEAR,
-    }
-    known = {t.lower(): t for t in (*poll_import.PROFILE_TARGETS, *items)}
-    mapping = {}
-    for column in columns:
-        key = column.strip().lower()
-        mapping[column] = known.get(key) or aliases.get(key, "")
-    return mapping
+def suggest_mapping(
+    columns: list[str], items: list[str], wave: Wave | None = None
+) -> dict[str, str]:
+    """Columns mapped as in the wave's last import, else by their names."""
+    return poll_import.suggest_mapping(columns, items, wave.import_mapping if wave else None)
 
 
 def load(poll: PollImport) -> Table:

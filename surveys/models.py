@@ -338,6 +338,12 @@ class Wave(models.Model):
             "interview time of the wave's completes."
         ),
     )
+    import_mapping = models.JSONField(
+        _("last import mapping"),
+        default=dict,
+        blank=True,
+        help_text=_("The column mapping of the last file imported into this wave."),
+    )
 
     class Meta:
         verbose_name = _("wave")
@@ -654,6 +660,39 @@ class PollImport(models.Model):
         VALIDATED = "validated", _("Validated")
         IMPORTED = "imported", _("Imported")
 
+    class Job(models.TextChoices):
+        """What the background worker is asked to do with the file."""
+
+        CHECK = "check", _("Checking the file")
+        IMPORT = "import", _("Importing the file")
+
+    class JobStatus(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Progress(models.TextChoices):
+        """The step a job is at: a key on the row, its words in the reader's language."""
+
+        READING = "reading", _("Reading the file")
+        VALIDATING = "validating", _("Checking every row")
+        WRITING = "writing", _("Writing the respondents")
+
+    class Error(models.TextChoices):
+        INVALID_ROWS = (
+            "invalid_rows",
+            _(
+                "Nothing was imported: some rows are invalid. Correct the file, or tick the box "
+                "to skip the listed rows."
+            ),
+        )
+        UNREADABLE = "unreadable", _("The file could not be read again; upload it anew.")
+        FAILED = "failed", _("The job failed; nothing was imported. Try again.")
+
+    ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
     wave = models.ForeignKey(
         Wave, on_delete=models.CASCADE, related_name="imports", verbose_name=_("wave")
     )
@@ -674,6 +713,18 @@ class PollImport(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    job = models.CharField(_("job"), max_length=16, choices=Job.choices, blank=True)
+    job_status = models.CharField(
+        _("job status"), max_length=16, choices=JobStatus.choices, blank=True
+    )
+    progress = models.CharField(_("progress"), max_length=32, choices=Progress.choices, blank=True)
+    error = models.CharField(_("error"), max_length=32, choices=Error.choices, blank=True)
+    skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
+    # The report's reasons are written in the language of the organizer who queued the job.
+    language = models.CharField(_("language"), max_length=10, default="ko")
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("poll import")
@@ -682,6 +733,10 @@ class PollImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def job_active(self) -> bool:
+        return self.job_status in self.ACTIVE
 
 
 class VolunteerOptIn(models.Model):

@@ -25,6 +25,43 @@ PROFILE_TARGETS = (RESPONDENT_ID, REGION, DISTRICT, GENDER, BIRTH_YEAR, AGE_BAND
 MAX_ID_LENGTH = 40
 
 
+# Headers polling firms commonly use, in Korean and English, for the respondent fields.
+# They are compared without case, spaces, underscores or hyphens.
+HEADER_ALIASES = {
+    RESPONDENT_ID: ("id", "respid", "respondentid", "응답자id", "응답자번호", "번호"),
+    REGION: ("region", "권역", "권역구분"),
+    DISTRICT: ("district", "지역", "시군구", "자치구", "거주지역", "sigungu"),
+    GENDER: ("gender", "sex", "성별"),
+    BIRTH_YEAR: ("birthyear", "yearofbirth", "yob", "출생연도", "출생년도", "생년"),
+    AGE_BAND: ("ageband", "agegroup", "age", "연령", "연령대", "나이", "나이대"),
+    DURATION: ("duration", "durationseconds", "소요시간", "응답시간"),
+}
+_BY_ALIAS = {alias: target for target, names in HEADER_ALIASES.items() for alias in names}
+
+
+def header_key(header: str) -> str:
+    """A header as compared with the aliases: no case, spaces, underscores or hyphens."""
+    return "".join(ch for ch in header.casefold() if not ch.isspace() and ch not in "_-")
+
+
+def suggest_mapping(
+    columns: Sequence[str], items: Sequence[str], remembered: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """A target for each column: the wave's last mapping of that column, else a question
+    item of that name, else a respondent field the header names, else nothing."""
+    remembered = remembered or {}
+    known = set(PROFILE_TARGETS) | set(items)
+    item_codes = {code.strip().lower(): code for code in (*PROFILE_TARGETS, *items)}
+    mapping: dict[str, str] = {}
+    for column in columns:
+        if column in remembered and (not remembered[column] or remembered[column] in known):
+            mapping[column] = remembered[column]
+            continue
+        target = item_codes.get(column.strip().lower()) or _BY_ALIAS.get(header_key(column), "")
+        mapping[column] = target if target not in mapping.values() else ""
+    return mapping
+
+
 @dataclass(frozen=True)
 class Strata:
     regions: Sequence[str] = ()

@@ -92,6 +92,8 @@ urlpatterns = [
     path("waves/<int:wave_id>/import/", imports.upload, name="import_upload"),
     path("imports/<int:import_id>/mapping/", imports.mapping, name="import_mapping"),
     path("imports/<int:import_id>/", imports.report, name="import_report"),
+    path("imports/<int:import_id>/status/", imports.status, name="import_status"),
+    path("imports/<int:import_id>/cancel/", imports.cancel, name="import_cancel"),
     # Analysis
     path("waves/<int:wave_id>/exports/", analysis.export_list, name="exports"),
     path(

@@ -18,7 +18,7 @@ from deliberation.core.models import Deliberation
 from deliberation.core.roles import TEAM_ROLES, Role
 from deliberation.forum.models import Material
 from deliberation.report.models import ReportRender
-from panels.models import SelectionRun
+from panels.models import PoolImport, SelectionRun
 from surveys.models import Answer, PollImport, Response, Wave
 from tests.factories import (
     DeliberationFactory,
@@ -105,6 +105,8 @@ ACCESS: dict[str, Access] = {
     "panels:margins": only(Role.ORGANIZER),
     "panels:margins_template": only(Role.ORGANIZER),
     "panels:pool": only(Role.ORGANIZER),
+    "panels:pool_import_status": only(Role.ORGANIZER),
+    "panels:cancel_pool_import": only(Role.ORGANIZER, ok=405),
     "panels:contacts": contacts_only(),
     "surveys:add_poll_volunteers": only(Role.ORGANIZER, ok=405),
     "surveys:erase_contacts": only(Role.ORGANIZER),
@@ -175,6 +177,8 @@ ACCESS: dict[str, Access] = {
     "surveys:import_upload": only(Role.ORGANIZER),
     "surveys:import_mapping": only(Role.ORGANIZER),
     "surveys:import_report": only(Role.ORGANIZER),
+    "surveys:import_status": only(Role.ORGANIZER),
+    "surveys:import_cancel": only(Role.ORGANIZER, ok=405),
     "surveys:exports": only(Role.ORGANIZER, Role.ANALYST),
     "surveys:export_download": only(Role.ORGANIZER, Role.ANALYST),
     "surveys:weighting": only(Role.ORGANIZER, Role.ANALYST),
@@ -260,6 +264,9 @@ def objects(db, settings, tmp_path):
         "group_id": group.pk,
         "session_id": group.session_id,
         "run_id": run.pk,
+        "pool_import_id": PoolImport.objects.create(
+            deliberation=stage.deliberation, filename="pool.csv", content=b"id\n", status="done"
+        ).pk,
         "render_id": render.pk,
         "material_id": material.pk,
         "wave_id": wave.pk,

@@ -76,6 +76,11 @@ EVENTS: dict[str, Any] = {
     "import.uploaded": _("Poll file uploaded"),
     "import.mapped": _("Poll file columns mapped"),
     "import.done": _("Poll file imported"),
+    "import.check_queued": _("Poll file queued for its check"),
+    "import.queued": _("Poll file queued for import"),
+    "import.cancelled": _("Poll file check or import cancelled"),
+    "pool_import.queued": _("Volunteer file queued"),
+    "pool_import.cancelled": _("Volunteer file cancelled"),
     "reminders.sent": _("Survey reminders sent"),
     "contacts.erased": _("Contact data erased"),
     # The forum.

@@ -1,12 +1,13 @@
 """One queue for every kind of background work, with leases that outlive a dead worker.
 
-Selection runs, report PDFs and reminder e-mails are tasks of django-tasks'
-database backend, run by `manage.py worker` processes apart from the web workers. That
-backend runs a task once: a task left RUNNING by a worker that was killed would stay so.
-Each worker therefore renews a lease (`WorkerHeartbeat`); every worker, at start and
-periodically, queues again the tasks held by a worker whose lease expired. The domain rows
-(a selection run, a render, a reminder batch) remain what people see, and each
-task is idempotent, so running it again after a kill completes it correctly.
+Selection runs, report PDFs, reminder e-mails and the imports of poll and volunteer
+files are tasks of django-tasks' database backend, run by `manage.py worker` processes
+apart from the web workers. That backend runs a task once: a task left RUNNING by a
+worker that was killed would stay so. Each worker therefore renews a lease
+(`WorkerHeartbeat`); every worker, at start and periodically, queues again the tasks held
+by a worker whose lease expired. The domain rows (a selection run, a render, a reminder
+batch, a poll or volunteer file) remain what people see, and each task is idempotent, so
+running it again after a kill completes it correctly.
 """
 
 from __future__ import annotations

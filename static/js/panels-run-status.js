@@ -1,4 +1,4 @@
-// Poll a selection run's status until it finishes, then reload to show the results.
+// Poll a background job's status (a selection run, a poll import) until it finishes, then reload to show the results.
 (function () {
   "use strict";
   const section = document.querySelector("[data-status-url]");

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from deliberation.core import background
 from deliberation.core.access import role_required
+from deliberation.core.actions import ActionRefused
 from deliberation.core.file_limits import FileTooLarge, check_length
 from deliberation.core.roles import Role
 from deliberation.core.uploads import accepts_upload, data_file_bytes, limit_message, upload_limits
@@ -84,7 +88,7 @@ def mapping_form(poll: PollImport, data=None) -> forms.Form:
     choices = [("", _("(ignore this column)"))]
     choices += [(target, f"{label} ({target})") for target, label in PROFILE_LABELS.items()]
     choices += [(item, item) for item in items]
-    initial = poll.mapping or imports.suggest_mapping(poll.columns, items)
+    initial = poll.mapping or imports.suggest_mapping(poll.columns, items, poll.wave)
     form = forms.Form(data)
     for i, column in enumerate(poll.columns):
         form.fields[f"c{i}"] = forms.ChoiceField(
@@ -96,7 +100,7 @@ def mapping_form(poll: PollImport, data=None) -> forms.Form:
 @role_required(Role.ORGANIZER)
 def mapping(request: HttpRequest, import_id: int) -> HttpResponse:
     poll = _import(import_id)
-    if poll.status == PollImport.Status.IMPORTED:
+    if poll.status == PollImport.Status.IMPORTED or actions.job_alive(poll):
         return redirect("surveys:import_report", import_id=poll.pk)
     form = mapping_form(poll, request.POST or None)
     problems: list[str] = []
@@ -104,13 +108,10 @@ def mapping(request: HttpRequest, import_id: int) -> HttpResponse:
         chosen = {column: form.cleaned_data[f"c{i}"] for i, column in enumerate(poll.columns)}
         problems = imports.mapping_problems(poll.wave, chosen)
         if not problems:
-            validation, _index = imports.validate(poll.wave, imports.load(poll), chosen)
             try:
-                actions.do_save_mapping(
-                    poll, chosen, imports.report(validation), actor=request.user
-                )
-            except actions.ImportRefused:
-                pass  # imported meanwhile, from another tab: the report page says so
+                actions.do_queue_check(poll, chosen, language=_language(), actor=request.user)
+            except ActionRefused as exc:
+                messages.error(request, exc.detail)
             return redirect("surveys:import_report", import_id=poll.pk)
     return render(
         request,
@@ -120,51 +121,89 @@ def mapping(request: HttpRequest, import_id: int) -> HttpResponse:
     )
 
 
+def _language() -> str:
+    return get_language() or settings.LANGUAGE_CODE
+
+
+def _worker_hint(poll: PollImport) -> str:
+    if poll.job_active and not actions.job_alive(poll):
+        return _("The job was interrupted before it ended; nothing was imported. Start it again.")
+    if poll.job_status == PollImport.JobStatus.QUEUED and not background.worker_seen_recently():
+        return _(
+            "No background worker has been seen recently; the file is handled when one "
+            "runs (manage.py worker)."
+        )
+    return ""
+
+
+def job_label(poll: PollImport) -> str:
+    """What the page says of the file's job: the job, its status and its step."""
+    if not poll.job:
+        return ""
+    label = f"{poll.get_job_display()}: {poll.get_job_status_display()}"
+    if poll.progress:
+        label += f" ({poll.get_progress_display()})"
+    return label
+
+
 @role_required(Role.ORGANIZER)
 def report(request: HttpRequest, import_id: int) -> HttpResponse:
     poll = _import(import_id)
-    if poll.status == PollImport.Status.UPLOADED:
+    if poll.status == PollImport.Status.UPLOADED and not poll.job:
         return redirect("surveys:import_mapping", import_id=poll.pk)
-    if request.method == "POST" and poll.status == PollImport.Status.VALIDATED:
-        skip = request.POST.get("skip_invalid") == "on"
-        validation, index = imports.validate(poll.wave, imports.load(poll), poll.mapping)
+    if request.method == "POST":
         try:
-            result = actions.do_import_file(
+            actions.do_queue_import(
                 poll,
-                validation,
-                index,
-                report=imports.report(validation),
-                skip_invalid=skip,
+                skip_invalid=request.POST.get("skip_invalid") == "on",
+                language=_language(),
                 actor=request.user,
             )
-        except actions.ImportRefused:
-            messages.error(
-                request,
-                _(
-                    "Nothing was imported: some rows are invalid. Correct the file, or tick "
-                    "the box to skip the listed rows."
-                ),
-            )
+        except ActionRefused as exc:
+            messages.error(request, exc.detail)
         else:
-            # Imported interview times and grids are checked like online ones.
-            actions.do_refresh_quality_flags(
-                poll.wave, specs_of(questions_of(poll.wave.questionnaire)), actor=request.user
-            )
-            messages.success(
-                request,
-                _(
-                    "%(created)s respondents imported; %(present)s were already there; "
-                    "%(skipped)s invalid rows skipped."
-                )
-                % {
-                    "created": result.created,
-                    "present": result.already_present,
-                    "skipped": result.skipped_invalid,
-                },
-            )
+            messages.success(request, _("The import has started."))
         return redirect("surveys:import_report", import_id=poll.pk)
     return render(
         request,
         "surveys/import_report.html",
-        {"poll": poll, "wave": poll.wave, "report": poll.report},
+        {
+            "poll": poll,
+            "wave": poll.wave,
+            "report": poll.report,
+            "job_label": job_label(poll),
+            "job_alive": actions.job_alive(poll),
+            "worker_hint": _worker_hint(poll),
+        },
+    )
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def cancel(request: HttpRequest, import_id: int) -> HttpResponse:
+    poll = _import(import_id)
+    try:
+        actions.do_cancel_import_job(poll, actor=request.user)
+    except ActionRefused as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("The job was cancelled; nothing was imported."))
+    return redirect("surveys:import_report", import_id=poll.pk)
+
+
+@role_required(Role.ORGANIZER)
+def status(request: HttpRequest, import_id: int) -> JsonResponse:
+    """The file's job, for the report page to follow until it ends."""
+    poll = get_object_or_404(PollImport.objects.defer("content"), pk=import_id)
+    return JsonResponse(
+        {
+            "id": poll.pk,
+            "status": poll.job_status,
+            "status_label": job_label(poll),
+            "progress": "",
+            "progress_key": poll.progress,
+            "error": str(poll.get_error_display()) if poll.error else "",
+            "finished": not actions.job_alive(poll),
+            "hint": _worker_hint(poll),
+        }
     )

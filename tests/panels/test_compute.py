@@ -1,7 +1,9 @@
 import threading
 import uuid
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -158,3 +160,43 @@ def test_the_page_of_a_queued_run_says_when_no_worker_is_there(
     assert "manage.py worker" in client.get(status_url).json()["hint"]
     WorkerHeartbeat.objects.create(worker_id="w1")
     assert client.get(status_url).json()["hint"] == ""
+
+
+def test_the_korean_page_of_a_running_run_shows_its_step_in_korean(client, organizer, deliberation):
+    client.force_login(organizer)
+    SelectionRun.objects.create(
+        deliberation=deliberation,
+        status=SelectionRun.Status.RUNNING,
+        progress=SelectionRun.Progress.CHECKING_QUOTAS,
+    )
+    url = reverse("panels:compute", kwargs={"slug": deliberation.slug})
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "할당 조건 확인 중" in html
+    assert "checking_quotas" not in html and "Checking the quotas" not in html
+
+
+def test_the_status_json_gives_the_step_in_the_reader_s_language(client, organizer, deliberation):
+    client.force_login(organizer)
+    run = SelectionRun.objects.create(
+        deliberation=deliberation,
+        status=SelectionRun.Status.RUNNING,
+        progress=SelectionRun.Progress.ROUNDING_LOTTERY,
+    )
+    url = reverse("panels:run_status", kwargs={"slug": deliberation.slug, "run_id": run.pk})
+    data = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (data["progress"], data["progress_key"]) == (
+        "Rounding to a lottery of panels",
+        "rounding_lottery",
+    )
+
+
+def test_the_migration_turns_stored_english_steps_into_keys(deliberation):
+    migration = import_module("panels.migrations.0008_selection_run_progress_keys")
+    run = SelectionRun.objects.create(
+        deliberation=deliberation,
+        status="running",
+        progress="Computing LEXIMIN selection probabilities",
+    )
+    migration.texts_to_keys(apps, None)
+    run.refresh_from_db()
+    assert run.progress == SelectionRun.Progress.COMPUTING_LEXIMIN

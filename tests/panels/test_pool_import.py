@@ -5,7 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from panels.models import Volunteer, VolunteerContact
+from deliberation.core.actions import ActionRefused
+from panels import actions
+from panels.models import PoolImport, Volunteer, VolunteerContact
 from tests.factories import DeliberationFactory
 from tests.panels.pool_helpers import BALANCED_QUOTAS, set_quotas
 
@@ -13,10 +15,19 @@ HEADER = "id,name,email,phone,region,gender\n"
 
 
 def upload(client, deliberation, name, data: bytes):
+    """Upload a file, let the worker handle it, and return the pool page then shown.
+
+    The upload's own response is kept as ``posted``.
+    """
     url = reverse("panels:pool", kwargs={"slug": deliberation.slug})
-    return client.post(
+    posted = client.post(
         url, {"file": SimpleUploadedFile(name, data)}, headers={"accept-language": "en"}
     )
+    for pk in PoolImport.objects.filter(status="queued").values_list("pk", flat=True):
+        actions.import_pool_file(pk)
+    page = client.get(url, headers={"accept-language": "en"})
+    page.posted = posted
+    return page
 
 
 @pytest.fixture
@@ -29,7 +40,7 @@ def deliberation(db):
 def test_a_valid_csv_adds_volunteers_and_contacts(client, organizer, deliberation):
     client.force_login(organizer)
     data = HEADER + "a1,김철수,A@Example.org,010-1234-5678,도심권,남성\na2,,,,동북권,여성\n"
-    assert upload(client, deliberation, "pool.csv", data.encode()).status_code == 302
+    assert upload(client, deliberation, "pool.csv", data.encode()).posted.status_code == 302
     assert deliberation.volunteers.count() == 2
     contact = VolunteerContact.objects.get(volunteer__external_id="a1")
     assert (contact.email_key, contact.phone_key) == ("a@example.org", "01012345678")
@@ -47,7 +58,7 @@ def test_an_xlsx_file_is_read(client, organizer, deliberation):
     buffer = io.BytesIO()
     book.save(buffer)
     client.force_login(organizer)
-    assert upload(client, deliberation, "pool.xlsx", buffer.getvalue()).status_code == 302
+    assert upload(client, deliberation, "pool.xlsx", buffer.getvalue()).posted.status_code == 302
     assert list(deliberation.volunteers.values_list("external_id", flat=True)) == ["101"]
 
 
@@ -57,7 +68,7 @@ def test_an_unknown_value_is_reported_with_row_and_column_and_nothing_is_importe
     client.force_login(organizer)
     data = HEADER + "a1,,,,도심권,남성\na2,,,,강남,여성\n"
     response = upload(client, deliberation, "pool.csv", data.encode())
-    assert response.status_code == 400
+    assert response.context["latest_import"].status == "failed"
     issue = response.context["issues"][0]
     assert (issue.row, issue.column, issue.value) == (3, "region", "강남")
     assert deliberation.volunteers.count() == 0
@@ -67,7 +78,7 @@ def test_the_same_person_twice_is_reported_and_nothing_is_imported(client, organ
     client.force_login(organizer)
     data = HEADER + "a1,,x@example.org,,도심권,남성\na2,,X@example.org ,,동북권,여성\n"
     response = upload(client, deliberation, "pool.csv", data.encode())
-    assert response.status_code == 400
+    assert response.context["latest_import"].status == "failed"
     assert [(i.row, i.column) for i in response.context["issues"]] == [(3, "email")]
     assert deliberation.volunteers.count() == 0
 
@@ -78,7 +89,7 @@ def test_a_person_already_in_the_pool_is_a_duplicate(client, organizer, delibera
     response = upload(
         client, deliberation, "pool.csv", (HEADER + "b1,,,+82 10-1111-2222,도심권,남성\n").encode()
     )
-    assert response.status_code == 400
+    assert response.context["latest_import"].status == "failed"
     assert response.context["issues"][0].column == "phone"
     assert deliberation.volunteers.count() == 1
 
@@ -100,14 +111,14 @@ def test_a_missing_feature_column_is_reported(client, organizer, deliberation):
     response = upload(
         client, deliberation, "pool.csv", b"id,region\na1,\xeb\x8f\x84\xec\x8b\xac\xea\xb6\x8c\n"
     )
-    assert response.status_code == 400
+    assert response.context["latest_import"].status == "failed"
     assert response.context["issues"][0].column == "gender"
 
 
 def test_a_file_that_is_not_a_table_changes_nothing(client, organizer, deliberation):
     client.force_login(organizer)
     response = upload(client, deliberation, "pool.xlsx", b"not a workbook")
-    assert response.status_code == 400
+    assert response.context["latest_import"].status == "failed"
     assert "XLSX" in response.content.decode()
     assert deliberation.volunteers.count() == 0
 
@@ -128,3 +139,85 @@ def test_erasing_contacts_keeps_the_volunteers(client, organizer, deliberation):
     contact = VolunteerContact.objects.get()
     assert (contact.name, contact.email, contact.erased_at is not None) == ("", "", True)
     assert deliberation.volunteers.count() == 1
+
+
+def test_the_upload_only_queues_the_file_for_the_worker(client, organizer, deliberation):
+    client.force_login(organizer)
+    url = reverse("panels:pool", kwargs={"slug": deliberation.slug})
+    data = (HEADER + "a1,,,,도심권,남성\n").encode()
+    assert client.post(url, {"file": SimpleUploadedFile("pool.csv", data)}).status_code == 302
+    queued = PoolImport.objects.get()
+    assert (queued.status, queued.created_by) == ("queued", organizer)
+    assert deliberation.volunteers.count() == 0
+    assert actions.import_pool_file(queued.pk) == "done"
+    queued.refresh_from_db()
+    assert (queued.imported, deliberation.volunteers.count()) == (1, 1)
+
+
+def test_the_task_is_queued_after_commit_and_adds_the_volunteers(
+    client, organizer, deliberation, django_capture_on_commit_callbacks
+):
+    client.force_login(organizer)
+    url = reverse("panels:pool", kwargs={"slug": deliberation.slug})
+    data = (HEADER + "a1,,,,도심권,남성\n").encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"file": SimpleUploadedFile("pool.csv", data)})
+    pool_import = PoolImport.objects.get()
+    assert (pool_import.status, bool(pool_import.task_id)) == ("done", True)
+    assert deliberation.volunteers.count() == 1
+
+
+def test_a_file_left_running_by_a_dead_worker_is_added_once(organizer, deliberation):
+    pool_import = actions.do_queue_pool_import(
+        deliberation,
+        filename="pool.csv",
+        content=(HEADER + "a1,,,,도심권,남성\n").encode(),
+        actor=organizer,
+        language="en",
+    )
+    # The worker was killed mid-job: its transaction was rolled back, the row left running.
+    PoolImport.objects.filter(pk=pool_import.pk).update(status="running")
+    assert actions.import_pool_file(pool_import.pk) == "done"
+    assert actions.import_pool_file(pool_import.pk) == "done"
+    assert deliberation.volunteers.count() == 1
+
+
+def test_the_pool_page_follows_a_queued_file_and_its_status(client, organizer, deliberation):
+    client.force_login(organizer)
+    pool_import = actions.do_queue_pool_import(
+        deliberation,
+        filename="pool.csv",
+        content=(HEADER + "a1,,,,도심권,남성\n").encode(),
+        actor=organizer,
+        language="en",
+    )
+    status_url = reverse(
+        "panels:pool_import_status",
+        kwargs={"slug": deliberation.slug, "pool_import_id": pool_import.pk},
+    )
+    page = client.get(reverse("panels:pool", kwargs={"slug": deliberation.slug}))
+    assert f'data-status-url="{status_url}"' in page.content.decode()
+    assert client.get(status_url).json()["finished"] is False
+    actions.import_pool_file(pool_import.pk)
+    data = client.get(status_url).json()
+    assert (data["status"], data["finished"]) == ("done", True)
+
+
+def test_an_organizer_cancels_a_queued_file_and_nobody_is_added(client, organizer, deliberation):
+    pool_import = actions.do_queue_pool_import(
+        deliberation,
+        filename="pool.csv",
+        content=(HEADER + "a1,,,,도심권,남성\n").encode(),
+        actor=organizer,
+        language="en",
+    )
+    client.force_login(organizer)
+    url = reverse(
+        "panels:cancel_pool_import",
+        kwargs={"slug": deliberation.slug, "pool_import_id": pool_import.pk},
+    )
+    assert client.post(url).status_code == 302
+    assert actions.import_pool_file(pool_import.pk) == "cancelled"
+    assert deliberation.volunteers.count() == 0
+    with pytest.raises(ActionRefused):
+        actions.do_cancel_pool_import(pool_import)

@@ -17,7 +17,8 @@ from openpyxl import Workbook
 
 from config.body_limits import BodyLimit
 from deliberation.core.file_limits import FileLimits, FileTooLarge, xlsx_rows
-from panels.models import Volunteer
+from panels import actions as panel_actions
+from panels.models import PoolImport, Volunteer
 from surveys.models import PollImport
 from surveys.poll_files import PollFileError, read_table
 from tests.factories import DeliberationFactory
@@ -153,14 +154,21 @@ def damaged(kind: str) -> bytes:
     )
 
 
+def pool_upload_handled(client, deliberation, upload):
+    """Upload a volunteer file, let the worker handle it, return the pool page then shown."""
+    url = reverse("panels:pool", args=[deliberation.slug])
+    assert client.post(url, {"file": upload}, **EN).status_code == 302
+    for pk in PoolImport.objects.filter(status="queued").values_list("pk", flat=True):
+        panel_actions.import_pool_file(pk)
+    return client.get(url, **EN)
+
+
 @pytest.mark.parametrize("kind", sorted(DAMAGED_WORKBOOKS))
 def test_a_damaged_workbook_in_the_pool_import_is_a_form_error(organizer_client, kind):
     deliberation = DeliberationFactory()
     upload = SimpleUploadedFile("pool.xlsx", damaged(kind))
-    response = organizer_client.post(
-        reverse("panels:pool", args=[deliberation.slug]), {"file": upload}, **EN
-    )
-    assert response.status_code == 400
+    response = pool_upload_handled(organizer_client, deliberation, upload)
+    assert response.context["latest_import"].status == "failed"
     assert "The file cannot be read" in response.content.decode()
     assert not Volunteer.objects.exists()
 
@@ -170,10 +178,8 @@ def test_a_pool_file_beyond_the_row_cap_imports_nobody(organizer_client, setting
     deliberation = DeliberationFactory()
     rows = "".join(f"v{k}\n" for k in range(11))
     upload = SimpleUploadedFile("pool.csv", f"id\n{rows}".encode())
-    response = organizer_client.post(
-        reverse("panels:pool", args=[deliberation.slug]), {"file": upload}, **EN
-    )
-    assert response.status_code == 400
+    response = pool_upload_handled(organizer_client, deliberation, upload)
+    assert response.context["latest_import"].status == "failed"
     assert "more than 10 data rows" in response.content.decode()
     assert not Volunteer.objects.exists()
 

@@ -11,9 +11,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django_tasks_db.models import DBTaskResult
 
-from surveys import actions, imports
+from deliberation.core.actions import ActionRefused
+from surveys import actions, imports, poll_import
 from surveys.models import Answer, PollImport, Response
 from surveys.poll_files import PollFileError, read_table
 from tests.surveys.conftest import EN
@@ -49,6 +51,16 @@ MAPPING = {
     "birth_year": "birth_year",
     **{c: c for c in HEADER[4:]},
 }
+
+
+def alive_task() -> DBTaskResult:
+    return DBTaskResult.objects.create(
+        task_path="surveys.actions.imports.run_poll_import",
+        args_kwargs={"args": [0], "kwargs": {}},
+        backend_name="default",
+        run_after=timezone.now(),
+        status="RUNNING",
+    )
 
 
 def csv_bytes(rows):
@@ -172,23 +184,116 @@ def test_mapping_without_a_respondent_id_is_refused(tmp_path, wave):
         call_command("import_poll", wave.pk, str(data), mapping=str(path))
 
 
-def test_organizer_imports_through_the_pages(client, organizer, wave):
+def test_organizer_imports_through_the_pages(
+    client, organizer, wave, django_capture_on_commit_callbacks
+):
     client.force_login(organizer)
     upload = SimpleUploadedFile("firm.csv", csv_bytes(GOOD + BAD), content_type="text/csv")
     page = client.post(reverse("surveys:import_upload", args=[wave.pk]), {"file": upload})
     poll = PollImport.objects.get()
     assert page["Location"] == reverse("surveys:import_mapping", args=[poll.pk])
     form = {f"c{i}": MAPPING[c] for i, c in enumerate(HEADER)}
-    client.post(reverse("surveys:import_mapping", args=[poll.pk]), form, **EN)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("surveys:import_mapping", args=[poll.pk]), form, **EN)
     report_url = reverse("surveys:import_report", args=[poll.pk])
     html = client.get(report_url, **EN).content.decode()
     assert "not one of the deliberation" in html
-    client.post(report_url, {})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(report_url, {})
     assert not Response.objects.exists()
-    client.post(report_url, {"skip_invalid": "on"})
+    html = client.get(report_url, **EN).content.decode()
+    assert "Nothing was imported: some rows are invalid" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(report_url, {"skip_invalid": "on"})
     assert Response.objects.count() == 2
     poll.refresh_from_db()
     assert poll.status == "imported" and poll.report["result"]["created"] == 2
+    assert "2 new respondents" in client.get(report_url, **EN).content.decode()
+
+
+def test_the_pages_only_queue_the_check_and_the_import_for_the_worker(client, organizer, wave):
+    client.force_login(organizer)
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD), columns=HEADER, actor=None
+    )
+    form = {f"c{i}": MAPPING[c] for i, c in enumerate(HEADER)}
+    client.post(reverse("surveys:import_mapping", args=[poll.pk]), form)
+    poll.refresh_from_db()
+    assert (poll.status, poll.job, poll.job_status) == ("uploaded", "check", "queued")
+    assert poll.report == {}
+    assert actions.run_import_job(poll.pk) == "done"
+    client.post(reverse("surveys:import_report", args=[poll.pk]), {})
+    poll.refresh_from_db()
+    assert (poll.status, poll.job, poll.job_status) == ("validated", "import", "queued")
+    assert not Response.objects.exists()
+    assert actions.run_import_job(poll.pk) == "done"
+    assert Response.objects.count() == 2
+
+
+def test_the_page_of_a_queued_import_follows_its_status(client, organizer, wave):
+    client.force_login(organizer)
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD), columns=HEADER, actor=None
+    )
+    actions.do_queue_check(poll, MAPPING)
+    status_url = reverse("surveys:import_status", args=[poll.pk])
+    html = client.get(reverse("surveys:import_report", args=[poll.pk]), **EN).content.decode()
+    assert f'data-status-url="{status_url}"' in html
+    assert "Checking the file: Queued" in html
+    data = client.get(status_url, **EN).json()
+    assert (data["status"], data["finished"]) == ("queued", False)
+    actions.run_import_job(poll.pk)
+    data = client.get(status_url, **EN).json()
+    assert (data["status"], data["finished"]) == ("done", True)
+
+
+def test_an_import_run_again_after_its_worker_died_adds_nothing(wave):
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD), columns=HEADER, actor=None
+    )
+    actions.do_queue_check(poll, MAPPING)
+    actions.run_import_job(poll.pk)
+    actions.do_queue_import(poll)
+    actions.run_import_job(poll.pk)
+    # The worker was killed after the rows were committed, before it recorded the end.
+    PollImport.objects.filter(pk=poll.pk).update(job_status="running")
+    assert actions.run_import_job(poll.pk) == "done"
+    assert Response.objects.count() == 2
+    assert Answer.objects.filter(response__respondent_id="F001").count() == 11
+
+
+def test_a_file_cannot_be_queued_twice_while_its_job_is_alive(wave):
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD), columns=HEADER, actor=None
+    )
+    actions.do_queue_check(poll, MAPPING)
+    PollImport.objects.filter(pk=poll.pk).update(task_id=str(alive_task().id))
+    with pytest.raises(ActionRefused):
+        actions.do_queue_check(poll, MAPPING)
+
+
+def test_a_bad_mapping_is_refused_and_queues_nothing(wave):
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD), columns=HEADER, actor=None
+    )
+    with pytest.raises(ActionRefused, match="respondent id"):
+        actions.do_queue_check(poll, {"Q1": "Q1"})
+    poll.refresh_from_db()
+    assert (poll.job, poll.mapping) == ("", {})
+
+
+def test_a_refused_import_keeps_the_file_ready_and_writes_nothing(wave):
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD + BAD), columns=HEADER, actor=None
+    )
+    actions.do_queue_check(poll, MAPPING)
+    actions.run_import_job(poll.pk)
+    actions.do_queue_import(poll)
+    assert actions.run_import_job(poll.pk) == "failed"
+    poll.refresh_from_db()
+    assert (poll.status, poll.error) == ("validated", "invalid_rows")
+    assert poll.report["bad_rows"] == 1
+    assert not Response.objects.exists()
 
 
 def test_unreadable_upload_says_why_and_stores_nothing(client, organizer, wave):
@@ -216,3 +321,106 @@ def test_an_imported_file_keeps_its_mapping_and_cannot_be_imported_again(tmp_pat
     with pytest.raises(actions.ImportRefused):
         actions.do_save_mapping(poll, mapping, imports.report(validation))
     assert Response.objects.count() == 2 and PollImport.objects.get().mapping == mapping
+
+
+def test_common_korean_headers_are_mapped_to_the_respondent_fields():
+    columns = [
+        "응답자 ID",
+        "권역",
+        "시군구",
+        "성별",
+        "연령대",
+        "출생 년도",
+        "소요시간",
+        "문1",
+        "Q1",
+    ]
+    assert poll_import.suggest_mapping(columns, ["Q1"]) == {
+        "응답자 ID": "respondent_id",
+        "권역": "region",
+        "시군구": "district",
+        "성별": "gender",
+        "연령대": "age_band",
+        "출생 년도": "birth_year",
+        "소요시간": "duration_seconds",
+        "문1": "",
+        "Q1": "Q1",
+    }
+
+
+def test_english_headers_are_matched_whatever_their_case_and_spacing():
+    columns = ["Respondent ID", " REGION ", "Birth-Year", "Age Group", "Sex", "q1"]
+    assert poll_import.suggest_mapping(columns, ["Q1"]) == {
+        "Respondent ID": "respondent_id",
+        " REGION ": "region",
+        "Birth-Year": "birth_year",
+        "Age Group": "age_band",
+        "Sex": "gender",
+        "q1": "Q1",
+    }
+
+
+def test_two_headers_naming_one_field_map_only_the_first():
+    assert poll_import.suggest_mapping(["지역", "시군구"], []) == {"지역": "district", "시군구": ""}
+
+
+def test_the_next_file_of_a_wave_is_mapped_like_the_last_one_imported(client, organizer, wave):
+    header = ["S1" if c == "sex" else c for c in HEADER]
+    mapping = {("S1" if c == "sex" else c): t for c, t in MAPPING.items()}
+    content = csv_bytes(GOOD).replace(b"sex", b"S1", 1)
+    first = actions.do_store_upload(
+        wave, filename="w1.csv", content=content, columns=header, actor=None
+    )
+    actions.do_queue_check(first, mapping)
+    actions.run_import_job(first.pk)
+    actions.do_queue_import(first)
+    actions.run_import_job(first.pk)
+    wave.refresh_from_db()
+    assert wave.import_mapping == mapping
+    second = actions.do_store_upload(
+        wave, filename="w2.csv", content=content, columns=header, actor=None
+    )
+    client.force_login(organizer)
+    form = client.get(reverse("surveys:import_mapping", args=[second.pk])).context["form"]
+    assert {column: form.fields[f"c{i}"].initial for i, column in enumerate(header)} == mapping
+
+
+def test_a_job_lost_with_its_worker_can_be_started_again(client, organizer, wave):
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD), columns=HEADER, actor=None
+    )
+    actions.do_queue_check(poll, MAPPING)
+    actions.run_import_job(poll.pk)
+    actions.do_queue_import(poll)
+    lost = DBTaskResult.objects.create(
+        task_path="surveys.actions.imports.run_poll_import",
+        args_kwargs={"args": [poll.pk], "kwargs": {}},
+        backend_name="default",
+        run_after=timezone.now(),
+        status="FAILED",
+    )
+    PollImport.objects.filter(pk=poll.pk).update(job_status="running", task_id=str(lost.id))
+    client.force_login(organizer)
+    html = client.get(reverse("surveys:import_report", args=[poll.pk]), **EN).content.decode()
+    assert "interrupted" in html and "data-status-url" not in html
+    client.post(reverse("surveys:import_report", args=[poll.pk]), {})
+    assert PollImport.objects.get().job_status == "queued"
+
+
+def test_an_organizer_cancels_a_queued_import_and_the_worker_writes_nothing(
+    client, organizer, wave
+):
+    poll = actions.do_store_upload(
+        wave, filename="firm.csv", content=csv_bytes(GOOD), columns=HEADER, actor=None
+    )
+    actions.do_queue_check(poll, MAPPING)
+    actions.run_import_job(poll.pk)
+    actions.do_queue_import(poll)
+    client.force_login(organizer)
+    assert client.post(reverse("surveys:import_cancel", args=[poll.pk])).status_code == 302
+    assert actions.run_import_job(poll.pk) == "cancelled"
+    poll.refresh_from_db()
+    assert (poll.status, poll.job_status) == ("validated", "cancelled")
+    assert not Response.objects.exists()
+    with pytest.raises(ActionRefused):
+        actions.do_cancel_import_job(poll)

@@ -13,7 +13,7 @@ from deliberation.core.background import Heartbeat
 
 class Command(DBWorkerCommand):
     help = (
-        "Run background tasks (selection runs, report PDFs, reminders). A task "
+        "Run background tasks (selection runs, report PDFs, reminders, file imports). A task "
         "left running by a worker that died is queued again once that worker's lease expires."
     )
 
