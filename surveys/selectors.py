@@ -8,7 +8,7 @@ from django.utils import timezone
 from panels import selectors as panel_selectors
 from panels.models import Panelist, PopulationMargin
 from panels.strata import DEFAULT_AGE_BANDS, AgeBand, parse_age_bands
-from surveys.models import Invitation, Response, Wave
+from surveys.models import FieldworkQuota, Invitation, Response, Wave
 from surveys.tokens import hash_token
 
 
@@ -102,3 +102,10 @@ def reference_year(wave: Wave) -> int:
 def wave_panelists(wave: Wave) -> QuerySet[Panelist]:
     """Who a panel wave asks: the deliberation's active panel."""
     return Panelist.objects.active().filter(deliberation_id=wave.deliberation_id)
+
+
+def quota_is_reached(quota: FieldworkQuota) -> bool:
+    """Whether any response of the wave, whatever its status, falls in the quota's cell."""
+    responses = Response.objects.filter(wave_id=quota.wave_id)
+    condition = quota.completes_filter()
+    return (responses.filter(condition) if condition else responses).exists()
