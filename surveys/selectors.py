@@ -7,7 +7,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -171,7 +171,7 @@ def panel_waves_of(user: Any) -> list[PanelWaveForPanelist]:
         .exclude(kind=Wave.Kind.POLL)
         .select_related("deliberation")
         .annotate(completed=Exists(completed))
-        .order_by("deliberation__title", "opens_at", "label")
+        .order_by("deliberation__title", F("opens_at").asc(nulls_last=True), "label")
     )
     now = timezone.now()
     return [
