@@ -46,7 +46,7 @@ def test_a_wave_with_a_response_in_progress_is_not_changed_and_says_why(client, 
     Response.objects.create(wave=wave, respondent_id="R1")
     client.force_login(organizer)
     page = client.get(reverse("surveys:wave_edit", args=[wave.pk]), **EN).content.decode()
-    assert "already has responses" in page
+    assert "already has responses" in page and ">Save</button>" not in page
     response = client.post(
         reverse("surveys:wave_edit", args=[wave.pk]), wave_data(wave, title="바뀐 제목"), **EN
     )
