@@ -17,5 +17,6 @@ class SurveysConfig(AppConfig):
 
         register_url_argument("wave_id", "waves__pk")
         register_url_argument("import_id", "waves__imports__pk")
+        register_url_argument("quota_id", "waves__quotas__pk")
         register_url_argument("questionnaire_id", "questionnaires__pk")
         register_url_argument("question_id", "questionnaires__questions__pk")

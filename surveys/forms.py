@@ -287,6 +287,33 @@ class WaveFieldworkForm(forms.ModelForm):
             self.fields[name].widget.attrs["placeholder"] = str(value)
 
 
+# Settings of the poll's open link, which a panel wave does not have.
+OPEN_LINK_FIELDS = ("open_link_per_address", "open_link_per_browser")
+
+
+class PanelFieldworkForm(forms.ModelForm):
+    """A panel wave's fieldwork settings: the poll's, less the open link's."""
+
+    class Meta:
+        model = Wave
+        fields = [f for f in WaveFieldworkForm.Meta.fields if f not in OPEN_LINK_FIELDS]
+        widgets = {
+            "opens_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "closes_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("The survey must close after it opens."))
+        return data
+
+
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Data file"),

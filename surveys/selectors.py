@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from panels import selectors as panel_selectors
 from panels.models import Panelist, PopulationMargin
 from panels.strata import DEFAULT_AGE_BANDS, AgeBand, parse_age_bands
-from surveys.models import Invitation, Response, Wave
+from surveys.models import FieldworkQuota, Invitation, Response, Wave
 from surveys.tokens import hash_token
 
 
@@ -102,3 +108,73 @@ def reference_year(wave: Wave) -> int:
 def wave_panelists(wave: Wave) -> QuerySet[Panelist]:
     """Who a panel wave asks: the deliberation's active panel."""
     return Panelist.objects.active().filter(deliberation_id=wave.deliberation_id)
+
+
+def quota_is_reached(quota: FieldworkQuota) -> bool:
+    """Whether any response of the wave, whatever its status, falls in the quota's cell."""
+    responses = Response.objects.filter(wave_id=quota.wave_id)
+    condition = quota.completes_filter()
+    return (responses.filter(condition) if condition else responses).exists()
+
+
+class PanelWaveState(enum.StrEnum):
+    """Where a panel wave stands for one panelist."""
+
+    OPEN = "open"
+    COMPLETED = "completed"
+    NOT_YET_OPEN = "not_yet_open"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return str(PANEL_WAVE_STATE_LABELS[self])
+
+
+PANEL_WAVE_STATE_LABELS = {
+    PanelWaveState.OPEN: _("Open"),
+    PanelWaveState.COMPLETED: _("Completed"),
+    PanelWaveState.NOT_YET_OPEN: _("Not yet open"),
+    PanelWaveState.CLOSED: _("Closed"),
+}
+
+
+@dataclass(frozen=True)
+class PanelWaveForPanelist:
+    wave: Wave
+    state: PanelWaveState
+
+
+def panel_wave_state(wave: Wave, *, completed: bool, now: datetime.datetime) -> PanelWaveState:
+    """Submitted wins; before its opening it is not yet open; then open until it closes.
+
+    A wave the organizers have not opened (or have closed) is closed once its opening
+    date, if any, has passed.
+    """
+    if completed:
+        return PanelWaveState.COMPLETED
+    if wave.opens_at and now < wave.opens_at:
+        return PanelWaveState.NOT_YET_OPEN
+    if wave.is_open and not (wave.closes_at and now > wave.closes_at):
+        return PanelWaveState.OPEN
+    return PanelWaveState.CLOSED
+
+
+def panel_waves_of(user: Any) -> list[PanelWaveForPanelist]:
+    """The panel waves of the deliberations where the user holds an active seat, each with
+    its state for them, in one query however many waves and deliberations."""
+    seats = Panelist.objects.active().filter(user=user)
+    completed = Response.objects.filter(
+        wave=OuterRef("pk"), panelist__user=user, status=Response.Status.COMPLETE
+    )
+    waves = (
+        Wave.objects.filter(deliberation__in=seats.values("deliberation_id"))
+        .exclude(kind=Wave.Kind.POLL)
+        .select_related("deliberation")
+        .annotate(completed=Exists(completed))
+        .order_by("deliberation__title", F("opens_at").asc(nulls_last=True), "label")
+    )
+    now = timezone.now()
+    return [
+        PanelWaveForPanelist(wave, panel_wave_state(wave, completed=wave.completed, now=now))
+        for wave in waves
+    ]

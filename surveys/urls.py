@@ -27,6 +27,8 @@ urlpatterns = [
         name="questionnaire_create",
     ),
     path("deliberations/<slug:slug>/waves/new/", builder.wave_create, name="wave_create"),
+    path("waves/<int:wave_id>/edit/", builder.wave_edit, name="wave_edit"),
+    path("waves/<int:wave_id>/delete/", builder.wave_delete, name="wave_delete"),
     path(
         "questionnaires/<int:questionnaire_id>/",
         builder.questionnaire_detail,
@@ -53,6 +55,8 @@ urlpatterns = [
     # Fieldwork
     path("waves/<int:wave_id>/fieldwork/", fieldwork_admin.fieldwork, name="fieldwork"),
     path("waves/<int:wave_id>/quotas/", fieldwork_admin.quota_add, name="quota_add"),
+    path("quotas/<int:quota_id>/", fieldwork_admin.quota_edit, name="quota_edit"),
+    path("quotas/<int:quota_id>/delete/", fieldwork_admin.quota_delete, name="quota_delete"),
     path(
         "waves/<int:wave_id>/invitations/",
         fieldwork_admin.invitations_create,

@@ -19,7 +19,7 @@ from deliberation.core.roles import TEAM_ROLES, Role
 from deliberation.forum.models import Material
 from deliberation.report.models import ReportRender
 from panels.models import PoolImport, SelectionRun
-from surveys.models import Answer, PollImport, Response, Wave
+from surveys.models import Answer, FieldworkQuota, PollImport, Response, Wave
 from tests.factories import (
     DeliberationFactory,
     ForumGroupFactory,
@@ -158,6 +158,8 @@ ACCESS: dict[str, Access] = {
     "surveys:overview": only(Role.ORGANIZER, Role.ANALYST),
     "surveys:questionnaire_create": only(Role.ORGANIZER),
     "surveys:wave_create": only(Role.ORGANIZER),
+    "surveys:wave_edit": only(Role.ORGANIZER),
+    "surveys:wave_delete": only(Role.ORGANIZER),
     "surveys:questionnaire": only(Role.ORGANIZER),
     "surveys:questionnaire_preview": only(Role.ORGANIZER),
     "surveys:questionnaire_new_version": only(Role.ORGANIZER, ok=405),
@@ -167,6 +169,8 @@ ACCESS: dict[str, Access] = {
     "surveys:question_delete": only(Role.ORGANIZER, ok=405),
     "surveys:fieldwork": only(Role.ORGANIZER),
     "surveys:quota_add": only(Role.ORGANIZER, ok=405),
+    "surveys:quota_edit": only(Role.ORGANIZER),
+    "surveys:quota_delete": only(Role.ORGANIZER),
     "surveys:invitations_create": only(Role.ORGANIZER, ok=405),
     "surveys:dashboard": only(Role.ORGANIZER, Role.ANALYST),
     "surveys:dashboard_data": only(Role.ORGANIZER, Role.ANALYST),
@@ -272,6 +276,7 @@ def objects(db, settings, tmp_path):
         "wave_id": wave.pk,
         "questionnaire_id": wave.questionnaire_id,
         "question_id": question.pk,
+        "quota_id": FieldworkQuota.objects.create(wave=wave, target=10).pk,
         "import_id": PollImport.objects.create(
             wave=wave, filename="firm.csv", content=b"id\nR1\n", columns=["id"], status="validated"
         ).pk,

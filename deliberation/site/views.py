@@ -38,7 +38,7 @@ from deliberation.site.forms import (
 from deliberation.site.journey import journey
 from deliberation.site.schedule import schedule
 from panels.models import Panelist
-from surveys.models import Wave
+from surveys.selectors import panel_waves_of
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -92,11 +92,8 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("deliberation")
             .order_by("starts_at")
         )
-        context["panel_waves"] = (
-            Wave.objects.filter(deliberation__in=on_panel)
-            .exclude(kind=Wave.Kind.POLL)
-            .select_related("deliberation")
-        )
+        context["panel_waves"] = waves = panel_waves_of(request.user)
+        context["several_panels"] = len({item.wave.deliberation_id for item in waves}) > 1
     return render(request, "deliberation/home.html", context)
 
 

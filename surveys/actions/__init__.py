@@ -55,9 +55,19 @@ from surveys.actions.questionnaires import (
 )
 from surveys.actions.reminders import ReminderRefused, do_send_wave_reminders
 from surveys.actions.volunteers import do_add_poll_volunteers, do_volunteer
+from surveys.actions.waves import (
+    WAVE_FIELDS,
+    do_delete_quota,
+    do_delete_wave,
+    do_update_quota,
+    do_update_wave,
+    quota_reached_refusal,
+    wave_answered_refusal,
+)
 from surveys.actions.weighting import WeightingRefused, do_weight_wave, margins_for
 
 __all__ = [
+    "WAVE_FIELDS",
     "ExclusionRefused",
     "OpenLinkRefused",
     "do_exclude_responses",
@@ -81,6 +91,8 @@ __all__ = [
     "do_create_questionnaire",
     "do_email_resume_link",
     "do_create_wave",
+    "do_delete_quota",
+    "do_delete_wave",
     "do_delete_question",
     "do_erase_contact_data",
     "do_cancel_import_job",
@@ -103,7 +115,11 @@ __all__ = [
     "do_store_upload",
     "do_submit_response",
     "do_update_fieldwork",
+    "do_update_quota",
+    "do_update_wave",
     "do_volunteer",
     "do_weight_wave",
     "margins_for",
+    "quota_reached_refusal",
+    "wave_answered_refusal",
 ]

@@ -10,10 +10,12 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deliberation.core.access import role_required
+from deliberation.core.actions import ActionRefused
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
 from surveys import actions
@@ -224,4 +226,59 @@ def wave_create(request: HttpRequest, slug: str) -> HttpResponse:
         "surveys/wave_form.html",
         {"form": form, "deliberation": deliberation},
         status=400 if form.is_bound else 200,
+    )
+
+
+def _wave_of(wave_id: int) -> Wave:
+    return get_object_or_404(Wave.objects.select_related("deliberation"), pk=wave_id)
+
+
+@role_required(Role.ORGANIZER)
+def wave_edit(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """Change a wave while nobody has answered it; afterwards the form says why not."""
+    wave = _wave_of(wave_id)
+    answered = actions.wave_answered_refusal().detail if wave.responses.exists() else ""
+    form = WaveForm(request.POST or None, instance=wave, deliberation=wave.deliberation)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in actions.WAVE_FIELDS}
+        try:
+            actions.do_update_wave(wave, actor=request.user, **fields)
+        except ActionRefused as refused:
+            messages.error(request, refused.detail)
+        else:
+            messages.success(request, _("Wave saved."))
+            return redirect("surveys:fieldwork", wave_id=wave.pk)
+    return render(
+        request,
+        "surveys/wave_form.html",
+        {"form": form, "deliberation": wave.deliberation, "wave": wave, "answered": answered},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@role_required(Role.ORGANIZER)
+def wave_delete(request: HttpRequest, wave_id: int) -> HttpResponse:
+    """Ask before deleting a wave (GET), delete it on the confirming POST."""
+    wave = _wave_of(wave_id)
+    if request.method == "POST":
+        try:
+            actions.do_delete_wave(wave, actor=request.user)
+        except ActionRefused as refused:
+            messages.error(request, refused.detail)
+            return redirect("surveys:fieldwork", wave_id=wave.pk)
+        messages.success(request, _("Wave “%(title)s” deleted.") % {"title": wave.title})
+        return redirect("surveys:overview", slug=wave.deliberation.slug)
+    return render(
+        request,
+        "surveys/confirm_delete.html",
+        {
+            "deliberation": wave.deliberation,
+            "heading": _("Delete the wave “%(title)s”?") % {"title": wave.title},
+            "explanation": _(
+                "The wave, its quotas, its invitation links and its reminders are deleted. "
+                "This cannot be undone."
+            ),
+            "blocked": actions.wave_answered_refusal().detail if wave.responses.exists() else "",
+            "cancel_url": reverse("surveys:fieldwork", args=[wave.pk]),
+        },
     )

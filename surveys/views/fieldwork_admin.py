@@ -21,9 +21,14 @@ from surveys import actions, quality
 from surveys.compiled import compiled
 from surveys.completion import wave_completion
 from surveys.dashboard import fieldwork_summary, flagged_responses
-from surveys.forms import FieldworkQuotaForm, InvitationForm, WaveFieldworkForm
-from surveys.models import Wave
-from surveys.selectors import fieldwork_is_open
+from surveys.forms import (
+    FieldworkQuotaForm,
+    InvitationForm,
+    PanelFieldworkForm,
+    WaveFieldworkForm,
+)
+from surveys.models import FieldworkQuota, Wave
+from surveys.selectors import fieldwork_is_open, quota_is_reached
 
 
 def _wave(wave_id: int) -> Wave:
@@ -35,6 +40,8 @@ def _wave(wave_id: int) -> Wave:
 @role_required(Role.ORGANIZER)
 def fieldwork(request: HttpRequest, wave_id: int) -> HttpResponse:
     wave = _wave(wave_id)
+    if wave.is_panel_wave:
+        return _panel_fieldwork(request, wave)
     form = WaveFieldworkForm(
         request.POST or None, instance=wave, initial={"open_link": bool(wave.open_link_token)}
     )
@@ -60,6 +67,35 @@ def fieldwork(request: HttpRequest, wave_id: int) -> HttpResponse:
             "invitation_form": InvitationForm(),
             "quotas": wave.quotas.all(),
             "open_url": open_url,
+            "answered": wave.responses.exists(),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _panel_fieldwork(request: HttpRequest, wave: Wave) -> HttpResponse:
+    """A panel wave is answered by the seated panel: its dates, reminders and completion.
+
+    The open link, quotas and invitation links of a poll do not apply to it.
+    """
+    form = PanelFieldworkForm(request.POST or None, instance=wave)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in PanelFieldworkForm.Meta.fields}
+        actions.do_update_fieldwork(wave, open_link=False, **fields)
+        messages.success(request, _("Fieldwork settings saved."))
+        return redirect("surveys:fieldwork", wave_id=wave.pk)
+    return render(
+        request,
+        "surveys/panel_fieldwork.html",
+        {
+            "wave": wave,
+            "form": form,
+            "completion": wave_completion(wave),
+            "can_remind": fieldwork_is_open(wave),
+            "interval": settings.WAVE_REMINDER_INTERVAL_HOURS,
+            "batches": wave.reminder_batches.select_related("created_by").order_by("-created_at"),
+            "answered": wave.responses.exists(),
+            "back_to_fieldwork": True,
         },
         status=400 if form.is_bound else 200,
     )
@@ -80,6 +116,65 @@ def quota_add(request: HttpRequest, wave_id: int) -> HttpResponse:
     else:
         messages.error(request, _("The quota was not saved: give a whole-number target."))
     return redirect("surveys:fieldwork", wave_id=wave.pk)
+
+
+def _quota(quota_id: int) -> FieldworkQuota:
+    return get_object_or_404(
+        FieldworkQuota.objects.select_related("wave__deliberation", "wave__questionnaire"),
+        pk=quota_id,
+    )
+
+
+@role_required(Role.ORGANIZER)
+def quota_edit(request: HttpRequest, quota_id: int) -> HttpResponse:
+    """Change a quota cell nobody has reached yet; the categories are checked again."""
+    quota = _quota(quota_id)
+    form = FieldworkQuotaForm(request.POST or None, instance=quota)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_quota(quota, **form.cleaned_data, actor=request.user)
+        except ActionRefused as refused:
+            form.add_error(None, refused.detail)
+        else:
+            messages.success(request, _("Quota saved."))
+            return redirect("surveys:fieldwork", wave_id=quota.wave_id)
+    return render(
+        request,
+        "surveys/quota_form.html",
+        {
+            "wave": quota.wave,
+            "quota": quota,
+            "form": form,
+            "reached": actions.quota_reached_refusal().detail if quota_is_reached(quota) else "",
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@role_required(Role.ORGANIZER)
+def quota_delete(request: HttpRequest, quota_id: int) -> HttpResponse:
+    """Ask before deleting a quota cell (GET), delete it on the confirming POST."""
+    quota = _quota(quota_id)
+    if request.method == "POST":
+        try:
+            actions.do_delete_quota(quota, actor=request.user)
+        except ActionRefused as refused:
+            messages.error(request, refused.detail)
+        else:
+            messages.success(request, _("Quota deleted."))
+        return redirect("surveys:fieldwork", wave_id=quota.wave_id)
+    return render(
+        request,
+        "surveys/confirm_delete.html",
+        {
+            "deliberation": quota.wave.deliberation,
+            "heading": _("Delete this quota cell?"),
+            "quota": quota,
+            "blocked": actions.quota_reached_refusal().detail if quota_is_reached(quota) else "",
+            "explanation": _("Respondents of this cell will no longer be stopped when it is full."),
+            "cancel_url": reverse("surveys:fieldwork", args=[quota.wave_id]),
+        },
+    )
 
 
 @role_required(Role.ORGANIZER)
@@ -219,4 +314,5 @@ def send_reminders(request: HttpRequest, wave_id: int) -> HttpResponse:
             ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", sent)
             % {"count": sent},
         )
-    return redirect("surveys:completion", wave_id=wave.pk)
+    back = "surveys:fieldwork" if request.POST.get("back") == "fieldwork" else "surveys:completion"
+    return redirect(back, wave_id=wave.pk)

@@ -459,3 +459,70 @@ def test_copied_questions_keep_codes_options_and_rows(db):
     )
     with pytest.raises(ValueError):
         actions.do_copy_questions(source, target, ["Q99"])
+
+
+def test_a_panel_waves_fieldwork_page_has_dates_reminders_and_completion_only(
+    client, open_wave, user_with_role
+):
+    wave, _ = open_wave
+    client.force_login(user_with_role(Role.ORGANIZER))
+    page = client.get(reverse("surveys:fieldwork", args=[wave.pk]), **EN).content.decode()
+    assert 'name="opens_at"' in page and 'name="closes_at"' in page
+    assert "Send reminders" in page and "Invited panelists" in page and "Reminders sent" in page
+    assert "Invitation links" not in page and "Quotas" not in page
+    assert "Offer an open link" not in page
+
+
+def test_a_polls_fieldwork_page_keeps_its_open_link_quotas_and_links(
+    client, open_wave, user_with_role
+):
+    wave, _ = open_wave
+    poll = WaveFactory(questionnaire=wave.questionnaire, kind=Wave.Kind.POLL)
+    client.force_login(user_with_role(Role.ORGANIZER))
+    page = client.get(reverse("surveys:fieldwork", args=[poll.pk]), **EN).content.decode()
+    assert "Invitation links" in page and "Quotas" in page and "Offer an open link" in page
+    assert "Send reminders" not in page
+
+
+def test_a_panel_waves_dates_are_saved_from_its_fieldwork_page(client, open_wave, user_with_role):
+    wave, _ = open_wave
+    client.force_login(user_with_role(Role.ORGANIZER))
+    response = client.post(
+        reverse("surveys:fieldwork", args=[wave.pk]),
+        {"is_open": "on", "opens_at": "2021-10-01T09:00", "closes_at": "2021-10-08T18:00"},
+        **EN,
+    )
+    assert response.status_code == 302
+    wave.refresh_from_db()
+    local = timezone.localtime(wave.closes_at)
+    assert (local.month, local.day, local.hour) == (10, 8, 18)
+    assert wave.open_link_token == ""
+
+
+def test_a_panel_wave_closing_before_it_opens_is_refused(client, open_wave, user_with_role):
+    wave, _ = open_wave
+    before = wave.closes_at
+    client.force_login(user_with_role(Role.ORGANIZER))
+    response = client.post(
+        reverse("surveys:fieldwork", args=[wave.pk]),
+        {"is_open": "on", "opens_at": "2021-10-08T09:00", "closes_at": "2021-10-01T18:00"},
+        **EN,
+    )
+    assert response.status_code == 400
+    assert "must close after it opens" in response.content.decode()
+    wave.refresh_from_db()
+    assert wave.closes_at == before
+
+
+def test_reminders_sent_from_the_panel_fieldwork_page_return_there(
+    client, open_wave, django_capture_on_commit_callbacks, user_with_role
+):
+    wave, _ = open_wave
+    client.force_login(user_with_role(Role.ORGANIZER))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("surveys:send_reminders", args=[wave.pk]), {"back": "fieldwork"}, **EN
+        )
+    assert response["Location"] == reverse("surveys:fieldwork", args=[wave.pk])
+    page = client.get(response["Location"], **EN).content.decode()
+    assert "2 reminders sent." in page and ReminderBatch.objects.get().get_status_display() in page

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from deliberation.core.models import Stage
 from deliberation.core.roles import Role
+from panels.models import Panelist
+from surveys.models import Response, Wave
 from tests.factories import (
     DeliberationFactory,
     ForumGroupFactory,
@@ -15,6 +22,7 @@ from tests.factories import (
     StageFactory,
     UserFactory,
 )
+from tests.surveys.factories import QuestionnaireFactory, WaveFactory
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -154,3 +162,87 @@ def test_deliberation_list_makes_a_constant_number_of_queries(
         StageFactory()
     with django_assert_max_num_queries(12):
         client.get(reverse("deliberation:home"))
+
+
+def panel_waves_for(panelist, deliberation) -> dict[str, object]:
+    """One panel wave in each state for the panelist, and a poll they never see."""
+    now = timezone.now()
+    seat = PanelistFactory(user=panelist, deliberation=deliberation)
+    questionnaire = QuestionnaireFactory(deliberation=deliberation)
+    waves = {
+        "open": WaveFactory(
+            questionnaire=questionnaire,
+            kind=Wave.Kind.PRE,
+            title="사전 조사",
+            closes_at=now + datetime.timedelta(days=2),
+        ),
+        "completed": WaveFactory(
+            questionnaire=questionnaire, kind=Wave.Kind.MID, title="중간 조사"
+        ),
+        "past": WaveFactory(
+            questionnaire=questionnaire,
+            kind=Wave.Kind.POST,
+            title="사후 조사",
+            closes_at=now - datetime.timedelta(days=1),
+        ),
+        "not_open": WaveFactory(
+            questionnaire=questionnaire, kind=Wave.Kind.POST, title="닫힌 조사", is_open=False
+        ),
+        "future": WaveFactory(
+            questionnaire=questionnaire,
+            kind=Wave.Kind.POST,
+            title="추후 조사",
+            opens_at=now + datetime.timedelta(days=7),
+        ),
+        "poll": WaveFactory(questionnaire=questionnaire, kind=Wave.Kind.POLL, title="여론조사"),
+    }
+    Response.objects.create(
+        wave=waves["completed"],
+        panelist=seat,
+        respondent_id=seat.pseudonym,
+        status=Response.Status.COMPLETE,
+    )
+    return waves
+
+
+def test_panelist_home_lists_each_panel_wave_with_its_state_for_them(client, panelist):
+    waves = panel_waves_for(panelist, DeliberationFactory())
+    client.force_login(panelist)
+    html = page(client, reverse("deliberation:home"))
+    items = {
+        line.split("</li>")[0] for line in html.split("<li>") if "조사" in line.split("</li>")[0]
+    }
+
+    def item(title: str) -> str:
+        (found,) = [i for i in items if title in i]
+        return found
+
+    open_link = reverse("surveys:panel_take", args=[waves["open"].pk])
+    assert f'href="{open_link}"' in item("사전 조사") and ">Open<" in item("사전 조사")
+    assert ">Completed<" in item("중간 조사") and "href" not in item("중간 조사")
+    assert ">Closed<" in item("사후 조사") and ">Closed<" in item("닫힌 조사")
+    assert ">Not yet open<" in item("추후 조사") and "opens " in item("추후 조사")
+    assert "여론조사" not in html
+
+
+def test_panelist_home_lists_no_wave_of_a_deliberation_where_their_seat_was_declined(
+    client, panelist
+):
+    deliberation = DeliberationFactory()
+    panel_waves_for(panelist, deliberation)
+    Panelist.objects.filter(user=panelist).update(status=Panelist.Status.DECLINED)
+    client.force_login(panelist)
+    assert "사전 조사" not in page(client, reverse("deliberation:home"))
+
+
+def test_panelist_home_costs_the_same_queries_however_many_waves(
+    client, panelist, django_assert_max_num_queries
+):
+    panel_waves_for(panelist, DeliberationFactory())
+    client.force_login(panelist)
+    with CaptureQueriesContext(connection) as first:
+        page(client, reverse("deliberation:home"))
+    for _ in range(3):
+        panel_waves_for(panelist, DeliberationFactory())
+    with django_assert_max_num_queries(len(first)):
+        page(client, reverse("deliberation:home"))
