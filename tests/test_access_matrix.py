@@ -96,6 +96,7 @@ ACCESS: dict[str, Access] = {
     "deliberation:audit_log": only(Role.ORGANIZER),
     "deliberation:team_import": only(Role.ORGANIZER, ok=405),
     "deliberation:team_remove": only(Role.ORGANIZER, ok=405),
+    "deliberation:team_contact_access": only(Role.ORGANIZER, ok=405),
     # Accounts: a panelist chooses the name others see; everyone reads their account.
     "profile:welcome": only(Role.PANELIST),
     "profile:account": everyone(LOGIN, 200),

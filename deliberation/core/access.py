@@ -180,9 +180,18 @@ def can_analyse(user: Any, deliberation: Deliberation | int | None) -> bool:
 
 
 # Names, e-mail addresses and phone numbers of volunteers and panelists are shown only to
-# organizers granted this permission (they invite the panel); analysts never see them.
+# the organizers who invite the panel: those whose membership of the deliberation carries
+# contact access (its creator, and whom such an organizer names on the team page), or who
+# hold this permission site-wide. Analysts never see them.
 CONTACT_PERMISSION = "surveys.view_volunteer_contacts"
 
 
 def can_see_contacts(user: Any, deliberation: Deliberation | int | None) -> bool:
-    return can_manage(user, deliberation) and user.has_perm(CONTACT_PERMISSION)
+    if not can_manage(user, deliberation):
+        return False
+    if user.has_perm(CONTACT_PERMISSION):
+        return True
+    pk = deliberation.pk if isinstance(deliberation, Deliberation) else deliberation
+    return Membership.objects.filter(
+        deliberation_id=pk, user_id=user.pk, role=Role.ORGANIZER, sees_contacts=True
+    ).exists()

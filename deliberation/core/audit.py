@@ -42,6 +42,7 @@ EVENTS: dict[str, Any] = {
     "organizer.created": _("Organizer account created"),
     "team.invited": _("Team members invited"),
     "team.removed": _("Team member removed"),
+    "team.contact_access": _("Access to contact details changed"),
     # Panel selection.
     "margins.replaced": _("Population margins replaced"),
     "region.added": _("Region added"),

@@ -180,6 +180,9 @@ class Membership(models.Model):
         related_name="+",
         verbose_name=_("invited by"),
     )
+    # Volunteers' and panelists' names and contacts are for the organizers who invite the
+    # panel: the deliberation's creator, and those an organizer with this access names.
+    sees_contacts = models.BooleanField(_("sees contact details"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -27,6 +27,11 @@ urlpatterns = [
     path("deliberations/<slug:slug>/audit-log/", views.audit_log, name="audit_log"),
     path("deliberations/<slug:slug>/team/import/", views.team_import, name="team_import"),
     path(
+        "deliberations/<slug:slug>/team/<int:membership_id>/contacts/",
+        views.team_contact_access,
+        name="team_contact_access",
+    ),
+    path(
         "deliberations/<slug:slug>/team/<int:membership_id>/remove/",
         views.team_remove,
         name="team_remove",

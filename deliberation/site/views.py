@@ -18,6 +18,7 @@ from deliberation.core import actions, audit
 from deliberation.core.access import (
     can_analyse,
     can_manage,
+    can_see_contacts,
     deliberations_of,
     has_role,
     prime_roles,
@@ -237,7 +238,7 @@ def stage_move(request: HttpRequest, slug: str, stage_id: int) -> HttpResponse:
     return redirect(reverse("deliberation:detail", args=[slug]) + "#stages-heading")
 
 
-def _team_context(deliberation: Deliberation, **forms) -> dict:
+def _team_context(request: HttpRequest, deliberation: Deliberation, **forms) -> dict:
     members = (
         Membership.objects.filter(deliberation=deliberation)
         .select_related("user", "invited_by")
@@ -251,6 +252,7 @@ def _team_context(deliberation: Deliberation, **forms) -> dict:
         "teams": [(Role(role).label, role, by_role[role]) for role in TEAM_ROLES],
         "invite_form": forms.get("invite_form") or TeamInviteForm(),
         "csv_form": forms.get("csv_form") or TeamCSVForm(),
+        "can_share_contacts": can_see_contacts(request.user, deliberation),
     }
 
 
@@ -281,7 +283,9 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "deliberation/team.html",
-        _team_context(deliberation, invite_form=invite_form if request.method == "POST" else None),
+        _team_context(
+            request, deliberation, invite_form=invite_form if request.method == "POST" else None
+        ),
     )
 
 
@@ -292,7 +296,33 @@ def team_import(request: HttpRequest, slug: str) -> HttpResponse:
     csv_form = TeamCSVForm(request.POST, request.FILES)
     if csv_form.is_valid() and _invite(request, deliberation, csv_form.cleaned_data["file"]):
         return redirect("deliberation:team", slug=slug)
-    return render(request, "deliberation/team.html", _team_context(deliberation, csv_form=csv_form))
+    return render(
+        request, "deliberation/team.html", _team_context(request, deliberation, csv_form=csv_form)
+    )
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def team_contact_access(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=membership_id, deliberation__slug=slug
+    )
+    allowed = request.POST.get("allowed") == "1"
+    try:
+        actions.do_set_contact_access(membership, allowed, actor=request.user)
+    except actions.ActionRefused as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(
+            request,
+            (
+                _("%(person)s now sees volunteers' contact details.")
+                if allowed
+                else _("%(person)s no longer sees volunteers' contact details.")
+            )
+            % {"person": membership.user.email},
+        )
+    return redirect("deliberation:team", slug=slug)
 
 
 @role_required(Role.ORGANIZER)

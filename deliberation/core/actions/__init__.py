@@ -18,6 +18,7 @@ from deliberation.core.actions.teams import (
     TeamInvitation,
     do_invite_to_team,
     do_remove_from_team,
+    do_set_contact_access,
 )
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "do_remove_from_team",
     "do_remove_stage",
     "do_set_archived",
+    "do_set_contact_access",
     "do_set_display_name",
     "do_update_deliberation",
     "do_update_stage",

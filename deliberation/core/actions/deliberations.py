@@ -61,7 +61,9 @@ def do_create_deliberation(
             Stage(deliberation=deliberation, kind=kind, order=order)
             for order, kind in enumerate(STANDARD_STAGES, start=1)
         )
-        Membership.objects.create(deliberation=deliberation, user=actor, role=Role.ORGANIZER)
+        Membership.objects.create(
+            deliberation=deliberation, user=actor, role=Role.ORGANIZER, sees_contacts=True
+        )
         audit.record(
             "deliberation.created", actor=actor, deliberation=deliberation, obj=deliberation
         )

@@ -147,6 +147,44 @@ def _invitation_mail(
     return (subject, body, None, [email])
 
 
+def do_set_contact_access(membership: Membership, allowed: bool, *, actor: Any) -> Membership:
+    """Give an organizer of the team access to volunteers' contacts, or take it back.
+
+    Only an organizer who has that access passes it on, and one who has it cannot take
+    their own away, so the deliberation is never left with nobody to invite the panel.
+    """
+    from deliberation.core.access import can_see_contacts
+
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+        if locked.role != Role.ORGANIZER:
+            raise ActionRefused(
+                "not_organizer", _("Only organizers can be given access to contact details.")
+            )
+        if not can_see_contacts(actor, locked.deliberation_id):
+            raise ActionRefused(
+                "no_contact_access",
+                _("Only an organizer who sees contact details can give or take that access."),
+            )
+        if locked.user_id == actor.pk and not allowed:
+            raise ActionRefused(
+                "own_contact_access",
+                _("Ask another organizer with access to take yours away."),
+            )
+        if locked.sees_contacts != allowed:
+            audit.record(
+                "team.contact_access",
+                actor=actor,
+                deliberation=locked.deliberation_id,
+                obj=locked,
+                label=locked.user.email,
+                changes={"sees_contacts": [locked.sees_contacts, allowed]},
+            )
+            locked.sees_contacts = allowed
+            locked.save(update_fields=["sees_contacts"])
+    return locked
+
+
 def do_remove_from_team(membership: Membership, *, actor: Any) -> None:
     """Take a person off the team in one role; the last organizer stays. The role itself
     goes when they hold it on no other team."""

@@ -3,9 +3,11 @@
 The first organizer of a new installation signs in with a code sent by e-mail and
 invites a second organizer to the team by e-mail; the second opens the link in that
 e-mail, signs in with a code and sets up a deliberation for a city of their own — its
-regions and districts, its population margins — from the pages alone: no /admin/, no
-command after the installation's `first_organizer`. E-mails are read where the console
-backend writes them, the server's output.
+regions and districts, its population margins, a poll questionnaire and its wave — then
+ten citizens answer through the open link and volunteer, and the volunteers join the
+pool: from the pages alone, no /admin/, no command after the installation's
+`first_organizer`. E-mails are read where the console backend writes them, the server's
+output.
 """
 
 from __future__ import annotations
@@ -28,6 +30,20 @@ REGIONS = [
     ("동부", "East", "해오름동, 새벽동"),
     ("서부", "West", "노을동, 달빛동"),
     ("북부", "North", "별빛동"),
+]
+QUESTION = "시내버스 노선을 간선·지선 체계로 개편하는 데 찬성하십니까?"
+# Ten citizens of the poll: district, gender, birth year, answer on the 5-point scale.
+RESPONDENTS = [
+    ("해오름동", "여성", "1950", "5"),
+    ("새벽동", "남성", "1962", "4"),
+    ("해오름동", "남성", "1985", "2"),
+    ("새벽동", "여성", "1999", "4"),
+    ("노을동", "여성", "1971", "3"),
+    ("달빛동", "남성", "1958", "1"),
+    ("노을동", "남성", "1993", "4"),
+    ("달빛동", "여성", "1980", "5"),
+    ("별빛동", "여성", "1966", "2"),
+    ("별빛동", "남성", "2001", "4"),
 ]
 # Shares in percent by the margins form's fields: regions, gender, age bands.
 SHARES = {
@@ -162,6 +178,70 @@ def test_an_invited_organizer_sets_up_a_deliberation_for_a_new_city_from_the_pag
         second.goto(setup)
         journey = second.inner_text("main ol.journey")
         assert "비율 10개" in journey
+
+        # The poll: a questionnaire of one question, and its wave with an open link. Every
+        # citizen here comes from one address, so the organizer raises that wave's limit.
+        second.click("main ol.journey >> text=여론조사 설문지")
+        second.click("main >> text=새 설문지")
+        second.fill("input[name=title]", "초록시 버스 노선 여론조사")
+        submit(second)
+        second.click("main >> text=문항 추가")
+        second.fill("input[name=code]", "reform")
+        second.select_option("select[name=kind]", "likert")
+        second.fill("textarea[name=text_ko]", QUESTION)
+        second.fill("textarea[name=text_en]", "Do you support trunk and feeder bus lines?")
+        submit(second)
+        assert "문항을 저장했습니다." in second.inner_text("main")
+        second.goto(setup)
+        second.click("main ol.journey >> text=여론조사 설문지")
+        second.click("main >> text=새 조사 차수")
+        second.select_option("select[name=questionnaire]", index=1)
+        second.select_option("select[name=kind]", "poll")
+        second.fill("input[name=label]", "P1")
+        second.fill("input[name=title]", "초록시 버스 노선 시민 여론조사")
+        submit(second)
+        second.check("input[name=is_open]")
+        second.check("input[name=open_link]")
+        second.fill("input[name=open_link_per_address]", str(len(RESPONDENTS)))
+        submit(second, "form:has(input[name=open_link])")
+        fieldwork = second.inner_text("main")
+        assert "실사 설정을 저장했습니다." in fieldwork
+        open_link = re.search(r"공개 링크: (\S+)", fieldwork).group(1)
+
+        # Ten citizens, each in a browser of their own, answer and volunteer; the consent
+        # page names the sensitive data the questionnaire asks for.
+        for k, (district, gender, birth_year, answer) in enumerate(RESPONDENTS):
+            citizen = browser.new_context(locale="ko-KR").new_page()
+            citizen.goto(open_link)
+            assert "정치적 견해" in citizen.inner_text("main")
+            citizen.check("input[name=consent]")
+            citizen.check("input[name=sensitive_consent]")
+            citizen.select_option("select[name=district]", district)
+            citizen.check(f"input[name=gender][value={gender}]")
+            citizen.fill("input[name=birth_year]", birth_year)
+            submit(citizen)
+            assert "시내버스 노선을 간선·지선 체계로" in citizen.inner_text("main")
+            citizen.check(f"input[name=reform][value='{answer}']")
+            citizen.click("button[value=submit]")
+            citizen.wait_for_load_state()
+            assert "응답이 접수되었습니다." in citizen.inner_text("main")
+            citizen.click("main >> text=시민참여단 참여 신청")
+            citizen.check("input[name=agree]")
+            citizen.fill("input[name=name]", f"시민 {k + 1:02d}")
+            citizen.fill("input[name=email]", f"citizen{k + 1:02d}@chorok.example")
+            submit(citizen)
+            citizen.context.close()
+
+        second.goto(setup)
+        assert f"완료 응답 {len(RESPONDENTS)}건" in second.inner_text("main ol.journey")
+
+        # The poll's volunteers join the pool: the creator of a deliberation sees its
+        # volunteers' contacts.
+        second.click("main ol.journey >> text=자원자 풀")
+        second.click("form[action$='/volunteers/to-pool/'] button[type=submit]")
+        second.wait_for_load_state()
+        second.goto(setup)
+        assert f"자원자 {len(RESPONDENTS)}명" in second.inner_text("main ol.journey")
 
         # The first organizer's deliberation is not the second's to manage, nor the reverse.
         response = first.goto(server.url + "/panels/chorok-city-bus-route-reform/margins/")

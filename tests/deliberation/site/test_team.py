@@ -9,8 +9,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from deliberation.core.access import can_manage, on_team
-from deliberation.core.models import Membership
+from deliberation.core.access import can_manage, can_see_contacts, on_team
+from deliberation.core.models import AuditLogEntry, Membership
 from deliberation.core.roles import Role
 from tests.factories import DeliberationFactory, UserFactory, join
 
@@ -137,3 +137,75 @@ def test_an_organizer_of_another_deliberation_cannot_invite(client, team):
     response = invite(client, deliberation, email="x@city.example", role="organizer")
     assert response.status_code == 403
     assert not get_user_model().objects.filter(email="x@city.example").exists()
+
+
+def contact_access(client, membership, allowed: bool):
+    url = reverse(
+        "deliberation:team_contact_access", args=[membership.deliberation.slug, membership.pk]
+    )
+    return client.post(url, {"allowed": "1" if allowed else "0"}, **ENGLISH)
+
+
+def test_the_creator_of_a_deliberation_sees_its_volunteers_contacts(client):
+    creator = UserFactory()
+    join(creator, DeliberationFactory(), Role.ORGANIZER)  # an organizer of some deliberation
+    client.force_login(creator)
+    client.post(
+        reverse("deliberation:create"),
+        {"title": "초록시 공론화", "agenda": "버스 노선", "city": "초록시"},
+        **ENGLISH,
+    )
+    membership = Membership.objects.get(user=creator, deliberation__city="초록시")
+    assert can_see_contacts(creator, membership.deliberation_id)
+
+
+def test_an_organizer_with_contact_access_gives_it_to_an_invited_organizer(client, team):
+    deliberation, organizer = team
+    Membership.objects.filter(user=organizer).update(sees_contacts=True)
+    second = UserFactory()
+    join(second, deliberation, Role.ORGANIZER)
+    membership = Membership.objects.get(user=second, deliberation=deliberation)
+    assert not can_see_contacts(second, deliberation)
+    assert (
+        "Give contact access"
+        in client.get(
+            reverse("deliberation:team", args=[deliberation.slug]), **ENGLISH
+        ).content.decode()
+    )
+
+    contact_access(client, membership, True)
+    assert can_see_contacts(second, deliberation)
+    entry = AuditLogEntry.objects.get(event_type="team.contact_access")
+    assert (entry.actor, entry.changes) == (organizer, {"sees_contacts": [False, True]})
+
+    contact_access(client, membership, False)
+    assert not can_see_contacts(second, deliberation)
+
+
+def test_an_organizer_without_contact_access_cannot_give_it(client, team):
+    deliberation, _ = team
+    second = UserFactory()
+    join(second, deliberation, Role.ORGANIZER)
+    membership = Membership.objects.get(user=second, deliberation=deliberation)
+    response = contact_access(client, membership, True)
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert not membership.sees_contacts
+    assert not AuditLogEntry.objects.filter(event_type="team.contact_access").exists()
+
+
+def test_an_organizer_cannot_take_away_their_own_contact_access(client, team):
+    deliberation, organizer = team
+    Membership.objects.filter(user=organizer).update(sees_contacts=True)
+    own = Membership.objects.get(user=organizer, deliberation=deliberation)
+    contact_access(client, own, False)
+    assert can_see_contacts(organizer, deliberation)
+
+
+def test_contact_access_on_one_team_does_not_reach_another(team):
+    deliberation, organizer = team
+    Membership.objects.filter(user=organizer).update(sees_contacts=True)
+    other = DeliberationFactory()
+    join(organizer, other, Role.ORGANIZER)
+    assert can_see_contacts(organizer, deliberation)
+    assert not can_see_contacts(organizer, other)
