@@ -59,11 +59,21 @@ def poll_volunteer_table(
         ).values_list("external_id", flat=True)
     )
     table = [["id", "name", "email", "phone", *features]]
-    for opt_in in volunteer_pool(deliberation):
+    new = [
+        opt_in
+        for opt_in in volunteer_pool(deliberation)
+        if f"{POLL_ID_PREFIX}{opt_in.response.respondent_id}" not in present
+    ]
+    if new and not can_see_contacts(actor, deliberation.pk):
+        raise PermissionDenied
+    # One query for every new volunteer's contact, not one per row.
+    contacts = {
+        contact.opt_in_id: contact
+        for contact in ContactDetails.objects.filter(opt_in__in=new, erased_at__isnull=True)
+    }
+    for opt_in in new:
         external_id = f"{POLL_ID_PREFIX}{opt_in.response.respondent_id}"
-        if external_id in present:
-            continue
-        contact = contact_for(opt_in, actor)
+        contact = contacts.get(opt_in.pk)
         table.append(
             [
                 external_id,
