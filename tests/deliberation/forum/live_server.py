@@ -40,6 +40,7 @@ class LiveServer:
         )
         self.log = open(workdir / "server.log", "ab")  # noqa: SIM115
         self.process: subprocess.Popen | None = None
+        self.worker: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
@@ -90,6 +91,16 @@ class LiveServer:
                 time.sleep(0.2)
         raise RuntimeError("the live server did not start; see server.log")
 
+    def start_worker(self) -> None:
+        """The background worker (`manage.py worker`) that runs imports, selections and PDFs."""
+        self.worker = subprocess.Popen(
+            [sys.executable, "manage.py", "worker", "--interval", "0.2", "--no-startup-delay"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
@@ -98,4 +109,7 @@ class LiveServer:
 
     def stop(self) -> None:
         self.kill()
+        if self.worker is not None and self.worker.poll() is None:
+            self.worker.send_signal(signal.SIGKILL)
+            self.worker.wait(timeout=10)
         self.log.close()
