@@ -35,12 +35,13 @@ from panels.audit_record import (
     lottery_person_probabilities,
     problem_from_inputs,
 )
-from panels.margins import Margin
+from panels.margins import Margin, PollShare
 from panels.models import (
     District,
     Panelist,
     PanelPlan,
     PanelQuota,
+    PollTarget,
     PoolImport,
     PopulationMargin,
     Region,
@@ -97,6 +98,87 @@ def do_replace_margins(deliberation: Deliberation, margins: list[Margin], *, act
             deliberation=deliberation,
             changes=audit.changes_between(before, _margin_values(deliberation)),
         )
+
+
+def _poll_target_values(deliberation: Deliberation) -> dict[str, Any]:
+    return {
+        f"{feature}={value}": audit.plain([share, moe])
+        for feature, value, share, moe in PollTarget.objects.filter(deliberation=deliberation)
+        .order_by("feature", "order", "value")
+        .values_list("feature", "value", "share", "margin_of_error")
+    }
+
+
+def do_replace_poll_targets(
+    deliberation: Deliberation,
+    feature: str,
+    targets: Iterable[PollShare],
+    *,
+    volunteer_values: dict[str, str],
+    default: str,
+    actor: Any,
+) -> int:
+    """Make ``feature`` a selection feature with targets from the weighted poll.
+
+    Every volunteer in the pool gets the feature: poll volunteers their answer
+    (``volunteer_values`` by external id), the rest ``default`` unless their file carried
+    the column. An empty ``targets`` removes the feature's targets (the feature stays on
+    the volunteers, where it does no harm until a quota names it).
+    """
+    targets = list(targets)
+    if feature in STRATA:
+        raise ActionRefused(
+            "stratum_feature",
+            _("Region, gender and age group take their targets from the population margins."),
+        )
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+        if PopulationMargin.objects.filter(deliberation=deliberation, feature=feature).exists():
+            raise ActionRefused(
+                "feature_has_margins",
+                _("The population margins have a feature of this name already."),
+            )
+        before = _poll_target_values(deliberation)
+        PollTarget.objects.filter(deliberation=deliberation, feature=feature).delete()
+        PollTarget.objects.bulk_create(
+            [
+                PollTarget(
+                    deliberation=deliberation,
+                    feature=feature,
+                    value=t.value,
+                    order=order,
+                    share=Decimal(f"{t.share:.8f}"),
+                    margin_of_error=Decimal(f"{t.margin_of_error:.8f}"),
+                    respondents=t.respondents,
+                    volunteers_share=(
+                        None if t.volunteers_share is None else Decimal(f"{t.volunteers_share:.8f}")
+                    ),
+                )
+                for order, t in enumerate(targets)
+            ]
+        )
+        if targets:
+            volunteers = list(
+                Volunteer.objects.filter(deliberation=deliberation).only(
+                    "pk", "external_id", "features"
+                )
+            )
+            changed = []
+            for v in volunteers:
+                value = volunteer_values.get(v.external_id)
+                if value is None:
+                    value = v.features.get(feature) or default
+                if v.features.get(feature) != value:
+                    v.features = {**v.features, feature: value}
+                    changed.append(v)
+            Volunteer.objects.bulk_update(changed, ["features"], batch_size=2000)
+        audit.record(
+            "poll_targets.replaced",
+            actor=actor,
+            deliberation=deliberation,
+            changes=audit.changes_between(before, _poll_target_values(deliberation)),
+        )
+    return len(targets)
 
 
 def _margin_values(deliberation: Deliberation) -> dict[str, Any]:

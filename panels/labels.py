@@ -20,6 +20,7 @@ FEATURE_LABELS = {
     "district": gettext_lazy("District"),
     "gender": gettext_lazy("Gender"),
     "age_band": gettext_lazy("Age group"),
+    "opinion": gettext_lazy("Prior opinion"),
 }
 
 # The common categories' words as (Korean, English), like the deliberation's own

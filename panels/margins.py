@@ -18,6 +18,17 @@ class Margin:
 
 
 @dataclass(frozen=True)
+class PollShare:
+    """A category's share in the weighted poll, the target for a feature with no census margin."""
+
+    value: str
+    share: float
+    margin_of_error: float
+    respondents: int
+    volunteers_share: float | None = None
+
+
+@dataclass(frozen=True)
 class MarginIssue:
     """One problem in a margins file; row is the 1-based line number (header = 1)."""
 

@@ -42,6 +42,49 @@ class PopulationMargin(models.Model):
         return f"{self.feature}={self.value}: {self.share}"
 
 
+class PollTarget(models.Model):
+    """A selection feature's target share taken from the weighted poll, not the population.
+
+    A feature such as prior opinion on the question has no census margin: its targets are the
+    raked poll's shares of each answer, with their margin of error, so the panel mirrors what
+    the city thinks and not who volunteered. Kept apart from the population margins, which the
+    poll is weighted to (a poll cannot be weighted to its own answers).
+    """
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="poll_targets",
+        verbose_name=_("deliberation"),
+    )
+    feature = models.CharField(_("feature"), max_length=60)
+    value = models.CharField(_("value"), max_length=60)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    share = models.DecimalField(_("share"), max_digits=9, decimal_places=8)
+    margin_of_error = models.DecimalField(_("margin of error"), max_digits=9, decimal_places=8)
+    respondents = models.PositiveIntegerField(_("respondents"))
+    volunteers_share = models.DecimalField(
+        _("share among volunteers"), max_digits=9, decimal_places=8, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("target from the poll")
+        verbose_name_plural = _("targets from the poll")
+        ordering = ["deliberation", "feature", "order", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliberation", "feature", "value"], name="poll_target_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(share__gte=0) & models.Q(share__lte=1),
+                name="poll_target_share_0_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.feature}={self.value}: {self.share} ± {self.margin_of_error}"
+
+
 class Region(models.Model):
     """A region (권역) of a deliberation: a stratum of its panel, made of districts.
 

@@ -16,6 +16,7 @@ from panels.models import (
     District,
     Panelist,
     PanelQuota,
+    PollTarget,
     PopulationMargin,
     Region,
     SelectionAudit,
@@ -50,6 +51,11 @@ def allowed_values(deliberation: Deliberation) -> dict[str, set[str]]:
     allowed: dict[str, set[str]] = {}
     for feature, value in source.order_by("feature", "value").values_list("feature", "value"):
         allowed.setdefault(feature, set()).add(value)
+    if not PanelQuota.objects.filter(deliberation=deliberation).exists():
+        for feature, value in PollTarget.objects.filter(deliberation=deliberation).values_list(
+            "feature", "value"
+        ):
+            allowed.setdefault(feature, set()).add(value)
     return allowed
 
 
@@ -67,7 +73,7 @@ def contact_keys(deliberation: Deliberation) -> tuple[set[str], set[str], set[st
 def derived_quotas(deliberation: Deliberation) -> list[selection.Quota]:
     """Quotas of population share ± tolerance for the planned panel size."""
     plan = plan_of(deliberation)
-    shares = population_shares(deliberation)
+    shares = {**population_shares(deliberation), **poll_target_shares(deliberation)}
     return selection.quotas_from_shares(shares, plan.panel_size, float(plan.tolerance))
 
 
@@ -111,6 +117,24 @@ def population_shares(deliberation: Deliberation) -> dict[str, dict[str, float]]
     return population
 
 
+def poll_target_shares(deliberation: Deliberation) -> dict[str, dict[str, float]]:
+    """Feature -> category -> share in the weighted poll (features without a census margin)."""
+    shares: dict[str, dict[str, float]] = {}
+    for feature, value, share in (
+        PollTarget.objects.filter(deliberation=deliberation)
+        .order_by("feature", "order", "value")
+        .values_list("feature", "value", "share")
+    ):
+        shares.setdefault(feature, {})[value] = float(share)
+    return shares
+
+
+def poll_targets(deliberation: Deliberation) -> list[PollTarget]:
+    return list(
+        PollTarget.objects.filter(deliberation=deliberation).order_by("feature", "order", "value")
+    )
+
+
 def panel_counts(deliberation: Deliberation, feature: str) -> dict[str, int]:
     """The active panel's members per category of a feature (one query).
 
@@ -144,11 +168,13 @@ def pool_counts(deliberation: Deliberation, feature: str) -> dict[str, int]:
 def representativeness(
     deliberation: Deliberation, features: Iterable[str] | None = None
 ) -> list[FeatureComparison]:
-    """Population against pool and active panel, per feature of the margins and quotas.
+    """Population (or weighted poll) against pool and active panel, per feature of the margins
+    and quotas.
 
     The panels page and the policy report both show this, so they count the same panel.
     """
-    population = population_shares(deliberation)
+    # A feature without a census margin (prior opinion) is compared with the weighted poll.
+    population = {**population_shares(deliberation), **poll_target_shares(deliberation)}
     if features is None:
         quota_features = (
             PanelQuota.objects.filter(deliberation=deliberation)

@@ -381,6 +381,7 @@ def quotas(request: HttpRequest, slug: str) -> HttpResponse:
         "formset": formset,
         "new_form": new_form,
         "preview": selectors.derived_quotas(deliberation) if deliberation.margins.exists() else [],
+        "poll_targets": selectors.poll_targets(deliberation),
     }
     return render(request, "panels/quotas.html", context, status=status)
 

@@ -911,3 +911,36 @@ class ContactErasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deliberation} {self.erased_at:%Y-%m-%d %H:%M}"
+
+
+class OpinionStratum(models.Model):
+    """The poll question whose answer is a selection feature (prior opinion on the question).
+
+    Every Korean national deliberation drew its panel by opinion as well as by region, gender
+    and age: the volunteers carry their answer into the pool, and the quotas come from the
+    weighted poll's shares of each answer.
+    """
+
+    FEATURE = "opinion"
+    NO_ANSWER = "무응답"
+
+    deliberation = models.OneToOneField(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="opinion_stratum",
+        verbose_name=_("deliberation"),
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="+", verbose_name=_("question")
+    )
+    wave = models.ForeignKey(
+        Wave, on_delete=models.PROTECT, related_name="+", verbose_name=_("poll wave")
+    )
+    chosen_at = models.DateTimeField(_("chosen at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("opinion stratum")
+        verbose_name_plural = _("opinion strata")
+
+    def __str__(self) -> str:
+        return f"{self.deliberation_id}: {self.question.code}"

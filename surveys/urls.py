@@ -86,6 +86,11 @@ urlpatterns = [
         volunteers.add_poll_volunteers,
         name="add_poll_volunteers",
     ),
+    path(
+        "deliberations/<slug:slug>/opinion-stratum/",
+        volunteers.opinion_stratum,
+        name="opinion_stratum",
+    ),
     # The end of the process: every copy of the citizens' contact data erased
     path(
         "deliberations/<slug:slug>/erase-contacts/",

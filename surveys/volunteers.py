@@ -49,9 +49,17 @@ POLL_ID_PREFIX = "poll-"
 
 
 def poll_volunteer_table(
-    deliberation: Deliberation, allowed: Mapping[str, Set[str]], actor: Any
+    deliberation: Deliberation,
+    allowed: Mapping[str, Set[str]],
+    actor: Any,
+    answers: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[list[str]]:
-    """One row per opt-in not yet in the pool, in the pool file's column layout."""
+    """One row per opt-in not yet in the pool, in the pool file's column layout.
+
+    ``answers`` gives features read from the poll's answers (prior opinion), feature ->
+    external id -> value; the strata come from the opt-in itself.
+    """
+    answers = answers or {}
     features = sorted(allowed)
     present = set(
         Volunteer.objects.filter(
@@ -80,7 +88,12 @@ def poll_volunteer_table(
                 contact.name if contact else "",
                 contact.email if contact else "",
                 contact.phone if contact else "",
-                *(str(getattr(opt_in, feature, "") or "") for feature in features),
+                *(
+                    answers[feature].get(external_id, "")
+                    if feature in answers
+                    else str(getattr(opt_in, feature, "") or "")
+                    for feature in features
+                ),
             ]
         )
     return table

@@ -110,6 +110,7 @@ ACCESS: dict[str, Access] = {
     "panels:cancel_pool_import": only(Role.ORGANIZER, ok=405),
     "panels:contacts": contacts_only(),
     "surveys:add_poll_volunteers": only(Role.ORGANIZER, ok=405),
+    "surveys:opinion_stratum": only(Role.ORGANIZER),
     "surveys:erase_contacts": only(Role.ORGANIZER),
     "panels:quotas": only(Role.ORGANIZER),
     "panels:feasibility": only(Role.ORGANIZER),

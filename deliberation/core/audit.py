@@ -45,6 +45,9 @@ EVENTS: dict[str, Any] = {
     "team.contact_access": _("Access to contact details changed"),
     # Panel selection.
     "margins.replaced": _("Population margins replaced"),
+    "poll_targets.replaced": _("Targets from the weighted poll replaced"),
+    "opinion_stratum.chosen": _("Prior opinion chosen as a selection feature"),
+    "opinion_stratum.dropped": _("Prior opinion no longer a selection feature"),
     "region.added": _("Region added"),
     "region.updated": _("Region edited"),
     "region.moved": _("Region moved"),
@@ -111,6 +114,9 @@ EVENTS: dict[str, Any] = {
 SELECTION_EVENTS = frozenset(
     {
         "margins.replaced",
+        "poll_targets.replaced",
+        "opinion_stratum.chosen",
+        "opinion_stratum.dropped",
         "region.added",
         "region.updated",
         "region.moved",

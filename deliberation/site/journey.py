@@ -15,7 +15,7 @@ from deliberation.core.roles import Role
 from deliberation.forum.models import Session
 from deliberation.report.models import ReportRender
 from panels.models import Panelist, SelectionRun
-from surveys.models import Response, Wave
+from surveys.models import OpinionStratum, Response, Wave
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Step:
     summary: str
     url: str
     is_next: bool = False
+    # A step the deliberation may skip (drawing by prior opinion): never "next", not counted.
+    optional: bool = False
 
 
 def journey(deliberation: Deliberation) -> list[Step]:
@@ -127,6 +129,14 @@ def journey(deliberation: Deliberation) -> list[Step]:
             reverse("panels:pool", args=[slug]),
         ),
         Step(
+            "opinion",
+            _("Prior opinion as a selection feature"),
+            OpinionStratum.objects.filter(deliberation=deliberation).exists(),
+            "",
+            reverse("surveys:opinion_stratum", args=[slug]),
+            optional=True,
+        ),
+        Step(
             "quotas",
             _("Panel quotas"),
             deliberation.quotas.exists(),
@@ -186,7 +196,9 @@ def journey(deliberation: Deliberation) -> list[Step]:
             reverse("report:page", args=[slug]),
         ),
     ]
-    first_open = next((i for i, step in enumerate(steps) if not step.done), None)
+    first_open = next(
+        (i for i, step in enumerate(steps) if not step.done and not step.optional), None
+    )
     if first_open is not None:
         step = steps[first_open]
         steps[first_open] = Step(

@@ -351,7 +351,8 @@ def setup(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "deliberation": deliberation,
         "steps": steps,
-        "done_count": sum(step.done for step in steps),
+        "done_count": sum(step.done for step in steps if not step.optional),
+        "required_count": sum(not step.optional for step in steps),
     }
     return render(request, "deliberation/setup.html", context)
 

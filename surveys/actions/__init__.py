@@ -31,6 +31,7 @@ from surveys.actions.imports import (
     job_alive,
     run_import_job,
 )
+from surveys.actions.opinion import do_choose_opinion_stratum, do_drop_opinion_stratum
 from surveys.actions.quality import (
     ExclusionRefused,
     OpenLinkRefused,
@@ -67,6 +68,8 @@ from surveys.actions.waves import (
 from surveys.actions.weighting import WeightingRefused, do_weight_wave, margins_for
 
 __all__ = [
+    "do_choose_opinion_stratum",
+    "do_drop_opinion_stratum",
     "WAVE_FIELDS",
     "ExclusionRefused",
     "OpenLinkRefused",

@@ -18,7 +18,8 @@ from panels import actions as pool_actions
 from panels import selectors as panel_selectors
 from panels.models import Volunteer
 from panels.pool_file import PoolCheck, check_pool_rows
-from surveys.models import ContactDetails, Response, VolunteerOptIn
+from surveys import opinion
+from surveys.models import ContactDetails, OpinionStratum, Response, VolunteerOptIn
 from surveys.volunteers import poll_volunteer_table
 
 
@@ -51,7 +52,11 @@ def do_add_poll_volunteers(
     ``allowed`` are the values each feature may take (panels.selectors.allowed_values).
     Reading the opt-ins' contacts needs the contact permission (PermissionDenied otherwise).
     """
-    table = poll_volunteer_table(deliberation, allowed, actor)
+    stratum = OpinionStratum.objects.filter(deliberation=deliberation).first()
+    answers = {}
+    if stratum is not None and opinion.FEATURE in allowed:
+        answers[opinion.FEATURE] = opinion.volunteer_opinions(stratum.wave, stratum.question)
+    table = poll_volunteer_table(deliberation, allowed, actor, answers)
     if len(table) == 1:
         return PoolCheck()
     ids, emails, phones = panel_selectors.contact_keys(deliberation)

@@ -198,3 +198,16 @@ def test_the_setup_page_shows_what_is_done_and_what_is_next(client, organizer):
     assert [s.key for s in steps if s.is_next] == ["questionnaire"]
     html = page.content.decode()
     assert 'aria-current="step"' in html and "2 of 13 steps done" in html
+
+
+def test_drawing_by_prior_opinion_is_an_optional_step_never_next(client, organizer):
+    deliberation = DeliberationFactory()
+    join(organizer, deliberation, Role.ORGANIZER)
+    client.force_login(organizer)
+    url = reverse("deliberation:setup", args=[deliberation.slug])
+    page = client.get(url, **ENGLISH)
+    steps = {s.key: s for s in page.context["steps"]}
+    assert steps["opinion"].optional and not steps["opinion"].is_next
+    assert list(steps).index("opinion") == list(steps).index("quotas") - 1
+    html = page.content.decode()
+    assert "optional" in html and "0 of 13 steps done" in html
