@@ -487,7 +487,15 @@ def do_erase_contacts(deliberation: Deliberation, *, actor: Any) -> int:
     return n
 
 
-PLAN_FIELDS = ("panel_size", "tolerance", "lottery_size")
+PLAN_FIELDS = (
+    "panel_size",
+    "tolerance",
+    "lottery_size",
+    "finishers",
+    "attendance_rate",
+    "attendance_feature",
+    "attendance_rates",
+)
 
 
 def do_update_plan(
@@ -497,13 +505,28 @@ def do_update_plan(
     tolerance: Decimal,
     lottery_size: int,
     actor: Any,
+    finishers: int | None = None,
+    attendance_rate: Decimal = Decimal("1.000"),
+    attendance_feature: str = "",
+    attendance_rates: dict[str, float] | None = None,
 ) -> PanelPlan:
+    """Save the plan; with a number of finishers the panel size is computed, not taken."""
     with transaction.atomic():
         plan, _ = PanelPlan.objects.select_for_update().get_or_create(deliberation=deliberation)
         before = audit.values_of(plan, PLAN_FIELDS)
         plan.panel_size = panel_size
         plan.tolerance = tolerance
         plan.lottery_size = lottery_size
+        plan.finishers = finishers
+        plan.attendance_rate = attendance_rate
+        plan.attendance_feature = attendance_feature
+        if attendance_rates is not None:
+            plan.attendance_rates = attendance_rates
+        if not attendance_feature:
+            plan.attendance_rates = {}
+        recruitment = selectors.recruitment(deliberation, plan)
+        if recruitment is not None:
+            plan.panel_size = recruitment.draw_size
         plan.save()
         audit.record(
             "plan.updated",
@@ -554,8 +577,24 @@ def _quota_values(deliberation: Deliberation) -> dict[str, list[int]]:
 
 
 def do_derive_quotas(deliberation: Deliberation, *, actor: Any) -> list[selection.Quota]:
-    quotas = selectors.derived_quotas(deliberation)
-    do_replace_quotas(deliberation, quotas, actor=actor)
+    """Quotas from the shares; an over-recruited plan first resizes to the shares of today."""
+    with transaction.atomic():
+        plan = plan_of(deliberation)
+        recruitment = selectors.recruitment(deliberation, plan)
+        if recruitment is not None and plan.panel_size != recruitment.draw_size:
+            do_update_plan(
+                deliberation,
+                panel_size=recruitment.draw_size,
+                tolerance=plan.tolerance,
+                lottery_size=plan.lottery_size,
+                finishers=plan.finishers,
+                attendance_rate=plan.attendance_rate,
+                attendance_feature=plan.attendance_feature,
+                attendance_rates=plan.attendance_rates,
+                actor=actor,
+            )
+        quotas = selectors.derived_quotas(deliberation)
+        do_replace_quotas(deliberation, quotas, actor=actor)
     return quotas
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deliberation.core.file_limits import FileTooLarge, check_length
 from deliberation.core.uploads import limit_message, upload_limits
-from panels.labels import StrataLabels
+from panels.labels import StrataLabels, feature_label
 from panels.margins import PERCENT_TOLERANCE, feature_percent_totals
 from panels.models import Panelist, PanelPlan
 
@@ -206,16 +206,86 @@ class PoolImportForm(forms.Form):
         return upload
 
 
+RATE_PREFIX = "rate-"
+
+
 class PlanForm(forms.ModelForm):
+    """The panel plan; with finishers, one attendance rate per category of a chosen feature.
+
+    ``categories`` are the selection features' categories (feature -> values), from which
+    the feature whose attendance differs is chosen.
+    """
+
     class Meta:
         model = PanelPlan
-        fields = ["panel_size", "tolerance", "lottery_size"]
+        fields = [
+            "panel_size",
+            "tolerance",
+            "lottery_size",
+            "finishers",
+            "attendance_rate",
+            "attendance_feature",
+        ]
+
+    def __init__(self, *args, categories: dict[str, list[str]] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.categories = categories or {}
+        self.fields["panel_size"].required = False
+        self.fields["panel_size"].help_text = _(
+            "Computed from the finishers and the attendance rates when those are given."
+        )
+        self.fields["attendance_feature"] = forms.ChoiceField(
+            label=_("Attendance differs by"),
+            required=False,
+            choices=[("", _("— the same rate for everyone —"))]
+            + [(f, feature_label(f)) for f in self.categories],
+        )
+        feature = self.instance.attendance_feature
+        rates = self.instance.attendance_rates or {}
+        self.rate_fields = []
+        for index, value in enumerate(self.categories.get(feature, [])):
+            name = f"{RATE_PREFIX}{index}"
+            self.fields[name] = forms.DecimalField(
+                label=_("Attendance rate: %(category)s") % {"category": value},
+                required=False,
+                min_value=Decimal("0.001"),
+                max_value=Decimal(1),
+                decimal_places=3,
+                initial=rates.get(value),
+                help_text=_("Empty: the overall rate."),
+            )
+            self.rate_fields.append((name, value))
 
     def clean_tolerance(self) -> Decimal:
         tolerance = self.cleaned_data["tolerance"]
         if not Decimal(0) <= tolerance < Decimal(1):
             raise forms.ValidationError(_("Use a fraction between 0 and 1, e.g. 0.05."))
         return tolerance
+
+    def clean_attendance_rate(self) -> Decimal:
+        rate = self.cleaned_data["attendance_rate"]
+        if not Decimal(0) < rate <= Decimal(1):
+            raise forms.ValidationError(_("Use a rate above 0 and at most 1, e.g. 0.85."))
+        return rate
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("finishers") and not cleaned.get("panel_size"):
+            self.add_error("panel_size", _("Give the panel size, or how many must finish."))
+        if cleaned.get("panel_size") is None:
+            cleaned["panel_size"] = self.instance.panel_size
+        feature = cleaned.get("attendance_feature", "")
+        if feature == self.instance.attendance_feature:
+            cleaned["attendance_rates"] = {
+                value: float(cleaned[name])
+                for name, value in self.rate_fields
+                if cleaned.get(name) is not None
+            }
+        else:
+            cleaned["attendance_rates"] = {}
+        for name, _value in self.rate_fields:
+            cleaned.pop(name, None)
+        return cleaned
 
 
 class QuotaForm(forms.Form):

@@ -317,6 +317,23 @@ class PanelPlan(models.Model):
         default=1000,
         help_text=_("Number of panels in the transparent lottery (M)."),
     )
+    # Over-recruitment: with a number of finishers, the panel size is computed from them and
+    # the attendance rates (panels.recruitment) instead of being typed.
+    finishers = models.PositiveIntegerField(
+        _("panelists who must finish"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to draw exactly the panel size."),
+    )
+    attendance_rate = models.DecimalField(
+        _("expected attendance rate"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("1.000"),
+        help_text=_("Share of those drawn expected to finish, e.g. 0.85."),
+    )
+    attendance_feature = models.CharField(_("attendance differs by"), max_length=60, blank=True)
+    attendance_rates = models.JSONField(_("attendance rate per category"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("panel plan")

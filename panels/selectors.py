@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -15,6 +15,7 @@ from panels.labels import StrataLabels
 from panels.models import (
     District,
     Panelist,
+    PanelPlan,
     PanelQuota,
     PollTarget,
     PopulationMargin,
@@ -25,6 +26,7 @@ from panels.models import (
     VolunteerContact,
 )
 from panels.problem import plan_of
+from panels.recruitment import Recruitment, plan_recruitment
 from panels.representativeness import FeatureComparison, compare
 from panels.strata import DEFAULT_AGE_BANDS, DEFAULT_GENDERS, STRATA
 
@@ -73,8 +75,35 @@ def contact_keys(deliberation: Deliberation) -> tuple[set[str], set[str], set[st
 def derived_quotas(deliberation: Deliberation) -> list[selection.Quota]:
     """Quotas of population share ± tolerance for the planned panel size."""
     plan = plan_of(deliberation)
-    shares = {**population_shares(deliberation), **poll_target_shares(deliberation)}
+    shares = target_shares(deliberation)
+    recruitment_plan = recruitment(deliberation, plan, shares)
+    if recruitment_plan is not None:
+        return selection.quotas_from_shares(
+            recruitment_plan.drawn_shares, recruitment_plan.draw_size, float(plan.tolerance)
+        )
     return selection.quotas_from_shares(shares, plan.panel_size, float(plan.tolerance))
+
+
+def target_shares(deliberation: Deliberation) -> dict[str, dict[str, float]]:
+    """Every selection feature's target shares: the census margins and the weighted poll's."""
+    return {**population_shares(deliberation), **poll_target_shares(deliberation)}
+
+
+def recruitment(
+    deliberation: Deliberation,
+    plan: PanelPlan,
+    shares: Mapping[str, Mapping[str, float]] | None = None,
+) -> Recruitment | None:
+    """The over-recruitment of a plan that names its finishers; None for a plain panel size."""
+    if not plan.finishers:
+        return None
+    return plan_recruitment(
+        plan.finishers,
+        target_shares(deliberation) if shares is None else shares,
+        float(plan.attendance_rate),
+        rate_feature=plan.attendance_feature,
+        rates={k: float(v) for k, v in (plan.attendance_rates or {}).items()},
+    )
 
 
 def audit_record(audit: SelectionAudit) -> dict:
@@ -174,7 +203,7 @@ def representativeness(
     The panels page and the policy report both show this, so they count the same panel.
     """
     # A feature without a census margin (prior opinion) is compared with the weighted poll.
-    population = {**population_shares(deliberation), **poll_target_shares(deliberation)}
+    population = target_shares(deliberation)
     if features is None:
         quota_features = (
             PanelQuota.objects.filter(deliberation=deliberation)

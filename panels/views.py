@@ -329,14 +329,15 @@ def quotas(request: HttpRequest, slug: str) -> HttpResponse:
     plan = plan_of(deliberation)
     rows = list(deliberation.quotas.order_by("feature", "value"))
     initial = [{"feature": q.feature, "value": q.value, "min": q.min, "max": q.max} for q in rows]
-    plan_form = PlanForm(instance=plan, prefix="plan")
+    categories = {f: list(v) for f, v in selectors.target_shares(deliberation).items()}
+    plan_form = PlanForm(instance=plan, prefix="plan", categories=categories)
     formset = QuotaFormSet(initial=initial, prefix="quota")
     new_form = NewQuotaForm(prefix="new")
     status = 200
     action = request.POST.get("action")
     if request.method == "POST":
         if action == "plan":
-            plan_form = PlanForm(request.POST, instance=plan, prefix="plan")
+            plan_form = PlanForm(request.POST, instance=plan, prefix="plan", categories=categories)
             if plan_form.is_valid():
                 actions.do_update_plan(deliberation, **plan_form.cleaned_data, actor=request.user)
                 messages.success(request, _("Panel plan saved."))
@@ -382,6 +383,7 @@ def quotas(request: HttpRequest, slug: str) -> HttpResponse:
         "new_form": new_form,
         "preview": selectors.derived_quotas(deliberation) if deliberation.margins.exists() else [],
         "poll_targets": selectors.poll_targets(deliberation),
+        "recruitment": selectors.recruitment(deliberation, plan),
     }
     return render(request, "panels/quotas.html", context, status=status)
 
