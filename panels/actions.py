@@ -608,7 +608,7 @@ def do_draw(
     if not str(public_number).isdigit():
         raise DrawRefused("The public number must be digits only.")
     if reserves < 0:
-        raise DrawRefused("The number of reserves cannot be negative.")
+        raise DrawRefused(_("The number of reserves cannot be negative."))
     with transaction.atomic():
         Deliberation.objects.select_for_update().get(pk=run.deliberation_id)
         run = SelectionRun.objects.select_related("deliberation").get(pk=run.pk)
@@ -836,9 +836,9 @@ def do_replace_from_reserves(deliberation: Deliberation, *, actor: Any) -> list[
             SelectionAudit.objects.select_related("run").filter(deliberation=deliberation).first()
         )
         if selection_audit is None:
-            raise ReplacementRefused("The panel has not been drawn yet.")
+            raise ReplacementRefused(_("The panel has not been drawn yet."))
         if not selection_audit.reserves:
-            raise ReplacementRefused("The draw has no reserve list.")
+            raise ReplacementRefused(_("The draw has no reserve list."))
         id_field = id_field_of(selection_audit.run.inputs)
         seats = list(
             Panelist.objects.filter(
@@ -851,7 +851,7 @@ def do_replace_from_reserves(deliberation: Deliberation, *, actor: Any) -> list[
             .order_by("draw_position", "pk")
         )
         if not seats:
-            raise ReplacementRefused("No one has declined or dropped out.")
+            raise ReplacementRefused(_("No one has declined or dropped out."))
         problem = problem_from_inputs(selection_audit.run.inputs)
         current, used = _replayed(selection_audit)
         by_id = {getattr(seat.volunteer, id_field): seat for seat in seats}
@@ -869,7 +869,7 @@ def do_replace_from_reserves(deliberation: Deliberation, *, actor: Any) -> list[
         ]
         if not steps:
             raise ReplacementRefused(
-                "No reserve left can replace a drop-out without breaking a quota."
+                _("No reserve left can replace a drop-out without breaking a quota.")
             )
         selection_audit.replacements = [*selection_audit.replacements, *steps]
         selection_audit.save(update_fields=["replacements"])

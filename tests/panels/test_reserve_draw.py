@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from deliberation.core.models import AuditLogEntry
 from panels import actions, selectors
@@ -169,6 +170,7 @@ def test_verification_fails_when_a_batch_replacement_is_changed(run, drawn, orga
     assert not verify_record(record).ok
 
 
+@translation.override("en")
 def test_a_batch_is_refused_without_drop_outs_or_without_reserves(run, organizer):
     actions.do_draw(run, "3", actor=organizer)
     seat = Panelist.objects.order_by("pk").first()
