@@ -217,3 +217,13 @@ def test_only_organizers_call_up_reserves(client, run, drawn, analyst):
     client.force_login(analyst)
     response = client.post(reverse("panels:replace_from_reserves", args=[run.deliberation.slug]))
     assert response.status_code == 403
+
+
+def test_the_audit_page_counts_the_reserves_and_names_each_batch(client, run, drawn, organizer):
+    drop(seat_of(drawn.panel[0]), organizer)
+    actions.do_replace_from_reserves(run.deliberation, actor=organizer)
+    client.force_login(organizer)
+    page = client.get(reverse("panels:audit", args=[run.deliberation.slug]), **EN)
+    text = page.content.decode()
+    assert "<dt>Reserves</dt><dd>8</dd>" in text
+    assert "reserve list, batch 1" in text
