@@ -1,6 +1,9 @@
 """Benchmark: Gongnon LEXIMIN vs sortition-algorithms (maximin, nash) on synthetic pools.
 
-Run by hand from the repository root: python bench/selection.py [--quick]
+Run by hand from the repository root: python bench/selection.py [--quick | --korean]
+
+--korean runs only the Korean-sized case: 6,000 volunteers, a panel of 550 (over-recruited)
+by region x gender x age x opinion (quotas +/- 5%), with 50 reserves drawn by the public number.
 
 Ours: LEXIMIN of the LP relaxation, decomposed into integer panels (exact when that succeeds;
 column generation with MILP pricing otherwise), then rounded to a uniform lottery of M panels.
@@ -20,7 +23,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from panels.lottery import round_to_lottery  # noqa: E402
+from panels.lottery import draw, round_to_lottery  # noqa: E402
+from panels.reserves import draw_reserves  # noqa: E402
 from panels.selection import Problem, leximin, quotas_from_shares  # noqa: E402
 
 SEED = 20211
@@ -41,6 +45,9 @@ SHARES = {
 SKEW = {"age": [0.6, 0.8, 1.0, 1.2, 1.4], "education": [0.5, 0.9, 1.2, 1.6]}
 THREE = ["region", "gender", "age"]
 SIX = THREE + ["tenure", "education", "opinion"]
+KOREAN = THREE + ["opinion"]
+KOREAN_POOL, KOREAN_PANEL, KOREAN_RESERVES = 6000, 550, 50
+PUBLIC_NUMBER = 20171020
 
 
 def make_pool(n: int, features: list[str], seed: int) -> list[dict[str, str]]:
@@ -56,7 +63,7 @@ def make_pool(n: int, features: list[str], seed: int) -> list[dict[str, str]]:
     return [{"id": f"p{i:06d}", **{f: names[f][cols[f][i]] for f in features}} for i in range(n)]
 
 
-def theirs(people, quotas, algorithm: str, queue) -> None:
+def theirs(people, quotas, algorithm: str, queue, panel: int = PANEL) -> None:
     """Run sortition-algorithms in a child process and report (min probability, seconds)."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # the reference solver prints banners and progress
@@ -72,13 +79,13 @@ def theirs(people, quotas, algorithm: str, queue) -> None:
             {"feature": q.feature, "value": q.value, "min": str(q.min), "max": str(q.max)}
             for q in quotas
         ]
-        features, _, _ = read_in_features(["feature", "value", "min", "max"], rows, PANEL)
+        features, _, _ = read_in_features(["feature", "value", "min", "max"], rows, panel)
         settings = Settings(id_column="id", columns_to_keep=[])
         head = list(people[0])
         pool, _ = read_in_people(head, people, features, settings)
         find = find_distribution_maximin if algorithm == "maximin" else find_distribution_nash
         started = time.perf_counter()
-        committees, probs, _ = find(features, pool, PANEL, [], "highspy")
+        committees, probs, _ = find(features, pool, panel, [], "highspy")
         seconds = time.perf_counter() - started
         marg = dict.fromkeys((p["id"] for p in people), 0.0)
         for committee, prob in zip(committees, probs, strict=True):
@@ -89,9 +96,11 @@ def theirs(people, quotas, algorithm: str, queue) -> None:
         queue.put(("error", f"{type(exc).__name__}: {exc}"[:120], 0.0))
 
 
-def run_theirs(people, quotas, algorithm: str) -> tuple[str, float, float]:
+def run_theirs(people, quotas, algorithm: str, panel: int = PANEL) -> tuple[str, float, float]:
     queue = mp.get_context("fork").Queue()
-    proc = mp.get_context("fork").Process(target=theirs, args=(people, quotas, algorithm, queue))
+    proc = mp.get_context("fork").Process(
+        target=theirs, args=(people, quotas, algorithm, queue, panel)
+    )
     proc.start()
     proc.join(THEIR_TIMEOUT)
     if proc.is_alive():
@@ -144,10 +153,64 @@ def bench_case(n: int, features: list[str]) -> None:
             print(f"  sortition-algorithms {algorithm:<7}: could not run: {their_min}")
 
 
+def bench_reserves_case() -> None:
+    """6,000 volunteers, 550 drawn, 50 reserves: LEXIMIN, lottery and reserves, timed."""
+    n, k, features = KOREAN_POOL, KOREAN_PANEL, KOREAN
+    people = make_pool(n, features, SEED + n)
+    quotas = quotas_from_shares({f: SHARES[f] for f in features}, k, tolerance=0.05)
+    problem = Problem.from_people(people, quotas, k)
+    print(
+        f"\n== pool {n:,} | {' x '.join(features)} | {len(problem.profiles)} profiles | "
+        f"panel {k} | {KOREAN_RESERVES} reserves | equal share {k / n:.5f}"
+    )
+    started = time.perf_counter()
+    result = leximin(problem, seed=SEED, time_limit=OUR_TIMEOUT)
+    t_leximin = time.perf_counter() - started
+    started = time.perf_counter()
+    lottery = round_to_lottery(result, m=M, time_limit=5.0)
+    t_lottery = time.perf_counter() - started
+    started = time.perf_counter()
+    panel = draw(lottery, PUBLIC_NUMBER)
+    reserves = draw_reserves(problem, panel, PUBLIC_NUMBER, KOREAN_RESERVES)
+    t_reserves = time.perf_counter() - started
+    bound = result.min_probability - 1 / M
+    ok = lottery.min_probability >= bound - 1e-12
+    total = t_leximin + t_lottery + t_reserves
+    print(
+        f"  ours   LEXIMIN : min {result.min_probability:.6f}  max {result.max_probability:.6f}  "
+        f"time {t_leximin:7.2f} s  (support {len(result.panels)})"
+    )
+    print(
+        f"  ours   lottery : M={M} min {lottery.min_probability:.6f} vs LEXIMIN min - 1/M "
+        f"{bound:.6f}: {'OK' if ok else 'FAIL'}  time {t_lottery:.2f} s"
+    )
+    print(
+        f"  ours   draw + reserves : {len(reserves.order)} reserves (the first "
+        f"{reserves.covering} cover every drop-out; uncovered types "
+        f"{len(reserves.uncovered)})  time {t_reserves:.2f} s"
+    )
+    print(
+        f"  ours   LEXIMIN + lottery + reserves : {total:.2f} s "
+        f"({'under' if total < 10 else 'OVER'} 10 s)"
+    )
+    status, their_min, seconds = run_theirs(people, quotas, "maximin", panel=k)
+    if status == "ok":
+        print(f"  sortition-algorithms maximin: min {their_min:.6f}  time {seconds:7.2f} s")
+    elif status == "timeout":
+        print(f"  sortition-algorithms maximin: timeout (> {THEIR_TIMEOUT:.0f} s)")
+    else:
+        print(f"  sortition-algorithms maximin: could not run: {their_min}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="only the 2,000-volunteer pools")
+    parser.add_argument("--korean", action="store_true", help="only the 6,000/550/50 case")
     args = parser.parse_args()
+    if args.korean:
+        print(f"seed {SEED}; public number {PUBLIC_NUMBER}")
+        bench_reserves_case()
+        return
     sizes = [2000] if args.quick else [2000, 5000, 20000]
     print(
         f"seed {SEED}; quotas = population share +/- 5% of the panel; timeouts: ours "
@@ -156,6 +219,7 @@ def main() -> None:
     for features in (THREE, SIX):
         for n in sizes:
             bench_case(n, features)
+    bench_reserves_case()
 
 
 if __name__ == "__main__":

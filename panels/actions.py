@@ -28,6 +28,7 @@ from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
 from deliberation.core.uploads import limit_message, upload_limits
 from panels import lottery as lottery_core
+from panels import reserves as reserves_core
 from panels import selection, selectors
 from panels.audit_record import (
     digest_of,
@@ -711,14 +712,24 @@ class DrawRefused(Exception):
     """The draw cannot be made (no finished run, already drawn, bad number)."""
 
 
-def do_draw(run: SelectionRun, public_number: str, *, actor: Any, users: list | None = None):
-    """Draw the panel from a finished run's lottery with the public number and seat it.
+def do_draw(
+    run: SelectionRun,
+    public_number: str,
+    *,
+    actor: Any,
+    users: list | None = None,
+    reserves: int = 0,
+):
+    """Draw the panel from a finished run's lottery with the public number and seat it;
+    draw `reserves` reserves, in order, with the same number (panels.reserves).
 
     `users` (in draw order) gives existing accounts to the drawn volunteers, as the demo does;
     otherwise accounts are made from the volunteers' contact e-mails.
     """
     if not str(public_number).isdigit():
         raise DrawRefused("The public number must be digits only.")
+    if reserves < 0:
+        raise DrawRefused(_("The number of reserves cannot be negative."))
     with transaction.atomic():
         Deliberation.objects.select_for_update().get(pk=run.deliberation_id)
         run = SelectionRun.objects.select_related("deliberation").get(pk=run.pk)
@@ -729,6 +740,7 @@ def do_draw(run: SelectionRun, public_number: str, *, actor: Any, users: list | 
         problem = problem_from_inputs(run.inputs)
         lottery = lottery_from_json(run.lottery, problem)
         panel = lottery_core.draw(lottery, int(public_number))
+        reserve_list = reserves_core.draw_reserves(problem, panel, int(public_number), reserves)
         selection_audit = SelectionAudit.objects.create(
             deliberation=run.deliberation,
             run=run,
@@ -738,6 +750,7 @@ def do_draw(run: SelectionRun, public_number: str, *, actor: Any, users: list | 
             lottery_digest=digest_of(run.lottery),
             public_number=str(public_number),
             panel=panel,
+            reserves=list(reserve_list.order),
             probabilities=lottery_person_probabilities(lottery),
             actor=actor if getattr(actor, "pk", None) else None,
             computed_at=run.finished_at,
@@ -753,6 +766,7 @@ def do_draw(run: SelectionRun, public_number: str, *, actor: Any, users: list | 
                 "run": run.pk,
                 "public_number": str(public_number),
                 "panel_size": len(panel),
+                "reserves": len(reserve_list.order),
                 "lottery_digest": selection_audit.lottery_digest,
             },
         )
@@ -917,6 +931,102 @@ def do_replace_panelist(panelist: Panelist, *, actor: Any) -> Panelist:
             extra={"dropped": dropped, "replacement": chosen, "seat": seat.pseudonym},
         )
     return seat
+
+
+def _replayed(selection_audit: SelectionAudit) -> tuple[list[str], list[str]]:
+    """The panel as the record's replacements left it, and everyone dropped or seated by a
+    replacement (whom the reserve list passes over)."""
+    current = list(selection_audit.panel)
+    used: list[str] = []
+    for step in selection_audit.replacements:
+        current = [p for p in current if p != step["dropped"]] + [step["replacement"]]
+        used += [step["dropped"], step["replacement"]]
+    return current, used
+
+
+def do_replace_from_reserves(deliberation: Deliberation, *, actor: Any) -> list[Panelist]:
+    """Replace every current drop-out (declined or dropped, not yet replaced) from the reserve
+    list, in draw order, as one batch logged in the audit record; returns the new seats.
+
+    A drop-out no reserve left can replace keeping every quota keeps an empty seat (the
+    organizer may draw a replacement from the pool for it).
+    """
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+        selection_audit = (
+            SelectionAudit.objects.select_related("run").filter(deliberation=deliberation).first()
+        )
+        if selection_audit is None:
+            raise ReplacementRefused(_("The panel has not been drawn yet."))
+        if not selection_audit.reserves:
+            raise ReplacementRefused(_("The draw has no reserve list."))
+        id_field = id_field_of(selection_audit.run.inputs)
+        seats = list(
+            Panelist.objects.filter(
+                deliberation=deliberation,
+                status__in=[Panelist.Status.DECLINED, Panelist.Status.DROPPED],
+                replaced_by__isnull=True,
+                volunteer__isnull=False,
+            )
+            .select_related("volunteer")
+            .order_by("draw_position", "pk")
+        )
+        if not seats:
+            raise ReplacementRefused(_("No one has declined or dropped out."))
+        problem = problem_from_inputs(selection_audit.run.inputs)
+        current, used = _replayed(selection_audit)
+        by_id = {getattr(seat.volunteer, id_field): seat for seat in seats}
+        batch = reserves_core.replace_batch(
+            problem, current, selection_audit.reserves, list(by_id), used
+        )
+        number = 1 + max(
+            (int(step.get("batch", 0)) for step in selection_audit.replacements), default=0
+        )
+        now = timezone.now().isoformat()
+        steps: list[dict[str, Any]] = [
+            {"dropped": d, "replacement": r, "source": "reserves", "batch": number, "at": now}
+            for d, r in batch
+            if r is not None
+        ]
+        if not steps:
+            raise ReplacementRefused(
+                _("No reserve left can replace a drop-out without breaking a quota.")
+            )
+        selection_audit.replacements = [*selection_audit.replacements, *steps]
+        selection_audit.save(update_fields=["replacements"])
+        Volunteer.objects.filter(
+            pk__in=[by_id[step["dropped"]].volunteer_id for step in steps]
+        ).update(status=Volunteer.Status.WITHDRAWN)
+        new_seats = []
+        for step in steps:
+            (seat,) = seat_volunteers(
+                deliberation,
+                [step["replacement"]],
+                replaces=by_id[step["dropped"]],
+                id_field=id_field,
+            )
+            new_seats.append(seat)
+        audit.record(
+            "panelists.replaced_from_reserves",
+            actor=actor,
+            deliberation=deliberation.pk,
+            obj=selection_audit,
+            label=f"#{selection_audit.pk}",
+            extra={
+                "batch": number,
+                "replacements": [
+                    {
+                        "seat": by_id[step["dropped"]].pseudonym,
+                        "dropped": step["dropped"],
+                        "replacement": step["replacement"],
+                        "new_seat": seat.pseudonym,
+                    }
+                    for step, seat in zip(steps, new_seats, strict=True)
+                ],
+                "not_replaced": [by_id[d].pseudonym for d, r in batch if r is None],
+            },
+        )
+    return new_seats
 
 
 def do_set_panelist_status(panelist: Panelist, status: str, *, actor: Any) -> Panelist:

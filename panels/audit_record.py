@@ -1,8 +1,9 @@
 """The audit record of a draw as plain JSON, and its independent verification.
 
 A record holds the inputs (volunteer ids with their quota features, the quotas, the panel
-size), their digest, the lottery of M panels, the public number, the panel drawn and any
-replacements. `verify_record` recomputes everything that can be recomputed and lists each
+size), their digest, the lottery of M panels, the public number, the panel drawn, the
+ordered reserve list drawn with it and any replacements (from the pool, or from the
+reserves in batches). `verify_record` recomputes everything that can be recomputed and lists each
 disagreement, so a changed input, lottery, number or panel is caught.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from panels import lottery as lottery_core
+from panels import reserves as reserves_core
 from panels import selection
 
 RECORD_FORMAT = "gongnon-selection-audit/1"
@@ -73,7 +75,8 @@ class Verification:
 
 
 def verify_record(record: dict[str, Any]) -> Verification:
-    """Recompute digest, lottery validity, probabilities, the draw and each replacement."""
+    """Recompute digest, lottery validity, probabilities, the draw, the reserves and each
+    replacement."""
     out = Verification()
     try:
         problem = problem_from_inputs(record["inputs"])
@@ -113,17 +116,34 @@ def verify_record(record: dict[str, Any]) -> Verification:
         out.problems.append(f"Drawing with public number {number} gives a different panel.")
     else:
         out.checks.append(f"Public number {number} draws the recorded panel of {len(panel)}.")
+    recorded_reserves = list(record.get("reserves") or [])
+    reserves = list(
+        reserves_core.draw_reserves(problem, panel, number, len(recorded_reserves)).order
+    )
+    if reserves != recorded_reserves:
+        out.problems.append(
+            f"Public number {number} gives a different list of {len(recorded_reserves)} reserves."
+        )
+    elif reserves:
+        out.checks.append(f"Public number {number} draws the recorded {len(reserves)} reserves.")
     current = list(panel)
     declined: list[str] = []
+    seated: list[str] = []
     for i, step in enumerate(record.get("replacements", []), start=1):
+        from_reserves = step.get("source") == "reserves"
         try:
-            again = lottery_core.replacement(
-                problem,
-                current,
-                step["dropped"],
-                int(step["seed"]),
-                exclude=step.get("exclude", declined),
-            )
+            if from_reserves:
+                again = reserves_core.next_reserve(
+                    problem, current, recorded_reserves, step["dropped"], declined + seated
+                )
+            else:
+                again = lottery_core.replacement(
+                    problem,
+                    current,
+                    step["dropped"],
+                    int(step["seed"]),
+                    exclude=step.get("exclude", declined),
+                )
         except (KeyError, ValueError) as exc:
             out.problems.append(f"Replacement {i} cannot be recomputed: {exc}")
             break
@@ -133,6 +153,8 @@ def verify_record(record: dict[str, Any]) -> Verification:
             )
             break
         declined.append(step["dropped"])
+        seated.append(again)
         current = [p for p in current if p != step["dropped"]] + [again]
-        out.checks.append(f"Replacement {i} ({step['dropped']} -> {again}) recomputed.")
+        source = f" from the reserves (batch {step.get('batch')})" if from_reserves else ""
+        out.checks.append(f"Replacement {i} ({step['dropped']} -> {again}){source} recomputed.")
     return out

@@ -325,6 +325,19 @@ class DrawForm(forms.Form):
         max_length=80,
         help_text=_("The number read out in public, e.g. from a lottery drawing or dice."),
     )
+    reserves = forms.IntegerField(
+        label=_("Reserves"),
+        min_value=0,
+        max_value=100000,
+        required=False,
+        help_text=_(
+            "How many reserves to draw, in order, with the same number; they replace "
+            "drop-outs keeping every quota."
+        ),
+    )
+
+    def clean_reserves(self) -> int:
+        return self.cleaned_data["reserves"] or 0
 
     def clean_public_number(self) -> str:
         number = self.cleaned_data["public_number"].strip()

@@ -538,6 +538,8 @@ class SelectionAudit(models.Model):
     lottery_digest = models.CharField(_("lottery digest"), max_length=64)
     public_number = models.CharField(_("public random number"), max_length=80)
     panel = models.JSONField(_("panel drawn"))
+    # Volunteers' record ids in reserve order, drawn with the panel (panels.reserves).
+    reserves = models.JSONField(_("reserves"), default=list, blank=True)
     probabilities = models.JSONField(_("probabilities"))
     replacements = models.JSONField(_("replacements"), default=list)
     actor = models.ForeignKey(

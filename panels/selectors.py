@@ -25,7 +25,7 @@ from panels.models import (
     Volunteer,
     VolunteerContact,
 )
-from panels.problem import plan_of
+from panels.problem import id_field_of, plan_of
 from panels.recruitment import Recruitment, plan_recruitment
 from panels.representativeness import FeatureComparison, compare
 from panels.strata import DEFAULT_AGE_BANDS, DEFAULT_GENDERS, STRATA
@@ -120,6 +120,7 @@ def audit_record(audit: SelectionAudit) -> dict:
         "lottery": audit.lottery,
         "public_number": audit.public_number,
         "panel": audit.panel,
+        "reserves": audit.reserves,
         "probabilities": audit.probabilities,
         "replacements": audit.replacements,
         "computed_at": audit.computed_at.isoformat() if audit.computed_at else None,
@@ -132,6 +133,35 @@ def audit_record(audit: SelectionAudit) -> dict:
             .order_by("acted_at", "pk")
         ),
     }
+
+
+def reserves_by_stratum(audit: SelectionAudit) -> list[dict[str, Any]]:
+    """The draw's reserves grouped by stratum (their values on every quota feature), each
+    group in reserve order: rank in the whole list, record id, and the seat a reserve took
+    (None while waiting). Groups come in the order of their first reserve."""
+    inputs = audit.run.inputs
+    features = list(dict.fromkeys(q[0] for q in inputs.get("quotas", [])))
+    people = inputs.get("people", {})
+    id_field = id_field_of(inputs)
+    seats = dict(
+        Panelist.objects.filter(
+            deliberation_id=audit.deliberation_id,
+            **{f"volunteer__{id_field}__in": audit.reserves},
+        ).values_list(f"volunteer__{id_field}", "pseudonym")
+    )
+    dropped = {step["dropped"] for step in audit.replacements}
+    groups: dict[tuple, dict[str, Any]] = {}
+    for rank, rid in enumerate(audit.reserves, start=1):
+        values = tuple(str(people.get(rid, {}).get(f, "")) for f in features)
+        group = groups.setdefault(
+            values, {"stratum": list(zip(features, values, strict=True)), "reserves": []}
+        )
+        group["reserves"].append(
+            {"rank": rank, "record_id": rid, "seat": seats.get(rid), "left": rid in dropped}
+        )
+    for group in groups.values():
+        group["waiting"] = sum(1 for r in group["reserves"] if r["seat"] is None)
+    return list(groups.values())
 
 
 def population_shares(deliberation: Deliberation) -> dict[str, dict[str, float]]:

@@ -40,6 +40,11 @@ urlpatterns += [
         name="panelist_status",
     ),
     path("<slug:slug>/panel/<int:panelist_id>/replace/", views.replace, name="replace"),
+    path(
+        "<slug:slug>/panel/reserves/replace/",
+        views.replace_from_reserves,
+        name="replace_from_reserves",
+    ),
     path("seats/<int:panelist_id>/respond/", views.seat_respond, name="seat_respond"),
     path("<slug:slug>/report/", views.report, name="report"),
     path("<slug:slug>/report/chart.svg", views.report_chart, name="report_chart"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -9,7 +11,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -523,12 +525,19 @@ def draw(request: HttpRequest, slug: str) -> HttpResponse:
     deliberation = _deliberation(slug)
     run = _latest_done_run(deliberation)
     audit = deliberation.selection_audits.first()
-    form = DrawForm(request.POST or None)
+    # About one in ten of those drawn drop out before the first session.
+    suggested = math.ceil(plan_of(deliberation).panel_size / 10)
+    form = DrawForm(request.POST or None, initial={"reserves": suggested})
     status = 200
     if request.method == "POST":
         if form.is_valid() and run is not None and audit is None:
             try:
-                actions.do_draw(run, form.cleaned_data["public_number"], actor=request.user)
+                actions.do_draw(
+                    run,
+                    form.cleaned_data["public_number"],
+                    actor=request.user,
+                    reserves=form.cleaned_data["reserves"],
+                )
             except actions.DrawRefused as exc:
                 form.add_error(None, str(exc))
             else:
@@ -563,6 +572,16 @@ def panel(request: HttpRequest, slug: str) -> HttpResponse:
         "uninvited": drawn.exclude(user__email="").count(),
         "unreachable": drawn.filter(user__email="").count(),
     }
+    record = deliberation.selection_audits.select_related("run").first()
+    if record is not None and record.reserves:
+        groups = selectors.reserves_by_stratum(record)
+        context["reserve_groups"] = groups
+        context["reserves_waiting"] = sum(group["waiting"] for group in groups)
+        context["drop_outs"] = deliberation.panelists.filter(
+            status__in=[Panelist.Status.DECLINED, Panelist.Status.DROPPED],
+            replaced_by__isnull=True,
+            volunteer__isnull=False,
+        ).count()
     return render(request, "panels/panel.html", context)
 
 
@@ -586,6 +605,27 @@ def panelist_status(request: HttpRequest, slug: str, panelist_id: int) -> HttpRe
         messages.success(request, _("Status of %(p)s saved.") % {"p": seat.pseudonym})
     else:
         messages.error(request, _("Choose a valid status."))
+    return redirect("panels:panel", slug=slug)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def replace_from_reserves(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    try:
+        seats = actions.do_replace_from_reserves(deliberation, actor=request.user)
+    except actions.ReplacementRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d drop-out replaced from the reserves.",
+                "%(n)d drop-outs replaced from the reserves.",
+                len(seats),
+            )
+            % {"n": len(seats)},
+        )
     return redirect("panels:panel", slug=slug)
 
 

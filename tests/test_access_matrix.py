@@ -123,6 +123,7 @@ ACCESS: dict[str, Access] = {
     "panels:invite": only(Role.ORGANIZER, ok=405),
     "panels:panelist_status": only(Role.ORGANIZER, ok=405),
     "panels:replace": only(Role.ORGANIZER, ok=405),
+    "panels:replace_from_reserves": only(Role.ORGANIZER, ok=405),
     "panels:seat_respond": only(Role.PANELIST, ok=405),
     "panels:report": only(Role.ORGANIZER, Role.ANALYST),
     "panels:report_chart": only(Role.ORGANIZER, Role.ANALYST),

@@ -61,6 +61,7 @@ EVENTS: dict[str, Any] = {
     "run.cancelled": _("Selection run cancelled"),
     "draw.made": _("Panel drawn"),
     "panelist.replaced": _("Panelist replaced"),
+    "panelists.replaced_from_reserves": _("Drop-outs replaced from the reserves"),
     "panelist.status_changed": _("Panelist status changed"),
     "invitations.sent": _("Panel invitations sent"),
     # Surveys.

@@ -80,3 +80,32 @@ def test_select_panel_reproduces_the_published_flanigan_minimum(tmp_path):
     assert result["min_probability"] == pytest.approx(0.10, abs=1e-6)
     assert len(result["selected"]) == 200
     assert "2000" in result["probabilities"]
+
+
+def test_select_panel_adds_ordered_reserves_disjoint_from_the_panel(tmp_path, capsys):
+    result = run(tmp_path, reserves=6)
+    assert len(result["reserves"]) == 6
+    assert len(set(result["reserves"])) == 6
+    assert not set(result["reserves"]) & set(result["selected"])
+    assert run(tmp_path, reserves=6)["reserves"] == result["reserves"]
+    assert run(tmp_path, reserves=3)["reserves"] == result["reserves"][:3]
+    assert run(tmp_path, reserves=6, seed=12)["reserves"] != result["reserves"]
+    assert "6 reserves, in order." in capsys.readouterr().out
+
+
+def test_select_panel_has_no_reserves_unless_asked(tmp_path):
+    assert run(tmp_path)["reserves"] == []
+
+
+def test_select_panel_refuses_a_negative_number_of_reserves(tmp_path):
+    with pytest.raises(CommandError, match="--reserves"):
+        run(tmp_path, reserves=-1)
+
+
+def test_select_panel_warns_when_too_few_reserves_cover_the_drop_outs(tmp_path, capsys):
+    categories = "feature,value,min,max\ngroup,a,1,1\ngroup,b,1,1\ngroup,c,1,1\n"
+    people = "id,group\n" + "".join(f"p{i},{'abc'[i % 3]}\n" for i in range(12))
+    run(tmp_path, people=people, categories=categories, size=3, reserves=1)
+    assert "at least 3 reserves cover every drop-out" in capsys.readouterr().err
+    run(tmp_path, people=people, categories=categories, size=3, reserves=3)
+    assert "cover every drop-out" not in capsys.readouterr().err

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from panels import lottery as lottery_core
 from panels import selection
+from panels.reserves import draw_reserves
 
 
 class Command(BaseCommand):
@@ -30,10 +31,18 @@ class Command(BaseCommand):
             help="id column of PEOPLE; when the file has none, the row number is the id",
         )
         parser.add_argument("--lottery-size", type=int, default=1000, help="panels in the lottery")
+        parser.add_argument(
+            "--reserves",
+            type=int,
+            default=0,
+            help="also draw this many reserves, in order, with the same public number",
+        )
 
     def handle(self, *args, **o) -> None:
         if o["seed"] < 0:
             raise CommandError("--seed must be a non-negative whole number.")
+        if o["reserves"] < 0:
+            raise CommandError("--reserves must be a non-negative whole number.")
         categories_text = self._read(o["categories"])
         people_text = self._read(o["people"])
         try:
@@ -52,8 +61,10 @@ class Command(BaseCommand):
         result = selection.leximin(problem, seed=o["seed"])
         lottery = lottery_core.round_to_lottery(result, m=o["lottery_size"])
         panel = lottery_core.draw(lottery, o["seed"])
+        reserves = draw_reserves(problem, panel, o["seed"], o["reserves"])
         out = {
             "selected": panel,
+            "reserves": list(reserves.order),
             "probabilities": result.person_probabilities,
             "algorithm": f"{result.algorithm}/{result.version}",
             "seed": o["seed"],
@@ -70,6 +81,13 @@ class Command(BaseCommand):
             f"Selected {len(panel)} of {problem.pool_size}; smallest probability "
             f"{result.min_probability:.4f}, largest {result.max_probability:.4f}."
         )
+        if o["reserves"]:
+            self.stdout.write(f"{len(reserves.order)} reserves, in order.")
+        if o["reserves"] and reserves.uncovered:
+            self.stderr.write(
+                f"{len(reserves.uncovered)} types on the panel have no reserve who could take "
+                f"their place; at least {reserves.covering} reserves cover every drop-out."
+            )
 
     def _read(self, path: str) -> str:
         try:
