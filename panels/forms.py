@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deliberation.core.file_limits import FileTooLarge, check_length
 from deliberation.core.uploads import limit_message, upload_limits
-from panels.labels import StrataLabels, feature_label
+from panels.labels import DEFAULT_LABELS, StrataLabels, feature_label
 from panels.margins import PERCENT_TOLERANCE, feature_percent_totals
 from panels.models import Panelist, PanelPlan
 
@@ -246,7 +246,8 @@ class PlanForm(forms.ModelForm):
         for index, value in enumerate(self.categories.get(feature, [])):
             name = f"{RATE_PREFIX}{index}"
             self.fields[name] = forms.DecimalField(
-                label=_("Attendance rate: %(category)s") % {"category": value},
+                label=_("Attendance rate: %(category)s")
+                % {"category": DEFAULT_LABELS.category(feature, value)},
                 required=False,
                 min_value=Decimal("0.001"),
                 max_value=Decimal(1),
