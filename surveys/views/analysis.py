@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from deliberation.core.access import role_required
 from deliberation.core.roles import Role
+from panels import selectors as panel_selectors
 from panels.strata import STRATA
 from surveys import actions, exports
 from surveys.datasets import describe_format, wave_dataset
@@ -144,8 +145,9 @@ def results(request: HttpRequest, wave_id: int) -> HttpResponse:
             context["weighted_moe"] = _pct(freq.weighted_margin_of_error)
             table = crosstab(data.values, data.strata[group], data.weights)
             if table is not None:
+                labels = panel_selectors.labels_for(wave.deliberation)
                 context["crosstab"] = {
-                    "columns": table.column_values,
+                    "columns": [labels.category(group, c) for c in table.column_values],
                     "rows": [
                         {
                             "label": info.value_labels.get(value, str(value)),
