@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from panels.models import Region
-from surveys.models import Option
+from panels.models import PopulationMargin, Region
+from surveys import actions
+from surveys.models import Option, Response
 from tests.surveys.conftest import EN
 from tests.surveys.factories import FULL_ANSWERS, complete_response
 
@@ -100,3 +102,50 @@ def test_the_questionnaire_page_shows_answer_labels_in_the_page_language(
     korean = client.get(url, **KO).content.decode()
     assert "1=예; 2=아니오" in korean
     assert "1=전혀 동의하지 않는다" in korean
+
+
+@pytest.fixture
+def unrakeable(wave):
+    """Half the respondents are 60 or over but the margins want 70%: a cap of 1.05 cannot."""
+    PopulationMargin.objects.filter(deliberation=wave.deliberation).exclude(
+        feature="age_band"
+    ).delete()
+    PopulationMargin.objects.filter(deliberation=wave.deliberation, feature="age_band").delete()
+    PopulationMargin.objects.bulk_create(
+        PopulationMargin(deliberation=wave.deliberation, feature="age_band", value=v, share=s)
+        for v, s in (("18-29", "0.3"), ("60+", "0.7"))
+    )
+    for i in range(8):
+        band = "60+" if i % 2 else "18-29"
+        complete_response(
+            wave, f"R{i}", FULL_ANSWERS, region="도심권", gender="여성", age_band=band
+        )
+    return wave
+
+
+def refusal(client, wave, language: dict) -> str:
+    url = reverse("surveys:weighting", args=[wave.pk])
+    response = client.post(url, {"cap": "1.05"}, follow=True, **language)
+    assert not Response.objects.filter(wave=wave, weight__isnull=False).exists()
+    return next(str(m) for m in get_messages(response.wsgi_request))
+
+
+def test_a_raking_failure_is_told_in_the_page_language(client, analyst, unrakeable):
+    client.force_login(analyst)
+    korean = refusal(client, unrakeable, KO)
+    assert korean.startswith("조사 차수에 가중치를 부여하지 못했습니다: 레이킹이 ")
+    assert "회 반복 안에 수렴하지 않았습니다." in korean
+    assert "연령대 " in korean and ("60세 이상" in korean or "18–29세" in korean)
+    assert "raking" not in korean and "age_band" not in korean
+    english = refusal(client, unrakeable, EN)
+    assert english.startswith("The wave was not weighted: raking did not converge in ")
+    assert "for Age group " in english and "age_band" not in english
+
+
+def test_a_refused_weighting_is_told_by_code_with_parameters(unrakeable):
+    with pytest.raises(actions.WeightingRefused) as refused:
+        actions.do_weight_wave(unrakeable, cap=1.05)
+    assert refused.value.code == "not_converged"
+    assert refused.value.params["feature"] == "age_band"
+    assert refused.value.params["category"] in {"18-29", "60+"}
+    assert str(refused.value).startswith("raking did not converge in ")
