@@ -19,6 +19,8 @@ from surveys import actions
 from surveys.models import Option, Response
 from tests.surveys.conftest import EN
 from tests.surveys.factories import FULL_ANSWERS, complete_response
+from tests.surveys.test_fieldwork import start, submit
+from tests.surveys.test_panel_waves import panel_study  # noqa: F401 (fixture)
 
 KO = {"HTTP_ACCEPT_LANGUAGE": "ko"}
 
@@ -149,3 +151,27 @@ def test_a_refused_weighting_is_told_by_code_with_parameters(unrakeable):
     assert refused.value.params["feature"] == "age_band"
     assert refused.value.params["category"] in {"18-29", "60+"}
     assert str(refused.value).startswith("raking did not converge in ")
+
+
+def test_the_volunteer_form_is_sent_with_a_verb_not_the_word_volunteer(client, token):
+    start(client, token)
+    submit(client, token)
+    url = reverse("surveys:volunteer", kwargs={"token": token})
+    korean = client.get(url, **KO).content.decode()
+    assert '<button type="submit">참여 신청하기</button>' in korean
+    assert '<button type="submit">자원자</button>' not in korean
+    english = client.get(url, **EN).content.decode()
+    assert '<button type="submit">Volunteer</button>' in english
+
+
+def test_the_completion_table_names_subgroups_and_completion_not_groups_and_attendance(
+    client,
+    organizer,
+    panel_study,  # noqa: F811
+):
+    client.force_login(organizer)
+    url = reverse("surveys:completion", args=[panel_study["pre"].pk])
+    korean = client.get(url, **KO).content.decode()
+    header = re.search(r"<caption>권역</caption>\s*<thead>(.*?)</thead>", korean, re.S)[1]
+    assert re.findall(r">([^<]+)</th>", header) == ["구분", "초대됨", "응답 완료", "완료율"]
+    assert "분임" not in korean and "출석률" not in korean
