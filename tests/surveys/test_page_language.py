@@ -74,7 +74,7 @@ def test_the_english_crosstab_names_features_regions_and_genders_in_english(
     client.force_login(analyst)
     html = results(client, answered, EN, item="Q1", by="region")
     assert options_of(html, "by") == ["Region", "Gender", "Age group"]
-    assert "<h3>By Region</h3>" in html
+    assert "<h3>Crosstab by Region</h3>" in html
     assert '<th scope="col" class="num">Downtown</th>' in html
     # A region without an English name keeps its own name.
     assert '<th scope="col" class="num">동북권</th>' in html
@@ -88,7 +88,7 @@ def test_the_korean_results_page_names_the_features_not_their_keys(client, analy
     client.force_login(analyst)
     html = results(client, answered, KO, item="Q1", by="age_band")
     assert options_of(html, "by") == ["권역", "성별", "연령대"]
-    assert "<h3>연령대별</h3>" in html
+    assert "<h3>연령대에 따른 교차분석</h3>" in html
     assert '<th scope="col" class="num">60세 이상</th>' in html
     assert not re.search(r">\s*(region|gender|age_band)", html)
 
