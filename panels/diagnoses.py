@@ -1,9 +1,9 @@
 """The plain modules' diagnoses in the page's language.
 
-`panels.margins` and `panels.selection` report problems as codes with parameters (a
-`MarginIssue`, a feasibility `Conflict`); pages turn them into sentences here, naming
-features and categories through `panels.labels`, so no page shows an English sentence
-or a key such as ``region`` on a Korean page.
+`panels.margins`, `panels.pool_file` and `panels.selection` report problems as codes
+with parameters (a `MarginIssue`, a `PoolIssue`, a feasibility `Conflict`); pages turn
+them into sentences here, naming features and categories through `panels.labels`, so no
+page shows an English sentence or a key such as ``region`` on a Korean page.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from panels.labels import StrataLabels, feature_label
 from panels.margins import MarginIssue
+from panels.pool_file import PoolIssue
 from panels.selection import Conflict
 
 
@@ -84,3 +85,26 @@ def conflict(found: Conflict, labels: StrataLabels) -> str:
             "together."
         )
     return found.message
+
+
+def pool_issue(issue: PoolIssue) -> str:
+    """One problem of a pool file, as a sentence; an issue stored without a code keeps its
+    English reason."""
+    params = dict(issue.params)
+    if "known" in params:
+        # The values as the file must spell them, not their labels.
+        params["known"] = ", ".join(str(value) for value in params["known"])
+    sentences = {
+        "empty": _("The file is empty."),
+        "missing_column": _("Missing column."),
+        "id_empty": _("The id is empty."),
+        "id_too_long": _("The id is too long."),
+        "duplicate_id": _("The same id as row %(row)s."),
+        "id_in_pool": _("Already in the pool."),
+        "unknown_value": _("Unknown value (known values: %(known)s)."),
+        "not_email": _("Not an e-mail address."),
+        "same_person_as_row": _("The same person as row %(row)s."),
+        "person_in_pool": _("The same person is already in the pool."),
+    }
+    sentence = sentences.get(issue.code)
+    return sentence % params if sentence else issue.reason

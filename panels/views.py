@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -273,7 +275,8 @@ def pool(request: HttpRequest, slug: str) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     latest = deliberation.pool_imports.defer("content").first()
-    issues = [PoolIssue(**issue) for issue in latest.issues] if latest else []
+    stored = [PoolIssue(**issue) for issue in latest.issues] if latest else []
+    issues = [dataclasses.replace(issue, reason=diagnoses.pool_issue(issue)) for issue in stored]
     volunteers = deliberation.volunteers.order_by("external_id")
     page = Paginator(volunteers.only("external_id", "source", "features", "status"), 100).get_page(
         request.GET.get("page")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from deliberation.core.access import role_required
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
+from panels import diagnoses
 from panels.selectors import allowed_values
 from surveys import actions
 
@@ -34,7 +35,8 @@ def add_poll_volunteers(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("panels:pool", slug=slug)
     if not check.ok:
         for issue in check.issues[:20]:
-            messages.error(request, f"{issue.row}: {issue.column} {issue.value} — {issue.reason}")
+            reason = diagnoses.pool_issue(issue)
+            messages.error(request, f"{issue.row}: {issue.column} {issue.value} — {reason}")
         messages.error(request, _("No poll volunteer was added; fix the problems listed."))
     else:
         added = deliberation.volunteers.count() - before

@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from panels import actions
 from panels.margins import parse_margins
-from panels.models import Region
+from panels.models import PoolImport, Region
+from panels.pool_file import PoolIssue
 from tests.factories import DeliberationFactory
 from tests.panels.flow import computed_run
-from tests.panels.pool_helpers import add_pool, set_quotas
+from tests.panels.pool_helpers import BALANCED_QUOTAS, add_pool, set_quotas
 
 KO = {"HTTP_ACCEPT_LANGUAGE": "ko"}
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -139,3 +141,46 @@ def test_margin_problems_are_said_in_the_page_language(client, organizer, db):
         "Row 4: The share “abc” is not a number.",
         "The shares of Region add up to 0.95, not 1.",
     ]
+
+
+def pool_reasons(client, deliberation, data: str, language: dict) -> list[str]:
+    url = reverse("panels:pool", args=[deliberation.slug])
+    client.post(url, {"file": SimpleUploadedFile("pool.csv", data.encode())}, **language)
+    for pk in PoolImport.objects.filter(status="queued").values_list("pk", flat=True):
+        actions.import_pool_file(pk)
+    html = client.get(url, **language).content.decode()
+    rows = re.search(r'<div class="form-errors".*?<tbody>(.*?)</tbody>', html, re.S)[1]
+    return [re.findall(r"<td>(.*?)</td>", row)[3] for row in re.findall(r"<tr>(.*?)</tr>", rows)]
+
+
+def test_the_problems_of_a_pool_file_are_said_in_the_page_language(client, organizer, db):
+    deliberation = DeliberationFactory()
+    set_quotas(deliberation, BALANCED_QUOTAS, 10)
+    client.force_login(organizer)
+    data = (
+        "id,name,email,phone,region,gender\n"
+        "a1,,x@example.org,,도심권,남성\n"
+        "a1,,X@example.org,,강남,여성\n"
+        ",,not-an-address,,동북권,여성\n"
+    )
+    assert pool_reasons(client, deliberation, data, KO) == [
+        "2행과 같은 ID입니다.",
+        "알 수 없는 값입니다(쓸 수 있는 값: 도심권, 동북권).",
+        "2행과 같은 사람입니다.",
+        "ID가 비어 있습니다.",
+        "이메일 주소가 아닙니다.",
+    ]
+    assert pool_reasons(client, deliberation, data, EN) == [
+        "The same id as row 2.",
+        "Unknown value (known values: 도심권, 동북권).",
+        "The same person as row 2.",
+        "The id is empty.",
+        "Not an e-mail address.",
+    ]
+
+
+def test_a_pool_problem_stored_before_it_had_a_code_keeps_its_reason():
+    from panels.diagnoses import pool_issue
+
+    stored = PoolIssue(3, "region", "강남", "Unknown value (known values: 도심권).")
+    assert pool_issue(stored) == "Unknown value (known values: 도심권)."
