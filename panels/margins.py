@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 SHARE_TOLERANCE = 1e-6
+
+# Each problem's code and its English sentence; pages say it in their language from the
+# code and parameters (panels.diagnoses), these words are for logs and commands.
+ISSUE_MESSAGES = {
+    "empty": "The file is empty.",
+    "missing_columns": "Missing column(s): {columns}.",
+    "blank": "Feature and value must not be empty.",
+    "duplicate": "{feature}={value} appears twice.",
+    "share_not_number": "Share '{share}' is not a number.",
+    "share_out_of_range": "Share {share} is not between 0 and 1.",
+    "population_not_whole": "Population '{population}' is not a whole number.",
+    "shares_sum": "Shares for '{feature}' add up to {total:.6f}, not 1.",
+    "unknown_region": "{region} is not one of the deliberation's regions.",
+}
 
 
 @dataclass(frozen=True)
@@ -33,7 +48,12 @@ class MarginIssue:
     """One problem in a margins file; row is the 1-based line number (header = 1)."""
 
     row: int | None
-    message: str
+    code: str  # a key of ISSUE_MESSAGES
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return ISSUE_MESSAGES[self.code].format(**self.params)
 
 
 def parse_margins(text: str) -> tuple[list[Margin], list[MarginIssue]]:
@@ -41,12 +61,12 @@ def parse_margins(text: str) -> tuple[list[Margin], list[MarginIssue]]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     rows = [(n, r) for n, r in enumerate(reader, start=1) if any(c.strip() for c in r)]
     if not rows:
-        return [], [MarginIssue(None, "The file is empty.")]
+        return [], [MarginIssue(None, "empty")]
     header_line, header = rows[0]
     header = [h.strip().lower() for h in header]
     missing = [c for c in ("feature", "value", "share") if c not in header]
     if missing:
-        return [], [MarginIssue(header_line, f"Missing column(s): {', '.join(missing)}.")]
+        return [], [MarginIssue(header_line, "missing_columns", {"columns": ", ".join(missing)})]
     pos = {h: i for i, h in enumerate(header)}
     margins: list[Margin] = []
     issues: list[MarginIssue] = []
@@ -57,25 +77,25 @@ def parse_margins(text: str) -> tuple[list[Margin], list[MarginIssue]]:
         value = cells[pos["value"]].strip()
         raw_share = cells[pos["share"]].strip()
         if not feature or not value:
-            issues.append(MarginIssue(line, "Feature and value must not be empty."))
+            issues.append(MarginIssue(line, "blank"))
             continue
         if (feature, value) in seen:
-            issues.append(MarginIssue(line, f"{feature}={value} appears twice."))
+            issues.append(MarginIssue(line, "duplicate", {"feature": feature, "value": value}))
             continue
         seen.add((feature, value))
         try:
             share = float(raw_share)
         except ValueError:
-            issues.append(MarginIssue(line, f"Share '{raw_share}' is not a number."))
+            issues.append(MarginIssue(line, "share_not_number", {"share": raw_share}))
             continue
         if not 0 <= share <= 1:
-            issues.append(MarginIssue(line, f"Share {raw_share} is not between 0 and 1."))
+            issues.append(MarginIssue(line, "share_out_of_range", {"share": raw_share}))
             continue
         population = None
         if "population" in pos and cells[pos["population"]].strip():
             raw = cells[pos["population"]].strip().replace(",", "")
             if not raw.isdigit():
-                issues.append(MarginIssue(line, f"Population '{raw}' is not a whole number."))
+                issues.append(MarginIssue(line, "population_not_whole", {"population": raw}))
                 continue
             population = int(raw)
         margins.append(Margin(feature, value, share, population))
@@ -88,7 +108,7 @@ def share_sum_issues(margins: list[Margin]) -> list[MarginIssue]:
     for m in margins:
         totals[m.feature] = totals.get(m.feature, 0.0) + m.share
     return [
-        MarginIssue(None, f"Shares for '{feature}' add up to {total:.6f}, not 1.")
+        MarginIssue(None, "shares_sum", {"feature": feature, "total": total})
         for feature, total in totals.items()
         if abs(total - 1) > SHARE_TOLERANCE
     ]

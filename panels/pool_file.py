@@ -27,10 +27,15 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 @dataclass(frozen=True)
 class PoolIssue:
+    """One problem of a pool file: ``reason`` in English (logs, commands), ``code`` and
+    ``params`` for pages to say it in their language (panels.diagnoses)."""
+
     row: int | None  # 1-based line in the file, header = 1
     column: str
     value: str
     reason: str
+    code: str = ""
+    params: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -127,14 +132,16 @@ def check_pool_rows(
     check = PoolCheck()
     rows = [(n, r) for n, r in enumerate(table, start=1) if any(str(c).strip() for c in r)]
     if not rows:
-        check.issues.append(PoolIssue(None, "", "", "The file is empty."))
+        check.issues.append(PoolIssue(None, "", "", "The file is empty.", "empty"))
         return check
     header_line, header = rows[0]
     header = [str(h).strip() for h in header]
     pos = {h: i for i, h in enumerate(header) if h}
     for col in (id_column, *allowed):
         if col not in pos:
-            check.issues.append(PoolIssue(header_line, col, "", "Missing column."))
+            check.issues.append(
+                PoolIssue(header_line, col, "", "Missing column.", "missing_column")
+            )
     if check.issues:
         return check
     seen_ids: dict[str, int] = {}
@@ -145,17 +152,26 @@ def check_pool_rows(
         before = len(check.issues)
         external_id = cells[pos[id_column]]
         if not external_id:
-            check.issues.append(PoolIssue(line, id_column, "", "The id is empty."))
+            check.issues.append(PoolIssue(line, id_column, "", "The id is empty.", "id_empty"))
         elif len(external_id) > 64:
-            check.issues.append(PoolIssue(line, id_column, external_id, "The id is too long."))
+            check.issues.append(
+                PoolIssue(line, id_column, external_id, "The id is too long.", "id_too_long")
+            )
         elif external_id in seen_ids:
             check.issues.append(
                 PoolIssue(
-                    line, id_column, external_id, f"Duplicate of row {seen_ids[external_id]}."
+                    line,
+                    id_column,
+                    external_id,
+                    f"Duplicate of row {seen_ids[external_id]}.",
+                    "duplicate_id",
+                    {"row": seen_ids[external_id]},
                 )
             )
         elif external_id in existing_ids:
-            check.issues.append(PoolIssue(line, id_column, external_id, "Already in the pool."))
+            check.issues.append(
+                PoolIssue(line, id_column, external_id, "Already in the pool.", "id_in_pool")
+            )
         seen_ids.setdefault(external_id, line)
         features = {}
         for feature, values in allowed.items():
@@ -163,7 +179,14 @@ def check_pool_rows(
             if value not in values:
                 known = ", ".join(sorted(values))
                 check.issues.append(
-                    PoolIssue(line, feature, value, f"Unknown value (known values: {known}).")
+                    PoolIssue(
+                        line,
+                        feature,
+                        value,
+                        f"Unknown value (known values: {known}).",
+                        "unknown_value",
+                        {"feature": feature, "known": sorted(values)},
+                    )
                 )
             features[feature] = value
         contact = {c: cells[pos[c]] if c in pos else "" for c in CONTACT_COLUMNS}
@@ -171,27 +194,49 @@ def check_pool_rows(
         phone_key = normalise_phone(contact["phone"])
         if email_key and not _EMAIL.match(email_key):
             check.issues.append(
-                PoolIssue(line, "email", contact["email"], "Not an e-mail address.")
+                PoolIssue(line, "email", contact["email"], "Not an e-mail address.", "not_email")
             )
         elif email_key in seen_emails:
             check.issues.append(
                 PoolIssue(
-                    line, "email", contact["email"], f"Same person as row {seen_emails[email_key]}."
+                    line,
+                    "email",
+                    contact["email"],
+                    f"Same person as row {seen_emails[email_key]}.",
+                    "same_person_as_row",
+                    {"row": seen_emails[email_key]},
                 )
             )
         elif email_key and email_key in existing_emails:
             check.issues.append(
-                PoolIssue(line, "email", contact["email"], "Same person already in the pool.")
+                PoolIssue(
+                    line,
+                    "email",
+                    contact["email"],
+                    "Same person already in the pool.",
+                    "person_in_pool",
+                )
             )
         if phone_key and phone_key in seen_phones:
             check.issues.append(
                 PoolIssue(
-                    line, "phone", contact["phone"], f"Same person as row {seen_phones[phone_key]}."
+                    line,
+                    "phone",
+                    contact["phone"],
+                    f"Same person as row {seen_phones[phone_key]}.",
+                    "same_person_as_row",
+                    {"row": seen_phones[phone_key]},
                 )
             )
         elif phone_key and phone_key in existing_phones:
             check.issues.append(
-                PoolIssue(line, "phone", contact["phone"], "Same person already in the pool.")
+                PoolIssue(
+                    line,
+                    "phone",
+                    contact["phone"],
+                    "Same person already in the pool.",
+                    "person_in_pool",
+                )
             )
         if email_key:
             seen_emails.setdefault(email_key, line)

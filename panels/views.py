@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from django.conf import settings
@@ -28,7 +29,7 @@ from deliberation.core.file_limits import FileTooLarge, check_length
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
 from deliberation.core.uploads import accepts_upload, data_file_bytes, limit_message, upload_limits
-from panels import actions, selection, selectors
+from panels import actions, diagnoses, selection, selectors
 from panels.charts import comparison_svg
 from panels.forms import (
     DrawForm,
@@ -75,17 +76,19 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
         "deliberation": deliberation,
         "plan": plan_of(deliberation),
         "margin_count": deliberation.margins.count(),
-        "pool_counts": dict(
-            deliberation.volunteers.values_list("status").annotate(n=Count("id")).order_by()
-        ),
+        "pool_counts": _status_counts(deliberation.volunteers, Volunteer.Status),
         "quota_count": deliberation.quotas.count(),
         "latest_run": deliberation.selection_runs.first(),
         "audit": deliberation.selection_audits.first(),
-        "panel_counts": dict(
-            deliberation.panelists.values_list("status").annotate(n=Count("id")).order_by()
-        ),
+        "panel_counts": _status_counts(deliberation.panelists, Panelist.Status),
     }
     return render(request, "panels/overview.html", context)
+
+
+def _status_counts(rows, statuses) -> list[tuple[str, int]]:
+    """(the status's words, how many) in the statuses' order, those present only."""
+    counts = dict(rows.values_list("status").annotate(n=Count("id")).order_by())
+    return [(status.label, counts[status.value]) for status in statuses if status.value in counts]
 
 
 def _region_initial(region: Region) -> dict:
@@ -172,11 +175,7 @@ def _unknown_regions(deliberation: Deliberation, margins: list[Margin]) -> list[
     if not regions:
         return []
     return [
-        MarginIssue(
-            None,
-            _("%(region)s is not one of the deliberation's regions (see the regions page).")
-            % {"region": m.value},
-        )
+        MarginIssue(None, "unknown_region", {"region": m.value})
         for m in margins
         if m.feature == "region" and m.value not in regions
     ]
@@ -227,7 +226,7 @@ def margins(request: HttpRequest, slug: str) -> HttpResponse:
         "deliberation": deliberation,
         "form": form,
         "structured": structured,
-        "issues": issues,
+        "issues": [(issue.row, diagnoses.margin_issue(issue, labels)) for issue in issues],
         "margins": current,
         "tolerance": PERCENT_TOLERANCE,
     }
@@ -277,7 +276,8 @@ def pool(request: HttpRequest, slug: str) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     latest = deliberation.pool_imports.defer("content").first()
-    issues = [PoolIssue(**issue) for issue in latest.issues] if latest else []
+    stored = [PoolIssue(**issue) for issue in latest.issues] if latest else []
+    issues = [dataclasses.replace(issue, reason=diagnoses.pool_issue(issue)) for issue in stored]
     volunteers = deliberation.volunteers.order_by("external_id")
     page = Paginator(volunteers.only("external_id", "source", "features", "status"), 100).get_page(
         request.GET.get("page")
@@ -410,6 +410,8 @@ def feasibility(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             context["problem"] = problem
             context["report"] = report
+            labels = selectors.labels_for(deliberation)
+            context["conflicts"] = [diagnoses.conflict(c, labels) for c in report.conflicts]
     return render(request, "panels/feasibility.html", context)
 
 
@@ -452,9 +454,20 @@ def compute(request: HttpRequest, slug: str) -> HttpResponse:
         "deliberation": deliberation,
         "runs": runs,
         "latest": latest,
+        "timings": _timings(latest) if latest else [],
         "worker_hint": _worker_hint(latest) if latest else "",
     }
     return render(request, "panels/compute.html", context)
+
+
+def _timings(run: SelectionRun) -> list[tuple[str, object]]:
+    """The run's timings, each step named in words; a step of another name keeps its key."""
+    steps = {
+        "feasibility_seconds": _("Feasibility check"),
+        "leximin_seconds": _("Selection probabilities (LEXIMIN)"),
+        "lottery_seconds": _("Lottery of panels"),
+    }
+    return [(steps.get(key, key), seconds) for key, seconds in run.timings.items()]
 
 
 def _worker_hint(run: SelectionRun) -> str:

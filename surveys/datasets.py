@@ -14,12 +14,25 @@ from surveys.questionnaires import questions_of
 PROFILE = (*STRATA, "district")
 
 
-def item_variables(questions: list[Question]) -> list[tuple[str, Variable]]:
-    """(item code, variable) for every item of every question, in questionnaire order."""
+def item_variables(
+    questions: list[Question], *, page_language: bool = False
+) -> list[tuple[str, Variable]]:
+    """(item code, variable) for every item of every question, in questionnaire order.
+
+    Data files label items in Korean, the questionnaire's first language; pages
+    (``page_language``) label them in the page's language where the questionnaire has
+    that text, so an English results page shows the English question and answers.
+    """
     result = []
     for question in questions:
         options = list(question.options.all())
-        option_labels = {o.value: o.label_ko for o in options}
+        text = question.text if page_language else question.text_ko
+        option_labels = {o.value: (o.label if page_language else o.label_ko) for o in options}
+        chosen = (
+            {0: _("not chosen"), 1: _("chosen")}
+            if page_language
+            else {0: "선택 안 함 (not chosen)", 1: "선택 (chosen)"}
+        )
         note = question.get_kind_display()
         if question.show_if_question_id:
             note += f"; asked only if {question.show_if_question.code} in {question.show_if_values}"
@@ -30,9 +43,9 @@ def item_variables(questions: list[Question]) -> list[tuple[str, Variable]]:
                         f"{question.code}_{option.value}",
                         Variable(
                             safe_name(f"{question.code}_{option.value}"),
-                            f"{question.text_ko} — {option.label_ko}",
+                            f"{text} — {option_labels[option.value]}",
                             NUMBER,
-                            {0: "선택 안 함 (not chosen)", 1: "선택 (chosen)"},
+                            chosen,
                             note,
                         ),
                     )
@@ -44,7 +57,7 @@ def item_variables(questions: list[Question]) -> list[tuple[str, Variable]]:
                         f"{question.code}_{row.code}",
                         Variable(
                             safe_name(f"{question.code}_{row.code}"),
-                            f"{question.text_ko} — {row.text_ko}",
+                            f"{text} — {row.text if page_language else row.text_ko}",
                             NUMBER,
                             option_labels,
                             note,
@@ -55,16 +68,19 @@ def item_variables(questions: list[Question]) -> list[tuple[str, Variable]]:
             kind = TEXT if question.kind in TEXT_KINDS else NUMBER
             labels = option_labels
             if question.kind == Question.Kind.SCALE_0_10:
-                labels = {
-                    k: v for k, v in ((0, question.low_label_ko), (10, question.high_label_ko)) if v
-                }
+                ends = (
+                    (question.low_label, question.high_label)
+                    if page_language
+                    else (question.low_label_ko, question.high_label_ko)
+                )
+                labels = {k: v for k, v in zip((0, 10), ends, strict=True) if v}
             if question.kind == Question.Kind.KNOWLEDGE:
                 correct = [o.value for o in options if o.is_correct]
                 note += f"; correct answer: {correct}"
             result.append(
                 (
                     question.code,
-                    Variable(safe_name(question.code), question.text_ko, kind, labels, note),
+                    Variable(safe_name(question.code), text, kind, labels, note),
                 )
             )
     return result

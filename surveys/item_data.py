@@ -35,11 +35,11 @@ class ItemInfo:
 
 
 def wave_items(wave: Wave) -> list[ItemInfo]:
-    """Every numeric item of the wave (text answers are not tabulated)."""
+    """Every numeric item of the wave (text answers are not tabulated), in the page's language."""
     questions = questions_of(wave.questionnaire)
     kinds = {q.code: q.kind for q in questions}
     infos = []
-    for item, variable in item_variables(questions):
+    for item, variable in item_variables(questions, page_language=True):
         if variable.kind != NUMBER:
             continue
         code = item if item in kinds else item.rsplit("_", 1)[0]

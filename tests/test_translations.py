@@ -10,7 +10,8 @@ from django.utils import translation
 
 PO_FILE = Path(__file__).resolve().parents[1] / "locale" / "ko" / "LC_MESSAGES" / "django.po"
 ENTRY = re.compile(
-    r'^(?P<flags>(?:#.*\n)*)msgid (?P<msgid>"(?:.*)"\n(?:".*"\n)*)'
+    r'^(?P<flags>(?:#.*\n)*)(?:msgctxt (?P<context>"(?:.*)"\n(?:".*"\n)*))?'
+    r'msgid (?P<msgid>"(?:.*)"\n(?:".*"\n)*)'
     r'(?:msgid_plural (?P<plural>"(?:.*)"\n(?:".*"\n)*))?'
     r'(?P<msgstr>(?:msgstr(?:\[\d\])? "(?:.*)"\n(?:".*"\n)*)+)',
     re.MULTILINE,
@@ -21,7 +22,8 @@ def unquote(block: str) -> str:
     return "".join(ast.literal_eval(line) for line in block.strip().splitlines())
 
 
-def po_entries() -> list[tuple[str, str, bool, bool]]:
+def po_entries() -> list[tuple[str, str, bool, bool, str]]:
+    """(msgid, msgstr, fuzzy, plural, context) of every entry; context "" when none."""
     text = PO_FILE.read_text(encoding="utf-8")
     entries = []
     for match in ENTRY.finditer(text + "\n"):
@@ -30,21 +32,25 @@ def po_entries() -> list[tuple[str, str, bool, bool]]:
             continue
         strings = re.findall(r'msgstr(?:\[\d\])? ((?:".*"\n?)+)', match["msgstr"])
         msgstr = unquote(strings[0]) if strings else ""
-        entries.append((msgid, msgstr, "fuzzy" in match["flags"], bool(match["plural"])))
+        context = unquote(match["context"]) if match["context"] else ""
+        entries.append((msgid, msgstr, "fuzzy" in match["flags"], bool(match["plural"]), context))
     return entries
 
 
 def test_every_message_has_a_korean_translation():
-    missing = [msgid for msgid, msgstr, fuzzy, _ in po_entries() if not msgstr or fuzzy]
+    missing = [msgid for msgid, msgstr, fuzzy, *_ in po_entries() if not msgstr or fuzzy]
     assert not missing, f"untranslated or fuzzy messages: {missing[:20]}"
 
 
 def test_the_compiled_catalogue_matches_the_po_file():
     stale = []
     with translation.override("ko"):
-        for msgid, msgstr, _, plural in po_entries():
+        for msgid, msgstr, _, plural, context in po_entries():
             if plural or not msgstr:
                 continue
-            if translation.gettext(msgid) != msgstr:
+            compiled = (
+                translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+            )
+            if compiled != msgstr:
                 stale.append(msgid)
     assert not stale, f"run compilemessages; stale entries: {stale[:20]}"

@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from deliberation.core.access import (
     can_analyse,
@@ -69,7 +69,7 @@ def room_strings() -> dict[str, str]:
         "hide_reason": _("Why hide this message? (kept for the record)"),
         "mute": _("Mute 5 min"),
         "mute_reason": _("Why mute this participant?"),
-        "remove": _("Remove"),
+        "remove": pgettext("a participant, from the room", "Remove"),
         "remove_reason": _("Why remove this participant?"),
         "give_floor": _("Give the floor"),
         "lower": _("Lower hand"),
@@ -93,7 +93,7 @@ def room_strings() -> dict[str, str]:
         "results": _("Results"),
         "support": _("Support"),
         "withdraw": _("Withdraw support"),
-        "supporters": _("supporters"),
+        "supporters": _("Supporters: %(count)s"),
         "not_connected": _("Not connected; your message will be sent when the connection is back."),
         "offline": _("Not connected; try again once the connection is back."),
         "too_long": _(

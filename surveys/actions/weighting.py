@@ -19,7 +19,30 @@ MARGIN_SUM_SLACK = 0.01
 
 
 class WeightingRefused(Exception):
-    """The wave cannot be weighted as asked; the message says why."""
+    """The wave cannot be weighted as asked: why, as a code and its parameters.
+
+    ``str()`` is an English sentence for logs and commands; pages say it in their own
+    language from ``code`` and ``params`` (surveys.views.analysis).
+    """
+
+    MESSAGES = {
+        "no_margins": "the deliberation has no population margins",
+        "unknown_features": (
+            "margins on {features} cannot be used: respondents record only {strata}"
+        ),
+        "shares_sum": "the shares of {feature} sum to {total:.4f}, not 1",
+        "no_responses": "the wave has no complete responses",
+        "not_converged": (
+            "raking did not converge in {iterations} iterations: largest margin error "
+            "{error:.3g} on {feature!r}, category {category!r}"
+        ),
+        "invalid": "{detail}",
+    }
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(self.MESSAGES[code].format(**params))
 
 
 def margins_for(wave: Wave) -> dict[str, dict[str, float]]:
@@ -30,17 +53,16 @@ def margins_for(wave: Wave) -> dict[str, dict[str, float]]:
     ).values_list("feature", "value", "share"):
         margins.setdefault(feature, {})[value] = float(share)
     if not margins:
-        raise WeightingRefused("the deliberation has no population margins")
+        raise WeightingRefused("no_margins")
     unknown = sorted(set(margins) - set(STRATA))
     if unknown:
         raise WeightingRefused(
-            f"margins on {', '.join(unknown)} cannot be used: respondents record only "
-            f"{', '.join(STRATA)}"
+            "unknown_features", features=", ".join(unknown), strata=", ".join(STRATA)
         )
     for feature, shares in margins.items():
         total = sum(shares.values())
         if abs(total - 1) > MARGIN_SUM_SLACK:
-            raise WeightingRefused(f"the shares of {feature} sum to {total:.4f}, not 1")
+            raise WeightingRefused("shares_sum", feature=feature, total=total)
         margins[feature] = {value: share / total for value, share in shares.items()}
     return margins
 
@@ -55,14 +77,28 @@ def do_weight_wave(wave: Wave, *, cap: float | None = None, actor: Any = None) -
             Response.objects.filter(wave=wave).counted().order_by("pk").values_list("pk", *margins)
         )
         if not rows:
-            raise WeightingRefused("the wave has no complete responses")
+            raise WeightingRefused("no_responses")
         data = {feature: [row[i + 1] for row in rows] for i, feature in enumerate(margins)}
         try:
             result = weighting.rake(data, margins, cap=cap)
         except weighting.ConvergenceError as exc:
-            raise WeightingRefused(f"raking did not converge: {exc}") from None
+            feature, category, error = max(
+                (
+                    (name, category, error)
+                    for name, errors in exc.result.margin_errors.items()
+                    for category, error in errors.items()
+                ),
+                key=lambda worst: worst[2],
+            )
+            raise WeightingRefused(
+                "not_converged",
+                iterations=exc.result.iterations,
+                feature=feature,
+                category=category,
+                error=error,
+            ) from None
         except weighting.WeightingError as exc:
-            raise WeightingRefused(str(exc)) from None
+            raise WeightingRefused("invalid", detail=str(exc)) from None
         updates = [
             Response(pk=row[0], weight=float(w))
             for row, w in zip(rows, result.weights, strict=True)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from deliberation.core.access import role_required
 from deliberation.core.roles import Role
+from panels import selectors as panel_selectors
+from panels.labels import StrataLabels, feature_label
 from panels.strata import STRATA
 from surveys import actions, exports
 from surveys.datasets import describe_format, wave_dataset
@@ -55,7 +58,10 @@ def weighting_page(request: HttpRequest, wave_id: int) -> HttpResponse:
         try:
             run = actions.do_weight_wave(wave, cap=form.cleaned_data["cap"], actor=request.user)
         except actions.WeightingRefused as exc:
-            messages.error(request, _("The wave was not weighted: %(reason)s.") % {"reason": exc})
+            reason = _refusal(exc, panel_selectors.labels_for(wave.deliberation))
+            messages.error(
+                request, _("The wave was not weighted: %(reason)s.") % {"reason": reason}
+            )
         else:
             messages.success(
                 request,
@@ -68,7 +74,7 @@ def weighting_page(request: HttpRequest, wave_id: int) -> HttpResponse:
     try:
         margins = actions.margins_for(wave)
     except actions.WeightingRefused as exc:
-        margins, problem = {}, str(exc)
+        margins, problem = {}, _refusal(exc, panel_selectors.labels_for(wave.deliberation))
     else:
         problem = ""
     rows = list(Response.objects.filter(wave=wave).counted().values_list(*STRATA, "weight"))
@@ -102,6 +108,37 @@ def weighting_page(request: HttpRequest, wave_id: int) -> HttpResponse:
             "is_demo": wave.deliberation.is_demo,
         },
     )
+
+
+def _refusal(refused: actions.WeightingRefused, labels: StrataLabels) -> str:
+    """Why a wave cannot be weighted, in the page's language (a clause, no full stop)."""
+    params = dict(refused.params)
+    if "feature" in params:
+        feature = str(params["feature"])
+        params["feature"] = feature_label(feature)
+        if "category" in params:
+            params["category"] = labels.category(feature, params["category"])
+    if "strata" in params:
+        params["strata"] = ", ".join(feature_label(key) for key in STRATA)
+    if "total" in params:
+        params["total"] = number_format(params["total"], 4)
+    if "error" in params:
+        params["error"] = number_format(params["error"], 4)
+    clauses = {
+        "no_margins": _("the deliberation has no population margins"),
+        "unknown_features": _(
+            "margins on %(features)s cannot be used: respondents record only %(strata)s"
+        ),
+        "shares_sum": _("the shares of %(feature)s add up to %(total)s, not 1"),
+        "no_responses": _("the wave has no complete responses"),
+        "not_converged": _(
+            "raking did not converge in %(iterations)s iterations; the weighted shares are "
+            "furthest from the margins for %(feature)s %(category)s (off by %(error)s). "
+            "A higher weight cap, or none, may let it converge"
+        ),
+    }
+    clause = clauses.get(refused.code)
+    return clause % params if clause else str(refused)
 
 
 def _pct(share) -> float | None:
@@ -144,8 +181,9 @@ def results(request: HttpRequest, wave_id: int) -> HttpResponse:
             context["weighted_moe"] = _pct(freq.weighted_margin_of_error)
             table = crosstab(data.values, data.strata[group], data.weights)
             if table is not None:
+                labels = panel_selectors.labels_for(wave.deliberation)
                 context["crosstab"] = {
-                    "columns": table.column_values,
+                    "columns": [labels.category(group, c) for c in table.column_values],
                     "rows": [
                         {
                             "label": info.value_labels.get(value, str(value)),

@@ -13,6 +13,7 @@ from deliberation.core.access import role_required
 from deliberation.core.actions import ActionRefused
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
+from panels import diagnoses
 from panels import selectors as panel_selectors
 from panels.selectors import allowed_values
 from surveys import actions, opinion
@@ -37,7 +38,8 @@ def add_poll_volunteers(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("panels:pool", slug=slug)
     if not check.ok:
         for issue in check.issues[:20]:
-            messages.error(request, f"{issue.row}: {issue.column} {issue.value} — {issue.reason}")
+            reason = diagnoses.pool_issue(issue)
+            messages.error(request, f"{issue.row}: {issue.column} {issue.value} — {reason}")
         messages.error(request, _("No poll volunteer was added; fix the problems listed."))
     else:
         added = deliberation.volunteers.count() - before

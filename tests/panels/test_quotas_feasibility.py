@@ -84,7 +84,7 @@ def test_feasibility_page_names_the_short_category_and_the_relaxation(
         headers={"accept-language": "en"},
     )
     text = response.content.decode()
-    assert "region=도심권 volunteers: 2; quotas need at least 5." in text
+    assert "Region 도심권: 2 volunteers, but the quotas need at least 5." in text
     assert response.context["report"].relaxation[0].new_min == 2
 
 

@@ -14,7 +14,7 @@ function support(recommendation) {
 function recommendationItem(recommendation) {
   return el("li", { "data-key": String(recommendation.id) },
     el("span", { text: recommendation.text }),
-    el("span", { className: "hint", text: ` · ${recommendation.supporters} ${t("supporters")}` }),
+    el("span", { className: "hint", text: ` · ${t("supporters", { count: recommendation.supporters })} ` }),
     el("button", { type: "button", className: recommendation.supported ? "secondary" : "",
       "aria-pressed": recommendation.supported ? "true" : "false",
       text: recommendation.supported ? t("withdraw") : t("support"), on: { click: () => support(recommendation) } }));
