@@ -145,7 +145,7 @@ def test_chat_queue_floor_and_lossless_resume_across_a_server_restart(server):
             wait_connected(page)
             pages[username] = page
         facil, ana, ben = pages["facil"], pages["ana"], pages["ben"]
-        assert ana.get_attribute("#messages", "aria-live") == "polite"
+        assert ana.get_attribute("#message-log", "aria-live") == "polite"
 
         send(ana, "hello from Ana")
         send(ben, XSS)
