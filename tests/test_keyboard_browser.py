@@ -46,6 +46,8 @@ SETUP = textwrap.dedent(
         facilitator=facilitator, members=[ana, ben], session__deliberation=deliberation
     )
     join(facilitator, deliberation, Role.FACILITATOR)
+    organizer = UserFactory(role=Role.ORGANIZER, username="org")
+    join(organizer, deliberation, Role.ORGANIZER)
     plenary = SessionFactory(
         kind=Session.Kind.PLENARY, moderator=facilitator, deliberation=deliberation
     )
@@ -56,12 +58,13 @@ SETUP = textwrap.dedent(
     build_every_type(wave.questionnaire)
     token = survey_actions.do_create_invitations(wave, 1, [seat])[0]
     cookies = {}
-    for user in (facilitator, ana, ben):
+    for user in (facilitator, ana, ben, organizer):
         client = Client()
         client.force_login(user)
         cookies[user.username] = client.cookies[settings.SESSION_COOKIE_NAME].value
     print(json.dumps({
-        "group": group.pk, "plenary": plenary.pk, "token": token, "cookies": cookies
+        "group": group.pk, "plenary": plenary.pk, "token": token, "cookies": cookies,
+        "slug": deliberation.slug,
     }))
     """
 )
@@ -184,6 +187,10 @@ def test_a_group_room_and_its_console_by_keyboard_only(server):
         # the composer (Shift+Tab from the composer reaches it).
         tab_to(ana, "#message-log", backwards=True)
         assert ana.get_attribute("#message-log", "aria-label")
+        assert ana.get_attribute("#message-log", "role") == "log"
+        # The messages stay a list: no role on the <ol> takes its list semantics away.
+        assert ana.eval_on_selector("#messages li", "li => li.parentElement.tagName") == "OL"
+        assert ana.get_attribute("#messages", "role") is None
 
         # Ana and Ben raise their hands with Space and Enter.
         tab_to(ana, "#hand-button")
@@ -364,4 +371,37 @@ def test_the_panel_survey_by_keyboard_only(server):
         assert len(pages) == 3
         assert page.query_selector("main form button[type=submit]") is None
         assert "Thank you" in page.inner_text("main")
+        browser.close()
+
+
+def test_the_reports_wide_tables_are_named_regions_the_keyboard_reaches(server):
+    """On a phone the report's tables scroll sideways: each one that does is a focusable
+    region with a name, reached by Tab and scrolled with the arrows."""
+    from playwright.sync_api import sync_playwright
+
+    live, data = server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            locale="en-US", bypass_csp=True, viewport={"width": 320, "height": 800}
+        )
+        context.add_cookies(
+            [{"name": "sessionid", "value": data["cookies"]["org"], "url": live.url}]
+        )
+        page = context.new_page()
+        page.goto(f"{live.url}/deliberations/{data['slug']}/report/")
+        wide = page.eval_on_selector_all(
+            ".report .table-wrap",
+            """wraps => wraps.filter(w => w.scrollWidth > w.clientWidth + 1).map(w => ({
+                tabindex: w.getAttribute('tabindex'), role: w.getAttribute('role'),
+                name: w.getAttribute('aria-label')}))""",
+        )
+        assert wide, "no table scrolls at 320 px: the test would prove nothing"
+        for region in wide:
+            assert region["tabindex"] == "0" and region["role"] == "region", region
+            assert region["name"], region
+        tab_to(page, ".report .table-wrap[tabindex='0']")
+        before = page.evaluate("() => document.activeElement.scrollLeft")
+        press(page, "ArrowRight")
+        page.wait_for_function("x => document.activeElement.scrollLeft > x", arg=before)
         browser.close()
