@@ -90,10 +90,12 @@ FOCUS = """() => {
 }"""
 
 
-@pytest.fixture
-def server(tmp_path):
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One server for the module: each test works in a room, a survey or a page of its
+    own, and migrating a database takes most of a test's time."""
     browser_or_skip()
-    live = LiveServer(tmp_path)
+    live = LiveServer(tmp_path_factory.mktemp("keyboard"))
     live.manage("migrate", "--noinput", "-v", "0")
     data = live.setup_script(SETUP)
     live.start()
