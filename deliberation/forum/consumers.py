@@ -171,7 +171,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", "replace")
         if len(raw.encode("utf-8")) > MAX_FRAME_BYTES:
-            await self._error("too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes.")
+            await self._error(
+                "too_large",
+                f"Frames are limited to {MAX_FRAME_BYTES} bytes.",
+                reason="frame_too_large",
+                params={"max": MAX_FRAME_BYTES},
+            )
             return
         try:
             frame = json.loads(raw)
@@ -188,6 +193,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._error(
                 "bad_frame",
                 f"'client_id' must be a string of at most {MAX_CLIENT_ID_CHARS} characters.",
+                reason="bad_client_id",
+                params={"max": MAX_CLIENT_ID_CHARS},
             )
             return
         kind = frame["type"]
@@ -196,6 +203,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 "rate_limited",
                 f"At most {FRAME_LIMIT} frames per {FRAME_WINDOW} seconds; wait a moment.",
                 client_id,
+                reason="frame_rate",
+                params={"limit": FRAME_LIMIT, "seconds": FRAME_WINDOW},
             )
             return
         if kind not in CLIENT_EVENTS:
@@ -212,7 +221,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             after = frame.get("last_seq")
             if isinstance(after, bool) or not isinstance(after, int) or after < 0:
                 await self._error(
-                    "invalid", "'last_seq' must be a non-negative integer.", client_id
+                    "invalid",
+                    "'last_seq' must be a non-negative integer.",
+                    client_id,
+                    reason="bad_last_seq",
                 )
                 return
             async with self.delivery:
@@ -230,7 +242,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
             else:
                 result = await db(self._handle)(self.scope["user"], kind, frame, client_id or "")
         except ActionRefused as refused:
-            await self._error(refused.code, refused.detail, client_id)
+            await self._error(
+                refused.code,
+                refused.detail,
+                client_id,
+                reason=refused.reason,
+                params=refused.params,
+            )
             if refused.code == "revoked":
                 await self._leave(CLOSE_FORBIDDEN)
             return
@@ -388,7 +406,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._deliver(message)
 
     async def room_kick(self, message: dict) -> None:
-        await self._send({"type": "removed", "detail": "You were removed from this room."})
+        await self._send(
+            {"type": "removed", "reason": "removed", "detail": "You were removed from this room."}
+        )
         await self._leave(CLOSE_REMOVED)
 
     async def room_revoke(self, message: dict) -> None:
@@ -414,5 +434,24 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def _send(self, payload: dict) -> None:
         await self.send(text_data=json.dumps(payload, ensure_ascii=False))
 
-    async def _error(self, code: str, detail: str, client_id: str | None = None) -> None:
-        await self._send({"type": "error", "code": code, "detail": detail, "client_id": client_id})
+    async def _error(
+        self,
+        code: str,
+        detail: str,
+        client_id: str | None = None,
+        *,
+        reason: str | None = None,
+        params: dict | None = None,
+    ) -> None:
+        """An error frame: ``reason`` and ``params`` say what happened, for the client to
+        word in its reader's language; ``detail`` is English, for developers and logs."""
+        await self._send(
+            {
+                "type": "error",
+                "code": code,
+                "reason": reason or code,
+                "params": params or {},
+                "detail": detail,
+                "client_id": client_id,
+            }
+        )

@@ -27,6 +27,7 @@ from deliberation.forum.models import (
     Room,
     RoomEvent,
     Session,
+    numbered_group_name,
 )
 from deliberation.forum.selectors import group_room, plenary_room
 
@@ -72,7 +73,12 @@ def seed_sessions(deliberation: Deliberation, accounts: DemoAccounts) -> None:
     if not regional.groups.exists():
         ForumGroup.objects.bulk_create(
             [
-                ForumGroup(session=regional, name=f"{i:02d}조", facilitator=facilitator)
+                ForumGroup(
+                    session=regional,
+                    name=numbered_group_name(i),
+                    number=i,
+                    facilitator=facilitator,
+                )
                 for i, facilitator in enumerate(accounts.facilitators, start=1)
             ]
         )

@@ -66,7 +66,7 @@ def names_of(user_ids: set[int | None]) -> dict[int | None, str]:
 
 
 def _room_label(room: Room) -> str:
-    return room.group.name if room.group_id else "plenary"
+    return room.group.label if room.group_id else "plenary"
 
 
 def transcript_rows(session: Session) -> list[dict]:

@@ -7,6 +7,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.core.models import Deliberation
@@ -84,6 +85,9 @@ class ForumGroup(models.Model):
         Session, on_delete=models.CASCADE, related_name="groups", verbose_name=_("session")
     )
     name = models.CharField(_("name"), max_length=100)
+    # Groups made by allocation are numbered, and named by their number in the reader's
+    # language ("Group 03", "03조"); a group named by hand has no number.
+    number = models.PositiveSmallIntegerField(_("number"), null=True, blank=True)
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -105,7 +109,19 @@ class ForumGroup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.session} / {self.name}"
+        return f"{self.session} / {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The group's name as shown, in the active language."""
+        if self.number is None:
+            return self.name
+        return gettext("Group %(number)s") % {"number": f"{self.number:02d}"}
+
+
+def numbered_group_name(number: int) -> str:
+    """The stored name of a numbered group: its number, the same in every language."""
+    return f"{number:02d}"
 
 
 class Material(models.Model):

@@ -116,6 +116,67 @@ def room_strings() -> dict[str, str]:
         "you": _("(you)"),
         "demo": _("demo"),
         "seat_name": _("Participant %(number)s"),
+        # The phases by their code (the server sends the code, never a label).
+        **{f"phase_{value}": str(label) for value, label in Room.Phase.choices},
+        # Refusals by the reason (else the code) of the server's error frame.
+        **room_error_strings(),
+    }
+
+
+def room_error_strings() -> dict[str, str]:
+    """The room's refusals in the page's language, keyed error_<reason> or error_<code>
+    (docs/websocket-protocol.md, "Error codes"); %(name)s are the frame's params."""
+    too_fast = _(
+        "Too fast: at most %(limit)s per %(seconds)s seconds. Wait a moment; nothing was sent."
+    )
+    not_understood = _("The server did not understand the page. Reload the page and try again.")
+    return {
+        # Reasons: what exactly was refused.
+        "error_chat_rate": too_fast,
+        "error_frame_rate": too_fast,
+        "error_frame_too_large": _("Too large to send: at most %(max)s bytes. Nothing was sent."),
+        "error_text_too_large": _("Too long to send: at most %(max)s bytes. Nothing was sent."),
+        "error_empty_text": _("Write something first; nothing was sent."),
+        "error_bad_number": _("Enter a whole number from %(low)s to %(high)s."),
+        "error_bad_client_id": not_understood,
+        "error_bad_last_seq": not_understood,
+        "error_bad_phase": _("Choose one of the listed phases."),
+        "error_poll_options": _("A poll has 2 to %(max)s options, one per line."),
+        "error_plenary_only": _("Questions to the experts are asked in the plenary."),
+        "error_no_question": _("This question is no longer in the room."),
+        "error_question_answered": _("This question has been answered already."),
+        "error_already_upvoted": _("You have upvoted this question already."),
+        "error_question_not_open": _("Only a waiting question can be put on the floor."),
+        "error_answer_forbidden": _("Only an invited expert or the moderator can answer."),
+        "error_no_poll": _("This poll is no longer in the room."),
+        "error_poll_closed": _("This poll is closed."),
+        "error_already_voted_poll": _("You have voted in this poll already."),
+        "error_no_recommendation": _("This recommendation is no longer in the room."),
+        "error_nothing_to_change": _("Nothing to change."),
+        "error_have_floor": _("You have the floor already."),
+        "error_hand_raised": _("Your hand is raised already."),
+        "error_hand_not_raised": _("This hand is not raised."),
+        "error_no_participant": _("This participant is not in the room."),
+        "error_nobody_speaking": _("Nobody has the floor."),
+        "error_facilitator_only": _("Only the facilitator can do this."),
+        "error_facilitator_not_moderated": _("A facilitator cannot be muted or removed."),
+        "error_no_message": _("This message is no longer in the room."),
+        "error_already_hidden": _("This message is hidden already."),
+        "error_muted": _("You are muted until %(until)s."),
+        # Codes: any refusal of that kind without a text of its own.
+        "error_bad_json": not_understood,
+        "error_bad_frame": not_understood,
+        "error_unknown_type": not_understood,
+        "error_invalid": _("This could not be done; reload the page and try again."),
+        "error_too_large": _("Too large to send; nothing was sent."),
+        "error_rate_limited": _("Too fast. Wait a moment; nothing was sent."),
+        "error_forbidden": _("You may not do this in this room."),
+        "error_already_voted": _("You have done this already."),
+        "error_removed": _("You were removed from this room."),
+        "error_revoked": _("You cannot take part in this room."),
+        "error_not_found": _("You cannot take part in this room."),
+        "error_server_error": _("The server could not do this; try again."),
+        "error_unknown": _("The server refused this; try again."),
     }
 
 
@@ -178,7 +239,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, groups=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group_id"].choices = [(g.pk, g.name) for g in groups]
+        self.fields["group_id"].choices = [(g.pk, g.label) for g in groups]
 
 
 @role_required(Role.ORGANIZER)
@@ -210,7 +271,7 @@ def allocation(request: HttpRequest, session_id: int) -> HttpResponse:
                 facilitator = choice.cleaned_data["facilitator"]
                 do_assign_facilitator(group, facilitator, actor=request.user)
                 messages.success(
-                    request, _("Facilitator of %(group)s saved.") % {"group": group.name}
+                    request, _("Facilitator of %(group)s saved.") % {"group": group.label}
                 )
             return redirect("forum:allocation", session_id=session.pk)
         if request.POST.get("action") == "allocate" and allocate_form.is_valid():

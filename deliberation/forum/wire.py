@@ -44,6 +44,9 @@ def event_to_wire(event: RoomEvent) -> dict:
     """A stored event as clients receive it, live or replayed; hidden text is withheld."""
     wire = {"type": event.kind, "seq": event.seq, "at": iso(event.created_at)}
     wire.update(event.payload)
+    if event.kind == "phase":
+        # Events stored before labels moved to the page carry one in the writer's language.
+        wire.pop("label", None)
     if event.kind == "message":
         wire["author"] = person(event.author)
         wire["hidden"] = event.hidden_at is not None
@@ -80,7 +83,8 @@ def queue_state(room: Room) -> dict:
 
 
 def phase_state(room: Room) -> dict:
-    return {"phase": room.phase, "label": str(Room.Phase(room.phase).label)}
+    """The phase as a code: each page names it in its reader's language."""
+    return {"phase": room.phase}
 
 
 def timer_state(room: Room) -> dict:
@@ -198,6 +202,8 @@ def snapshot(room: Room, user: Any, *, permissions: dict, resuming: bool = False
             "id": room.pk,
             "kind": "plenary" if room.is_plenary else "group",
             "name": room.group.name if room.group_id else room.session.title,
+            # A numbered group's number, for a client to name it in its reader's language.
+            "number": room.group.number if room.group_id else None,
             "session": room.session.title,
         },
         "you": {
@@ -211,7 +217,7 @@ def snapshot(room: Room, user: Any, *, permissions: dict, resuming: bool = False
         "server_time": iso(timezone.now()),
         "limits": limits(),
         "phase": phase_state(room),
-        "phases": [{"phase": value, "label": str(label)} for value, label in Room.Phase.choices],
+        "phases": list(Room.Phase.values),
         "timer": timer_state(room),
         "queue": queue_state(room),
         "presence": present_users(room.pk),

@@ -119,7 +119,7 @@ def recommendations(deliberation: Deliberation, panel_size: int) -> tuple[Recomm
         size = group_sizes.get(room.group_id) if room.group_id else panel_size
         rows.append(
             RecommendationRow(
-                group=room.group.name if room.group_id else room.session.title,
+                group=room.group.label if room.group_id else room.session.title,
                 text=recommendation.text,
                 support=recommendation.supporters / size if size else None,
                 votes=recommendation.supporters,

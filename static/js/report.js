@@ -82,3 +82,43 @@
 
   if (status.dataset.statusUrl) poll(status.dataset.statusUrl);
 })();
+
+// A wide table scrolls sideways inside its .table-wrap (on a phone, most do): while it
+// does, the wrapper is a focusable region named by the table's caption or the heading
+// before it, so a keyboard can reach it and scroll it with the arrows.
+(function () {
+  "use strict";
+  const wraps = [...document.querySelectorAll(".report .table-wrap")];
+  if (!wraps.length) return;
+
+  function nameOf(wrap) {
+    const caption = wrap.querySelector("caption");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    for (let node = wrap.previousElementSibling; node; node = node.previousElementSibling) {
+      if (/^H[2-4]$/.test(node.tagName)) return node.textContent.trim();
+    }
+    const section = wrap.closest("section");
+    const heading = section ? section.querySelector("h2, h3") : null;
+    return heading ? heading.textContent.trim() : "";
+  }
+
+  function mark() {
+    for (const wrap of wraps) {
+      const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !wrap.dataset.scrollRegion) {
+        wrap.dataset.scrollRegion = "1";
+        wrap.tabIndex = 0;
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", nameOf(wrap) || document.title);
+      } else if (!scrolls && wrap.dataset.scrollRegion) {
+        delete wrap.dataset.scrollRegion;
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    }
+  }
+
+  mark();
+  window.addEventListener("resize", mark);
+})();

@@ -24,10 +24,10 @@ def do_raise_hand(room_id: int, actor: Any) -> RoomEvent:
         room = lock_room(room_id, actor)
         require_speaking_allowed(room, actor)
         if room.speaker_id == actor.pk:
-            raise ActionRefused("invalid", "You have the floor already.")
+            raise ActionRefused("invalid", "You have the floor already.", reason="have_floor")
         _, created = HandRaise.objects.get_or_create(room=room, user=actor)
         if not created:
-            raise ActionRefused("invalid", "Your hand is already raised.")
+            raise ActionRefused("invalid", "Your hand is already raised.", reason="hand_raised")
         return append_event(room, "queue", queue_state(room))
 
 
@@ -42,7 +42,7 @@ def do_lower_hand(room_id: int, actor: Any, user_id: Any = None) -> RoomEvent:
             require_runner(room, actor)
             target_id = user_id
         if not HandRaise.objects.filter(room=room, user_id=target_id).delete()[0]:
-            raise ActionRefused("invalid", "This hand is not raised.")
+            raise ActionRefused("invalid", "This hand is not raised.", reason="hand_not_raised")
         return append_event(room, "queue", queue_state(room))
 
 
@@ -54,7 +54,9 @@ def do_give_floor(room_id: int, actor: Any, user_id: Any, seconds: Any) -> RoomE
         require_runner(room, actor)
         speaker = get_user_model().objects.filter(pk=user_id, is_active=True).first()
         if speaker is None or not can_join_room(speaker, room):
-            raise ActionRefused("invalid", "No such participant in this room.")
+            raise ActionRefused(
+                "invalid", "No such participant in this room.", reason="no_participant"
+            )
         room.speaker = speaker
         room.speaker_until = timezone.now() + datetime.timedelta(seconds=seconds)
         Room.objects.filter(pk=room.pk).update(speaker=speaker, speaker_until=room.speaker_until)
@@ -67,7 +69,7 @@ def do_end_floor(room_id: int, actor: Any) -> RoomEvent:
     with transaction.atomic():
         room = lock_room(room_id, actor)
         if room.speaker_id is None:
-            raise ActionRefused("invalid", "Nobody has the floor.")
+            raise ActionRefused("invalid", "Nobody has the floor.", reason="nobody_speaking")
         if room.speaker_id != actor.pk:
             require_runner(room, actor)
         room.speaker, room.speaker_until = None, None

@@ -11,7 +11,7 @@ from deliberation.core import audit
 from deliberation.forum.actions.access import do_revoke_room_access, rooms_of_groups
 from deliberation.forum.actions.rooms import do_open_rooms
 from deliberation.forum.allocation import allocate, encode
-from deliberation.forum.models import ForumGroup, Session
+from deliberation.forum.models import ForumGroup, Session, numbered_group_name
 from deliberation.forum.selectors import allocation_candidates
 from panels.models import Panelist
 from panels.strata import STRATA
@@ -32,7 +32,10 @@ def do_allocate_groups(
             if not group_count or group_count < 1:
                 raise ValueError("the session has no groups; give a group count")
             ForumGroup.objects.bulk_create(
-                [ForumGroup(session=locked, name=f"{i:02d}조") for i in range(1, group_count + 1)]
+                [
+                    ForumGroup(session=locked, name=numbered_group_name(i), number=i)
+                    for i in range(1, group_count + 1)
+                ]
             )
             groups = list(ForumGroup.objects.filter(session=locked).order_by("name"))
         do_open_rooms(locked)

@@ -31,7 +31,8 @@ def require_speaking_allowed(room: Room, actor: Any) -> None:
         return
     if sanction.kind == ModerationAction.Kind.REMOVE:
         raise ActionRefused("removed", "You were removed from this room.")
-    raise ActionRefused("muted", f"You are muted until {iso(sanction.until)}.")
+    until = iso(sanction.until)
+    raise ActionRefused("muted", f"You are muted until {until}.", params={"until": until})
 
 
 def do_hide_message(room_id: int, actor: Any, seq: Any, reason: Any) -> RoomEvent:
@@ -42,9 +43,13 @@ def do_hide_message(room_id: int, actor: Any, seq: Any, reason: Any) -> RoomEven
         require_runner(room, actor)
         message = RoomEvent.objects.filter(room=room, seq=seq, kind="message").first()
         if message is None:
-            raise ActionRefused("invalid", "No message with this sequence number.")
+            raise ActionRefused(
+                "invalid", "No message with this sequence number.", reason="no_message"
+            )
         if message.hidden_at is not None:
-            raise ActionRefused("invalid", "This message is already hidden.")
+            raise ActionRefused(
+                "invalid", "This message is already hidden.", reason="already_hidden"
+            )
         message.hidden_at = timezone.now()
         message.hidden_reason = reason
         message.save(update_fields=["hidden_at", "hidden_reason"])

@@ -18,7 +18,9 @@ from deliberation.forum.wire import phase_state, timer_state
 
 def do_set_phase(room_id: int, actor: Any, phase: Any) -> RoomEvent:
     if phase not in Room.Phase.values:
-        raise ActionRefused("invalid", f"'phase' must be one of {', '.join(Room.Phase.values)}.")
+        raise ActionRefused(
+            "invalid", f"'phase' must be one of {', '.join(Room.Phase.values)}.", reason="bad_phase"
+        )
     with transaction.atomic():
         room = lock_room(room_id, actor)
         require_runner(room, actor)

@@ -30,7 +30,10 @@ def do_open_poll(room_id: int, actor: Any, question: Any, options: Any) -> RoomE
         or not all(isinstance(o, str) and o.strip() for o in options)
     ):
         raise ActionRefused(
-            "invalid", f"'options' must be a list of 2 to {MAX_POLL_OPTIONS} non-empty strings."
+            "invalid",
+            f"'options' must be a list of 2 to {MAX_POLL_OPTIONS} non-empty strings.",
+            reason="poll_options",
+            params={"max": MAX_POLL_OPTIONS},
         )
     options = [option.strip()[:MAX_POLL_OPTION_CHARS] for option in options]
     with transaction.atomic():
@@ -46,7 +49,7 @@ def poll_for_update(room: Room, poll_id: Any) -> QuickPoll:
     poll_id = clean_id(poll_id, field="poll_id")
     poll = QuickPoll.objects.select_for_update().filter(room=room, pk=poll_id).first()
     if poll is None:
-        raise ActionRefused("invalid", "No such poll in this room.")
+        raise ActionRefused("invalid", "No such poll in this room.", reason="no_poll")
     return poll
 
 
@@ -56,13 +59,15 @@ def do_vote_poll(room_id: int, actor: Any, poll_id: Any, option: Any) -> int:
         room = lock_room(room_id, actor)
         poll = poll_for_update(room, poll_id)
         if poll.status != QuickPoll.Status.OPEN:
-            raise ActionRefused("invalid", "This poll is closed.")
+            raise ActionRefused("invalid", "This poll is closed.", reason="poll_closed")
         option = clean_int(option, field="option", low=0, high=len(poll.options) - 1)
         try:
             with transaction.atomic():
                 QuickPollVote.objects.create(poll=poll, user=actor, option=option)
         except IntegrityError:
-            raise ActionRefused("already_voted", "You have voted in this poll.") from None
+            raise ActionRefused(
+                "already_voted", "You have voted in this poll.", reason="already_voted_poll"
+            ) from None
     return option
 
 
@@ -72,7 +77,7 @@ def do_close_poll(room_id: int, actor: Any, poll_id: Any) -> RoomEvent:
         require_runner(room, actor)
         poll = poll_for_update(room, poll_id)
         if poll.status != QuickPoll.Status.OPEN:
-            raise ActionRefused("invalid", "This poll is closed.")
+            raise ActionRefused("invalid", "This poll is closed.", reason="poll_closed")
         poll.status = QuickPoll.Status.CLOSED
         poll.closed_at = timezone.now()
         poll.save(update_fields=["status", "closed_at"])

@@ -22,7 +22,9 @@ def do_ask_question(room_id: int, actor: Any, text: Any, *, client_id: str = "")
     with transaction.atomic():
         room = lock_room(room_id, actor)
         if not room.is_plenary:
-            raise ActionRefused("invalid", "Questions to experts are asked in the plenary.")
+            raise ActionRefused(
+                "invalid", "Questions to experts are asked in the plenary.", reason="plenary_only"
+            )
         require_speaking_allowed(room, actor)
         recent = ExpertQuestion.objects.filter(
             room=room, author=actor, created_at__gt=chat_window_start()
@@ -41,7 +43,7 @@ def question_for_update(room: Room, question_id: Any) -> ExpertQuestion:
         .first()
     )
     if question is None:
-        raise ActionRefused("invalid", "No such question in this room.")
+        raise ActionRefused("invalid", "No such question in this room.", reason="no_question")
     return question
 
 
@@ -51,10 +53,14 @@ def do_upvote_question(room_id: int, actor: Any, question_id: Any) -> RoomEvent:
         room = lock_room(room_id, actor)
         question = question_for_update(room, question_id)
         if question.status == ExpertQuestion.Status.ANSWERED:
-            raise ActionRefused("invalid", "This question has been answered.")
+            raise ActionRefused(
+                "invalid", "This question has been answered.", reason="question_answered"
+            )
         # The question row is locked, so no other upvote of it can slip in between.
         if ExpertQuestionVote.objects.filter(question=question, user=actor).exists():
-            raise ActionRefused("already_voted", "You have upvoted this question.")
+            raise ActionRefused(
+                "already_voted", "You have upvoted this question.", reason="already_upvoted"
+            )
         ExpertQuestionVote.objects.create(question=question, user=actor)
         question.votes += 1
         ExpertQuestion.objects.filter(pk=question.pk).update(votes=models.F("votes") + 1)
@@ -67,7 +73,9 @@ def do_pick_question(room_id: int, actor: Any, question_id: Any) -> RoomEvent:
         require_runner(room, actor)
         question = question_for_update(room, question_id)
         if question.status != ExpertQuestion.Status.OPEN:
-            raise ActionRefused("invalid", "Only a waiting question can be picked.")
+            raise ActionRefused(
+                "invalid", "Only a waiting question can be picked.", reason="question_not_open"
+            )
         question.status = ExpertQuestion.Status.PICKED
         question.save(update_fields=["status"])
         return append_event(room, "question", {"question": question_wire(question)})
@@ -79,10 +87,16 @@ def do_answer_question(room_id: int, actor: Any, question_id: Any, text: Any) ->
     with transaction.atomic():
         room = lock_room(room_id, actor)
         if not can_answer_in_room(actor, room):
-            raise ActionRefused("forbidden", "Only an invited expert or the moderator answers.")
+            raise ActionRefused(
+                "forbidden",
+                "Only an invited expert or the moderator answers.",
+                reason="answer_forbidden",
+            )
         question = question_for_update(room, question_id)
         if question.status == ExpertQuestion.Status.ANSWERED:
-            raise ActionRefused("invalid", "This question has been answered.")
+            raise ActionRefused(
+                "invalid", "This question has been answered.", reason="question_answered"
+            )
         question.status = ExpertQuestion.Status.ANSWERED
         question.answer = text
         question.answered_by = actor

@@ -20,4 +20,6 @@ def require_within_chat_limit(recent: int) -> None:
         raise ActionRefused(
             "rate_limited",
             f"At most {CHAT_LIMIT} messages per {CHAT_WINDOW} seconds; wait a moment.",
+            reason="chat_rate",
+            params={"limit": CHAT_LIMIT, "seconds": CHAT_WINDOW},
         )

@@ -44,7 +44,9 @@ def do_support_recommendation(
         room = lock_room(room_id, actor)
         recommendation = GroupRecommendation.objects.filter(room=room, pk=recommendation_id).first()
         if recommendation is None:
-            raise ActionRefused("invalid", "No such recommendation in this room.")
+            raise ActionRefused(
+                "invalid", "No such recommendation in this room.", reason="no_recommendation"
+            )
         if support:
             _, changed = GroupRecommendationSupport.objects.get_or_create(
                 recommendation=recommendation, user=actor
@@ -56,7 +58,7 @@ def do_support_recommendation(
                 ).delete()[0]
             )
         if not changed:
-            raise ActionRefused("invalid", "Nothing to change.")
+            raise ActionRefused("invalid", "Nothing to change.", reason="nothing_to_change")
         supporters = recommendation.supports.count()
         return append_event(
             room,

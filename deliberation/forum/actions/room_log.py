@@ -103,7 +103,9 @@ def broadcast_on_commit(group: str, event: RoomEvent) -> None:
 
 def require_runner(room: Room, actor: Any) -> None:
     if not can_run_room(actor, room):
-        raise ActionRefused("forbidden", "Only the facilitator can do this.")
+        raise ActionRefused(
+            "forbidden", "Only the facilitator can do this.", reason="facilitator_only"
+        )
 
 
 def participant(room: Room, user_id: Any) -> Any:
@@ -111,7 +113,9 @@ def participant(room: Room, user_id: Any) -> Any:
     user_id = clean_id(user_id, field="user_id")
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or not can_join_room(user, room):
-        raise ActionRefused("invalid", "No such participant in this room.")
+        raise ActionRefused("invalid", "No such participant in this room.", reason="no_participant")
     if can_run_room(user, room):
-        raise ActionRefused("invalid", "Facilitators cannot be moderated here.")
+        raise ActionRefused(
+            "invalid", "Facilitators cannot be moderated here.", reason="facilitator_not_moderated"
+        )
     return user

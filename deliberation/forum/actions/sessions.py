@@ -16,7 +16,7 @@ from deliberation.core.models import Deliberation
 from deliberation.core.names import display_name
 from deliberation.core.roles import Role
 from deliberation.forum.actions.rooms import do_open_rooms
-from deliberation.forum.models import ForumGroup, Session
+from deliberation.forum.models import ForumGroup, Session, numbered_group_name
 
 
 def _check_team(deliberation: Deliberation, user: Any, *roles: str) -> None:
@@ -77,7 +77,8 @@ def do_save_session(
         session.experts.set(experts)
         if group_count and not session.groups.exists():
             ForumGroup.objects.bulk_create(
-                ForumGroup(session=session, name=f"{i:02d}조") for i in range(1, group_count + 1)
+                ForumGroup(session=session, name=numbered_group_name(i), number=i)
+                for i in range(1, group_count + 1)
             )
         do_open_rooms(session)
         after = {

@@ -7,7 +7,11 @@ export function setServerTime(iso) {
 
 export const serverNow = () => Date.now() + offset;
 
-export const formatTime = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+// Times in the page's language (its <html lang>), not the browser's.
+const pageLanguage = () => document.documentElement.lang || undefined;
+
+export const formatTime = (iso) =>
+  new Date(iso).toLocaleTimeString(pageLanguage(), { hour: "2-digit", minute: "2-digit" });
 
 // "m:ss" left until iso, or null once it has passed.
 export function remaining(iso) {

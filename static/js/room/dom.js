@@ -26,29 +26,51 @@ export function onSubmit(id, fn) {
 
 const CONTROLS = "button, input, select, textarea, a[href]";
 
-// Rebuild container's children with build(), keeping the keyboard focus on the same control
-// of the same item (items carry data-key): live updates must not throw the focus away.
-export function rebuild(container, build) {
+const usable = (control) => !control.disabled && !control.hidden && control.getClientRects().length > 0;
+
+// Put the focus on node, or, when it has no usable control, on the node itself.
+function focusIn(node, index) {
+  const all = [...node.querySelectorAll(CONTROLS)];
+  const same = all[index];
+  const target = same && usable(same) ? same : all.find(usable);
+  if (target) {
+    target.focus();
+  } else {
+    node.tabIndex = -1;
+    node.focus();
+  }
+}
+
+// Rebuild container's children with build(), keeping the keyboard focus on the equivalent
+// control (items carry data-key): the same control of the same item; when that item is gone
+// (a hand given the floor), the same control of the item now in its place, or of the last
+// one; when none is left, fallback() (a control beside the list). Live updates must never
+// throw the focus back to the top of the page.
+export function rebuild(container, build, { fallback = null } = {}) {
   const active = document.activeElement;
   let key = null;
   let index = -1;
+  let position = -1;
   const item = active && active !== container && container.contains(active) ? active.closest("[data-key]") : null;
   if (item && container.contains(item)) {
     key = item.dataset.key;
     index = [...item.querySelectorAll(CONTROLS)].indexOf(active);
+    position = [...container.querySelectorAll("[data-key]")].indexOf(item);
   }
   container.replaceChildren();
   build();
   if (key === null) return;
-  const again = [...container.querySelectorAll("[data-key]")].find((node) => node.dataset.key === key);
-  if (!again) return;
-  const all = [...again.querySelectorAll(CONTROLS)];
-  const same = all[index];
-  const target = same && !same.disabled ? same : all.find((control) => !control.disabled);
-  if (target) {
-    target.focus();
+  const items = [...container.querySelectorAll("[data-key]")];
+  const again = items.find((node) => node.dataset.key === key) || items[Math.min(position, items.length - 1)];
+  if (again) {
+    focusIn(again, index);
+    return;
+  }
+  const beside = fallback ? fallback() : null;
+  if (beside) {
+    beside.focus();
   } else {
-    again.tabIndex = -1;
-    again.focus();
+    container.tabIndex = -1;
+    container.focus();
   }
 }

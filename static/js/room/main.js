@@ -7,7 +7,7 @@ import { createConnection } from "./connection.js";
 import { createOutbox } from "./outbox.js";
 import { bindSender } from "./actions.js";
 import { applyEvent, applyPresence, applyVote, applyWelcome, room } from "./state.js";
-import { setStatus, showError } from "./status.js";
+import { errorText, setStatus, showError } from "./status.js";
 import { applyComposerLimits, initComposer, messageProblem, restoreDraft } from "./composer.js";
 import { applyControlLimits, initControls } from "./controls.js";
 import { applyConsoleLimits, initConsole } from "./console.js";
@@ -77,7 +77,7 @@ function start(root) {
       case "error": {
         const refused = outbox.settle(frame.client_id);
         if (refused) restoreDraft(refused.text);
-        return showError(frame.detail);
+        return showError(errorText(frame));
       }
       default:
         return;

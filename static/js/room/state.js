@@ -3,7 +3,7 @@
 export const room = {
   isConsole: false,
   me: { id: null, can_run: false, can_answer: false },
-  phase: { phase: "", label: "" },
+  phase: { phase: "" },
   timer: { ends_at: null, label: "" },
   queue: { hands: [], speaker: null, speaker_until: null },
   presence: new Map(),
@@ -29,7 +29,7 @@ export function applyWelcome(frame) {
 export function applyEvent(event) {
   switch (event.type) {
     case "phase":
-      room.phase = { phase: event.phase, label: event.label };
+      room.phase = { phase: event.phase };
       return "phase";
     case "timer":
       room.timer = { ends_at: event.ends_at, label: event.label };

@@ -1,6 +1,18 @@
 // The connection line (role="status") and the error line (role="alert", announced).
 import { $ } from "./dom.js";
-import { t } from "./strings.js";
+import { has, t } from "./strings.js";
+import { formatTime } from "./clock.js";
+
+// An error frame from the server, worded in the page's language: by its reason (what
+// exactly happened) and its params, else by its code; never the server's English detail.
+export function errorText(frame) {
+  const params = { ...(frame.params || {}) };
+  if (params.until) params.until = formatTime(params.until);
+  for (const key of [`error_${frame.reason}`, `error_${frame.code}`]) {
+    if (has(key)) return t(key, params);
+  }
+  return t("error_unknown");
+}
 
 export function setStatus(key, up) {
   const status = $("connection-status");

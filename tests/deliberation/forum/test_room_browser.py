@@ -145,7 +145,7 @@ def test_chat_queue_floor_and_lossless_resume_across_a_server_restart(server):
             wait_connected(page)
             pages[username] = page
         facil, ana, ben = pages["facil"], pages["ana"], pages["ben"]
-        assert ana.get_attribute("#messages", "aria-live") == "polite"
+        assert ana.get_attribute("#message-log", "aria-live") == "polite"
 
         send(ana, "hello from Ana")
         send(ben, XSS)
@@ -370,4 +370,82 @@ def test_the_room_runs_under_the_content_security_policy(server):
                 page.wait_for_selector("#messages li:has-text('정책 아래에서도')", timeout=15000)
                 assert page.evaluate("typeof window.__pwned") == "undefined"
         assert refused == []
+        browser.close()
+
+
+def test_each_page_words_what_the_server_sends_in_its_own_language(server):
+    """Refusals, phases and chat times follow the page's language (the browser's own
+    language set to the other one): the server sends codes, the page words them."""
+    from playwright.sync_api import sync_playwright
+
+    live, data = server
+    group = data["group"]
+    strings = {}
+    for language in ("ko", "en"):
+        with translation.override(language):
+            strings[language] = room_strings()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pages = {}
+        for username, path, language, browser_locale in [
+            ("facil", f"/groups/{group}/console/", "en", "ko-KR"),
+            ("ana", f"/groups/{group}/room/", "ko", "en-US"),
+        ]:
+            context = browser.new_context(locale=browser_locale, bypass_csp=True)
+            context.add_cookies(
+                [
+                    {"name": "sessionid", "value": data["cookies"][username], "url": live.url},
+                    {"name": "django_language", "value": language, "url": live.url},
+                ]
+            )
+            page = context.new_page()
+
+            def route(page_side):
+                server_side = page_side.connect_to_server()
+
+                def from_page(message):
+                    # Ana's hand goes to the server as an end of turn, which nobody has:
+                    # the server refuses it.
+                    if json.loads(message).get("type") == "hand_raise":
+                        message = json.dumps({"type": "floor_end"})
+                    server_side.send(message)
+
+                page_side.on_message(from_page)
+                server_side.on_message(page_side.send)
+
+            page.route_web_socket(re.compile(r"/ws/rooms/\d+/"), route)
+            page.goto(live.url + path)
+            wait_connected(page)
+            pages[username] = page
+        facil, ana = pages["facil"], pages["ana"]
+        assert ana.get_attribute("html", "lang") == "ko"
+        assert facil.get_attribute("html", "lang") == "en"
+
+        # The refusal is worded on the Korean page in Korean, not in the server's English.
+        ana.click("#hand-button")
+        wait_for_error(ana, strings["ko"]["error_nobody_speaking"])
+        assert "Nobody has the floor." not in ana.text_content("#room-error")
+
+        # The phase, set from the English console, is named on each page in its language.
+        facil.select_option("#phase-select", "option_b")
+        facil.click("#phase-form button[type=submit]")
+        for page, language in ((ana, "ko"), (facil, "en")):
+            page.wait_for_function(
+                "t => document.querySelector('#phase-label').textContent === t",
+                arg=strings[language]["phase_option_b"],
+                timeout=30000,
+            )
+
+        # A chat time is in the page's language, not the browser's.
+        send(ana, "시간 표시")
+        for page, language in ((ana, "ko"), (facil, "en")):
+            wait_for_text(page, "시간 표시")
+            shown, expected = page.eval_on_selector(
+                "#messages li time",
+                """(node, language) => [node.textContent, new Date(node.dateTime)
+                    .toLocaleTimeString(language, {hour: '2-digit', minute: '2-digit'})]""",
+                language,
+            )
+            assert shown == expected, language
+        assert not re.search("[가-힣]", facil.text_content("#messages li time"))
         browser.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from deliberation.core.roles import Role
 from deliberation.forum.models import ForumGroup, Room, Session
@@ -50,7 +51,10 @@ def test_an_organizer_schedules_a_session_with_groups_and_its_rooms_open(client,
         facilitator,
         [expert],
     )
-    assert list(session.groups.values_list("name", flat=True)) == ["01조", "02조"]
+    # The groups are numbered; each page names them in its own language.
+    assert list(session.groups.values_list("name", "number")) == [("01", 1), ("02", 2)]
+    with translation.override("en"):
+        assert [group.label for group in session.groups.all()] == ["Group 01", "Group 02"]
     assert Room.objects.filter(session=session).count() == 3  # the plenary and two groups
 
 

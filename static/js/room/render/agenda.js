@@ -5,7 +5,8 @@ import { remaining } from "../clock.js";
 import { room } from "../state.js";
 
 export function renderPhase() {
-  setText($("phase-label"), room.phase.label);
+  // The server sends the phase's code; its name is the page's, in the page's language.
+  setText($("phase-label"), room.phase.phase ? t(`phase_${room.phase.phase}`) : "—");
   const select = $("phase-select");
   if (select) select.value = room.phase.phase;
 }

@@ -6,8 +6,9 @@ import { room } from "../state.js";
 import { hideMessage } from "../console.js";
 
 export function addMessage(message) {
-  const log = $("messages");
-  if (log.querySelector(`[data-seq="${message.seq}"]`)) return;
+  const list = $("messages");
+  const log = $("message-log"); // the scrolling region around the list
+  if (list.querySelector(`[data-seq="${message.seq}"]`)) return;
   const item = el("li", { "data-seq": String(message.seq) },
     el("span", { className: "author", text: nameOf(message.author) }),
     el("time", { dateTime: message.at, text: formatTime(message.at) }),
@@ -19,7 +20,7 @@ export function addMessage(message) {
       on: { click: () => hideMessage(message.seq) } }));
   }
   const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
-  log.append(item);
+  list.append(item);
   if (nearBottom) log.scrollTop = log.scrollHeight;
 }
 

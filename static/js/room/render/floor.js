@@ -20,16 +20,22 @@ function handItem(hand) {
 export function renderQueue() {
   const list = $("hands");
   const raised = room.queue.hands.some((hand) => hand.id === room.me.id);
+  const handButton = $("hand-button");
+  const endTurn = $("end-turn-button");
+  const speaker = room.queue.speaker;
+  // Only the speaker ends their own turn; the facilitator, on the console, ends anyone's.
+  const mayEnd = !!speaker && (speaker.id === room.me.id || (room.isConsole && room.me.can_run));
+  const hadFocus = document.activeElement === endTurn;
+  endTurn.hidden = !mayEnd;
+  if (hadFocus && endTurn.hidden) handButton.focus(); // the turn ended: stay in the queue
+  // When the last raised hand is given the floor, the focus goes to "End turn" (the
+  // facilitator's next step) or to the hand button.
   rebuild(list, () => {
     for (const hand of room.queue.hands) list.append(handItem(hand));
-  });
-  const handButton = $("hand-button");
+  }, { fallback: () => (endTurn.hidden ? handButton : endTurn) });
   handButton.textContent = raised ? t("lower_hand") : t("raise_hand");
   handButton.setAttribute("aria-pressed", raised ? "true" : "false");
   handButton.dataset.raised = raised ? "1" : "0";
-  const speaker = room.queue.speaker;
-  const endTurn = $("end-turn-button");
-  endTurn.hidden = !(speaker && (speaker.id === room.me.id || room.me.can_run));
   renderSpeaker();
 }
 
