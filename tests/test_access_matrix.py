@@ -154,6 +154,8 @@ ACCESS: dict[str, Access] = {
     # Materials' files: the deliberation's staff and panel (object rule, in tests/security).
     "forum:material_file": only(Role.ORGANIZER, Role.ANALYST),
     "forum:export": only(Role.ORGANIZER, Role.ANALYST),
+    "forum:fees": only(Role.ORGANIZER),
+    "forum:fees_export": only(Role.ORGANIZER),
     "set_language": everyone(302, 302),
     # Surveys: respondents' pages are public; the token is the credential (unknown: 404).
     "surveys:take": everyone(404, 404),
