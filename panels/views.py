@@ -656,12 +656,15 @@ def seat_respond(request: HttpRequest, panelist_id: int) -> HttpResponse:
     """A panelist confirms or declines their own seat (a decline may say why)."""
     seat = get_object_or_404(Panelist, pk=panelist_id)
     deny_unless(seat.user_id == request.user.pk)
+    answer = request.POST.get("answer", "")
+    # The home page's one form holds both buttons: a reason typed, then "confirm" pressed,
+    # confirms (the reason goes with a decline only).
     try:
         actions.do_record_seat_answer(
             seat,
-            request.POST.get("answer", ""),
+            answer,
             channel=SeatContact.Channel.PRODUCT,
-            reason=request.POST.get("reason", ""),
+            reason=request.POST.get("reason", "") if answer == "decline" else "",
             actor=request.user,
         )
     except ActionRefused as exc:

@@ -75,6 +75,23 @@ def test_a_panelist_declines_in_the_product_with_a_reason(client, invited):
     assert entry.extra == {"channel": "product", "reason": "야간 근무"}
 
 
+def test_a_panelist_confirming_with_a_reason_typed_confirms(client, invited):
+    seat = invited.panelists.order_by("draw_position").first()
+    client.force_login(seat.user)
+    url = reverse("panels:seat_respond", args=[seat.pk])
+    client.post(url, {"answer": "confirm", "reason": "changed my mind"})
+    seat.refresh_from_db()
+    assert seat.status == Panelist.Status.CONFIRMED
+    assert seat.contacts.get(kind="confirmed").reason == ""
+
+
+def test_the_home_page_offers_a_decline_reason(client, invited):
+    seat = invited.panelists.order_by("draw_position").first()
+    client.force_login(seat.user)
+    page = client.get(reverse("deliberation:home"), **EN).content.decode()
+    assert f'id="decline-reason-{seat.pk}" name="reason" maxlength="{REASON_LENGTH}"' in page
+
+
 def test_the_panelist_is_refused_an_oversized_reason_and_nothing_changes(client, invited):
     seat = invited.panelists.order_by("draw_position").first()
     client.force_login(seat.user)
