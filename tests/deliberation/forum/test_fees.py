@@ -63,7 +63,10 @@ def test_the_fee_ledger_totals_per_session_and_overall(setting, organizer):
     assert (by_session[forum.pk].attended, by_session[forum.pk].total) == (2, 140_000)
     rows = {row.pseudonym: row for row in ledger.rows}
     assert rows["P001"].total == 170_000 and rows["P001"].sessions_attended == 2
-    assert rows["P002"].total == 100_000
+    assert (rows["P002"].total, rows["P002"].sessions_attended) == (100_000, 1)
+    assert rows["P002"].amounts == tuple(
+        100_000 if s.pk == plenary.pk else None for s in [e.session for e in ledger.sessions]
+    )
     assert rows["P003"].total == 70_000
     assert ledger.total == 340_000 == sum(e.total for e in ledger.sessions)
 
