@@ -38,6 +38,7 @@ from panels.audit_record import (
 )
 from panels.margins import Margin, PollShare
 from panels.models import (
+    REASON_LENGTH,
     District,
     Panelist,
     PanelPlan,
@@ -46,6 +47,7 @@ from panels.models import (
     PoolImport,
     PopulationMargin,
     Region,
+    SeatContact,
     SelectionAudit,
     SelectionRun,
     Volunteer,
@@ -1029,6 +1031,14 @@ def do_replace_from_reserves(deliberation: Deliberation, *, actor: Any) -> list[
     return new_seats
 
 
+# The contact log's entry for a status set by hand.
+STATUS_CONTACTS = {
+    Panelist.Status.INVITED: SeatContact.Kind.INVITATION,
+    Panelist.Status.CONFIRMED: SeatContact.Kind.CONFIRMED,
+    Panelist.Status.DECLINED: SeatContact.Kind.DECLINED,
+}
+
+
 def do_set_panelist_status(panelist: Panelist, status: str, *, actor: Any) -> Panelist:
     """Record a seat's new status; a seat marked invited by hand (by telephone, say) is
     recorded as invited now, unless an invitation was sent before."""
@@ -1041,6 +1051,14 @@ def do_set_panelist_status(panelist: Panelist, status: str, *, actor: Any) -> Pa
         if status == Panelist.Status.INVITED and locked.invited_at is None:
             locked.invited_at = now
         locked.save(update_fields=["status", "responded_at", "invited_at"])
+        if status in STATUS_CONTACTS and status != previous:
+            SeatContact.objects.create(
+                panelist=locked,
+                kind=STATUS_CONTACTS[status],
+                channel=SeatContact.Channel.STAFF,
+                actor=actor,
+                at=now,
+            )
         panel_seat_changed.send(Panelist, panelist=locked, previous_status=previous)
         audit.record(
             "panelist.status_changed",
@@ -1051,6 +1069,129 @@ def do_set_panelist_status(panelist: Panelist, status: str, *, actor: Any) -> Pa
             changes=audit.changes_between({"status": previous}, {"status": status}),
         )
     return locked
+
+
+# How a seat's answer reached Gongnon: the panelist's own, or a telephone call staff record.
+ANSWER_CHANNELS = (SeatContact.Channel.PRODUCT, SeatContact.Channel.PHONE)
+ANSWERS = {"confirm": Panelist.Status.CONFIRMED, "decline": Panelist.Status.DECLINED}
+
+
+def do_record_seat_answer(
+    panelist: Panelist, answer: str, *, channel: str, reason: str = "", actor: Any
+) -> Panelist:
+    """A seat's confirmation or decline (with its reason), given by the panelist in the
+    product or by telephone to staff; logged on the seat and in the audit log.
+
+    Refused, with nothing written, for an unknown answer or channel, a reason too long or
+    given with a confirmation, or a seat that has declined or dropped out already.
+    """
+    reason = (reason or "").strip()
+    if answer not in ANSWERS or channel not in ANSWER_CHANNELS:
+        raise ActionRefused("invalid_answer", _("This answer cannot be recorded."))
+    if len(reason) > REASON_LENGTH:
+        raise ActionRefused(
+            "reason_too_long",
+            _("The reason may be at most %(n)d characters long.") % {"n": REASON_LENGTH},
+        )
+    if reason and answer != "decline":
+        raise ActionRefused("reason_without_decline", _("Only a decline carries a reason."))
+    status = ANSWERS[answer]
+    with transaction.atomic():
+        locked = Panelist.objects.select_for_update().get(pk=panelist.pk)
+        if not locked.is_active:
+            raise ActionRefused("seat_closed", _("This answer cannot be recorded."))
+        previous = locked.status
+        now = timezone.now()
+        locked.status = status
+        locked.responded_at = now
+        locked.save(update_fields=["status", "responded_at"])
+        SeatContact.objects.create(
+            panelist=locked,
+            kind=SeatContact.Kind.CONFIRMED if answer == "confirm" else SeatContact.Kind.DECLINED,
+            channel=channel,
+            reason=reason,
+            actor=actor,
+            at=now,
+        )
+        panel_seat_changed.send(Panelist, panelist=locked, previous_status=previous)
+        audit.record(
+            "panelist.answer_recorded",
+            actor=actor,
+            deliberation=locked.deliberation_id,
+            obj=locked,
+            label=locked.pseudonym,
+            changes=audit.changes_between({"status": previous}, {"status": status}),
+            extra={"channel": channel, "reason": reason},
+        )
+    return locked
+
+
+def do_set_confirmation_deadline(
+    deliberation: Deliberation, deadline: Any, *, actor: Any
+) -> PanelPlan:
+    """The date by which drawn seats are asked to answer (None: no deadline)."""
+    with transaction.atomic():
+        plan, _created = PanelPlan.objects.select_for_update().get_or_create(
+            deliberation=deliberation
+        )
+        previous = audit.values_of(plan, ["confirmation_deadline"])
+        plan.confirmation_deadline = deadline
+        plan.save(update_fields=["confirmation_deadline"])
+        audit.record(
+            "confirmation_deadline.set",
+            actor=actor,
+            deliberation=deliberation,
+            obj=plan,
+            changes=audit.changes_between(
+                previous, audit.values_of(plan, ["confirmation_deadline"])
+            ),
+        )
+    return plan
+
+
+def do_send_confirmation_reminders(
+    deliberation: Deliberation, *, login_url: str, actor: Any
+) -> int:
+    """E-mail every invited seat that has not answered a reminder to confirm or decline;
+    log each reminder on its seat."""
+    plan = PanelPlan.objects.filter(deliberation=deliberation).first()
+    deadline = plan.confirmation_deadline if plan else None
+    seats = list(
+        Panelist.objects.filter(deliberation=deliberation, status=Panelist.Status.INVITED)
+        .exclude(user__email="")
+        .select_related("user__profile")
+    )
+    messages = []
+    for seat in seats:
+        link = f"{login_url}?{urlencode({'email': seat.user.email})}"
+        body = render_to_string(
+            "panels/email/confirmation_reminder.txt",
+            {"deliberation": deliberation, "seat": seat, "link": link, "deadline": deadline},
+        )
+        subject = _("Reminder: please confirm or decline your panel seat: %(title)s") % {
+            "title": deliberation.title
+        }
+        messages.append((subject, body, None, [seat.user.email]))
+    with transaction.atomic():
+        now = timezone.now()
+        SeatContact.objects.bulk_create(
+            SeatContact(
+                panelist=seat,
+                kind=SeatContact.Kind.REMINDER,
+                channel=SeatContact.Channel.EMAIL,
+                actor=actor,
+                at=now,
+            )
+            for seat in seats
+        )
+        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+        audit.record(
+            "confirmation_reminders.sent",
+            actor=actor,
+            deliberation=deliberation,
+            extra={"count": len(seats), "seats": [s.pseudonym for s in seats]},
+        )
+    return len(seats)
 
 
 def do_send_invitations(deliberation: Deliberation, *, login_url: str, actor: Any) -> int:
@@ -1073,8 +1214,19 @@ def do_send_invitations(deliberation: Deliberation, *, login_url: str, actor: An
         }
         messages.append((subject, body, None, [seat.user.email]))
     with transaction.atomic():
+        now = timezone.now()
         Panelist.objects.filter(pk__in=[s.pk for s in seats]).update(
-            status=Panelist.Status.INVITED, invited_at=timezone.now()
+            status=Panelist.Status.INVITED, invited_at=now
+        )
+        SeatContact.objects.bulk_create(
+            SeatContact(
+                panelist=seat,
+                kind=SeatContact.Kind.INVITATION,
+                channel=SeatContact.Channel.EMAIL,
+                actor=actor,
+                at=now,
+            )
+            for seat in seats
         )
         transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
         audit.record(

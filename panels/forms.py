@@ -349,3 +349,23 @@ class DrawForm(forms.Form):
 
 class PanelistStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Panelist.Status.choices)
+
+
+class SeatAnswerForm(forms.Form):
+    """A seat's answer as staff record it after a telephone call, or the panelist gives it."""
+
+    answer = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[("confirm", _("Confirmed")), ("decline", _("Declined"))],
+    )
+    # Longer text is refused by the action (do_record_seat_answer), which states the limit.
+    reason = forms.CharField(label=_("Reason for declining"), required=False, strip=True)
+
+
+class ConfirmationDeadlineForm(forms.Form):
+    deadline = forms.DateTimeField(
+        label=_("Confirmation deadline"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.core.models import Deliberation
@@ -226,6 +227,49 @@ class Panelist(models.Model):
 
 ACTIVE_STATUSES = (Panelist.Status.DRAWN, Panelist.Status.INVITED, Panelist.Status.CONFIRMED)
 
+# A decline's reason, as the panelist or the staff member typed it, is at most this long.
+REASON_LENGTH = 300
+
+
+class SeatContact(models.Model):
+    """One entry of a seat's contact log: an invitation or reminder sent, an answer given."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation sent")
+        REMINDER = "reminder", _("Reminder sent")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        PRODUCT = "product", _("By the panelist in Gongnon")
+        PHONE = "phone", _("By telephone, recorded by staff")
+        STAFF = "staff", _("Set by staff")
+
+    panelist = models.ForeignKey(
+        Panelist, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("panelist")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    reason = models.CharField(_("reason"), max_length=REASON_LENGTH, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("seat contact")
+        verbose_name_plural = _("seat contacts")
+        ordering = ["panelist", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.panelist_id}: {self.kind}"
+
 
 class Volunteer(models.Model):
     """A person in the pool the panel is drawn from: features only, contacts kept apart."""
@@ -334,6 +378,8 @@ class PanelPlan(models.Model):
     )
     attendance_feature = models.CharField(_("attendance differs by"), max_length=60, blank=True)
     attendance_rates = models.JSONField(_("attendance rate per category"), default=dict, blank=True)
+    # Seats still without an answer by then count as "no answer" and may call for reserves.
+    confirmation_deadline = models.DateTimeField(_("confirmation deadline"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("panel plan")

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
 
 from deliberation.core import audit as audit_log
 from deliberation.core.models import Deliberation
@@ -20,6 +21,7 @@ from panels.models import (
     PollTarget,
     PopulationMargin,
     Region,
+    SeatContact,
     SelectionAudit,
     SelectionRun,
     Volunteer,
@@ -327,3 +329,86 @@ def margin_categories(deliberation: Deliberation) -> dict[str, list[str]]:
     for feature, values in from_margins.items():
         categories.setdefault(feature, values)
     return categories
+
+
+def seat_stratum_features(deliberation: Deliberation) -> list[str]:
+    """The features a seat's stratum is told by: the draw's quota features, else the strata."""
+    record = deliberation.selection_audits.select_related("run").first()
+    features = list(
+        dict.fromkeys(q[0] for q in (record.run.inputs if record else {}).get("quotas", []))
+    )
+    return features or list(STRATA)
+
+
+def _seat_values(seat: Panelist, features: list[str]) -> tuple[str, ...]:
+    recorded = seat.volunteer.features if seat.volunteer is not None else {}
+    return tuple(str(recorded.get(f, getattr(seat, f, "")) or "") for f in features)
+
+
+def confirmation_dashboard(deliberation: Deliberation, *, now: Any = None) -> dict[str, Any]:
+    """Per stratum, where the confirmations stand: seats drawn, invited, confirmed,
+    declined (declined or dropped, not yet replaced), with no answer (invited, not
+    answered; "overdue" once the confirmation deadline passed), and the reserves still
+    waiting in that stratum. A stratum "needs reserves" while it has an unreplaced
+    drop-out or an overdue seat. Rows come in the order of their first seat."""
+    now = now or timezone.now()
+    plan = PanelPlan.objects.filter(deliberation=deliberation).first()
+    deadline = plan.confirmation_deadline if plan else None
+    overdue_now = deadline is not None and now >= deadline
+    features = seat_stratum_features(deliberation)
+    record = deliberation.selection_audits.select_related("run").first()
+    waiting: dict[tuple, int] = {}
+    if record is not None and record.reserves:
+        for group in reserves_by_stratum(record):
+            key = tuple(value for _feature, value in group["stratum"])
+            if len(key) == len(features):
+                waiting[key] = waiting.get(key, 0) + group["waiting"]
+    seats = (
+        Panelist.objects.filter(deliberation=deliberation)
+        .select_related("volunteer")
+        .annotate(n_replaced=Count("replaced_by"))
+        .order_by("draw_position", "pseudonym")
+    )
+    names = ("drawn", "invited", "confirmed", "declined", "no_answer", "overdue")
+    rows: dict[tuple, dict[str, Any]] = {}
+    for seat in seats:
+        key = _seat_values(seat, features)
+        row = rows.setdefault(
+            key, {"stratum": list(zip(features, key, strict=True)), **dict.fromkeys(names, 0)}
+        )
+        row["drawn"] += 1
+        if seat.invited_at is not None:
+            row["invited"] += 1
+        if seat.status == Panelist.Status.CONFIRMED:
+            row["confirmed"] += 1
+        elif seat.status in (Panelist.Status.DECLINED, Panelist.Status.DROPPED):
+            if not seat.n_replaced:
+                row["declined"] += 1
+        elif seat.status == Panelist.Status.INVITED:
+            row["no_answer"] += 1
+            if overdue_now:
+                row["overdue"] += 1
+    for key, row in rows.items():
+        row["reserves_waiting"] = waiting.get(key, 0)
+        row["needs_reserves"] = row["declined"] + row["overdue"] > 0
+    totals = {name: sum(row[name] for row in rows.values()) for name in names}
+    totals["reserves_waiting"] = sum(waiting.values())
+    return {
+        "rows": list(rows.values()),
+        "totals": totals,
+        "deadline": deadline,
+        "overdue_now": overdue_now,
+        "has_reserves": record is not None and bool(record.reserves),
+    }
+
+
+def contact_log(deliberation: Deliberation) -> QuerySet[Panelist]:
+    """Every seat with its contact log, in draw order (two queries)."""
+    return (
+        Panelist.objects.filter(deliberation=deliberation)
+        .select_related("replaced_by")
+        .prefetch_related(
+            Prefetch("contacts", queryset=SeatContact.objects.select_related("actor"))
+        )
+        .order_by("draw_position", "pseudonym")
+    )

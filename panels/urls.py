@@ -45,6 +45,18 @@ urlpatterns += [
         views.replace_from_reserves,
         name="replace_from_reserves",
     ),
+    path("<slug:slug>/confirmations/", views.confirmations, name="confirmations"),
+    path(
+        "<slug:slug>/confirmations/deadline/",
+        views.confirmation_deadline,
+        name="confirmation_deadline",
+    ),
+    path("<slug:slug>/confirmations/remind/", views.send_reminders, name="send_reminders"),
+    path(
+        "<slug:slug>/panel/<int:panelist_id>/answer/",
+        views.record_answer,
+        name="record_answer",
+    ),
     path("seats/<int:panelist_id>/respond/", views.seat_respond, name="seat_respond"),
     path("<slug:slug>/report/", views.report, name="report"),
     path("<slug:slug>/report/chart.svg", views.report_chart, name="report_chart"),

@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,6 +33,7 @@ from deliberation.core.uploads import accepts_upload, data_file_bytes, limit_mes
 from panels import actions, diagnoses, selection, selectors
 from panels.charts import comparison_svg
 from panels.forms import (
+    ConfirmationDeadlineForm,
     DrawForm,
     MarginsForm,
     NewQuotaForm,
@@ -40,6 +42,7 @@ from panels.forms import (
     PoolImportForm,
     QuotaFormSet,
     RegionForm,
+    SeatAnswerForm,
     StructuredMarginsForm,
 )
 from panels.margins import (
@@ -52,9 +55,11 @@ from panels.margins import (
     template_csv,
 )
 from panels.models import (
+    REASON_LENGTH,
     Panelist,
     PoolImport,
     Region,
+    SeatContact,
     SelectionAudit,
     SelectionRun,
     Volunteer,
@@ -661,17 +666,104 @@ def replace(request: HttpRequest, slug: str, panelist_id: int) -> HttpResponse:
 @role_required(Role.PANELIST)
 @require_POST
 def seat_respond(request: HttpRequest, panelist_id: int) -> HttpResponse:
-    """A panelist confirms or declines their own seat."""
+    """A panelist confirms or declines their own seat (a decline may say why)."""
     seat = get_object_or_404(Panelist, pk=panelist_id)
     deny_unless(seat.user_id == request.user.pk)
-    answer = request.POST.get("answer")
-    allowed = {"confirm": Panelist.Status.CONFIRMED, "decline": Panelist.Status.DECLINED}
-    if answer not in allowed or not seat.is_active:
-        messages.error(request, _("This answer cannot be recorded."))
+    answer = request.POST.get("answer", "")
+    # The home page's one form holds both buttons: a reason typed, then "confirm" pressed,
+    # confirms (the reason goes with a decline only).
+    try:
+        actions.do_record_seat_answer(
+            seat,
+            answer,
+            channel=SeatContact.Channel.PRODUCT,
+            reason=request.POST.get("reason", "") if answer == "decline" else "",
+            actor=request.user,
+        )
+    except ActionRefused as exc:
+        messages.error(request, exc.detail)
     else:
-        actions.do_set_panelist_status(seat, allowed[answer], actor=request.user)
         messages.success(request, _("Thank you, your answer is recorded."))
     return redirect("deliberation:home")
+
+
+@role_required(Role.ORGANIZER)
+def confirmations(request: HttpRequest, slug: str) -> HttpResponse:
+    """Where the confirmations stand per stratum, and every seat's contact log."""
+    deliberation = _deliberation(slug)
+    dashboard = selectors.confirmation_dashboard(deliberation)
+    deadline = dashboard["deadline"]
+    context = {
+        "deliberation": deliberation,
+        "dashboard": dashboard,
+        "seats": selectors.contact_log(deliberation),
+        "deadline_form": ConfirmationDeadlineForm(
+            initial={
+                "deadline": timezone.localtime(deadline).strftime("%Y-%m-%dT%H:%M")
+                if deadline
+                else None
+            }
+        ),
+        "reason_length": REASON_LENGTH,
+        "unanswered": deliberation.panelists.filter(status=Panelist.Status.INVITED)
+        .exclude(user__email="")
+        .count(),
+    }
+    return render(request, "panels/confirmations.html", context)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def record_answer(request: HttpRequest, slug: str, panelist_id: int) -> HttpResponse:
+    """Staff record the answer a panelist gave by telephone."""
+    seat = get_object_or_404(Panelist, pk=panelist_id, deliberation__slug=slug)
+    form = SeatAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This answer cannot be recorded."))
+        return redirect("panels:confirmations", slug=slug)
+    try:
+        actions.do_record_seat_answer(
+            seat,
+            form.cleaned_data["answer"],
+            channel=SeatContact.Channel.PHONE,
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
+    except ActionRefused as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Answer of %(p)s recorded.") % {"p": seat.pseudonym})
+    return redirect("panels:confirmations", slug=slug)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def confirmation_deadline(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    form = ConfirmationDeadlineForm(request.POST)
+    if form.is_valid():
+        actions.do_set_confirmation_deadline(
+            deliberation, form.cleaned_data["deadline"], actor=request.user
+        )
+        messages.success(request, _("Confirmation deadline saved."))
+    else:
+        messages.error(request, _("Enter a valid date and time."))
+    return redirect("panels:confirmations", slug=slug)
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def send_reminders(request: HttpRequest, slug: str) -> HttpResponse:
+    deliberation = _deliberation(slug)
+    login_url = request.build_absolute_uri(reverse("account_request_login_code"))
+    n = actions.do_send_confirmation_reminders(
+        deliberation, login_url=login_url, actor=request.user
+    )
+    messages.success(
+        request,
+        ngettext("%(n)d reminder sent.", "%(n)d reminders sent.", n) % {"n": n},
+    )
+    return redirect("panels:confirmations", slug=slug)
 
 
 def _report_context(deliberation: Deliberation) -> dict:

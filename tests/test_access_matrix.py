@@ -125,6 +125,10 @@ ACCESS: dict[str, Access] = {
     "panels:replace": only(Role.ORGANIZER, ok=405),
     "panels:replace_from_reserves": only(Role.ORGANIZER, ok=405),
     "panels:seat_respond": only(Role.PANELIST, ok=405),
+    "panels:confirmations": only(Role.ORGANIZER),
+    "panels:confirmation_deadline": only(Role.ORGANIZER, ok=405),
+    "panels:send_reminders": only(Role.ORGANIZER, ok=405),
+    "panels:record_answer": only(Role.ORGANIZER, ok=405),
     "panels:report": only(Role.ORGANIZER, Role.ANALYST),
     "panels:report_chart": only(Role.ORGANIZER, Role.ANALYST),
     "panels:audit": everyone(LOGIN, 200),
@@ -150,6 +154,8 @@ ACCESS: dict[str, Access] = {
     # Materials' files: the deliberation's staff and panel (object rule, in tests/security).
     "forum:material_file": only(Role.ORGANIZER, Role.ANALYST),
     "forum:export": only(Role.ORGANIZER, Role.ANALYST),
+    "forum:fees": only(Role.ORGANIZER),
+    "forum:fees_export": only(Role.ORGANIZER),
     "set_language": everyone(302, 302),
     # Surveys: respondents' pages are public; the token is the credential (unknown: 404).
     "surveys:take": everyone(404, 404),

@@ -64,6 +64,9 @@ EVENTS: dict[str, Any] = {
     "panelists.replaced_from_reserves": _("Drop-outs replaced from the reserves"),
     "panelist.status_changed": _("Panelist status changed"),
     "invitations.sent": _("Panel invitations sent"),
+    "panelist.answer_recorded": _("Panelist's confirmation or decline recorded"),
+    "confirmation_deadline.set": _("Confirmation deadline set"),
+    "confirmation_reminders.sent": _("Confirmation reminders sent"),
     # Surveys.
     "links.created": _("Survey links created"),
     "fieldwork.updated": _("Fieldwork settings edited"),
@@ -102,6 +105,7 @@ EVENTS: dict[str, Any] = {
     "participant.muted": _("Participant muted"),
     "participant.removed": _("Participant removed from a room"),
     "recommendation.added": _("Recommendation added"),
+    "participation_fees.set": _("Participation fees set"),
     # The report.
     "report.narratives_saved": _("Report texts saved"),
     "report.headline_set": _("Report headline question set"),

@@ -94,3 +94,16 @@ class FacilitatorForm(forms.Form):
     def __init__(self, *args, deliberation: Deliberation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["facilitator"].queryset = team_members(deliberation, Role.FACILITATOR)
+
+
+class ParticipationFeeForm(forms.Form):
+    """The fee per session kind, in won; empty for no fee."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        from deliberation.forum.actions.fees import MAX_FEE
+
+        super().__init__(*args, **kwargs)
+        for kind, label in Session.Kind.choices:
+            self.fields[kind] = forms.IntegerField(
+                label=label, required=False, min_value=0, max_value=MAX_FEE
+            )

@@ -461,3 +461,30 @@ class GroupRecommendationSupport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → recommendation {self.recommendation_id}"
+
+
+class ParticipationFee(models.Model):
+    """The participation fee (참가비) paid to a panelist for attending a session of a kind,
+    in whole won. Only amounts: no bank details are ever stored."""
+
+    deliberation = models.ForeignKey(
+        Deliberation,
+        on_delete=models.CASCADE,
+        related_name="participation_fees",
+        verbose_name=_("deliberation"),
+    )
+    session_kind = models.CharField(_("session kind"), max_length=32, choices=Session.Kind.choices)
+    amount = models.PositiveIntegerField(_("amount (won)"))
+
+    class Meta:
+        verbose_name = _("participation fee")
+        verbose_name_plural = _("participation fees")
+        ordering = ["deliberation", "session_kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deliberation", "session_kind"], name="participation_fee_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_kind}: {self.amount}"

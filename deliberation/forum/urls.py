@@ -6,6 +6,12 @@ app_name = "forum"
 
 urlpatterns = [
     path("deliberations/<slug:slug>/sessions/new/", views.session_create, name="session_create"),
+    path("deliberations/<slug:slug>/fees/", views.fees, name="fees"),
+    path(
+        "deliberations/<slug:slug>/fees/payment.<slug:fmt>",
+        views.fees_export,
+        name="fees_export",
+    ),
     path("sessions/<int:session_id>/edit/", views.session_edit, name="session_edit"),
     path("groups/<int:group_id>/room/", views.group_room, name="group_room"),
     path("groups/<int:group_id>/console/", views.group_console, name="group_console"),

@@ -27,6 +27,7 @@ from deliberation.core.names import display_name
 from deliberation.core.roles import Role
 from deliberation.core.uploads import accepts_upload
 from deliberation.forum import exports
+from deliberation.forum import fees as fee_ledger_module
 from deliberation.forum.access import (
     can_join_group,
     can_join_plenary,
@@ -41,8 +42,9 @@ from deliberation.forum.actions import (
     do_assign_facilitator,
     do_move_member,
     do_save_session,
+    do_set_participation_fees,
 )
-from deliberation.forum.forms import FacilitatorForm, SessionForm
+from deliberation.forum.forms import FacilitatorForm, ParticipationFeeForm, SessionForm
 from deliberation.forum.material_files import KINDS, extension_of, kind_of
 from deliberation.forum.models import ForumGroup, Material, Room, Session
 from deliberation.forum.selectors import group_room as room_of_group
@@ -484,3 +486,45 @@ def session_create(request: HttpRequest, slug: str) -> HttpResponse:
 def session_edit(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_object_or_404(Session.objects.select_related("deliberation"), pk=session_id)
     return _save_session(request, session.deliberation, session)
+
+
+@role_required(Role.ORGANIZER)
+def fees(request: HttpRequest, slug: str) -> HttpResponse:
+    """The participation fee per session kind, and the ledger attendance makes of them."""
+    deliberation = get_object_or_404(Deliberation, slug=slug)
+    current = fee_ledger_module.fees_by_kind(deliberation)
+    form = ParticipationFeeForm(request.POST or None, initial=current)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                do_set_participation_fees(deliberation, form.cleaned_data, actor=request.user)
+            except ActionRefused as exc:
+                form.add_error(None, exc.detail)
+            else:
+                messages.success(request, _("Participation fees saved."))
+                return redirect("forum:fees", slug=slug)
+    context = {
+        "deliberation": deliberation,
+        "form": form,
+        "ledger": fee_ledger_module.fee_ledger(deliberation),
+    }
+    return render(request, "forum/fees.html", context, status=400 if form.errors else 200)
+
+
+@role_required(Role.ORGANIZER)
+def fees_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The payment list: pseudonym and amount only, as CSV or XLSX."""
+    deliberation = get_object_or_404(Deliberation, slug=slug)
+    rows = fee_ledger_module.payment_rows(fee_ledger_module.fee_ledger(deliberation))
+    filename = f"{deliberation.slug}-participation-fees.{fmt}"
+    if fmt == "csv":
+        content: bytes | str = fee_ledger_module.payment_csv(rows)
+        content_type = "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        content = fee_ledger_module.payment_xlsx(rows)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        raise Http404
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

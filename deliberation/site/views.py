@@ -38,7 +38,7 @@ from deliberation.site.forms import (
 )
 from deliberation.site.journey import journey
 from deliberation.site.schedule import schedule
-from panels.models import Panelist
+from panels.models import REASON_LENGTH, Panelist
 from surveys.selectors import panel_waves_of
 
 
@@ -79,6 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.PANELIST in roles:
         seats = Panelist.objects.filter(user=request.user).select_related("deliberation")
         context["panel_seats"] = seats
+        context["reason_length"] = REASON_LENGTH
         on_panel = Panelist.objects.active().filter(user=request.user).values("deliberation_id")
         context["panelist_groups"] = (
             ForumGroup.objects.filter(members=request.user)

@@ -5,6 +5,7 @@ the views: ``from deliberation.forum import actions; actions.do_post_message(...
 """
 
 from deliberation.core.actions import ActionRefused
+from deliberation.forum.actions.fees import do_set_participation_fees
 from deliberation.forum.actions.floor import (
     do_end_floor,
     do_give_floor,
@@ -38,6 +39,7 @@ __all__ = [
     "do_add_recommendation",
     "do_allocate_groups",
     "do_assign_facilitator",
+    "do_set_participation_fees",
     "do_answer_question",
     "do_ask_question",
     "do_close_poll",
