@@ -52,6 +52,21 @@ def feature_label(key: str) -> str:
     return str(label) if label is not None else key
 
 
+# The recruitment funnel's fixed steps (panels.funnel); a session or wave step keeps its title.
+FUNNEL_STEP_LABELS = {
+    "poll": gettext_lazy("Poll respondents"),
+    "volunteers": gettext_lazy("Volunteers"),
+    "drawn": gettext_lazy("Drawn"),
+    "confirmed": gettext_lazy("Confirmed"),
+}
+
+
+def funnel_step_label(key: str, label: str = "") -> str:
+    """A fixed funnel step's name in the active language; any other step keeps its label."""
+    fixed = FUNNEL_STEP_LABELS.get(key)
+    return str(fixed) if fixed is not None else label
+
+
 def age_band_label(value: str) -> str:
     """ "60+" reads "60세 이상" / "60 and over"; a band of another shape keeps its key."""
     try:

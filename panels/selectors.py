@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
-from django.utils.translation import gettext_lazy
 
 from deliberation.core import audit as audit_log
 from deliberation.core.models import Deliberation
 from panels import selection
 from panels.audit_record import RECORD_FORMAT
 from panels.funnel import FUNNEL_FEATURES, OPINION, FunnelStep, count_step
-from panels.labels import StrataLabels
+from panels.labels import StrataLabels, funnel_step_label
 from panels.models import (
     District,
     Panelist,
@@ -332,13 +331,6 @@ def margin_categories(deliberation: Deliberation) -> dict[str, list[str]]:
     return categories
 
 
-# The funnel's steps the panels app sees; the report adds the poll, sessions and waves.
-FUNNEL_STEP_LABELS = {
-    "poll": gettext_lazy("Poll respondents"),
-    "volunteers": gettext_lazy("Volunteers"),
-    "drawn": gettext_lazy("Drawn"),
-    "confirmed": gettext_lazy("Confirmed"),
-}
 # A seat that confirmed: confirmed now, or dropped out later (a declined seat never joined).
 CONFIRMED_STATUSES = (Panelist.Status.CONFIRMED, Panelist.Status.DROPPED)
 
@@ -379,8 +371,8 @@ def pool_funnel(deliberation: Deliberation) -> PoolFunnel:
         if status in CONFIRMED_STATUSES:
             confirmed.append(seat)
     steps = (
-        count_step("volunteers", str(FUNNEL_STEP_LABELS["volunteers"]), volunteers, features),
-        count_step("drawn", str(FUNNEL_STEP_LABELS["drawn"]), seats.values(), features),
-        count_step("confirmed", str(FUNNEL_STEP_LABELS["confirmed"]), confirmed, features),
+        count_step("volunteers", funnel_step_label("volunteers"), volunteers, features),
+        count_step("drawn", funnel_step_label("drawn"), seats.values(), features),
+        count_step("confirmed", funnel_step_label("confirmed"), confirmed, features),
     )
     return PoolFunnel(steps, seats)

@@ -18,9 +18,9 @@ from deliberation.report.data import (
 from deliberation.report.models import ReportNarrative
 from panels import selectors as panel_selectors
 from panels.funnel import FUNNEL_FEATURES, OPINION, FunnelStep, count_step
+from panels.labels import funnel_step_label
 from panels.models import Panelist
 from panels.representativeness import CompositionFit
-from panels.selectors import FUNNEL_STEP_LABELS
 from surveys.models import OpinionStratum, Response, Wave
 from surveys.opinion import answers_by_response
 from surveys.wave_data import evaluation_answers, panel_answers, poll_data
@@ -207,9 +207,7 @@ def funnel_steps(deliberation: Deliberation) -> tuple[FunnelStep, ...]:
                 respondents[pk][OPINION] = answer
     steps: list[FunnelStep] = []
     if respondents:
-        steps.append(
-            count_step("poll", str(FUNNEL_STEP_LABELS["poll"]), respondents.values(), features)
-        )
+        steps.append(count_step("poll", funnel_step_label("poll"), respondents.values(), features))
     pool = panel_selectors.pool_funnel(deliberation)
     steps.extend(pool.steps)
     seats = pool.seats

@@ -4,20 +4,29 @@ of queries, and shown on the report's page and in its JSON, XLSX and PDF."""
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from deliberation.forum.models import Attendance, Room
 from deliberation.report.analysis import analyse
+from deliberation.report.analysis_json import analysis_document
+from deliberation.report.data import ReportData
+from deliberation.report.pdf import render_pdf
 from deliberation.report.selectors import build_report_data, funnel_steps
-from panels.funnel import funnel_table
+from deliberation.report.workbook import render_xlsx
+from panels.funnel import FunnelStep, funnel_table
 from panels.models import Panelist, Volunteer
 from surveys.models import OpinionStratum, Question, Response, Wave
 from tests.factories import DeliberationFactory, PanelistFactory, SessionFactory, UserFactory
 from tests.surveys.factories import WaveFactory, complete_response, question
 
 YES, NO = "찬성", "반대"
+ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def build_funnel(deliberation, *, poll=6, volunteers=5, seats=4):
@@ -146,3 +155,74 @@ def test_a_deliberation_with_nothing_yet_has_an_empty_funnel(deliberation):
     assert [s.total for s in steps] == [0, 0, 0]
     analysis = analyse(build_report_data(deliberation))
     assert [r.count for r in analysis.funnel.rows] == [0, 0, 0]
+
+
+# Shown on the page and in every export ------------------------------------------------
+
+SHIN_KORI = [
+    FunnelStep("poll", "", 20006, {"gender": {"남성": 10000, "여성": 10006}}),
+    FunnelStep("volunteers", "", 5981, {"gender": {"남성": 3000, "여성": 2981}}),
+    FunnelStep("drawn", "", 500, {"gender": {"남성": 250, "여성": 250}}),
+    FunnelStep("confirmed", "", 478, {"gender": {"남성": 240, "여성": 238}}),
+    FunnelStep("session:1", "종합토론회", 471, {"gender": {"남성": 236, "여성": 235}}),
+]
+
+
+def shin_kori_report() -> ReportData:
+    return ReportData(
+        slug="shin-kori",
+        title="신고리 5·6호기 공론화",
+        agenda="건설 재개",
+        city="울산",
+        is_demo=True,
+        generated_at=timezone.now(),
+        funnel=tuple(SHIN_KORI),
+    )
+
+
+def test_the_report_page_shows_the_funnel_chart_and_tables(client, analyst, deliberation):
+    build_funnel(deliberation)
+    client.force_login(analyst)
+    html = client.get(reverse("report:page", args=[deliberation.slug]), **ENGLISH).content.decode()
+    section = html[html.index('id="r-funnel"') :]
+    assert 'aria-label="Recruitment funnel"' in section  # the chart's accessible name
+    assert '<th scope="row">Poll respondents</th><td class="num">6</td>' in section
+    assert (
+        '<th scope="row">Confirmed</th><td class="num">3</td><td class="num">75.0%</td>' in section
+    )
+    assert "Recruitment funnel by Prior opinion" in section
+    with translation.override("ko"):
+        korean = client.get(reverse("report:page", args=[deliberation.slug])).content.decode()
+    assert 'id="r-funnel"' in korean
+
+
+def test_the_json_and_workbook_carry_the_funnel():
+    analysis = analyse(shin_kori_report())
+    document = analysis_document(analysis)
+    steps = document["funnel"]["steps"]
+    assert [s["count"] for s in steps] == [20006, 5981, 500, 478, 471]
+    assert steps[3]["from_previous"] == pytest.approx(478 / 500)
+    assert steps[4]["from_first"] == pytest.approx(471 / 20006)
+    assert steps[4]["label"] == "종합토론회"
+    (gender,) = document["funnel"]["strata"]
+    assert gender["feature"] == "gender"
+    women = next(c for c in gender["categories"] if c["category"] == "여성")
+    assert [s["count"] for s in women["steps"]] == [10006, 2981, 250, 238, 235]
+    sheet = load_workbook(io.BytesIO(render_xlsx(analysis)))["Funnel"]
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    assert header[4:9] == ("step", "step_label", "count", "from_previous", "from_first")
+    overall = [r for r in rows if not r[0]]
+    assert [r[6] for r in overall] == [20006, 5981, 500, 478, 471]
+    (confirmed_women,) = [r for r in rows if r[2] == "여성" and r[4] == "confirmed"]
+    assert confirmed_women[0] == "gender" and confirmed_women[6] == 238
+    assert confirmed_women[7] == pytest.approx(238 / 250)
+
+
+@pytest.mark.pdf
+def test_the_pdf_prints_the_funnel():
+    text = "".join(
+        page.extract_text()
+        for page in PdfReader(io.BytesIO(render_pdf(analyse(shin_kori_report())))).pages
+    )
+    assert "20006" in text.replace(",", "")
+    assert "95.6%" in text  # 478 of 500 confirmed
