@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.utils.translation import get_language, gettext_lazy, override
+from django.utils.translation import get_language, gettext_lazy, override, pgettext_lazy
 
 from panels.strata import parse_age_bands
 
@@ -54,10 +54,10 @@ def feature_label(key: str) -> str:
 
 # The recruitment funnel's fixed steps (panels.funnel); a session or wave step keeps its title.
 FUNNEL_STEP_LABELS = {
-    "poll": gettext_lazy("Poll respondents"),
-    "volunteers": gettext_lazy("Volunteers"),
-    "drawn": gettext_lazy("Drawn"),
-    "confirmed": gettext_lazy("Confirmed"),
+    "poll": pgettext_lazy("funnel step", "Poll respondents"),
+    "volunteers": pgettext_lazy("funnel step", "Volunteers"),
+    "drawn": pgettext_lazy("funnel step", "Drawn"),
+    "confirmed": pgettext_lazy("funnel step", "Confirmed"),
 }
 
 
