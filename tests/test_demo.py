@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -113,6 +114,38 @@ def test_demo_panel_is_drawn_as_the_demo_panelist_accounts_and_verifies(seeded):
     assert [s.volunteer.record_id for s in seats] == audit.panel
     assert audit.lottery["size"] == 1000
     assert verify_record(selectors.audit_record(audit)).ok
+
+
+@pytest.mark.django_db
+def test_demo_panel_is_drawn_by_prior_opinion_over_recruited_with_reserves(seeded):
+    deliberation = Deliberation.objects.get()
+    plan = deliberation.panel_plan
+    assert (plan.finishers, plan.attendance_rate, plan.panel_size) == (270, Decimal("0.9"), 300)
+    # Every volunteer carries a prior opinion; its quotas come from the weighted poll.
+    assert not Volunteer.objects.exclude(features__has_key="opinion").exists()
+    targets = selectors.poll_targets(deliberation)
+    assert {t.feature for t in targets} == {"opinion"} and len(targets) >= 3
+    quota_features = set(deliberation.quotas.values_list("feature", flat=True))
+    assert quota_features == {"region", "gender", "age_band", "opinion"}
+    audit = SelectionAudit.objects.get()
+    assert len(audit.reserves) == 30 and not set(audit.reserves) & set(audit.panel)
+    assert verify_record(selectors.audit_record(audit)).ok
+
+
+@pytest.mark.django_db
+def test_demo_report_shows_the_funnel_from_the_poll_to_the_last_wave(client, seeded):
+    client.force_login(demo_account(Role.ANALYST))
+    response = client.get(reverse("report:analysis_json", args=["seoul-2021-waste"]))
+    funnel = response.json()["funnel"]
+    steps = [s["step"] for s in funnel["steps"]]
+    assert steps[:4] == ["poll", "volunteers", "drawn", "confirmed"]
+    assert any(s.startswith("session:") for s in steps)
+    assert any(s.startswith("wave:") for s in steps)
+    counts = {s["step"]: s["count"] for s in funnel["steps"]}
+    assert counts["poll"] == 1000 and counts["drawn"] == 300
+    assert {b["feature"] for b in funnel["strata"]} == {"region", "gender", "age_band", "opinion"}
+    html = client.get(reverse("report:page", args=["seoul-2021-waste"]), **ENGLISH)
+    assert 'aria-label="Recruitment funnel"' in html.content.decode()
 
 
 @pytest.mark.django_db
