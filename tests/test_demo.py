@@ -19,6 +19,7 @@ from deliberation.core.models import Deliberation, Stage
 from deliberation.core.roles import Role
 from deliberation.forum.models import ForumGroup, Material, Room, RoomEvent, Session
 from deliberation.forum.selectors import plenary_room
+from deliberation.report.selectors import funnel_steps
 from panels import selectors
 from panels.audit_record import verify_record
 from panels.models import Panelist, SelectionAudit, Volunteer
@@ -133,19 +134,16 @@ def test_demo_panel_is_drawn_by_prior_opinion_over_recruited_with_reserves(seede
 
 
 @pytest.mark.django_db
-def test_demo_report_shows_the_funnel_from_the_poll_to_the_last_wave(client, seeded):
-    client.force_login(demo_account(Role.ANALYST))
-    response = client.get(reverse("report:analysis_json", args=["seoul-2021-waste"]))
-    funnel = response.json()["funnel"]
-    steps = [s["step"] for s in funnel["steps"]]
-    assert steps[:4] == ["poll", "volunteers", "drawn", "confirmed"]
-    assert any(s.startswith("session:") for s in steps)
-    assert any(s.startswith("wave:") for s in steps)
-    counts = {s["step"]: s["count"] for s in funnel["steps"]}
+def test_demo_funnel_runs_from_the_poll_to_the_last_wave_by_every_stratum(seeded):
+    steps = funnel_steps(Deliberation.objects.get())
+    keys = [s.key for s in steps]
+    assert keys[:4] == ["poll", "volunteers", "drawn", "confirmed"]
+    assert any(k.startswith("session:") for k in keys)
+    assert sum(k.startswith("wave:") for k in keys) == 3
+    counts = dict(zip(keys, (s.total for s in steps), strict=True))
     assert counts["poll"] == 1000 and counts["drawn"] == 300
-    assert {b["feature"] for b in funnel["strata"]} == {"region", "gender", "age_band", "opinion"}
-    html = client.get(reverse("report:page", args=["seoul-2021-waste"]), **ENGLISH)
-    assert 'aria-label="Recruitment funnel"' in html.content.decode()
+    for step in steps:
+        assert set(step.by_stratum) == {"region", "gender", "age_band", "opinion"}, step.key
 
 
 @pytest.mark.django_db
@@ -170,6 +168,7 @@ def test_report_page_for_the_demo_shows_every_stage_it_has_data_for(client, seed
     # An English page names the regions in English.
     assert "Chi-square goodness of fit" in html and "Central" in html
     assert html.count('<svg role="img"') >= 6
+    assert 'aria-label="Recruitment funnel"' in html
     for shown in (
         "1단계 여론조사 (1,000명)",
         "1000 respondents, weighted by raking",
