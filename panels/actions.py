@@ -1032,7 +1032,7 @@ def do_replace_from_reserves(deliberation: Deliberation, *, actor: Any) -> list[
 
 
 # The contact log's entry for a status set by hand.
-STATUS_CONTACTS = {
+STATUS_CONTACTS: dict[str, str] = {
     Panelist.Status.INVITED: SeatContact.Kind.INVITATION,
     Panelist.Status.CONFIRMED: SeatContact.Kind.CONFIRMED,
     Panelist.Status.DECLINED: SeatContact.Kind.DECLINED,

@@ -73,6 +73,11 @@ def seed_margins(deliberation: Deliberation) -> None:
 
 DEMO_POOL_SIZE = 3000
 DEMO_PANEL_SIZE = 300
+# Over-recruitment: 270 must finish and 90% of those drawn are expected to, so 300 are drawn;
+# 30 reserves, ordered per stratum, replace drop-outs.
+DEMO_FINISHERS = 270
+DEMO_ATTENDANCE_RATE = Decimal("0.900")
+DEMO_RESERVES = 30
 DEMO_LOTTERY_SIZE = 1000
 DEMO_PUBLIC_NUMBER = "20210910"
 # Relative response rates by stratum: young men (above all in 도심권) volunteer least,
@@ -125,7 +130,9 @@ def seed_pool(deliberation: Deliberation) -> None:
 
 
 def seed_selection(deliberation: Deliberation, panelist_users: list, organizer) -> None:
-    """Quotas from the margins ±2 percentage points, a computed lottery and the panel drawn from it.
+    """Quotas from the margins ±2 percentage points (and from the weighted poll for prior
+    opinion, when the poll's question is a stratum), over-recruited so that 270 are expected
+    to finish, a computed lottery, and the panel and 30 reserves drawn from it.
 
     The drawn volunteers are seated, in draw order, as the demo accounts panelist001..300.
     """
@@ -139,6 +146,8 @@ def seed_selection(deliberation: Deliberation, panelist_users: list, organizer) 
             "panel_size": DEMO_PANEL_SIZE,
             "tolerance": Decimal("0.02"),
             "lottery_size": DEMO_LOTTERY_SIZE,
+            "finishers": DEMO_FINISHERS,
+            "attendance_rate": DEMO_ATTENDANCE_RATE,
         },
     )
     seed_pool(deliberation)
@@ -154,7 +163,9 @@ def seed_selection(deliberation: Deliberation, panelist_users: list, organizer) 
         run = execute_run(run.pk)
         if run.status != SelectionRun.Status.DONE:
             raise RuntimeError(f"demo selection failed: {run.error}")
-    audit = actions.do_draw(run, DEMO_PUBLIC_NUMBER, actor=organizer, users=panelist_users)
+    audit = actions.do_draw(
+        run, DEMO_PUBLIC_NUMBER, actor=organizer, users=panelist_users, reserves=DEMO_RESERVES
+    )
     by_id = dict(zip(audit.panel, panelist_users, strict=True))
     contacts = list(
         VolunteerContact.objects.filter(

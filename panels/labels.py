@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.utils.translation import get_language, gettext_lazy, override
+from django.utils.translation import get_language, gettext_lazy, override, pgettext_lazy
 
 from panels.strata import parse_age_bands
 
@@ -50,6 +50,21 @@ def feature_label(key: str) -> str:
     """The feature's name in the active language; an organizer's own feature keeps its key."""
     label = FEATURE_LABELS.get(key)
     return str(label) if label is not None else key
+
+
+# The recruitment funnel's fixed steps (panels.funnel); a session or wave step keeps its title.
+FUNNEL_STEP_LABELS = {
+    "poll": pgettext_lazy("funnel step", "Poll respondents"),
+    "volunteers": pgettext_lazy("funnel step", "Volunteers"),
+    "drawn": pgettext_lazy("funnel step", "Drawn"),
+    "confirmed": pgettext_lazy("funnel step", "Confirmed"),
+}
+
+
+def funnel_step_label(key: str, label: str = "") -> str:
+    """A fixed funnel step's name in the active language; any other step keeps its label."""
+    fixed = FUNNEL_STEP_LABELS.get(key)
+    return str(fixed) if fixed is not None else label
 
 
 def age_band_label(value: str) -> str:

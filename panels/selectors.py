@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
@@ -12,7 +13,8 @@ from deliberation.core import audit as audit_log
 from deliberation.core.models import Deliberation
 from panels import selection
 from panels.audit_record import RECORD_FORMAT
-from panels.labels import StrataLabels
+from panels.funnel import FUNNEL_FEATURES, OPINION, FunnelStep, count_step
+from panels.labels import StrataLabels, funnel_step_label
 from panels.models import (
     District,
     Panelist,
@@ -412,3 +414,50 @@ def contact_log(deliberation: Deliberation) -> QuerySet[Panelist]:
         )
         .order_by("draw_position", "pseudonym")
     )
+
+
+# A seat that confirmed: confirmed now, or dropped out later (a declined seat never joined).
+CONFIRMED_STATUSES = (Panelist.Status.CONFIRMED, Panelist.Status.DROPPED)
+
+
+@dataclass(frozen=True)
+class PoolFunnel:
+    """Volunteers, drawn and confirmed as funnel steps, and every seat's strata by user
+    (so a higher layer counts the seats' attendance and answers by the same strata)."""
+
+    steps: tuple[FunnelStep, ...]
+    seats: Mapping[int, Mapping[str, str]]
+
+
+def pool_funnel(deliberation: Deliberation) -> PoolFunnel:
+    """The pool and panel part of the funnel, in two queries whatever their size.
+
+    Every seat ever drawn counts as drawn (replacements too); the opinion stratum is the
+    seat's volunteer's "opinion" feature when the pool carries one.
+    """
+    features = FUNNEL_FEATURES
+    volunteers = [
+        {f: str(v) for f, v in (features_of or {}).items() if f in features}
+        for features_of in Volunteer.objects.filter(deliberation=deliberation).values_list(
+            "features", flat=True
+        )
+    ]
+    seats: dict[int, dict[str, str]] = {}
+    confirmed = []
+    for user_id, status, region, gender, age_band, opinion in Panelist.objects.filter(
+        deliberation=deliberation
+    ).values_list(
+        "user_id", "status", "region", "gender", "age_band", f"volunteer__features__{OPINION}"
+    ):
+        seat = {"region": region, "gender": gender, "age_band": age_band}
+        if opinion not in (None, ""):
+            seat[OPINION] = str(opinion)
+        seats[user_id] = seat
+        if status in CONFIRMED_STATUSES:
+            confirmed.append(seat)
+    steps = (
+        count_step("volunteers", funnel_step_label("volunteers"), volunteers, features),
+        count_step("drawn", funnel_step_label("drawn"), seats.values(), features),
+        count_step("confirmed", funnel_step_label("confirmed"), confirmed, features),
+    )
+    return PoolFunnel(steps, seats)

@@ -45,6 +45,7 @@ from panels.forms import (
     SeatAnswerForm,
     StructuredMarginsForm,
 )
+from panels.funnel import funnel_table
 from panels.margins import (
     PERCENT_TOLERANCE,
     Margin,
@@ -566,6 +567,45 @@ def draw(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "panels/draw.html", context, status=status)
 
 
+def _percent(rate: float | None) -> str:
+    return "–" if rate is None else f"{100 * rate:.1f}%"
+
+
+def _pool_funnel(deliberation: Deliberation) -> dict | None:
+    """The part of the recruitment funnel the panels app sees: volunteers, drawn, confirmed,
+    overall and per stratum (the report carries the whole funnel, poll to last wave)."""
+    table = funnel_table(selectors.pool_funnel(deliberation).steps)
+    if not any(r.count for r in table.rows):
+        return None
+    labels = selectors.labels_for(deliberation)
+
+    def cells(rows):
+        return [{"count": r.count, "from_previous": _percent(r.from_previous)} for r in rows]
+
+    return {
+        "rows": [
+            {
+                "label": r.label,
+                "count": r.count,
+                "from_previous": _percent(r.from_previous),
+                "from_first": _percent(r.from_first),
+            }
+            for r in table.rows
+        ],
+        "steps": [r.label for r in table.rows],
+        "strata": [
+            {
+                "name": labels.feature(feature),
+                "categories": [
+                    (labels.category(feature, category), cells(rows))
+                    for category, rows in by_category.items()
+                ],
+            }
+            for feature, by_category in table.strata.items()
+        ],
+    }
+
+
 @role_required(Role.ORGANIZER)
 def panel(request: HttpRequest, slug: str) -> HttpResponse:
     """The seats, what happened to each (drawn, invited when, answered), and counts per
@@ -589,6 +629,7 @@ def panel(request: HttpRequest, slug: str) -> HttpResponse:
         "can_see_contacts": contacts,
         "uninvited": drawn.exclude(user__email="").count(),
         "unreachable": drawn.filter(user__email="").count(),
+        "funnel": _pool_funnel(deliberation),
     }
     record = deliberation.selection_audits.select_related("run").first()
     if record is not None and record.reserves:

@@ -348,3 +348,30 @@ def knowledge_change(
         ax.set_ylabel(ylabel)
         ax.set_title(title, loc="left", fontsize=10)
         return _svg(fig, title)
+
+
+def funnel_bars(
+    steps: Sequence[str],
+    counts: Sequence[int],
+    title: str,
+    *,
+    text_as_paths: bool = True,
+) -> str:
+    """The recruitment funnel: one bar per step, top to bottom, labelled with its count and
+    its share of the first step."""
+    if len(steps) != len(counts):
+        raise ValueError("one count per step")
+    with _lock, rc_context(_rc(text_as_paths)):
+        fig = Figure(figsize=(WIDTH_IN * 0.8, 0.8 + 0.34 * max(len(steps), 1)))
+        ax = fig.add_subplot()
+        ys = list(range(len(steps)))[::-1]
+        ax.barh(ys, list(counts), 0.6, color=PANEL_COLOUR)
+        first = counts[0] if counts else 0
+        top = max([*counts, 1])
+        for y, n in zip(ys, counts, strict=True):
+            share = f" ({100 * n / first:.1f}%)" if first else ""
+            ax.text(n + top * 0.01, y, f"{n:,}{share}", va="center", fontsize=7)
+        ax.set_yticks(ys, [wrap_label(s, 24) for s in steps])
+        ax.set_xlim(0, top * 1.35)
+        ax.set_title(title, loc="left", fontsize=10)
+        return _svg(fig, title)

@@ -14,12 +14,15 @@ from django.utils import timezone
 
 from deliberation.core.models import Deliberation
 from panels import demo as panels_demo
-from surveys import actions, consent
+from panels.models import Volunteer
+from surveys import actions, consent, opinion
+from surveys.actions.opinion import do_choose_opinion_stratum
 from surveys.models import (
     Answer,
     ContactDetails,
     FieldworkQuota,
     GridItem,
+    OpinionStratum,
     Option,
     Question,
     Questionnaire,
@@ -658,3 +661,37 @@ def seed_poll(deliberation: Deliberation) -> Wave:
     if not wave.weighting_runs.exists():
         actions.do_weight_wave(wave, cap=5.0)
     return wave
+
+
+# Prior opinion as a selection stratum: accepting a facility in one's neighbourhood.
+OPINION_QUESTION = "Q12"
+
+
+def seed_opinion_stratum(deliberation: Deliberation, wave: Wave, actor) -> None:
+    """The demo panel is drawn by prior opinion too: each synthetic volunteer in the pool
+    gets the answer of a poll respondent of their own region, gender and age band (drawn
+    with a fixed seed), and the targets come from the weighted poll's shares."""
+    if OpinionStratum.objects.filter(deliberation=deliberation).exists():
+        return
+    question = wave.questionnaire.questions.get(code=OPINION_QUESTION)
+    answers = opinion.answers_by_response(wave, question)
+    by_cell: dict[tuple[str, str, str], list[str]] = {}
+    for pk, region, gender, band in (
+        Response.objects.filter(pk__in=list(answers))
+        .order_by("respondent_id")
+        .values_list("pk", "region", "gender", "age_band")
+    ):
+        by_cell.setdefault((region, gender, band), []).append(answers[pk])
+    everyone = [a for cell in by_cell.values() for a in cell]
+    rng = np.random.default_rng(2017)
+    changed = []
+    for volunteer in Volunteer.objects.filter(deliberation=deliberation).order_by("external_id"):
+        features = volunteer.features
+        if features.get(opinion.FEATURE) or not everyone:
+            continue
+        cell = (features.get("region"), features.get("gender"), features.get("age_band"))
+        choices = by_cell.get(cell) or everyone
+        volunteer.features = {**features, opinion.FEATURE: choices[int(rng.integers(len(choices)))]}
+        changed.append(volunteer)
+    Volunteer.objects.bulk_update(changed, ["features"], batch_size=2000)
+    do_choose_opinion_stratum(deliberation, wave, question, actor=actor)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -18,6 +19,7 @@ from deliberation.core.models import Deliberation, Stage
 from deliberation.core.roles import Role
 from deliberation.forum.models import ForumGroup, Material, Room, RoomEvent, Session
 from deliberation.forum.selectors import plenary_room
+from deliberation.report.selectors import funnel_steps
 from panels import selectors
 from panels.audit_record import verify_record
 from panels.models import Panelist, SelectionAudit, Volunteer
@@ -116,6 +118,35 @@ def test_demo_panel_is_drawn_as_the_demo_panelist_accounts_and_verifies(seeded):
 
 
 @pytest.mark.django_db
+def test_demo_panel_is_drawn_by_prior_opinion_over_recruited_with_reserves(seeded):
+    deliberation = Deliberation.objects.get()
+    plan = deliberation.panel_plan
+    assert (plan.finishers, plan.attendance_rate, plan.panel_size) == (270, Decimal("0.9"), 300)
+    # Every volunteer carries a prior opinion; its quotas come from the weighted poll.
+    assert not Volunteer.objects.exclude(features__has_key="opinion").exists()
+    targets = selectors.poll_targets(deliberation)
+    assert {t.feature for t in targets} == {"opinion"} and len(targets) >= 3
+    quota_features = set(deliberation.quotas.values_list("feature", flat=True))
+    assert quota_features == {"region", "gender", "age_band", "opinion"}
+    audit = SelectionAudit.objects.get()
+    assert len(audit.reserves) == 30 and not set(audit.reserves) & set(audit.panel)
+    assert verify_record(selectors.audit_record(audit)).ok
+
+
+@pytest.mark.django_db
+def test_demo_funnel_runs_from_the_poll_to_the_last_wave_by_every_stratum(seeded):
+    steps = funnel_steps(Deliberation.objects.get())
+    keys = [s.key for s in steps]
+    assert keys[:4] == ["poll", "volunteers", "drawn", "confirmed"]
+    assert any(k.startswith("session:") for k in keys)
+    assert sum(k.startswith("wave:") for k in keys) == 3
+    counts = dict(zip(keys, (s.total for s in steps), strict=True))
+    assert counts["poll"] == 1000 and counts["drawn"] == 300
+    for step in steps:
+        assert set(step.by_stratum) == {"region", "gender", "age_band", "opinion"}, step.key
+
+
+@pytest.mark.django_db
 def test_demo_pool_has_few_young_men_in_dosimgwon(seeded):
     pool = Volunteer.objects.count()
     few = Volunteer.objects.filter(
@@ -137,6 +168,7 @@ def test_report_page_for_the_demo_shows_every_stage_it_has_data_for(client, seed
     # An English page names the regions in English.
     assert "Chi-square goodness of fit" in html and "Central" in html
     assert html.count('<svg role="img"') >= 6
+    assert 'aria-label="Recruitment funnel"' in html
     for shown in (
         "1단계 여론조사 (1,000명)",
         "1000 respondents, weighted by raking",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from deliberation.report.data import ReportData
+from panels.funnel import FunnelTable, funnel_table
 from panels.strata import STRATA
 from surveys.analysis import compare_waves
 from surveys.answer_sets import PollItems, WaveData
@@ -75,6 +76,7 @@ class ReportAnalysis:
     panel_vs_poll: tuple[PanelPollRow, ...] = ()
     panel_weights: tuple[WaveWeights, ...] = ()
     evaluation: tuple[EvaluationResult, ...] = ()
+    funnel: FunnelTable = field(default_factory=lambda: funnel_table(()))
 
 
 def wave_pairs(waves: Sequence[str]) -> list[tuple[str, str]]:
@@ -285,4 +287,4 @@ def analyse(data: ReportData) -> ReportAnalysis:
         for item, (label, values) in data.evaluation.items()
         if (result := evaluate_item(item, label, values)) is not None
     )
-    return ReportAnalysis(data, waves, versus, weights, evaluation)
+    return ReportAnalysis(data, waves, versus, weights, evaluation, funnel_table(data.funnel))

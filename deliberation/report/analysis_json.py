@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 import json
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from deliberation.report.analysis import MIN_SUBGROUP_PAIRS, ReportAnalysis, WaveAnalysis
-from panels.labels import StrataLabels
+from panels.funnel import FunnelRow, FunnelTable
+from panels.labels import StrataLabels, feature_label, funnel_step_label
 from panels.representativeness import CompositionFit
 from surveys.analysis import SCHEMA_VERSION, comparison_dict
 from surveys.answer_sets import PollResults, WaveData
@@ -78,6 +80,7 @@ def analysis_document(analysis: ReportAnalysis) -> dict[str, Any]:
             for fit in data.representativeness
         ],
         "poll": _poll_document(data.poll),
+        "funnel": _funnel_document(analysis.funnel, StrataLabels(english=data.category_names_en)),
         "waves": None
         if waves is None
         else {
@@ -217,6 +220,41 @@ def _attrition_document(result: AttritionResult | None) -> dict[str, Any] | None
                 "p_value": v.p_value,
             }
             for v in result.variables
+        ],
+    }
+
+
+def _funnel_rows(rows: Sequence[FunnelRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "step": r.key,
+            "label": funnel_step_label(r.key, r.label),
+            "count": r.count,
+            "from_previous": r.from_previous,
+            "from_first": r.from_first,
+        }
+        for r in rows
+    ]
+
+
+def _funnel_document(table: FunnelTable, labels: StrataLabels) -> dict[str, Any]:
+    """Each step's count and retention, overall and per feature and category."""
+    return {
+        "steps": _funnel_rows(table.rows),
+        "strata": [
+            {
+                "feature": feature,
+                "feature_label": feature_label(feature),
+                "categories": [
+                    {
+                        "category": category,
+                        "label": labels.category(feature, category),
+                        "steps": _funnel_rows(rows),
+                    }
+                    for category, rows in by_category.items()
+                ],
+            }
+            for feature, by_category in table.strata.items()
         ],
     }
 

@@ -13,6 +13,7 @@ import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from panels.funnel import FunnelStep
 from panels.representativeness import CompositionFit
 from surveys.answer_sets import PollItems, PollResults, WaveData
 
@@ -105,6 +106,8 @@ class ReportData:
     # (feature, category key) -> English name, for the deliberation's own categories
     # (its regions); panels.labels turns every key into words with them.
     category_names_en: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # The recruitment funnel's counts, poll respondents to the last panel wave.
+    funnel: tuple[FunnelStep, ...] = ()
 
     def empty_sections(self) -> dict[str, StageRow | None]:
         """Each section with no data yet, with the stage that will fill it (if planned).

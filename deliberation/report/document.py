@@ -22,7 +22,8 @@ from deliberation.report.text import (
     scale_label,
     statistical_test_name,
 )
-from panels.labels import StrataLabels, feature_label
+from panels.funnel import FunnelRow
+from panels.labels import StrataLabels, feature_label, funnel_step_label
 from surveys import charts
 from surveys.fonts import bold_font_path, regular_font_path
 from surveys.stats import ItemResult, WaveComparison
@@ -253,6 +254,54 @@ def _representativeness(analysis: ReportAnalysis, paths: bool) -> list[dict]:
     return blocks
 
 
+def _percent(rate: float | None) -> str:
+    return "–" if rate is None else f"{100 * rate:.1f}%"
+
+
+def _funnel_rows(rows: Sequence[FunnelRow]) -> list[dict]:
+    return [
+        {
+            "label": funnel_step_label(r.key, r.label),
+            "count": r.count,
+            "from_previous": _percent(r.from_previous),
+            "from_first": _percent(r.from_first),
+        }
+        for r in rows
+    ]
+
+
+def _funnel(analysis: ReportAnalysis, paths: bool) -> dict | None:
+    """The funnel's chart and table, and per feature a table of its categories by step."""
+    table = analysis.funnel
+    if table.is_empty or not any(r.count for r in table.rows):
+        return None
+    labels = _strata_labels(analysis)
+    rows = _funnel_rows(table.rows)
+    title = _("Recruitment funnel")
+    strata = []
+    for feature, by_category in table.strata.items():
+        strata.append(
+            {
+                "name": feature_label(feature),
+                "title": _("Recruitment funnel by %(feature)s")
+                % {"feature": feature_label(feature)},
+                "categories": [
+                    (labels.category(feature, category), _funnel_rows(category_rows))
+                    for category, category_rows in by_category.items()
+                ],
+            }
+        )
+    return {
+        "title": title,
+        "rows": rows,
+        "steps": [r["label"] for r in rows],
+        "svg": charts.funnel_bars(
+            [r["label"] for r in rows], [r.count for r in table.rows], title, text_as_paths=paths
+        ),
+        "strata": strata,
+    }
+
+
 def _poll_questions(analysis: ReportAnalysis) -> list[dict]:
     poll = analysis.data.poll
     if poll is None:
@@ -463,6 +512,7 @@ def report_context(
         "panel_vs_poll": _panel_vs_poll(analysis),
         "panel_weights": _panel_weights(analysis),
         "evaluation": _evaluation(analysis),
+        "funnel": _funnel(analysis, paths),
         "recommendations": data.recommendations,
         "empty": data.empty_sections(),
         "narratives": {k: v for k, v in data.narratives.items() if v},

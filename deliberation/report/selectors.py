@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
 from deliberation.core.models import Deliberation
@@ -17,8 +17,12 @@ from deliberation.report.data import (
 )
 from deliberation.report.models import ReportNarrative
 from panels import selectors as panel_selectors
+from panels.funnel import FUNNEL_FEATURES, OPINION, FunnelStep, count_step
+from panels.labels import funnel_step_label
 from panels.models import Panelist
 from panels.representativeness import CompositionFit
+from surveys.models import OpinionStratum, Response, Wave
+from surveys.opinion import answers_by_response
 from surveys.wave_data import evaluation_answers, panel_answers, poll_data
 
 
@@ -170,5 +174,75 @@ def build_report_data(deliberation: Deliberation) -> ReportData:
         waves=panel.data if panel else None,
         narratives=narratives(deliberation),
         evaluation=evaluation_answers(deliberation),
+        funnel=funnel_steps(deliberation),
         category_names_en=panel_selectors.labels_for(deliberation).english,
     )
+
+
+def funnel_steps(deliberation: Deliberation) -> tuple[FunnelStep, ...]:
+    """The whole recruitment funnel's counts, in a fixed number of queries.
+
+    Poll respondents (counted responses of the poll waves, with their answer to the opinion
+    question when one is chosen) -> volunteers -> drawn -> confirmed (panels) -> attended
+    each session anyone came to -> completed each panel wave anyone answered. Sessions and
+    waves count the seats only, by the seat's strata.
+    """
+    features = FUNNEL_FEATURES
+    respondents = {
+        pk: {"region": region, "gender": gender, "age_band": age_band}
+        for pk, region, gender, age_band in Response.objects.filter(
+            wave__deliberation=deliberation, wave__kind=Wave.Kind.POLL
+        )
+        .counted()
+        .values_list("pk", "region", "gender", "age_band")
+    }
+    stratum = (
+        OpinionStratum.objects.filter(deliberation=deliberation)
+        .select_related("wave", "question")
+        .first()
+    )
+    if stratum is not None:
+        for pk, answer in answers_by_response(stratum.wave, stratum.question).items():
+            if pk in respondents:
+                respondents[pk][OPINION] = answer
+    steps: list[FunnelStep] = []
+    if respondents:
+        steps.append(count_step("poll", funnel_step_label("poll"), respondents.values(), features))
+    pool = panel_selectors.pool_funnel(deliberation)
+    steps.extend(pool.steps)
+    seats = pool.seats
+    came: dict[int, set[int]] = {}
+    for session_id, user_id in (
+        Attendance.objects.filter(room__session__deliberation=deliberation)
+        .values_list("room__session_id", "user_id")
+        .distinct()
+    ):
+        if user_id in seats:
+            came.setdefault(session_id, set()).add(user_id)
+    for pk, title in (
+        Session.objects.filter(deliberation=deliberation, pk__in=list(came))
+        .order_by("starts_at", "pk")
+        .values_list("pk", "title")
+    ):
+        steps.append(
+            count_step(f"session:{pk}", title, (seats[u] for u in sorted(came[pk])), features)
+        )
+    answered: dict[int, set[int]] = {}
+    for wave_id, user_id in (
+        Response.objects.filter(wave__deliberation=deliberation, panelist__isnull=False)
+        .exclude(wave__kind=Wave.Kind.POLL)
+        .counted()
+        .values_list("wave_id", "panelist__user_id")
+        .distinct()
+    ):
+        if user_id in seats:
+            answered.setdefault(wave_id, set()).add(user_id)
+    for pk, title in (
+        Wave.objects.filter(pk__in=list(answered))
+        .order_by(F("opens_at").asc(nulls_last=True), "pk")
+        .values_list("pk", "title")
+    ):
+        steps.append(
+            count_step(f"wave:{pk}", title, (seats[u] for u in sorted(answered[pk])), features)
+        )
+    return tuple(steps)

@@ -221,6 +221,42 @@ def render_xlsx(analysis: ReportAnalysis) -> bytes:
         ["session", "expected", "attended"],
         [[a["session"], a["expected"], a["attended"]] for a in process["attendance"]],
     )
+    funnel = document["funnel"]
+    funnel_rows = [
+        ["", "", "", "", s["step"], s["label"], s["count"], s["from_previous"], s["from_first"]]
+        for s in funnel["steps"]
+    ]
+    for block in funnel["strata"]:
+        for c in block["categories"]:
+            for s in c["steps"]:
+                funnel_rows.append(
+                    [
+                        block["feature"],
+                        block["feature_label"],
+                        c["category"],
+                        c["label"],
+                        s["step"],
+                        s["label"],
+                        s["count"],
+                        s["from_previous"],
+                        s["from_first"],
+                    ]
+                )
+    sheet(
+        "Funnel",
+        [
+            "feature",
+            "feature_label",
+            "category",
+            "category_label",
+            "step",
+            "step_label",
+            "count",
+            "from_previous",
+            "from_first",
+        ],
+        funnel_rows,
+    )
     rep_rows = []
     for fit in document["representativeness"]:
         for c in fit["categories"]:

@@ -120,3 +120,35 @@ def test_with_the_contact_permission_the_panel_page_shows_names_and_contacts(cli
     page = client.get(reverse("panels:panel", args=[drawn.slug]), **EN).content.decode()
     assert seat.user.email in page and seat.volunteer.contact.name in page
     assert seat.volunteer.external_id in page
+
+
+def test_the_panel_page_shows_the_pool_funnel_and_links_to_the_whole_funnel(
+    client, drawn, organizer
+):
+    pool = drawn.volunteers.count()
+    seats = list(drawn.panelists.all())
+    n = len(seats)
+    actions.do_set_panelist_status(seats[0], Panelist.Status.CONFIRMED, actor=organizer)
+    actions.do_set_panelist_status(seats[1], Panelist.Status.DECLINED, actor=organizer)
+    client.force_login(organizer)
+    page = client.get(reverse("panels:panel", args=[drawn.slug]), **EN).content.decode()
+    section = page[page.index('id="funnel-heading"') :]
+    rows = re.findall(
+        r'<tr><th scope="row">([^<]+)</th><td class="num">(\d+)</td><td class="num">([^<]+)</td>',
+        section,
+    )
+    assert rows[:3] == [
+        ("Volunteers", str(pool), "–"),
+        ("Drawn", str(n), f"{100 * n / pool:.1f}%"),
+        ("Confirmed", "1", f"{100 / n:.1f}%"),
+    ]
+    assert reverse("report:page", args=[drawn.slug]) + "#r-funnel" in section
+    assert "<caption>Gender" in section  # and by stratum
+
+
+def test_the_panel_page_without_a_pool_shows_no_funnel(client, organizer):
+    seat = PanelistFactory(volunteer=None)
+    Panelist.objects.filter(pk=seat.pk).delete()
+    client.force_login(organizer)
+    page = client.get(reverse("panels:panel", args=[seat.deliberation.slug]), **EN)
+    assert 'id="funnel-heading"' not in page.content.decode()

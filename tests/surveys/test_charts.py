@@ -12,6 +12,7 @@ from surveys.charts import (
     LikertRow,
     _spread,
     diverging_likert,
+    funnel_bars,
     knowledge_change,
     proportion_slopes,
     representativeness_bars,
@@ -39,6 +40,7 @@ def charts() -> dict[str, str]:
             ["도심권", "동북권"], [0.05, 0.315], [0.06, 0.3], "권역 구성"
         ),
         "knowledge": knowledge_change(["W1", "W2"], [0.4, 0.6], "지식 지수"),
+        "funnel": funnel_bars(["여론조사 응답자", "자원자"], [1000, 200], "모집 단계"),
     }
 
 
@@ -126,3 +128,27 @@ def test_close_shares_get_labels_that_do_not_collide():
     assert stacked[0] >= 65.0  # the cluster's labels start above its highest point
     assert all(b - a >= 4.5 - 1e-9 for a, b in zip(stacked, stacked[1:], strict=False))
     assert positions[0] < positions[2] < positions[1]  # in the order of the shares
+
+
+def test_funnel_chart_names_itself_and_labels_each_step_with_its_count_and_share():
+    svg = funnel_bars(
+        ["여론조사 응답자", "자원자", "추출", "확정"],
+        [20006, 5981, 500, 478],
+        "모집 깔때기",
+        text_as_paths=False,
+    )
+    assert 'role="img" aria-label="모집 깔때기"' in svg
+    texts = _texts(svg)
+    assert "자원자" in texts
+    assert "5,981 (29.9%)" in texts
+    assert "478 (2.4%)" in texts
+
+
+def test_funnel_chart_of_an_empty_first_step_gives_counts_only():
+    svg = funnel_bars(["자원자", "추출"], [0, 0], "모집", text_as_paths=False)
+    assert "0" in _texts(svg)
+
+
+def test_funnel_chart_refuses_counts_that_do_not_match_the_steps():
+    with pytest.raises(ValueError):
+        funnel_bars(["자원자"], [1, 2], "모집")

@@ -27,11 +27,16 @@ class Command(BaseCommand):
             deliberation, accounts = core_demo.seed_core(password)
             panels_demo.seed_regions(deliberation)
             panels_demo.seed_margins(deliberation)
+            # The poll comes first: the panel is drawn by prior opinion too, its targets
+            # from the weighted poll.
+            poll = surveys_demo.seed_poll(deliberation)
+            panels_demo.seed_pool(deliberation)
+            if not deliberation.selection_audits.exists():
+                surveys_demo.seed_opinion_stratum(deliberation, poll, accounts.organizer)
             panels_demo.seed_selection(deliberation, accounts.panelists, accounts.organizer)
             forum_demo.seed_sessions(deliberation, accounts)
             forum_demo.seed_forum(deliberation)
             forum_demo.seed_outcomes(deliberation)
-            poll = surveys_demo.seed_poll(deliberation)
             panel_waves = demo_waves.seed_panel_waves(poll)
             # The demo organizer invites panelists, so may see volunteers' contacts.
             accounts.organizer.user_permissions.add(
