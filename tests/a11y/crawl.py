@@ -153,8 +153,8 @@ class Finding:
         found = [("axe", rule) for rule, impact, _ in self.rules if impact in FAILING_IMPACTS]
         if self.overflow > 0:
             found.append(("overflow", "overflow"))
-        if self.wrong_language:
-            found.append(("language", "hangul" if self.language == "en" else "english"))
+        kind = "hangul" if self.language == "en" else "english"
+        found += sorted({("language", f"{kind}: {w['text'][:40]}") for w in self.wrong_language})
         if self.error:
             found.append(("error", self.error))
         return found
@@ -164,6 +164,8 @@ class Crawler:
     def __init__(self, context, base_url: str, role: str) -> None:
         self.context = context
         self.page = context.new_page()
+        # The report computes its analysis on the first view, slowly on a loaded machine.
+        self.page.set_default_navigation_timeout(120_000)
         self.base = base_url
         self.role = role
         self.axe = AXE.read_text(encoding="utf-8")
