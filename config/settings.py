@@ -216,6 +216,8 @@ QUALITY_ADDRESS_THRESHOLD = env_int("QUALITY_ADDRESS_THRESHOLD", 3, minimum=2)
 # A panelist gets at most one reminder per panel wave within this many hours.
 WAVE_REMINDER_INTERVAL_HOURS = env_int("WAVE_REMINDER_INTERVAL_HOURS", 24, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Gongnon <noreply@localhost>")
+# Whom the accessibility statement (접근성 안내) names for problems and alternative formats.
+GONGNON_ACCESSIBILITY_CONTACT = env_str("GONGNON_ACCESSIBILITY_CONTACT", "accessibility@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Languages: Korean first, English second.

@@ -81,6 +81,7 @@ STAFF_ONLY = everyone(302, 302)  # the admin sends non-staff to its own login pa
 ACCESS: dict[str, Access] = {
     # Project pages
     "deliberation:home": everyone(200, 200),
+    "deliberation:accessibility": everyone(200, 200),
     "deliberation:list": Access(LOGIN, only(Role.ORGANIZER, Role.ANALYST).roles, other_team=200),
     "deliberation:detail": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:stage_edit": only(Role.ORGANIZER),

@@ -6,6 +6,7 @@ app_name = "deliberation"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("deliberations/", views.deliberation_list, name="list"),
     path("deliberations/new/", views.deliberation_create, name="create"),
     path("deliberations/<slug:slug>/", views.deliberation_detail, name="detail"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
@@ -40,6 +41,21 @@ from deliberation.site.journey import journey
 from deliberation.site.schedule import schedule
 from panels.models import REASON_LENGTH, Panelist
 from surveys.selectors import panel_waves_of
+
+# The axe-core version the accessibility crawl (tests/a11y) runs; the statement names it.
+AXE_VERSION = "4.14.1"
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement: the standard aimed at, how it is tested, limits, contact."""
+    return render(
+        request,
+        "deliberation/accessibility.html",
+        {
+            "contact": settings.GONGNON_ACCESSIBILITY_CONTACT,
+            "axe_version": AXE_VERSION,
+        },
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:
