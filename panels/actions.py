@@ -1173,18 +1173,7 @@ def do_send_confirmation_reminders(
         }
         messages.append((subject, body, None, [seat.user.email]))
     with transaction.atomic():
-        now = timezone.now()
-        SeatContact.objects.bulk_create(
-            SeatContact(
-                panelist=seat,
-                kind=SeatContact.Kind.REMINDER,
-                channel=SeatContact.Channel.EMAIL,
-                actor=actor,
-                at=now,
-            )
-            for seat in seats
-        )
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+        _log_mails_and_send(seats, SeatContact.Kind.REMINDER, messages, actor, timezone.now())
         audit.record(
             "confirmation_reminders.sent",
             actor=actor,
@@ -1192,6 +1181,17 @@ def do_send_confirmation_reminders(
             extra={"count": len(seats), "seats": [s.pseudonym for s in seats]},
         )
     return len(seats)
+
+
+def _log_mails_and_send(seats: list, kind: str, messages: list, actor: Any, now: Any) -> None:
+    """Log one e-mail contact per seat and send the e-mails once the transaction commits."""
+    SeatContact.objects.bulk_create(
+        SeatContact(
+            panelist=seat, kind=kind, channel=SeatContact.Channel.EMAIL, actor=actor, at=now
+        )
+        for seat in seats
+    )
+    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
 
 
 def do_send_invitations(deliberation: Deliberation, *, login_url: str, actor: Any) -> int:
@@ -1218,17 +1218,7 @@ def do_send_invitations(deliberation: Deliberation, *, login_url: str, actor: An
         Panelist.objects.filter(pk__in=[s.pk for s in seats]).update(
             status=Panelist.Status.INVITED, invited_at=now
         )
-        SeatContact.objects.bulk_create(
-            SeatContact(
-                panelist=seat,
-                kind=SeatContact.Kind.INVITATION,
-                channel=SeatContact.Channel.EMAIL,
-                actor=actor,
-                at=now,
-            )
-            for seat in seats
-        )
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+        _log_mails_and_send(seats, SeatContact.Kind.INVITATION, messages, actor, now)
         audit.record(
             "invitations.sent",
             actor=actor,
