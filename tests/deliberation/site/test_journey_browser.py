@@ -396,7 +396,8 @@ def invite_and_confirm(j: Journey) -> None:
     second.goto(j.setup)
     second.click("main ol.journey >> text=초대와 참여 확정")
     rows = second.eval_on_selector_all(
-        "main table tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))"
+        "main table.panel-table tbody tr",
+        "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))",
     )
     j.seats = {row[1]: row[4] for row in rows}
     assert len(j.seats) == PANEL_SIZE
