@@ -139,10 +139,17 @@ def submit(page, form: str = "main form") -> None:
 
 def wait_for_main_text(page, text: str, url: str, timeout: float = 60.0) -> str:
     """Reload a page that shows background work until it says ``text``."""
+    from playwright.sync_api import Error as PlaywrightError
+
     deadline = time.monotonic() + timeout
     while True:
-        page.goto(url)
-        main = page.inner_text("main")
+        try:
+            page.goto(url)
+            main = page.inner_text("main")
+        except PlaywrightError:
+            # The page's own status poll reloads it when the job ends, which can cut
+            # this navigation short; read the page again.
+            main = ""
         if text in main:
             return main
         if time.monotonic() > deadline:
