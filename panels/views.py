@@ -473,7 +473,12 @@ def _timings(run: SelectionRun) -> list[tuple[str, object]]:
         "leximin_seconds": _("Selection probabilities (LEXIMIN)"),
         "lottery_seconds": _("Lottery of panels"),
     }
-    return [(steps.get(key, key), seconds) for key, seconds in run.timings.items()]
+    # In the order the steps run (PostgreSQL's jsonb does not keep the keys' order).
+    order = {key: n for n, key in enumerate(steps)}
+    timings = sorted(
+        run.timings.items(), key=lambda item: (order.get(item[0], len(order)), item[0])
+    )
+    return [(steps.get(key, key), seconds) for key, seconds in timings]
 
 
 def _worker_hint(run: SelectionRun) -> str:
