@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Widget templates are overridden in templates/django/forms/ (data marked with its lang).
+    "django.forms",
     "channels",
     "allauth",
     "allauth.account",
@@ -105,6 +107,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Databases: SQLite unless DATABASE_URL names PostgreSQL.
 DATABASES = {

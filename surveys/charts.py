@@ -4,7 +4,8 @@ Plain data in, an SVG string out; no Django. For the page, text is drawn as
 glyph outlines of the bundled NanumGothic font, so Korean renders identically in every
 browser without depending on the viewer's fonts; for the PDF (``text_as_paths=False``)
 text stays text in that font family, which the PDF embeds once. Each SVG carries an
-accessible name (role="img" + aria-label); the page shows the same numbers in a table.
+accessible name (role="img" + aria-label, or aria-labelledby its caption); the page shows
+the same numbers in a table.
 """
 
 from __future__ import annotations
@@ -65,21 +66,25 @@ def _rc(text_as_paths: bool = True) -> dict:
     }
 
 
-def _svg(fig: Figure, title: str) -> str:
+def _svg(fig: Figure, title: str, label_id: str = "") -> str:
+    """The chart's SVG, named by its title, or by the element ``label_id`` when the page
+    shows the title (a caption can mark a Korean wave name with its language; an
+    attribute cannot). Matplotlib's metadata is left out: it is never shown."""
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    metadata = {"Date": None, "Creator": None, "Format": None, "Type": None}
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata=metadata)
     text = without_inline_styles(buffer.getvalue())
     text = text[text.index("<svg") :]
     # Several charts share one HTML page: make every id (and reference to it) unique.
     prefix = "c" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:8] + "-"
     text = re.sub(r'\b(id="|href="#|url\(#)', lambda m: m.group(1) + prefix, text)
-    label = escape(title, quote=True)
-    text = re.sub(
-        r"<svg ",
-        f'<svg role="img" aria-label="{label}" class="chart" ',
-        text,
-        count=1,
-    )
+    if label_id:
+        name = f'aria-labelledby="{escape(label_id, quote=True)}"'
+    else:
+        name = f'aria-label="{escape(title, quote=True)}"'
+    text = re.sub(r"<svg ", f'<svg role="img" {name} class="chart" ', text, count=1)
+    if label_id:
+        return text
     return text.replace(">", f"><title>{escape(title)}</title>", 1)
 
 
@@ -141,6 +146,7 @@ def diverging_likert(
     title: str,
     *,
     text_as_paths: bool = True,
+    label_id: str = "",
 ) -> str:
     """Diverging stacked bars: disagreeing answers to the left of 0, agreeing to the right."""
     k = len(categories)
@@ -211,7 +217,7 @@ def diverging_likert(
             handlelength=1.2,
             columnspacing=1.0,
         )
-        return _svg(fig, title)
+        return _svg(fig, title, label_id)
 
 
 def proportion_slopes(
@@ -220,6 +226,7 @@ def proportion_slopes(
     title: str,
     *,
     text_as_paths: bool = True,
+    label_id: str = "",
 ) -> str:
     """A line per item joining its share (0-1) in each wave; a gap where a wave is missing."""
     if not waves:
@@ -265,7 +272,7 @@ def proportion_slopes(
         ax.legend(
             loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8, labelspacing=0.9
         )
-        return _svg(fig, title)
+        return _svg(fig, title, label_id)
 
 
 def _spread(values: Sequence[float], gap: float) -> list[float]:
@@ -298,6 +305,7 @@ def representativeness_bars(
     labels: tuple[str, str] = ("Population", "Panel"),
     *,
     text_as_paths: bool = True,
+    label_id: str = "",
 ) -> str:
     """Population share next to panel share (0-1) for each category of one feature."""
     if not (len(categories) == len(population) == len(panel)):
@@ -320,7 +328,7 @@ def representativeness_bars(
         ax.set_xlabel("%")
         ax.set_title(title, loc="left", fontsize=10)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
-        return _svg(fig, title)
+        return _svg(fig, title, label_id)
 
 
 def knowledge_change(
@@ -330,6 +338,7 @@ def knowledge_change(
     ylabel: str = "% correct",
     *,
     text_as_paths: bool = True,
+    label_id: str = "",
 ) -> str:
     """Mean share of knowledge questions answered correctly, per wave."""
     if len(waves) != len(means):
@@ -347,7 +356,7 @@ def knowledge_change(
         ax.set_ylim(0, 110)
         ax.set_ylabel(ylabel)
         ax.set_title(title, loc="left", fontsize=10)
-        return _svg(fig, title)
+        return _svg(fig, title, label_id)
 
 
 def funnel_bars(
@@ -356,6 +365,7 @@ def funnel_bars(
     title: str,
     *,
     text_as_paths: bool = True,
+    label_id: str = "",
 ) -> str:
     """The recruitment funnel: one bar per step, top to bottom, labelled with its count and
     its share of the first step."""
@@ -374,4 +384,4 @@ def funnel_bars(
         ax.set_yticks(ys, [wrap_label(s, 24) for s in steps])
         ax.set_xlim(0, top * 1.35)
         ax.set_title(title, loc="left", fontsize=10)
-        return _svg(fig, title)
+        return _svg(fig, title, label_id)

@@ -137,11 +137,79 @@ SELECTION_EVENTS = frozenset(
 
 LABEL_LENGTH = 200
 
+# The details an event records, by key, as the log shows them. A key without a label is
+# shown as the key itself, as code.
+DETAIL_LABELS: dict[str, Any] = {
+    "already_present": _("already present"),
+    "author": _("author"),
+    "batch": _("batch"),
+    "bytes": _("bytes"),
+    "cap": _("weight cap"),
+    "changed": _("changed"),
+    "channel": _("channel"),
+    "codes": _("question codes"),
+    "columns": _("columns"),
+    "converged": _("converged"),
+    "count": _("count"),
+    "created": _("created"),
+    "design_effect": _("design effect"),
+    "districts": _("districts"),
+    "dropped": _("dropped out"),
+    "ends_on": _("ends on"),
+    "facilitator": _("facilitator"),
+    "flag": _("flag"),
+    "flagged": _("flagged"),
+    "from": _("copied from"),
+    "groups": _("groups"),
+    "inputs_digest": _("digest of the inputs"),
+    "invited": _("invited"),
+    "kind": _("kind"),
+    "lottery_digest": _("digest of the lottery"),
+    "minutes": _("minutes"),
+    "name": _("name"),
+    "name_en": _("name in English"),
+    "new_seat": _("new seat"),
+    "not_replaced": _("not replaced"),
+    "note": _("note"),
+    "panel_size": _("panel size"),
+    "panelists": _("panelists"),
+    "previous": _("previous version"),
+    "public_number": _("public number"),
+    "question": _("question"),
+    "reason": _("reason"),
+    "replacement": _("replacement"),
+    "replacements": _("replacements"),
+    "reserves": _("reserves"),
+    "respondents": _("respondents"),
+    "responses": _("responses"),
+    "role": _("role"),
+    "run": _("run"),
+    "seat": _("seat"),
+    "seats": _("seats"),
+    "seed": _("seed"),
+    "seq": _("message number"),
+    "session": _("session"),
+    "skip_invalid": _("invalid rows skipped"),
+    "skipped_invalid": _("invalid rows skipped"),
+    "source": _("source"),
+    "starts_on": _("starts on"),
+    "text": _("text"),
+    "user": _("user"),
+    "wave": _("wave"),
+    "weighted": _("weighted"),
+}
+
 
 def event_label(event_type: str) -> str:
     """The readable name of an event type (the key itself for one no longer known)."""
     label = EVENTS.get(event_type)
     return str(label) if label is not None else event_type
+
+
+def detail_label(key: str) -> str | None:
+    """The readable name of a detail's key, or None for a key without one."""
+    label = DETAIL_LABELS.get(key)
+    return str(label) if label is not None else None
 
 
 def plain(value: Any) -> Any:

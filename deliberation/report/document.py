@@ -143,10 +143,14 @@ def _likert(analysis: ReportAnalysis, comparison: WaveComparison, paths: bool) -
                 }
                 for row in rows
             ]
+            caption_id = f"likert-{len(blocks) + 1}"
             blocks.append(
                 {
-                    "svg": charts.diverging_likert(rows, categories, title, text_as_paths=paths),
+                    "svg": charts.diverging_likert(
+                        rows, categories, title, text_as_paths=paths, label_id=caption_id
+                    ),
                     "title": title,
+                    "caption_id": caption_id,
                     "categories": categories,
                     # Header words kept whole: a narrow column breaks between words only.
                     "category_words": [c.split() for c in categories],

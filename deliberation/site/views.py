@@ -12,6 +12,8 @@ from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,6 +31,7 @@ from deliberation.core.access import (
 from deliberation.core.models import AuditLogEntry, Deliberation, Membership, Stage
 from deliberation.core.names import display_name
 from deliberation.core.roles import TEAM_ROLES, Role
+from deliberation.core.templatetags.data_lang import in_lang
 from deliberation.forum.models import ForumGroup, Session
 from deliberation.site.forms import (
     DeliberationForm,
@@ -39,7 +42,9 @@ from deliberation.site.forms import (
 )
 from deliberation.site.journey import journey
 from deliberation.site.schedule import schedule
+from panels.labels import FEATURE_LABELS, StrataLabels, feature_label
 from panels.models import REASON_LENGTH, Panelist
+from panels.selectors import labels_for
 from surveys.selectors import panel_waves_of
 
 # The axe-core version the accessibility crawl (tests/a11y) runs; the statement names it.
@@ -408,7 +413,7 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "deliberation": deliberation,
         "page_obj": page,
-        "rows": [_audit_row(entry) for entry in page],
+        "rows": [_audit_row(entry, labels_for(deliberation)) for entry in page],
         "events": [(key, label) for key, label in audit.EVENTS.items() if key in present],
         "actors": [(person.pk, display_name(person)) for person in actors],
         "event": event,
@@ -417,23 +422,36 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "deliberation/audit_log.html", context)
 
 
-def _field_label(object_type: str, name: str) -> str:
-    """A changed field by its model's name for it, else by its key."""
+def _field_label(object_type: str, name: str, labels: StrataLabels) -> SafeString:
+    """A changed field by its model's name for it; a margin or quota cell ("region=도심권")
+    by its feature and category; else by its key, as code."""
     try:
         model = apps.get_model(object_type) if object_type else None
-        return str(model._meta.get_field(name).verbose_name) if model else name
+        if model is not None:
+            return conditional_escape(str(model._meta.get_field(name).verbose_name))
     except (LookupError, ValueError, FieldDoesNotExist):
-        return name
+        pass
+    feature, equals, value = name.partition("=")
+    if equals and feature in FEATURE_LABELS:
+        return format_html(
+            "{}: {}", feature_label(feature), in_lang(labels.category(feature, value))
+        )
+    return _detail_key(name)
 
 
-def _audit_row(entry: AuditLogEntry) -> dict:
+def _detail_key(key: str) -> SafeString:
+    label = audit.detail_label(key)
+    return conditional_escape(label) if label else format_html("<code>{}</code>", key)
+
+
+def _audit_row(entry: AuditLogEntry, labels: StrataLabels) -> dict:
     return {
         "entry": entry,
         "who": display_name(entry.actor) if entry.actor_id else _("the system"),
         "what": audit.event_label(entry.event_type),
         "changes": [
-            (_field_label(entry.object_type, name), old, new)
+            (_field_label(entry.object_type, name, labels), old, new)
             for name, (old, new) in entry.changes.items()
         ],
-        "extra": entry.extra,
+        "extra": [(_detail_key(key), value) for key, value in entry.extra.items()],
     }

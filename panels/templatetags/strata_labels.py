@@ -7,7 +7,9 @@ the page's ``strata_labels``, ``deliberation`` or ``wave``, once per deliberatio
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import SafeString
 
+from deliberation.core.templatetags.data_lang import in_lang
 from panels import labels
 from panels.selectors import labels_for
 
@@ -20,8 +22,10 @@ def feature_label(key: object) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def category_label(context: template.Context, feature: object, value: object) -> str:
-    return labels_of_context(context).category(str(feature), value)
+def category_label(context: template.Context, feature: object, value: object) -> SafeString:
+    """The category's label, marked with its language when it is not the page's (a region
+    named only in Korean, an opinion answer) so that a screen reader reads it right."""
+    return in_lang(labels_of_context(context).category(str(feature), value))
 
 
 def labels_of_context(context: template.Context) -> labels.StrataLabels:

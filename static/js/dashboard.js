@@ -23,6 +23,29 @@
     return el;
   }
 
+  // A quota cell names regions as the deliberation wrote them: on an English page, each
+  // Korean stretch of its label is marked lang="ko" (as the server marks it).
+  const HANGUL_RUN = /\d*[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3](?:[^A-Za-z]*[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3)\]])?/g;
+  function dataCell(tag, text) {
+    const el = document.createElement(tag);
+    const value = String(text);
+    if ((document.documentElement.lang || "ko").startsWith("ko")) {
+      el.textContent = value;
+      return el;
+    }
+    let end = 0;
+    for (const run of value.matchAll(HANGUL_RUN)) {
+      el.append(value.slice(end, run.index));
+      const span = document.createElement("span");
+      span.lang = "ko";
+      span.textContent = run[0];
+      el.append(span);
+      end = run.index + run[0].length;
+    }
+    el.append(value.slice(end));
+    return el;
+  }
+
   function render(data) {
     root.querySelectorAll("[data-key]").forEach((el) => {
       if (el.dataset.key === "updated") {
@@ -44,7 +67,7 @@
         bar.textContent = `${pct}%`;
         const td = document.createElement("td");
         td.appendChild(bar);
-        tr.append(cell("th", q.cell), cell("td", q.completes, "num"), cell("td", q.target, "num"), td);
+        tr.append(dataCell("th", q.cell), cell("td", q.completes, "num"), cell("td", q.target, "num"), td);
         tr.firstChild.scope = "row";
         return tr;
       }));

@@ -91,17 +91,19 @@
   const wraps = [...document.querySelectorAll(".report .table-wrap")];
   if (!wraps.length) return;
 
-  function nameOf(wrap) {
+  // The caption or heading that names the region; labelled by reference, so that its Korean
+  // parts keep their lang (an aria-label is one string in one language).
+  function namer(wrap) {
     const caption = wrap.querySelector("caption");
-    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    if (caption && caption.textContent.trim()) return caption;
     for (let node = wrap.previousElementSibling; node; node = node.previousElementSibling) {
-      if (/^H[2-4]$/.test(node.tagName)) return node.textContent.trim();
+      if (/^H[2-4]$/.test(node.tagName)) return node;
     }
     const section = wrap.closest("section");
-    const heading = section ? section.querySelector("h2, h3") : null;
-    return heading ? heading.textContent.trim() : "";
+    return section ? section.querySelector("h2, h3") : null;
   }
 
+  let named = 0;
   function mark() {
     for (const wrap of wraps) {
       const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
@@ -109,11 +111,18 @@
         wrap.dataset.scrollRegion = "1";
         wrap.tabIndex = 0;
         wrap.setAttribute("role", "region");
-        wrap.setAttribute("aria-label", nameOf(wrap) || document.title);
+        const node = namer(wrap);
+        if (node) {
+          if (!node.id) node.id = `table-name-${++named}`;
+          wrap.setAttribute("aria-labelledby", node.id);
+        } else {
+          wrap.setAttribute("aria-label", document.title);
+        }
       } else if (!scrolls && wrap.dataset.scrollRegion) {
         delete wrap.dataset.scrollRegion;
         wrap.removeAttribute("tabindex");
         wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-labelledby");
         wrap.removeAttribute("aria-label");
       }
     }

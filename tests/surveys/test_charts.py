@@ -62,6 +62,17 @@ def test_chart_is_valid_svg_with_korean_glyphs_from_nanum_gothic(name):
     assert title is not None and re.search("[가-힣]", title.text)
 
 
+def test_chart_named_by_its_caption_refers_to_it_and_carries_no_title_or_metadata():
+    """A page that shows the title in a caption marks its Korean parts there; the chart is
+    named by that caption rather than by an attribute that cannot mark them."""
+    rows = [LikertRow("소각장 신뢰", "W1", [10, 20, 30, 25, 15])]
+    svg = diverging_likert(rows, SCALE, "Trust: 1차 조사", label_id="likert-1")
+    root = ET.fromstring(svg)
+    assert root.get("aria-labelledby") == "likert-1" and root.get("aria-label") is None
+    assert root.find("{http://www.w3.org/2000/svg}title") is None
+    assert "<metadata" not in svg and "Matplotlib v" not in svg
+
+
 def test_likert_chart_draws_the_korean_category_labels():
     svg = charts()["likert"]
     for label in SCALE:

@@ -390,17 +390,20 @@ def test_panels_read_the_volunteer_pool_without_contacts(client, wave, token, or
     assert contact_for(pool[0], organizer).phone == "010-1234-5678"
 
 
+KICKER = '<p class="wave-kicker"><span lang="ko">숙의 중간 조사</span></p>'
+
+
 def test_the_panel_survey_pages_show_the_waves_title(client, panelist):
     wave = WaveFactory(kind="mid", title="숙의 중간 조사")
     build_every_type(wave.questionnaire)
     PanelistFactory(deliberation=wave.deliberation, user=panelist, pseudonym="P0009")
     client.force_login(panelist)
     here = reverse("surveys:panel_take", args=[wave.pk])
-    assert '<p class="wave-kicker">숙의 중간 조사</p>' in client.get(here, **EN).content.decode()
+    assert KICKER in client.get(here, **EN).content.decode()
     client.post(here, {"consent": "on"})
-    assert '<p class="wave-kicker">숙의 중간 조사</p>' in client.get(here, **EN).content.decode()
+    assert KICKER in client.get(here, **EN).content.decode()
     client.post(here, {**VALID_ANSWERS, "action": "submit"})
-    assert '<p class="wave-kicker">숙의 중간 조사</p>' in client.get(here, **EN).content.decode()
+    assert KICKER in client.get(here, **EN).content.decode()
 
 
 def test_the_poll_pages_keep_the_questionnaire_title_only(client, wave, token):

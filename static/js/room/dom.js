@@ -1,11 +1,25 @@
 // Small DOM helpers shared by the room's modules; every text goes in as textContent.
 export const $ = (id) => document.getElementById(id);
 
-// An element with properties (or attributes), "text" as textContent, "on" as listeners.
+// The language of a piece of data (a name, a message, a question) when it is not the page's:
+// "ko" for Hangul on an English page, "en" for Latin words on a Korean page, else "". A
+// screen reader reads a part marked with its lang by that language's rules (WCAG 3.1.2).
+const HANGUL = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]/;
+const LATIN_WORD = /[A-Za-z]{2,}/;
+export function foreignLang(text) {
+  const value = String(text ?? "");
+  const lang = HANGUL.test(value) ? "ko" : LATIN_WORD.test(value) ? "en" : "";
+  const page = (document.documentElement.lang || "ko").split("-")[0];
+  return lang && lang !== page ? lang : "";
+}
+
+// An element with properties (or attributes), "text" as textContent, "data" as textContent
+// marked with its language (what people wrote or named), "on" as listeners.
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (key === "text") node.textContent = value;
+    else if (key === "data") setData(node, value);
     else if (key === "on") for (const [type, fn] of Object.entries(value)) node.addEventListener(type, fn);
     else if (key in node) node[key] = value;
     else node.setAttribute(key, value);
@@ -17,6 +31,29 @@ export function el(tag, props = {}, ...children) {
 // Change a text only when it differs, so a live region announces changes, not repeats.
 export function setText(node, text) {
   if (node && node.textContent !== text) node.textContent = text;
+}
+
+// setText for data: the text, and its lang when it is not the page's.
+export function setData(node, text) {
+  if (!node) return;
+  setText(node, text);
+  const lang = foreignLang(text);
+  if (lang) node.lang = lang;
+  else node.removeAttribute("lang");
+}
+
+// A span holding data, marked with its language; a plain text node when it is the page's.
+export function dataSpan(text) {
+  return foreignLang(text) ? el("span", { data: text }) : document.createTextNode(text);
+}
+
+// Replace node's children with parts (texts and nodes) only when the text they make
+// differs, so a live region announces a change once.
+export function setParts(node, parts) {
+  if (!node) return;
+  const made = parts.map((part) => (typeof part === "string" ? part : part.textContent)).join("");
+  if (node.textContent === made) return;
+  node.replaceChildren(...parts);
 }
 
 export function onSubmit(id, fn) {

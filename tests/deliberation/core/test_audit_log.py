@@ -322,3 +322,37 @@ def test_the_csv_download_neutralises_formula_cells(client):
     assert json.loads(rows[1]["changes"])["title"][1] == "=HYPERLINK(1)"
     objects = [r["object"] for r in rows]
     assert all(not o.startswith("=") for o in objects)
+
+
+@pytest.mark.django_db
+def test_the_log_names_details_in_the_pages_language_and_marks_korean_data(client):
+    deliberation = DeliberationFactory()
+    organizer = UserFactory(role=Role.ORGANIZER)
+    join(organizer, deliberation, Role.ORGANIZER)
+    audit.record(
+        "draw.made",
+        actor=organizer,
+        deliberation=deliberation,
+        label="#1",
+        extra={"seed": 7, "weighted": True, "districts": ["종로구"], "mystery_key": "x"},
+    )
+    audit.record(
+        "margins.replaced",
+        actor=organizer,
+        deliberation=deliberation,
+        label="margins",
+        changes={"region=도심권": [0.1, 0.2]},
+    )
+    client.force_login(organizer)
+    url = reverse("deliberation:audit_log", args=[deliberation.slug])
+
+    korean = client.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert '<span class="audit-field">시드</span>: 7' in korean
+    assert '<span class="audit-field">가중</span>: 예' in korean
+    assert '<span class="audit-field"><code>mystery_key</code></span>' in korean
+    assert ">seed<" not in korean and ">weighted<" not in korean
+
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<span class="audit-field">districts</span>: <span lang="ko">종로구</span>' in english
+    assert '<span class="audit-field">Region: <span lang="ko">도심권</span></span>' in english
+    assert '<span class="audit-field">weighted</span>: yes' in english

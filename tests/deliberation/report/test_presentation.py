@@ -109,5 +109,6 @@ def test_likert_tables_put_each_question_above_its_waves():
     table = html[html.index('<table class="likert">') :]
     table = table[: table.index("</table>")]
     assert '<col class="likert-wave">' in table
-    assert '<th scope="rowgroup" colspan="6">시 행정 신뢰</th>' in table
-    assert re.search(r"<tr><td>사전</td>(<td class=\"num\">\d+%</td>){5}</tr>", table)
+    assert '<th scope="rowgroup" colspan="6"><span lang="ko">시 행정 신뢰</span></th>' in table
+    row = r"<tr><td><span lang=\"ko\">사전</span></td>(<td class=\"num\">\d+%</td>){5}</tr>"
+    assert re.search(row, table)

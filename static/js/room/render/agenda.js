@@ -1,5 +1,5 @@
 // The agenda: the current phase and the session timer's countdown.
-import { $, setText } from "../dom.js";
+import { $, setData, setText } from "../dom.js";
 import { t } from "../strings.js";
 import { remaining } from "../clock.js";
 import { room } from "../state.js";
@@ -13,6 +13,6 @@ export function renderPhase() {
 
 export function renderTimer() {
   const timer = room.timer;
-  setText($("timer-label"), timer.label || "");
+  setData($("timer-label"), timer.label || "");
   setText($("timer-remaining"), timer.ends_at ? (remaining(timer.ends_at) || t("time_up")) : t("no_timer"));
 }

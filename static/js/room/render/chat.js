@@ -10,9 +10,11 @@ export function addMessage(message) {
   const log = $("message-log"); // the scrolling region around the list
   if (list.querySelector(`[data-seq="${message.seq}"]`)) return;
   const item = el("li", { "data-seq": String(message.seq) },
-    el("span", { className: "author", text: nameOf(message.author) }),
+    el("span", { className: "author", data: nameOf(message.author) }),
     el("time", { dateTime: message.at, text: formatTime(message.at) }),
-    el("span", { className: "text", text: message.hidden ? t("hidden") : message.text }));
+    message.hidden
+      ? el("span", { className: "text", text: t("hidden") })
+      : el("span", { className: "text", data: message.text }));
   if (message.hidden) item.classList.add("is-hidden");
   if (message.synthetic) item.append(" ", el("span", { className: "badge badge-demo", text: t("demo") }));
   if (room.me.can_run && room.isConsole && !message.hidden) {
@@ -28,7 +30,9 @@ export function markHidden(seq) {
   const item = $("messages").querySelector(`[data-seq="${seq}"]`);
   if (!item) return;
   item.classList.add("is-hidden");
-  item.querySelector(".text").textContent = t("hidden");
+  const text = item.querySelector(".text");
+  text.textContent = t("hidden");
+  text.removeAttribute("lang");
   const button = item.querySelector(".hide-button");
   if (!button) return;
   if (button === document.activeElement) {

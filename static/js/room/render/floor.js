@@ -1,5 +1,5 @@
 // The speaking queue and the floor: raised hands, the hand button, who speaks and how long.
-import { $, el, rebuild, setText } from "../dom.js";
+import { $, dataSpan, el, rebuild, setParts, setText } from "../dom.js";
 import { nameOf, t } from "../strings.js";
 import { remaining } from "../clock.js";
 import { room } from "../state.js";
@@ -8,7 +8,7 @@ import { giveFloor, lowerHand } from "../console.js";
 const you = (person) => (person.id === room.me.id ? ` ${t("you")}` : "");
 
 function handItem(hand) {
-  const item = el("li", { "data-key": String(hand.id), text: nameOf(hand) + you(hand) });
+  const item = el("li", { "data-key": String(hand.id) }, dataSpan(nameOf(hand)), you(hand));
   if (room.isConsole && room.me.can_run) {
     item.append(el("button", { type: "button", text: t("give_floor"), on: { click: () => giveFloor(hand.id) } }));
     item.append(el("button", { type: "button", className: "secondary", text: t("lower"),
@@ -43,7 +43,7 @@ export function renderQueue() {
 // (not live: it changes every second).
 export function renderSpeaker() {
   const speaker = room.queue.speaker;
-  setText($("speaker"), speaker ? `${t("speaking")} ${nameOf(speaker)}${you(speaker)}` : t("nobody_speaking"));
+  setParts($("speaker"), speaker ? [`${t("speaking")} `, dataSpan(nameOf(speaker)), you(speaker)] : [t("nobody_speaking")]);
   const left = speaker && room.queue.speaker_until ? (remaining(room.queue.speaker_until) || t("time_up")) : "";
   setText($("speaker-remaining"), left ? `· ${left}` : "");
 }

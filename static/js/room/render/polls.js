@@ -1,5 +1,5 @@
 // Quick polls: a vote form while open and not voted, my vote once cast, results once closed.
-import { $, el, rebuild } from "../dom.js";
+import { $, dataSpan, el, rebuild } from "../dom.js";
 import { t } from "../strings.js";
 import { room } from "../state.js";
 import { act, newClientId } from "../actions.js";
@@ -13,20 +13,20 @@ function results(poll) {
   poll.options.forEach((option, index) => {
     const count = poll.results[index];
     const share = total ? Math.round((100 * count) / total) : 0;
-    list.append(el("li", { text: `${option}: ${count} (${share}%)` }));
+    list.append(el("li", {}, dataSpan(option), `: ${count} (${share}%)`));
   });
   return list;
 }
 
 function voteForm(poll) {
   const form = el("form", {});
-  const fieldset = el("fieldset", {}, el("legend", { className: "visually-hidden", text: poll.question }));
+  const fieldset = el("fieldset", {}, el("legend", { className: "visually-hidden", data: poll.question }));
   poll.options.forEach((option, index) => {
     const id = `poll-${poll.id}-${index}`;
     fieldset.append(el("div", {},
       el("input", { type: "radio", name: `poll-${poll.id}`, id, value: String(index), checked: choices.get(poll.id) === index,
         on: { change: () => choices.set(poll.id, index) } }),
-      el("label", { htmlFor: id, text: ` ${option}` })));
+      el("label", { htmlFor: id }, " ", dataSpan(option))));
   });
   form.append(fieldset, el("button", { type: "submit", text: t("vote") }));
   form.addEventListener("submit", (event) => {
@@ -38,12 +38,12 @@ function voteForm(poll) {
 }
 
 function pollBlock(poll) {
-  const block = el("div", { className: "poll", "data-key": String(poll.id) }, el("p", {}, el("strong", { text: poll.question })));
+  const block = el("div", { className: "poll", "data-key": String(poll.id) }, el("p", {}, el("strong", { data: poll.question })));
   if (poll.status === "closed" && poll.results) {
     block.append(results(poll));
   } else if (poll.my_vote !== null && poll.my_vote !== undefined) {
     choices.delete(poll.id);
-    block.append(el("p", { text: `${t("you_voted")} ${poll.options[poll.my_vote]}` }));
+    block.append(el("p", {}, `${t("you_voted")} `, dataSpan(poll.options[poll.my_vote])));
   } else {
     block.append(voteForm(poll));
   }

@@ -1,5 +1,5 @@
 // Who is in the room, by name; the facilitator's console adds mute and remove buttons.
-import { $, el, rebuild } from "../dom.js";
+import { $, dataSpan, el, rebuild } from "../dom.js";
 import { nameOf, t } from "../strings.js";
 import { room } from "../state.js";
 import { mute, remove } from "../console.js";
@@ -14,7 +14,8 @@ export function renderPresence() {
 }
 
 function personItem(person) {
-  const item = el("li", { "data-key": String(person.id), text: nameOf(person) + (person.id === room.me.id ? ` ${t("you")}` : "") });
+  const item = el("li", { "data-key": String(person.id) },
+    dataSpan(nameOf(person)), person.id === room.me.id ? ` ${t("you")}` : "");
   if (room.isConsole && room.me.can_run && person.id !== room.me.id) {
     item.append(el("button", { type: "button", className: "secondary", text: t("mute"),
       on: { click: () => mute(person.id) } }));

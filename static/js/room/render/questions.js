@@ -1,5 +1,5 @@
 // Questions to the experts (plenary only): open ones by votes, answered ones apart.
-import { $, el, rebuild } from "../dom.js";
+import { $, dataSpan, el, rebuild } from "../dom.js";
 import { nameOf, t } from "../strings.js";
 import { room } from "../state.js";
 import { act } from "../actions.js";
@@ -22,12 +22,12 @@ function upvote(question) {
 
 function questionItem(question) {
   const item = el("li", { "data-question-id": String(question.id), "data-key": String(question.id) },
-    el("span", { className: "question-text", text: question.text }),
-    el("span", { className: "hint", text: ` — ${nameOf(question.author)} · ${question.votes} ${t("votes")}` }));
+    el("span", { className: "question-text", data: question.text }),
+    el("span", { className: "hint" }, " — ", dataSpan(nameOf(question.author)), ` · ${question.votes} ${t("votes")}`));
   if (question.status === "answered") {
     item.append(el("div", { className: "question-answer" },
-      el("span", { text: `${t("answered_by")} ${nameOf(question.answered_by)}: ` }),
-      el("span", { text: question.answer })));
+      el("span", {}, `${t("answered_by")} `, dataSpan(nameOf(question.answered_by)), ": "),
+      el("span", { data: question.answer })));
     return item;
   }
   if (question.status === "picked") item.prepend(el("span", { className: "badge", text: t("picked") }), " ");

@@ -13,7 +13,7 @@ function support(recommendation) {
 
 function recommendationItem(recommendation) {
   return el("li", { "data-key": String(recommendation.id) },
-    el("span", { text: recommendation.text }),
+    el("span", { data: recommendation.text }),
     el("span", { className: "hint", text: ` · ${t("supporters", { count: recommendation.supporters })} ` }),
     el("button", { type: "button", className: recommendation.supported ? "secondary" : "",
       "aria-pressed": recommendation.supported ? "true" : "false",
