@@ -47,11 +47,11 @@ CHECK_SCRIPT = r"""
 ({checkKorean, checkEnglish, allowed}) => {
   const HANGUL = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]/;
   const WORD = /[A-Za-z]{4,}/;
-  const EMAIL = /\S+@\S+\.\S+/g;
+  const EMAIL = /\S+@\S+/g;
   const URL = /(https?:\/\/|\/)\S*/g;
   const allowedWords = new Set(allowed);
   const skipTags = new Set(
-    ["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "CODE", "KBD", "SAMP", "PRE"]);
+    ["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE", "CODE", "KBD", "SAMP", "PRE", "METADATA"]);
   const wrong = [];
   function langOf(el) {
     const marked = el.closest("[lang]");
@@ -59,7 +59,7 @@ CHECK_SCRIPT = r"""
   }
   function exempt(el) {
     for (let node = el; node; node = node.parentElement) {
-      if (skipTags.has(node.tagName)) return true;
+      if (skipTags.has(node.tagName.toUpperCase())) return true;
       if (node.getAttribute && node.getAttribute("translate") === "no") return true;
     }
     return false;

@@ -12,10 +12,12 @@ viewport, and for UI text in the wrong language. The table is printed and writte
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -130,10 +132,15 @@ def crawl_one(server, seeded, role: str, email: str | None, language: str) -> li
 
 
 def crawl_all(server, seeded) -> list:
+    # A11Y_ROLES / A11Y_LANGUAGES (comma-separated) narrow a crawl run by hand.
+    roles = os.environ.get("A11Y_ROLES", "").split(",")
+    languages = os.environ.get("A11Y_LANGUAGES", "").split(",")
     jobs = [
         (role, email, language)
         for role, email in [*ROLES.items(), ("citizen", None)]
         for language in LANGUAGES
+        if roles == [""] or role in roles
+        if languages == [""] or language in languages
     ]
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         results = pool.map(lambda job: crawl_one(server, seeded, *job), jobs)
@@ -154,12 +161,16 @@ def test_every_reachable_page_passes_axe_reflow_and_language_checks(live):
     report = table(findings) + f"\n\nCrawl time {elapsed:.0f} s.\n\n" + samples(findings)
     path = Path(os.environ.get("A11Y_REPORT", ROOT / "a11y-crawl-report.md"))
     path.write_text(report + "\n", encoding="utf-8")
+    path.with_suffix(".json").write_text(
+        json.dumps([asdict(f) for f in findings], ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     print("\n" + report)
 
     pages = {f.page for f in findings}
-    for expected in ("/", "/surveys/take/<slug>/"):
-        assert expected in pages, f"the crawl did not reach {expected}"
-    assert any("room" in page or "console" in page for page in pages), "no room was crawled"
+    if not os.environ.get("A11Y_ROLES"):
+        for expected in ("/", "/surveys/take/<slug>/"):
+            assert expected in pages, f"the crawl did not reach {expected}"
+        assert any("room" in page or "console" in page for page in pages), "no room was crawled"
 
     failing = {(check, rule, f.page): f for f in findings for check, rule in f.failures()}
     unexpected = sorted(key for key in failing if not known(key))
