@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Count, Q
@@ -104,7 +105,9 @@ def question_wire(question: ExpertQuestion) -> dict:
     }
 
 
-def poll_wire(poll: QuickPoll) -> dict:
+def poll_wire(poll: QuickPoll, counts: Mapping[int, int] | None = None) -> dict:
+    """A poll as the client sees it; a closed one with its results. ``counts`` (option ->
+    votes) saves the query when the caller counted many polls at once."""
     wire = {
         "id": poll.pk,
         "question": poll.question,
@@ -113,14 +116,24 @@ def poll_wire(poll: QuickPoll) -> dict:
         "results": None,
     }
     if poll.status == QuickPoll.Status.CLOSED:
-        counts = dict(
-            poll.votes.values_list("option")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("option", "n")
-        )
+        if counts is None:
+            counts = closed_poll_counts([poll.pk]).get(poll.pk, {})
         wire["results"] = [counts.get(index, 0) for index in range(len(poll.options))]
     return wire
+
+
+def closed_poll_counts(poll_ids: Iterable[int]) -> dict[int, dict[int, int]]:
+    """Votes per option of each poll, in one query: poll id -> option -> votes."""
+    counts: dict[int, dict[int, int]] = {}
+    rows = (
+        QuickPollVote.objects.filter(poll_id__in=list(poll_ids))
+        .values_list("poll_id", "option")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for poll_id, option, n in rows:
+        counts.setdefault(poll_id, {})[option] = n
+    return counts
 
 
 def recommendation_wire(recommendation: GroupRecommendation, supporters: int) -> dict:
@@ -185,6 +198,7 @@ def snapshot(room: Room, user: Any, *, permissions: dict, resuming: bool = False
     my_votes = dict(
         QuickPollVote.objects.filter(poll__room=room, user=user).values_list("poll_id", "option")
     )
+    counts = closed_poll_counts(p.pk for p in polls if p.status == QuickPoll.Status.CLOSED)
     recommendations = list(
         GroupRecommendation.objects.filter(room=room)
         .annotate(n=Count("supports"))
@@ -223,7 +237,9 @@ def snapshot(room: Room, user: Any, *, permissions: dict, resuming: bool = False
         "presence": present_users(room.pk),
         "recent_messages": [event_to_wire(event) for event in reversed(recent)],
         "questions": [{**question_wire(q), "upvoted": q.pk in upvoted} for q in questions],
-        "polls": [{**poll_wire(p), "my_vote": my_votes.get(p.pk)} for p in polls],
+        "polls": [
+            {**poll_wire(p, counts.get(p.pk, {})), "my_vote": my_votes.get(p.pk)} for p in polls
+        ],
         "recommendations": [
             {**recommendation_wire(r, r.n), "supported": r.pk in supported} for r in recommendations
         ],
