@@ -6,7 +6,7 @@ version their respondents saw.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -148,21 +148,12 @@ def do_copy_questions(
         if unknown:
             raise ValueError(f"the source questionnaire has no question {unknown[0]!r}")
         last = questionnaire.questions.aggregate(m=Max("order"))["m"] or 0
-        copied: dict[str, Question] = {}
-        for code in sorted(wanted, key=lambda c: (sources[c].order, sources[c].pk)):
-            if code in existing:
-                continue
-            original = sources[code]
-            last += 1
-            rule = original.show_if_question
-            depends_on = copied.get(rule.code) if rule is not None else None
-            copied[code] = copy_question(
-                original,
-                questionnaire,
-                order=last,
-                show_if_question=depends_on,
-                show_if_values=original.show_if_values if depends_on is not None else [],
-            )
+        originals = [
+            sources[code]
+            for code in sorted(wanted, key=lambda c: (sources[c].order, sources[c].pk))
+            if code not in existing
+        ]
+        copied = copy_questions(originals, questionnaire, first_order=last + 1)
         audit.record(
             "questions.copied",
             actor=actor,
@@ -252,6 +243,49 @@ def copy_question(original: Question, questionnaire: Questionnaire, **fields: An
     Option.objects.bulk_create(_copied(o, question=copy) for o in original.options.all())
     GridItem.objects.bulk_create(_copied(r, question=copy) for r in original.grid_items.all())
     return copy
+
+
+def copy_questions(
+    originals: Sequence[Question], questionnaire: Questionnaire, *, first_order: int
+) -> dict[str, Question]:
+    """Copy questions in order, with their options and grid rows, in a fixed number of
+    queries however many there are (a 60-question panel wave copies in five).
+
+    A show-if rule is kept when the question it points to is copied before it; the
+    originals' options, rows and rule questions must be prefetched. Returns code -> copy.
+    """
+    copies = [
+        _copied(
+            original,
+            questionnaire=questionnaire,
+            order=first_order + k,
+            show_if_question=None,
+            show_if_values=[],
+        )
+        for k, original in enumerate(originals)
+    ]
+    Question.objects.bulk_create(copies)
+    position = {copy.code: k for k, copy in enumerate(copies)}
+    ruled = []
+    for k, (original, copy) in enumerate(zip(originals, copies, strict=True)):
+        rule = original.show_if_question
+        if rule is not None and position.get(rule.code, k) < k:
+            copy.show_if_question = copies[position[rule.code]]
+            copy.show_if_values = original.show_if_values
+            ruled.append(copy)
+    if ruled:
+        Question.objects.bulk_update(ruled, ["show_if_question", "show_if_values"])
+    Option.objects.bulk_create(
+        _copied(option, question=copy)
+        for original, copy in zip(originals, copies, strict=True)
+        for option in original.options.all()
+    )
+    GridItem.objects.bulk_create(
+        _copied(row, question=copy)
+        for original, copy in zip(originals, copies, strict=True)
+        for row in original.grid_items.all()
+    )
+    return {copy.code: copy for copy in copies}
 
 
 def _copied(row: Any, **fields: Any) -> Any:

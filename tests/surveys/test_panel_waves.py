@@ -8,6 +8,8 @@ import numpy as np
 import pyreadstat
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -461,6 +463,27 @@ def test_copied_questions_keep_codes_options_and_rows(db):
     )
     with pytest.raises(ValueError):
         actions.do_copy_questions(source, target, ["Q99"])
+
+
+def test_copying_questions_takes_the_same_queries_for_three_or_every_question(
+    db, django_assert_max_num_queries
+):
+    from tests.surveys.factories import build_every_type
+
+    source = QuestionnaireFactory()
+    build_every_type(source)
+    codes = list(source.questions.values_list("code", flat=True))
+    few = QuestionnaireFactory(deliberation=source.deliberation)
+    every = QuestionnaireFactory(deliberation=source.deliberation)
+    with CaptureQueriesContext(connection) as three:
+        # A rule (Q2 shows if Q1), options and a grid's rows (Q9): every kind of write.
+        actions.do_copy_questions(source, few, ["Q1", "Q2", "Q9"])
+    with django_assert_max_num_queries(len(three)):
+        assert actions.do_copy_questions(source, every, codes) == len(codes) > 3
+    assert every.questions.count() == len(codes)
+    assert sum(q.options.count() for q in every.questions.all()) == sum(
+        q.options.count() for q in source.questions.all()
+    )
 
 
 def test_a_panel_waves_fieldwork_page_has_dates_reminders_and_completion_only(
