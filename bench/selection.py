@@ -1,6 +1,9 @@
 """Benchmark: Gongnon LEXIMIN vs sortition-algorithms (maximin, nash) on synthetic pools.
 
-Run by hand from the repository root: python bench/selection.py [--quick | --korean]
+Run by hand from the repository root: python bench/selection.py [--quick | --korean | --scale]
+
+--scale runs the design's upper column: a panel of 1,000 from a pool of 100,000, by 3
+features (target: LEXIMIN and the lottery under 10 s) and by 6 (under 120 s).
 
 --korean runs only the Korean-sized case: 6,000 volunteers, a panel of 550 (over-recruited)
 by region x gender x age x opinion (quotas +/- 5%), with 50 reserves drawn by the public number.
@@ -110,16 +113,26 @@ def run_theirs(people, quotas, algorithm: str, panel: int = PANEL) -> tuple[str,
     return queue.get() if not queue.empty() else ("error", float("nan"), 0.0)
 
 
-def bench_case(n: int, features: list[str]) -> None:
+def bench_case(
+    n: int,
+    features: list[str],
+    panel: int = PANEL,
+    target: float | None = None,
+    theirs_too: bool = True,
+) -> None:
     people = make_pool(n, features, SEED + n)
-    quotas = quotas_from_shares({f: SHARES[f] for f in features}, PANEL, tolerance=0.05)
-    problem = Problem.from_people(people, quotas, PANEL)
+    quotas = quotas_from_shares({f: SHARES[f] for f in features}, panel, tolerance=0.05)
+    problem = Problem.from_people(people, quotas, panel)
     label = f"pool {n:>6,} | {len(features)} features | {len(problem.profiles):>4} profiles"
-    print(f"\n== {label} | panel {PANEL} | equal share {PANEL / n:.5f}")
+    print(f"\n== {label} | panel {panel} | equal share {panel / n:.5f}")
+    time_limit = max(OUR_TIMEOUT, 1.5 * target) if target else OUR_TIMEOUT
+    started = time.perf_counter()
     try:
-        result = leximin(problem, seed=SEED, time_limit=OUR_TIMEOUT)
+        result = leximin(problem, seed=SEED, time_limit=time_limit)
     except TimeoutError:
-        print(f"  ours   LEXIMIN : timeout after {OUR_TIMEOUT:.0f} s")
+        print(f"  ours   LEXIMIN : timeout after {time_limit:.0f} s")
+        if target:
+            print(f"  target LEXIMIN + lottery under {target:.0f} s: NOT MET")
         ours_min = float("nan")
     else:
         ours_min = result.min_probability
@@ -130,15 +143,21 @@ def bench_case(n: int, features: list[str]) -> None:
             f"(levels {s.levels}, LPs {s.lp_solves}, MILPs {s.pricing_solves}, "
             f"columns {s.columns}, support {len(result.panels)})"
         )
-        started = time.perf_counter()
+        lottery_started = time.perf_counter()
         lottery = round_to_lottery(result, m=M, time_limit=5.0)
         ok = lottery.min_probability >= ours_min - 1 / M
         print(
             f"  ours   lottery : M={M} min {lottery.min_probability:.6f}  "
             f"max dev {lottery.max_deviation:.6f}  "
             f"min_lottery >= min - 1/M: {'OK' if ok else 'FAIL'}  "
-            f"time {time.perf_counter() - started:.2f} s"
+            f"time {time.perf_counter() - lottery_started:.2f} s"
         )
+        if target:
+            total = time.perf_counter() - started
+            verdict = "met" if total < target else "NOT MET"
+            print(f"  target LEXIMIN + lottery under {target:.0f} s: {total:.2f} s, {verdict}")
+    if not theirs_too:
+        return
     for algorithm in ("maximin", "nash"):
         status, their_min, seconds = run_theirs(people, quotas, algorithm)
         if status == "ok":
@@ -206,7 +225,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="only the 2,000-volunteer pools")
     parser.add_argument("--korean", action="store_true", help="only the 6,000/550/50 case")
+    parser.add_argument("--scale", action="store_true", help="only 100,000 -> 1,000")
     args = parser.parse_args()
+    if args.scale:
+        print(f"seed {SEED}; quotas = population share +/- 5% of the panel")
+        bench_case(100_000, THREE, panel=1000, target=10.0, theirs_too=False)
+        bench_case(100_000, SIX, panel=1000, target=120.0, theirs_too=False)
+        return
     if args.korean:
         print(f"seed {SEED}; public number {PUBLIC_NUMBER}")
         bench_reserves_case()
