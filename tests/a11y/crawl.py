@@ -241,6 +241,8 @@ class Crawler:
         links = page.evaluate(LINKS_SCRIPT)
         for viewport, (width, height) in VIEWPORTS.items():
             page.set_viewport_size({"width": width, "height": height})
+            # Let the page's resize handlers run (a wide table becomes a scroll region).
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 50)))")
             # The text is the same at every width: its language is checked once, on desktop.
             findings.append(self.check(page.url, language, viewport, text=viewport == "desktop"))
         return links
