@@ -1305,12 +1305,14 @@ def import_pool_file(import_id: int) -> str:
             if locked.status != PoolImport.Status.RUNNING:
                 return locked.status
             ids, emails, phones = selectors.contact_keys(deliberation)
+            allowed = selectors.allowed_values(deliberation)
             check = check_pool_rows(
                 table,
-                selectors.allowed_values(deliberation),
+                allowed,
                 existing_ids=ids,
                 existing_emails=emails,
                 existing_phones=phones,
+                defaults=selectors.pool_defaults(deliberation, allowed),
             )
             if check.ok:
                 locked.imported = do_import_pool(deliberation, check, actor=locked.created_by)
