@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import secrets
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -421,15 +422,20 @@ def do_add_volunteers(
     source: str,
     actor: Any = None,
     record_ids: list[str] | None = None,
+    rng: random.Random | None = None,
 ) -> int:
-    """Bulk-insert checked rows with their contacts; the whole batch or nothing."""
+    """Bulk-insert checked rows with their contacts; the whole batch or nothing.
+
+    ``rng`` draws the record ids reproducibly (the synthetic demo); by default they come
+    from the system's secure source.
+    """
     rows = list(rows)
     with transaction.atomic():
         Deliberation.objects.select_for_update().get(pk=deliberation.pk)
         taken = Volunteer.objects.filter(deliberation=deliberation).values_list(
             "record_id", flat=True
         )
-        record_ids = record_ids or new_record_ids(len(rows), taken)
+        record_ids = record_ids or new_record_ids(len(rows), taken, rng=rng)
         Volunteer.objects.bulk_create(
             [
                 Volunteer(
