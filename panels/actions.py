@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import secrets
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -421,15 +422,20 @@ def do_add_volunteers(
     source: str,
     actor: Any = None,
     record_ids: list[str] | None = None,
+    rng: random.Random | None = None,
 ) -> int:
-    """Bulk-insert checked rows with their contacts; the whole batch or nothing."""
+    """Bulk-insert checked rows with their contacts; the whole batch or nothing.
+
+    ``rng`` draws the record ids reproducibly (the synthetic demo); by default they come
+    from the system's secure source.
+    """
     rows = list(rows)
     with transaction.atomic():
         Deliberation.objects.select_for_update().get(pk=deliberation.pk)
         taken = Volunteer.objects.filter(deliberation=deliberation).values_list(
             "record_id", flat=True
         )
-        record_ids = record_ids or new_record_ids(len(rows), taken)
+        record_ids = record_ids or new_record_ids(len(rows), taken, rng=rng)
         Volunteer.objects.bulk_create(
             [
                 Volunteer(
@@ -877,7 +883,14 @@ class ReplacementRefused(Exception):
 
 
 def do_replace_panelist(panelist: Panelist, *, actor: Any) -> Panelist:
-    """Draw a replacement for a declined or dropped panelist keeping every quota; log it."""
+    """Replace a declined or dropped panelist keeping every quota; log it.
+
+    A draw with a reserve list takes the next waiting reserve by the rule of the batches
+    (panels.reserves.next_reserve: the seat's own stratum first, else the first reserve whose
+    place keeps every quota) and records the replacement as a batch of one; when no reserve
+    is left for the seat, nothing changes. Only a draw made without reserves draws the
+    replacement from the whole pool, by a lottery seeded with the public number.
+    """
     with transaction.atomic():
         Deliberation.objects.select_for_update().get(pk=panelist.deliberation_id)
         panelist = Panelist.objects.select_related("volunteer").get(pk=panelist.pk)
@@ -891,48 +904,76 @@ def do_replace_panelist(panelist: Panelist, *, actor: Any) -> Panelist:
         if panelist.volunteer is None:
             raise ReplacementRefused("This panelist was not drawn from the pool.")
         problem = problem_from_inputs(selection_audit.run.inputs)
-        current = list(selection_audit.panel)
-        for step in selection_audit.replacements:
-            current = [p for p in current if p != step["dropped"]] + [step["replacement"]]
+        current, used = _replayed(selection_audit)
         id_field = id_field_of(selection_audit.run.inputs)
         dropped = getattr(panelist.volunteer, id_field)
-        exclude = sorted(
-            set(
-                Volunteer.objects.filter(deliberation_id=panelist.deliberation_id)
-                .exclude(status=Volunteer.Status.AVAILABLE)
-                .values_list(id_field, flat=True)
+        now = timezone.now().isoformat()
+        step: dict[str, Any]
+        if selection_audit.reserves:
+            try:
+                chosen = reserves_core.next_reserve(
+                    problem, current, selection_audit.reserves, dropped, used
+                )
+            except (lottery_core.ReplacementError, ValueError):
+                raise ReplacementRefused(
+                    _(
+                        "No reserve is left for the stratum of %(seat)s, nor any other "
+                        "reserve whose place keeps every quota. Nothing was changed: the "
+                        "seat stays empty."
+                    )
+                    % {"seat": panelist.pseudonym}
+                ) from None
+            step = {
+                "dropped": dropped,
+                "replacement": chosen,
+                "source": "reserves",
+                "batch": _next_batch(selection_audit),
+                "at": now,
+            }
+        else:
+            exclude = sorted(
+                set(
+                    Volunteer.objects.filter(deliberation_id=panelist.deliberation_id)
+                    .exclude(status=Volunteer.Status.AVAILABLE)
+                    .values_list(id_field, flat=True)
+                )
+                - set(current)
             )
-            - set(current)
-        )
-        seed = int(selection_audit.public_number) * 1000 + len(selection_audit.replacements) + 1
-        try:
-            chosen = lottery_core.replacement(problem, current, dropped, seed, exclude=exclude)
-        except lottery_core.ReplacementError as exc:
-            raise ReplacementRefused(str(exc)) from None
-        selection_audit.replacements = [
-            *selection_audit.replacements,
-            {
+            seed = int(selection_audit.public_number) * 1000 + len(selection_audit.replacements) + 1
+            try:
+                chosen = lottery_core.replacement(problem, current, dropped, seed, exclude=exclude)
+            except lottery_core.ReplacementError as exc:
+                raise ReplacementRefused(str(exc)) from None
+            step = {
                 "dropped": dropped,
                 "replacement": chosen,
                 "seed": seed,
                 "exclude": exclude,
-                "at": timezone.now().isoformat(),
-            },
-        ]
+                "at": now,
+            }
+        selection_audit.replacements = [*selection_audit.replacements, step]
         selection_audit.save(update_fields=["replacements"])
         Volunteer.objects.filter(pk=panelist.volunteer.pk).update(status=Volunteer.Status.WITHDRAWN)
         (seat,) = seat_volunteers(
             panelist.deliberation, [chosen], replaces=panelist, id_field=id_field
         )
+        extra: dict[str, Any] = {"dropped": dropped, "replacement": chosen, "seat": seat.pseudonym}
+        if "batch" in step:
+            extra.update(source="reserves", batch=step["batch"])
         audit.record(
             "panelist.replaced",
             actor=actor,
             deliberation=panelist.deliberation_id,
             obj=panelist,
             label=panelist.pseudonym,
-            extra={"dropped": dropped, "replacement": chosen, "seat": seat.pseudonym},
+            extra=extra,
         )
     return seat
+
+
+def _next_batch(selection_audit: SelectionAudit) -> int:
+    """The number of the next batch of replacements from the reserves."""
+    return 1 + max((int(step.get("batch", 0)) for step in selection_audit.replacements), default=0)
 
 
 def _replayed(selection_audit: SelectionAudit) -> tuple[list[str], list[str]]:
@@ -950,8 +991,8 @@ def do_replace_from_reserves(deliberation: Deliberation, *, actor: Any) -> list[
     """Replace every current drop-out (declined or dropped, not yet replaced) from the reserve
     list, in draw order, as one batch logged in the audit record; returns the new seats.
 
-    A drop-out no reserve left can replace keeping every quota keeps an empty seat (the
-    organizer may draw a replacement from the pool for it).
+    A drop-out no reserve left can replace keeping every quota keeps an empty seat; the
+    rule is the one a single seat's replacement follows (do_replace_panelist).
     """
     with transaction.atomic():
         Deliberation.objects.select_for_update().get(pk=deliberation.pk)
@@ -981,9 +1022,7 @@ def do_replace_from_reserves(deliberation: Deliberation, *, actor: Any) -> list[
         batch = reserves_core.replace_batch(
             problem, current, selection_audit.reserves, list(by_id), used
         )
-        number = 1 + max(
-            (int(step.get("batch", 0)) for step in selection_audit.replacements), default=0
-        )
+        number = _next_batch(selection_audit)
         now = timezone.now().isoformat()
         steps: list[dict[str, Any]] = [
             {"dropped": d, "replacement": r, "source": "reserves", "batch": number, "at": now}
@@ -1305,12 +1344,14 @@ def import_pool_file(import_id: int) -> str:
             if locked.status != PoolImport.Status.RUNNING:
                 return locked.status
             ids, emails, phones = selectors.contact_keys(deliberation)
+            allowed = selectors.allowed_values(deliberation)
             check = check_pool_rows(
                 table,
-                selectors.allowed_values(deliberation),
+                allowed,
                 existing_ids=ids,
                 existing_emails=emails,
                 existing_phones=phones,
+                defaults=selectors.pool_defaults(deliberation, allowed),
             )
             if check.ok:
                 locked.imported = do_import_pool(deliberation, check, actor=locked.created_by)

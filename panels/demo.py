@@ -1,7 +1,8 @@
-"""Demo population margins (approximate Seoul adults, 2021), volunteer pool and drawn panel.
+"""Demo population margins (approximate Seoul adults, 2021), the drawn panel and its drop-outs.
 
 The shares are rounded approximations of the resident-registration statistics; the
-pages that show them say so. Every volunteer and panelist is synthetic.
+pages that show them say so. The pool is the demo poll's volunteers (surveys.demo). Every
+volunteer and panelist is synthetic, and so are their declines, absences and drop-outs.
 """
 
 from __future__ import annotations
@@ -9,22 +10,20 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-import numpy as np
 from django.utils import timezone
 
 from deliberation.core.models import Deliberation
-from panels import actions
+from panels import actions, reserves
+from panels.audit_record import problem_from_inputs
 from panels.models import (
     Panelist,
     PanelPlan,
     PopulationMargin,
+    SeatContact,
     SelectionRun,
-    Volunteer,
     VolunteerContact,
 )
-from panels.pool_file import PoolRow
 from panels.problem import snapshot
-from panels.record_ids import new_record_ids
 from panels.runner import execute_run
 
 # Seoul's five regions (권역), their English names and their 25 districts (자치구).
@@ -71,7 +70,6 @@ def seed_margins(deliberation: Deliberation) -> None:
             )
 
 
-DEMO_POOL_SIZE = 3000
 DEMO_PANEL_SIZE = 300
 # Over-recruitment: 270 must finish and 90% of those drawn are expected to, so 300 are drawn;
 # 30 reserves, ordered per stratum, replace drop-outs.
@@ -80,53 +78,34 @@ DEMO_ATTENDANCE_RATE = Decimal("0.900")
 DEMO_RESERVES = 30
 DEMO_LOTTERY_SIZE = 1000
 DEMO_PUBLIC_NUMBER = "20210910"
-# Relative response rates by stratum: young men (above all in 도심권) volunteer least,
-# older residents most, as in most civic-lottery pools.
-RESPONSE_BY_AGE = {"18-29": 0.55, "30-39": 0.8, "40-49": 1.0, "50-59": 1.2, "60+": 1.25}
-RESPONSE_BY_REGION_GENDER = {("도심권", "남성"): 0.5}
+
+# Synthetic drop-outs, so that the funnel loses people at every step as real panels do
+# (Shin-Kori: 500 drawn, 478 at the orientation, 471 finished). In confirmation week some
+# of those drawn decline, the young more often, and the reserves replace them in one batch.
+DECLINE_RATE = {"18-29": 0.14, "30-39": 0.1}
+DECLINE_RATE_DEFAULT = 0.06
+DECLINE_REASONS = ["일정이 맞지 않음", "건강 문제", "관심 없음", "연락이 닿지 않은 뒤 거절"]
+# Then, step by step in time order (the panel waves' labels and the sessions), the chance of
+# having left for good by that step (the young leave more), and of missing that one step.
+STEPS = ("pre", "regional", "mid", "plenary", "post")
+LEFT_BY_STEP = {"18-29": (0.0, 0.04, 0.07, 0.1, 0.14), "30-39": (0.0, 0.03, 0.05, 0.08, 0.1)}
+LEFT_BY_STEP_DEFAULT = (0.0, 0.02, 0.035, 0.05, 0.065)
+MISS_BY_STEP = (0.01, 0.01, 0.005, 0.01, 0.005)
 
 
-def _demo_volunteer_features(rng: np.random.Generator) -> list[dict[str, str]]:
-    """Synthetic volunteers: population shares times stratum response rates."""
-    margins = APPROXIMATE_SEOUL_MARGINS
-    cells, weights = [], []
-    for region, r_share in margins["region"].items():
-        for gender, g_share in margins["gender"].items():
-            for age, a_share in margins["age_band"].items():
-                response = RESPONSE_BY_AGE[age] * RESPONSE_BY_REGION_GENDER.get(
-                    (region, gender), 1.0
-                )
-                if gender == "남성" and age == "18-29":
-                    response *= 0.6
-                cells.append({"region": region, "gender": gender, "age_band": age})
-                weights.append(r_share * g_share * a_share * response)
-    p = np.array(weights) / sum(weights)
-    picks = rng.choice(len(cells), size=DEMO_POOL_SIZE, p=p)
-    return [cells[i] for i in picks]
+def takes_part(pseudonym: str, age_band: str, step: str) -> bool:
+    """Whether a demo seat comes to a session or answers a wave (``step`` of STEPS).
 
-
-def seed_pool(deliberation: Deliberation) -> None:
-    """About 3,000 synthetic volunteers with synthetic contacts (example.org)."""
-    if deliberation.volunteers.exists():
-        return
-    rng = np.random.default_rng(2021)
-    rows = [
-        PoolRow(
-            row=i,
-            external_id=f"V{i:05d}",
-            features=features,
-            name=f"합성 시민 {i:05d}",
-            email=f"volunteer{i:05d}@example.org",
-        )
-        for i, features in enumerate(_demo_volunteer_features(rng), start=1)
-    ]
-    # Record ids from a seeded generator: the synthetic demo draws the same panel every time.
-    actions.do_add_volunteers(
-        deliberation,
-        rows,
-        source=Volunteer.Source.DEMO,
-        record_ids=new_record_ids(len(rows), rng=random.Random(2021)),
-    )
+    Fixed by the seat's pseudonym, so the forum and the panel waves, seeded apart, agree on
+    who has left: one draw says when the seat leaves for good, one per step whether it
+    misses that step only.
+    """
+    k = STEPS.index(step)
+    rng = random.Random(f"gongnon-demo-attrition:{pseudonym}")
+    leaves = rng.random()
+    misses = [rng.random() for _ in STEPS]
+    left = LEFT_BY_STEP.get(age_band, LEFT_BY_STEP_DEFAULT)[k]
+    return leaves >= left and misses[k] >= MISS_BY_STEP[k]
 
 
 def seed_selection(deliberation: Deliberation, panelist_users: list, organizer) -> None:
@@ -135,6 +114,9 @@ def seed_selection(deliberation: Deliberation, panelist_users: list, organizer) 
     to finish, a computed lottery, and the panel and 30 reserves drawn from it.
 
     The drawn volunteers are seated, in draw order, as the demo accounts panelist001..300.
+    Invitations go out; some of those drawn decline by telephone and one batch replaces them
+    from the reserves (the replacements' accounts come from their synthetic e-mails); every
+    other seat confirms.
     """
     if deliberation.selection_audits.exists():
         return
@@ -150,7 +132,6 @@ def seed_selection(deliberation: Deliberation, panelist_users: list, organizer) 
             "attendance_rate": DEMO_ATTENDANCE_RATE,
         },
     )
-    seed_pool(deliberation)
     actions.do_derive_quotas(deliberation, actor=organizer)
     run = deliberation.selection_runs.filter(status=SelectionRun.Status.DONE).first()
     if run is None:
@@ -175,4 +156,44 @@ def seed_selection(deliberation: Deliberation, panelist_users: list, organizer) 
     for contact in contacts:
         contact.email = contact.email_key = by_id[contact.volunteer.record_id].email
     VolunteerContact.objects.bulk_update(contacts, ["email", "email_key"])
-    deliberation.panelists.update(status=Panelist.Status.CONFIRMED, invited_at=timezone.now())
+    seed_confirmations(deliberation, organizer)
+
+
+def seed_confirmations(deliberation: Deliberation, organizer) -> None:
+    """Invitations sent, synthetic declines by telephone replaced from the reserves in one
+    batch, and every other seat confirmed.
+
+    The declines are drawn among the seats the reserves can replace, so that the demo's
+    panel keeps its 300 seats (a real panel may be left with a seat its reserves cannot
+    fill; the panel page then says so).
+    """
+    now = timezone.now()
+    deliberation.panelists.update(status=Panelist.Status.INVITED, invited_at=now)
+    audit = deliberation.selection_audits.select_related("run").get()
+    problem = problem_from_inputs(audit.run.inputs)
+    rng = random.Random(f"gongnon-demo-declines:{DEMO_PUBLIC_NUMBER}")
+    seats = {s.volunteer.record_id: s for s in deliberation.panelists.select_related("volunteer")}
+    declining = [
+        rid
+        for rid in audit.panel
+        if rng.random() < DECLINE_RATE.get(seats[rid].age_band, DECLINE_RATE_DEFAULT)
+    ]
+    while True:
+        batch = reserves.replace_batch(problem, audit.panel, audit.reserves, declining)
+        replaceable = [dropped for dropped, replacement in batch if replacement is not None]
+        if replaceable == declining:
+            break
+        declining = replaceable
+    for rid in declining:
+        actions.do_record_seat_answer(
+            seats[rid],
+            "decline",
+            channel=SeatContact.Channel.PHONE,
+            reason=rng.choice(DECLINE_REASONS),
+            actor=organizer,
+        )
+    if deliberation.panelists.filter(status=Panelist.Status.DECLINED).exists():
+        actions.do_replace_from_reserves(deliberation, actor=organizer)
+    deliberation.panelists.filter(
+        status__in=[Panelist.Status.DRAWN, Panelist.Status.INVITED]
+    ).update(status=Panelist.Status.CONFIRMED, invited_at=now, responded_at=now)

@@ -195,8 +195,9 @@ class PoolImportForm(forms.Form):
     file = forms.FileField(
         label=_("Volunteer file (.csv or .xlsx)"),
         help_text=_(
-            "Columns: id, name, email, phone and one column per quota feature. "
-            "A file with any problem is rejected whole."
+            "Columns: id, name, email, phone and one column per quota feature. A feature "
+            "taken from the poll (prior opinion) may be left out: its volunteers then count "
+            "as no answer (무응답). A file with any problem is rejected whole."
         ),
     )
 

@@ -52,6 +52,10 @@ class PollTarget(models.Model):
     poll is weighted to (a poll cannot be weighted to its own answers).
     """
 
+    # The category of whoever the poll does not place: a respondent who left the question
+    # unanswered, a volunteer whose imported file has no column (or an empty cell) for it.
+    NO_ANSWER = "무응답"
+
     deliberation = models.ForeignKey(
         Deliberation,
         on_delete=models.CASCADE,

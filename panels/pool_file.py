@@ -127,8 +127,14 @@ def check_pool_rows(
     existing_ids: Set[str] = frozenset(),
     existing_emails: Set[str] = frozenset(),
     existing_phones: Set[str] = frozenset(),
+    defaults: Mapping[str, str] | None = None,
 ) -> PoolCheck:
-    """Validate every row against the known feature values and look for duplicates."""
+    """Validate every row against the known feature values and look for duplicates.
+
+    A feature in ``defaults`` may have no column, or an empty cell: the row then gets the
+    default (the poll's "no answer"); any other value must still be a known one.
+    """
+    defaults = dict(defaults or {})
     check = PoolCheck()
     rows = [(n, r) for n, r in enumerate(table, start=1) if any(str(c).strip() for c in r)]
     if not rows:
@@ -138,7 +144,7 @@ def check_pool_rows(
     header = [str(h).strip() for h in header]
     pos = {h: i for i, h in enumerate(header) if h}
     for col in (id_column, *allowed):
-        if col not in pos:
+        if col not in pos and col not in defaults:
             check.issues.append(
                 PoolIssue(header_line, col, "", "Missing column.", "missing_column")
             )
@@ -175,7 +181,9 @@ def check_pool_rows(
         seen_ids.setdefault(external_id, line)
         features = {}
         for feature, values in allowed.items():
-            value = cells[pos[feature]]
+            value = cells[pos[feature]] if feature in pos else ""
+            if not value and feature in defaults:
+                value = defaults[feature]
             if value not in values:
                 known = ", ".join(sorted(values))
                 check.issues.append(

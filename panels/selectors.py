@@ -65,6 +65,25 @@ def allowed_values(deliberation: Deliberation) -> dict[str, set[str]]:
     return allowed
 
 
+def pool_defaults(
+    deliberation: Deliberation, allowed: Mapping[str, Iterable[str]]
+) -> dict[str, str]:
+    """The features a volunteer file may leave out, with the value its rows then get.
+
+    A feature whose targets come from the poll (prior opinion) has a "no answer" category:
+    a list without the column, or with an empty cell, puts the volunteer there, as the poll
+    does for a respondent who skipped the question.
+    """
+    features = set(
+        PollTarget.objects.filter(deliberation=deliberation).values_list("feature", flat=True)
+    )
+    return {
+        feature: PollTarget.NO_ANSWER
+        for feature in sorted(features)
+        if PollTarget.NO_ANSWER in set(allowed.get(feature, ()))
+    }
+
+
 def contact_keys(deliberation: Deliberation) -> tuple[set[str], set[str], set[str]]:
     """External ids, normalised e-mails and phones already in the pool."""
     ids = set(

@@ -1,21 +1,24 @@
-"""The demo poll: Seoul 2021, household waste, 1,000 synthetic respondents.
+"""The demo poll: Seoul 2021, household waste, 5,000 synthetic respondents.
 
 Every respondent and answer here is synthetic. The sample is deliberately skewed — too
-many older women, very few young men in 도심권 — so that weighting visibly matters.
+many older women, very few young men in 도심권 — so that weighting visibly matters. About a
+third volunteer for the panel (Shin-Kori 2017: 5,981 of 20,006), and the volunteer pool is
+made of them only, each with their own answer to the opinion question.
 """
 
 from __future__ import annotations
 
 import math
+import random
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from deliberation.core.models import Deliberation
 from panels import demo as panels_demo
-from panels.models import Volunteer
-from surveys import actions, consent, opinion
+from panels.selectors import allowed_values
+from surveys import actions, consent
 from surveys.actions.opinion import do_choose_opinion_stratum
 from surveys.models import (
     Answer,
@@ -32,8 +35,10 @@ from surveys.models import (
 )
 from surveys.questionnaires import LIKERT_LABELS, item_index, questions_of, specs_of
 
-RESPONDENTS = 1000
-VOLUNTEER_SHARE = 0.2
+RESPONDENTS = 5000
+VOLUNTEER_SHARE = 0.36
+# Relative willingness to volunteer by age band: the young somewhat less.
+VOLUNTEER_BY_AGE = (0.85, 0.9, 1.0, 1.1, 1.05)
 REFERENCE_YEAR = 2021
 WAVE_LABEL = "poll"
 OPEN_LINK_TOKEN = "seoul-2021-poll-demo"
@@ -49,7 +54,7 @@ AGE_RANGES = {
 # The skew of the synthetic sample (population margins are in panels/demo.py).
 SAMPLE_REGION = {"도심권": 0.06, "동북권": 0.34, "서북권": 0.12, "서남권": 0.28, "동남권": 0.20}
 SAMPLE_FEMALE = 0.6
-SAMPLE_AGE = [0.08, 0.12, 0.17, 0.23, 0.40]
+SAMPLE_AGE = [0.11, 0.13, 0.17, 0.22, 0.37]
 
 YES_NO_DK = [(1, "맞다", "True"), (2, "틀리다", "False"), (9, "모르겠다", "Don't know")]
 
@@ -540,7 +545,7 @@ def _answers(rng: np.random.Generator, attitude: float, knowledge: float) -> dic
 
 
 def seed_respondents(wave: Wave) -> None:
-    """1,000 synthetic respondents with skewed demographics; about 20% volunteer."""
+    """Synthetic respondents with skewed demographics; about a third volunteer."""
     if wave.responses.exists():
         return
     rng = np.random.default_rng(2021)
@@ -581,17 +586,40 @@ def seed_respondents(wave: Wave) -> None:
     ids = dict(Response.objects.filter(wave=wave).values_list("respondent_id", "pk"))
     answers = []
     for response, (attitude, knowledge, _age) in zip(responses, profiles, strict=True):
-        answers += actions.answer_rows(
+        answers += actions.answer_values(
             ids[response.respondent_id], index, _answers(rng, attitude, knowledge)
         )
-    Answer.objects.bulk_create(answers, batch_size=5000)
+    insert_answers(answers)
     seed_volunteers(wave, rng, ids, profiles, responses)
+
+
+def insert_answers(rows: list[tuple], chunk: int = 190) -> None:
+    """Write the synthetic poll's answer rows (surveys.actions.answer_values) with plain
+    multi-row INSERTs.
+
+    Half a million values through the ORM's bulk_create would take most of the demo's
+    seeding time. 190 rows of 5 values stay under SQLite's oldest limit of 999 parameters
+    per statement.
+    """
+    table = connection.ops.quote_name(Answer._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(Answer._meta.get_field(name).column)
+        for name in actions.ANSWER_FIELDS
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(part)),
+                [value for row in part for value in row],
+            )
 
 
 def seed_volunteers(wave, rng, ids, profiles, responses) -> None:
     opt_ins = []
     for response, (_attitude, _knowledge, age_index) in zip(responses, profiles, strict=True):
-        if rng.random() < VOLUNTEER_SHARE * (1.2 if age_index >= 3 else 0.8):
+        if rng.random() < VOLUNTEER_SHARE * VOLUNTEER_BY_AGE[age_index]:
             opt_ins.append(
                 VolunteerOptIn(
                     deliberation=wave.deliberation,
@@ -643,7 +671,7 @@ def seed_poll(deliberation: Deliberation) -> Wave:
         defaults={
             "questionnaire": questionnaire,
             "kind": Wave.Kind.POLL,
-            "title": "1단계 여론조사 (1,000명)",
+            "title": f"1단계 여론조사 ({RESPONDENTS:,}명)",
             "is_open": True,
             "open_link_token": OPEN_LINK_TOKEN,
             "reference_year": REFERENCE_YEAR,
@@ -668,30 +696,22 @@ OPINION_QUESTION = "Q12"
 
 
 def seed_opinion_stratum(deliberation: Deliberation, wave: Wave, actor) -> None:
-    """The demo panel is drawn by prior opinion too: each synthetic volunteer in the pool
-    gets the answer of a poll respondent of their own region, gender and age band (drawn
-    with a fixed seed), and the targets come from the weighted poll's shares."""
+    """The demo panel is drawn by prior opinion too: the answer to Q12, its targets from the
+    weighted poll's shares."""
     if OpinionStratum.objects.filter(deliberation=deliberation).exists():
         return
     question = wave.questionnaire.questions.get(code=OPINION_QUESTION)
-    answers = opinion.answers_by_response(wave, question)
-    by_cell: dict[tuple[str, str, str], list[str]] = {}
-    for pk, region, gender, band in (
-        Response.objects.filter(pk__in=list(answers))
-        .order_by("respondent_id")
-        .values_list("pk", "region", "gender", "age_band")
-    ):
-        by_cell.setdefault((region, gender, band), []).append(answers[pk])
-    everyone = [a for cell in by_cell.values() for a in cell]
-    rng = np.random.default_rng(2017)
-    changed = []
-    for volunteer in Volunteer.objects.filter(deliberation=deliberation).order_by("external_id"):
-        features = volunteer.features
-        if features.get(opinion.FEATURE) or not everyone:
-            continue
-        cell = (features.get("region"), features.get("gender"), features.get("age_band"))
-        choices = by_cell.get(cell) or everyone
-        volunteer.features = {**features, opinion.FEATURE: choices[int(rng.integers(len(choices)))]}
-        changed.append(volunteer)
-    Volunteer.objects.bulk_update(changed, ["features"], batch_size=2000)
     do_choose_opinion_stratum(deliberation, wave, question, actor=actor)
+
+
+def seed_pool(deliberation: Deliberation, actor) -> None:
+    """The poll's volunteers join the pool, each with their answer to the opinion question;
+    their record ids come from a seeded generator, so the demo draws the same panel each time.
+    """
+    if deliberation.volunteers.exists():
+        return
+    check = actions.do_add_poll_volunteers(
+        deliberation, allowed_values(deliberation), actor=actor, rng=random.Random(2021)
+    )
+    if not check.ok:
+        raise RuntimeError(f"demo pool refused: {check.issues[:3]}")

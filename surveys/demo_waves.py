@@ -2,8 +2,9 @@
 
 The 300 synthetic panelists answer twelve of the poll's questions three times. Their
 answers are synthetic and follow a planned pattern: support for a new resource recovery
-facility and knowledge rise over the process, a few answers are skipped, and about 5% of
-the panel (more of the young) has left by the last wave.
+facility and knowledge rise over the process, and a few answers are skipped. Who answers
+each wave follows the demo's drop-outs (panels.demo.takes_part): some of the panel, more
+of the young, have left by each wave, and a few miss one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from deliberation.core.models import Deliberation
+from panels.demo import takes_part
 from panels.models import Panelist
 from surveys import actions
 from surveys.demo import AGE_BANDS, QUESTIONS, _likert
@@ -33,10 +35,6 @@ SITE_SHARES = (  # Q11: extend an existing site, new site, another city, don't k
     (0.52, 0.25, 0.12, 0.11),
 )
 SKIP_RATE = 0.03
-# Chance of missing a wave, and of having left for good by it (the young leave more).
-MISS_RATE = (0.01, 0.02, 0.0)
-LEAVE_RATE = {"18-29": (0.0, 0.03, 0.09), "30-39": (0.0, 0.02, 0.06)}
-LEAVE_RATE_DEFAULT = (0.0, 0.01, 0.035)
 
 WAVES = (
     (
@@ -214,9 +212,7 @@ def seed_answers(waves: list[Wave]) -> None:
         return
     deliberation = waves[0].deliberation
     panelists = list(
-        Panelist.objects.filter(deliberation=deliberation)
-        .exclude(status=Panelist.Status.DECLINED)
-        .order_by("draw_position", "pk")
+        Panelist.objects.active().filter(deliberation=deliberation).order_by("draw_position", "pk")
     )
     rng = np.random.default_rng(20211107)
     # A separate stream for the evaluation keeps the core answers as they were.
@@ -235,17 +231,12 @@ def seed_answers(waves: list[Wave]) -> None:
         )
         knowledge = 0.3 * (2 - abs(age_index - 2)) + rng.normal(0, 0.5)
         people.append((panelist, attitude, knowledge, _person_noise(rng)))
-    left: set[int] = set()
     for k, wave in enumerate(waves):
         opens, closes = wave.opens_at, wave.closes_at
         span = int((closes - opens).total_seconds() // 60)
         responses, answers = [], []
         for panelist, attitude, knowledge, noise in people:
-            leave = LEAVE_RATE.get(panelist.age_band, LEAVE_RATE_DEFAULT)[k]
-            if panelist.pk in left or rng.random() < leave:
-                left.add(panelist.pk)
-                continue
-            if rng.random() < MISS_RATE[k]:
+            if not takes_part(panelist.pseudonym, panelist.age_band, wave.label):
                 continue
             submitted = opens + datetime.timedelta(minutes=int(rng.integers(0, span)))
             responses.append(

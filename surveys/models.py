@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from deliberation.core.models import Deliberation
+from panels.models import PollTarget
 from panels.strata import STRATA
 from surveys import consent
 
@@ -922,7 +923,7 @@ class OpinionStratum(models.Model):
     """
 
     FEATURE = "opinion"
-    NO_ANSWER = "무응답"
+    NO_ANSWER = PollTarget.NO_ANSWER
 
     deliberation = models.OneToOneField(
         Deliberation,

@@ -22,7 +22,9 @@ from deliberation.forum.selectors import plenary_room
 from deliberation.report.selectors import funnel_steps
 from panels import selectors
 from panels.audit_record import verify_record
-from panels.models import Panelist, SelectionAudit, Volunteer
+from panels.funnel import funnel_table
+from panels.models import Panelist, SeatContact, SelectionAudit, Volunteer
+from surveys import demo as surveys_demo
 from surveys.models import Answer, Response, Wave
 
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -55,11 +57,17 @@ def seeded(django_db_setup, django_db_blocker):
         call_command("flush", interactive=False, verbosity=0)
 
 
+def replaced_seats() -> int:
+    return Panelist.objects.filter(replaces__isnull=False).count()
+
+
 @pytest.mark.django_db
 def test_seed_demo_creates_every_role(seeded):
-    assert seeded["first"]["users"] == 333
+    # Seats filled from the reserves get accounts of their own.
+    assert seeded["first"]["users"] == 333 + replaced_seats()
     assert seeded["first"]["groups"] == 30
-    assert seeded["first"]["panelists"] == 300
+    assert seeded["first"]["panelists"] == 300 + replaced_seats()
+    assert Panelist.objects.active().count() == 300
     assert Deliberation.objects.get().is_demo
 
 
@@ -110,7 +118,7 @@ def test_role_groups_survive_a_flush(seeded):
 @pytest.mark.django_db
 def test_demo_panel_is_drawn_as_the_demo_panelist_accounts_and_verifies(seeded):
     audit = SelectionAudit.objects.get()
-    seats = Panelist.objects.select_related("user", "volunteer").order_by("draw_position")
+    seats = Panelist.objects.select_related("user", "volunteer").order_by("draw_position")[:300]
     assert [s.user.email for s in seats] == [f"panelist{i:03d}@example.org" for i in range(1, 301)]
     assert [s.volunteer.record_id for s in seats] == audit.panel
     assert audit.lottery["size"] == 1000
@@ -141,9 +149,46 @@ def test_demo_funnel_runs_from_the_poll_to_the_last_wave_by_every_stratum(seeded
     assert any(k.startswith("session:") for k in keys)
     assert sum(k.startswith("wave:") for k in keys) == 3
     counts = dict(zip(keys, (s.total for s in steps), strict=True))
-    assert counts["poll"] == 1000 and counts["drawn"] == 300
+    assert counts["poll"] == surveys_demo.RESPONDENTS
+    assert counts["drawn"] == 300 + replaced_seats() and counts["confirmed"] == 300
     for step in steps:
         assert set(step.by_stratum) == {"region", "gender", "age_band", "opinion"}, step.key
+
+
+@pytest.mark.django_db
+def test_demo_pool_is_the_poll_volunteers_with_their_own_answers(seeded):
+    respondents = dict(
+        Response.objects.filter(wave__kind=Wave.Kind.POLL).values_list("respondent_id", "pk")
+    )
+    pool = list(Volunteer.objects.values_list("external_id", "source", "features__opinion"))
+    assert 0.25 < len(pool) / len(respondents) < 0.45
+    assert {source for _id, source, _opinion in pool} == {Volunteer.Source.POLL}
+    assert {external_id.removeprefix("poll-") for external_id, *_ in pool} <= set(respondents)
+    q12 = dict(
+        Answer.objects.filter(response__wave__kind=Wave.Kind.POLL, item="Q12").values_list(
+            "response__respondent_id", "value_number"
+        )
+    )
+    labels = {1.0: "전혀 동의하지 않는다", 5.0: "매우 동의한다"}
+    for external_id, _source, opinion in pool:
+        answer = q12.get(external_id.removeprefix("poll-"))
+        if answer in labels:
+            assert opinion == labels[answer]
+
+
+@pytest.mark.django_db
+def test_demo_funnel_loses_people_at_every_step_and_reserves_fill_the_declines(seeded):
+    rows = funnel_table(funnel_steps(Deliberation.objects.get())).rows
+    assert [r.key for r in rows][:4] == ["poll", "volunteers", "drawn", "confirmed"]
+    for row in rows[1:]:
+        assert row.from_previous < 1, row.key
+    audit = SelectionAudit.objects.get()
+    declined = Panelist.objects.filter(status=Panelist.Status.DECLINED)
+    assert declined.exists() and not declined.filter(replaced_by__isnull=True).exists()
+    assert {step["source"] for step in audit.replacements} == {"reserves"}
+    assert SeatContact.objects.filter(kind=SeatContact.Kind.DECLINED).exclude(
+        reason=""
+    ).count() == (declined.count())
 
 
 @pytest.mark.django_db
@@ -152,7 +197,7 @@ def test_demo_pool_has_few_young_men_in_dosimgwon(seeded):
     few = Volunteer.objects.filter(
         features__region="도심권", features__gender="남성", features__age_band="18-29"
     ).count()
-    assert 2500 <= pool <= 3500
+    assert 1500 <= pool <= 2100
     assert few / pool < 0.05 * 0.485 * 0.18
 
 
@@ -170,8 +215,8 @@ def test_report_page_for_the_demo_shows_every_stage_it_has_data_for(client, seed
     assert html.count('<svg role="img"') >= 6
     assert 'aria-label="Recruitment funnel"' in html
     for shown in (
-        "1단계 여론조사 (1,000명)",
-        "1000 respondents, weighted by raking",
+        f"1단계 여론조사 ({surveys_demo.RESPONDENTS:,}명)",
+        f"{surveys_demo.RESPONDENTS} respondents, weighted by raking",
         "Tests and effect sizes",
         "Adjusted p (Holm)",
         "Knowledge index",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from deliberation.core.demo import DemoAccounts
@@ -30,6 +31,8 @@ from deliberation.forum.models import (
     numbered_group_name,
 )
 from deliberation.forum.selectors import group_room, plenary_room
+from panels.demo import takes_part
+from panels.models import Panelist
 
 
 def _at(day: str, hour: int) -> datetime.datetime:
@@ -126,11 +129,23 @@ SYNTHETIC_RECOMMENDATIONS = [
 
 
 def seed_outcomes(deliberation: Deliberation) -> None:
-    """Synthetic attendance and two recommendations per group, with members' support.
+    """Synthetic attendance and two recommendations per group, with members' support; the
+    plenary's attendance.
 
-    Drawn from a generator seeded by the group's name, so the demo report is the same
-    every time it is built.
+    Who comes follows the demo's drop-outs (panels.demo.takes_part: some have left by then,
+    a few miss the one session); the rest is drawn from a generator seeded by the group's
+    name, so the demo report is the same every time it is built.
     """
+    seats = {
+        user_id: (pseudonym, age_band)
+        for user_id, pseudonym, age_band in Panelist.objects.active()
+        .filter(deliberation=deliberation)
+        .values_list("user_id", "pseudonym", "age_band")
+    }
+
+    def comes(user, step: str) -> bool:
+        return user.pk in seats and takes_part(*seats[user.pk], step)
+
     groups = ForumGroup.objects.filter(session__deliberation=deliberation).select_related(
         "session", "facilitator"
     )
@@ -140,7 +155,7 @@ def seed_outcomes(deliberation: Deliberation) -> None:
             continue
         rng = random.Random(f"demo-{group.name}")
         members = list(group.members.order_by("username"))
-        came = [member for member in members if rng.random() < 0.9]
+        came = [member for member in members if comes(member, "regional")]
         start = group.session.starts_at
         Attendance.objects.bulk_create(
             [
@@ -164,6 +179,27 @@ def seed_outcomes(deliberation: Deliberation) -> None:
                         room.pk, member, event.payload["recommendation"]["id"], True
                     )
         RoomEvent.objects.filter(room=room, kind="recommendation").update(is_synthetic=True)
+    plenary = deliberation.sessions.filter(kind=Session.Kind.PLENARY).first()
+    if plenary is None:
+        return
+    room = plenary_room(plenary)
+    if Attendance.objects.filter(room=room).exists():
+        return
+    users = get_user_model().objects.filter(pk__in=list(seats)).order_by("pk")
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
+                room=room,
+                user=user,
+                channel_name="demo",
+                joined_at=plenary.starts_at,
+                last_seen_at=plenary.ends_at,
+                left_at=plenary.ends_at,
+            )
+            for user in users
+            if comes(user, "plenary")
+        ]
+    )
 
 
 def seed_forum(deliberation: Deliberation) -> None:

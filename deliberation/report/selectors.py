@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -183,9 +185,11 @@ def funnel_steps(deliberation: Deliberation) -> tuple[FunnelStep, ...]:
     """The whole recruitment funnel's counts, in a fixed number of queries.
 
     Poll respondents (counted responses of the poll waves, with their answer to the opinion
-    question when one is chosen) -> volunteers -> drawn -> confirmed (panels) -> attended
-    each session anyone came to -> completed each panel wave anyone answered. Sessions and
-    waves count the seats only, by the seat's strata.
+    question when one is chosen) -> volunteers -> drawn -> confirmed (panels) -> then, in
+    the order they took place, each session anyone came to (by its start) and each panel
+    wave anyone answered (by its opening; a wave without one comes last). Sessions and
+    waves count the seats only, by the seat's strata. In time order, each step's retention
+    is from the step the panel went through just before it.
     """
     features = FUNNEL_FEATURES
     respondents = {
@@ -219,14 +223,14 @@ def funnel_steps(deliberation: Deliberation) -> tuple[FunnelStep, ...]:
     ):
         if user_id in seats:
             came.setdefault(session_id, set()).add(user_id)
-    for pk, title in (
+    later: list[tuple[tuple[int, Any, int, int], FunnelStep]] = []
+    for pk, title, starts_at in (
         Session.objects.filter(deliberation=deliberation, pk__in=list(came))
         .order_by("starts_at", "pk")
-        .values_list("pk", "title")
+        .values_list("pk", "title", "starts_at")
     ):
-        steps.append(
-            count_step(f"session:{pk}", title, (seats[u] for u in sorted(came[pk])), features)
-        )
+        step = count_step(f"session:{pk}", title, (seats[u] for u in sorted(came[pk])), features)
+        later.append(((0, starts_at, 0, pk), step))
     answered: dict[int, set[int]] = {}
     for wave_id, user_id in (
         Response.objects.filter(wave__deliberation=deliberation, panelist__isnull=False)
@@ -237,12 +241,16 @@ def funnel_steps(deliberation: Deliberation) -> tuple[FunnelStep, ...]:
     ):
         if user_id in seats:
             answered.setdefault(wave_id, set()).add(user_id)
-    for pk, title in (
+    for pk, title, opens_at in (
         Wave.objects.filter(pk__in=list(answered))
         .order_by(F("opens_at").asc(nulls_last=True), "pk")
-        .values_list("pk", "title")
+        .values_list("pk", "title", "opens_at")
     ):
-        steps.append(
-            count_step(f"wave:{pk}", title, (seats[u] for u in sorted(answered[pk])), features)
-        )
+        step = count_step(f"wave:{pk}", title, (seats[u] for u in sorted(answered[pk])), features)
+        # A session and a wave at the same moment: the session first (a wave opened at the
+        # end of a forum is answered after it).
+        later.append(((0, opens_at, 1, pk) if opens_at else (1, None, 1, pk), step))
+    undated = [item for item in later if item[0][0]]
+    dated = sorted((item for item in later if not item[0][0]), key=lambda item: item[0])
+    steps.extend(step for _key, step in [*dated, *undated])
     return tuple(steps)

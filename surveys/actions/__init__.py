@@ -6,9 +6,11 @@ weighting); this package gathers them for the views: ``actions.do_submit_respons
 
 from surveys.actions.erasure import do_erase_contact_data
 from surveys.actions.fieldwork import (
+    ANSWER_FIELDS,
     Outcome,
     Screener,
     answer_rows,
+    answer_values,
     do_create_invitations,
     do_email_resume_link,
     do_panel_invitation,
@@ -86,7 +88,9 @@ __all__ = [
     "Screener",
     "WeightingRefused",
     "add_likert_options",
+    "ANSWER_FIELDS",
     "answer_rows",
+    "answer_values",
     "copy_question",
     "do_add_poll_volunteers",
     "do_copy_questions",

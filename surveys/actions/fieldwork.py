@@ -272,19 +272,34 @@ def do_email_resume_link(response: Response, *, email: str, link: str) -> None:
     logger.info("resume link e-mailed for response %s", response.pk)
 
 
+# The columns of an answer row, in the order answer_values gives them.
+ANSWER_FIELDS = ("response_id", "question_id", "item", "value_number", "value_text")
+
+
+def answer_values(
+    response_id: int, index: Mapping[str, int], values: Mapping[str, items.Value]
+) -> list[tuple[int, int, str, float | None, str]]:
+    """The long-table rows (respondent, item, value) of one response as plain tuples of
+    ANSWER_FIELDS, for writers of many rows at once."""
+    return [
+        (
+            response_id,
+            index[item],
+            item,
+            value if isinstance(value, float) else None,
+            value if isinstance(value, str) else "",
+        )
+        for item, value in values.items()
+    ]
+
+
 def answer_rows(
     response_id: int, index: Mapping[str, int], values: Mapping[str, items.Value]
 ) -> list[Answer]:
     """The long-table rows (respondent, item, value) of one response."""
     return [
-        Answer(
-            response_id=response_id,
-            question_id=index[item],
-            item=item,
-            value_number=value if isinstance(value, float) else None,
-            value_text=value if isinstance(value, str) else "",
-        )
-        for item, value in values.items()
+        Answer(**dict(zip(ANSWER_FIELDS, row, strict=True)))
+        for row in answer_values(response_id, index, values)
     ]
 
 

@@ -7,6 +7,7 @@ also in an imported list, is reported rather than entered twice (poll → volunt
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Set
 from typing import Any
 
@@ -45,12 +46,17 @@ def do_volunteer(response: Response, *, name: str, phone: str, email: str) -> Vo
 
 
 def do_add_poll_volunteers(
-    deliberation: Deliberation, allowed: Mapping[str, Set[str]], *, actor: Any
+    deliberation: Deliberation,
+    allowed: Mapping[str, Set[str]],
+    *,
+    actor: Any,
+    rng: random.Random | None = None,
 ) -> PoolCheck:
     """Add every new opt-in to the pool, or none if any row has a problem; returns the check.
 
     ``allowed`` are the values each feature may take (panels.selectors.allowed_values).
     Reading the opt-ins' contacts needs the contact permission (PermissionDenied otherwise).
+    ``rng`` makes the volunteers' record ids reproducible (the synthetic demo).
     """
     stratum = OpinionStratum.objects.filter(deliberation=deliberation).first()
     answers = {}
@@ -65,6 +71,6 @@ def do_add_poll_volunteers(
     )
     if check.ok:
         pool_actions.do_add_volunteers(
-            deliberation, check.rows, source=Volunteer.Source.POLL, actor=actor
+            deliberation, check.rows, source=Volunteer.Source.POLL, actor=actor, rng=rng
         )
     return check

@@ -49,12 +49,11 @@ SEED = textwrap.dedent(
 
     core_demo.FACILITATOR_COUNT = 6
     core_demo.PANELIST_COUNT = 60
-    panels_demo.DEMO_POOL_SIZE = 300
     panels_demo.DEMO_PANEL_SIZE = 60
     panels_demo.DEMO_FINISHERS = 54
     panels_demo.DEMO_RESERVES = 6
     panels_demo.DEMO_LOTTERY_SIZE = 50
-    surveys_demo.RESPONDENTS = 200
+    surveys_demo.RESPONDENTS = 1000
     call_command("seed_demo", password=PASSWORD, stdout=open("/dev/null", "w"))
     poll = Wave.objects.get(kind=Wave.Kind.POLL)
     # A citizen who completed the poll: their one-time link, known by its token.

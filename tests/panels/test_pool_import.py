@@ -7,7 +7,7 @@ from openpyxl import Workbook
 
 from deliberation.core.actions import ActionRefused
 from panels import actions
-from panels.models import PoolImport, Volunteer, VolunteerContact
+from panels.models import PanelQuota, PollTarget, PoolImport, Volunteer, VolunteerContact
 from tests.factories import DeliberationFactory
 from tests.panels.pool_helpers import BALANCED_QUOTAS, set_quotas
 
@@ -221,3 +221,68 @@ def test_an_organizer_cancels_a_queued_file_and_nobody_is_added(client, organize
     assert deliberation.volunteers.count() == 0
     with pytest.raises(ActionRefused):
         actions.do_cancel_pool_import(pool_import)
+
+
+@pytest.fixture
+def by_opinion(deliberation):
+    """The deliberation draws by prior opinion too: targets from the poll, quotas saved."""
+    for order, (value, share) in enumerate([("찬성", "0.5"), ("반대", "0.4"), ("무응답", "0.1")]):
+        PollTarget.objects.create(
+            deliberation=deliberation,
+            feature="opinion",
+            value=value,
+            order=order,
+            share=share,
+            margin_of_error="0.02",
+            respondents=100,
+        )
+        PanelQuota.objects.create(
+            deliberation=deliberation, feature="opinion", value=value, min=0, max=10
+        )
+    return deliberation
+
+
+def test_a_file_without_the_opinion_column_puts_everyone_in_no_answer(
+    client, organizer, by_opinion
+):
+    client.force_login(organizer)
+    data = HEADER + "a1,,,,도심권,남성\na2,,,,동북권,여성\n"
+    response = upload(client, by_opinion, "pool.csv", data.encode())
+    assert response.context["latest_import"].status == "done"
+    assert set(Volunteer.objects.values_list("features__opinion", flat=True)) == {"무응답"}
+
+
+def test_an_empty_opinion_cell_is_no_answer_and_a_given_one_is_kept(client, organizer, by_opinion):
+    client.force_login(organizer)
+    data = "id,region,gender,opinion\na1,도심권,남성,찬성\na2,동북권,여성,\n"
+    assert (
+        upload(client, by_opinion, "pool.csv", data.encode()).context["latest_import"].status
+        == "done"
+    )
+    assert dict(Volunteer.objects.values_list("external_id", "features__opinion")) == {
+        "a1": "찬성",
+        "a2": "무응답",
+    }
+
+
+def test_an_unknown_opinion_is_reported_and_nothing_is_imported(client, organizer, by_opinion):
+    client.force_login(organizer)
+    data = "id,region,gender,opinion\na1,도심권,남성,찬성\na2,동북권,여성,글쎄\n"
+    response = upload(client, by_opinion, "pool.csv", data.encode())
+    assert response.context["latest_import"].status == "failed"
+    (issue,) = response.context["issues"]
+    assert (issue.row, issue.column, issue.value) == (3, "opinion", "글쎄")
+    assert "Unknown value" in issue.reason and "무응답" in issue.reason
+    assert by_opinion.volunteers.count() == 0
+
+
+def test_the_opinion_column_is_required_when_the_poll_has_no_no_answer_category(
+    client, organizer, by_opinion
+):
+    PollTarget.objects.filter(value="무응답").delete()
+    PanelQuota.objects.filter(value="무응답").delete()
+    client.force_login(organizer)
+    response = upload(client, by_opinion, "pool.csv", (HEADER + "a1,,,,도심권,남성\n").encode())
+    assert [(i.column, i.code) for i in response.context["issues"]] == [
+        ("opinion", "missing_column")
+    ]

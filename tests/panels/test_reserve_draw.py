@@ -227,3 +227,64 @@ def test_the_audit_page_counts_the_reserves_and_names_each_batch(client, run, dr
     text = page.content.decode()
     assert "<dt>Reserves</dt><dd>8</dd>" in text
     assert "reserve list, batch 1" in text
+
+
+def type_of(run, record_id: str) -> tuple[str, str]:
+    person = run.inputs["people"][record_id]
+    return person["region"], person["gender"]
+
+
+def test_a_single_replacement_takes_the_next_reserve_of_the_seat_s_stratum(run, drawn, organizer):
+    seat = seat_of(drawn.panel[0])
+    drop(seat, organizer)
+    new = actions.do_replace_panelist(seat, actor=organizer)
+    same = [r for r in drawn.reserves if type_of(run, r) == type_of(run, drawn.panel[0])]
+    assert new.volunteer.record_id == same[0]
+    assert active_counts_meet_quotas(run)
+    drawn.refresh_from_db()
+    (step,) = drawn.replacements
+    assert (step["replacement"], step["source"], step["batch"]) == (same[0], "reserves", 1)
+    entry = AuditLogEntry.objects.get(event_type="panelist.replaced")
+    assert entry.actor == organizer
+    assert (entry.extra["source"], entry.extra["batch"], entry.extra["seat"]) == (
+        "reserves",
+        1,
+        new.pseudonym,
+    )
+    assert verify_record(selectors.audit_record(drawn)).ok
+
+
+def test_single_replacements_and_batches_pass_over_each_other_s_reserves(run, drawn, organizer):
+    first, second = seat_of(drawn.panel[0]), seat_of(drawn.panel[1])
+    drop(first, organizer)
+    one = actions.do_replace_panelist(first, actor=organizer)
+    drop(second, organizer)
+    (two,) = actions.do_replace_from_reserves(run.deliberation, actor=organizer)
+    assert one.volunteer.record_id != two.volunteer.record_id
+    drawn.refresh_from_db()
+    assert [s["batch"] for s in drawn.replacements] == [1, 2]
+    assert verify_record(selectors.audit_record(drawn)).ok
+
+
+def test_a_replacement_with_no_reserve_left_is_refused_and_changes_nothing(client, run, organizer):
+    audit = actions.do_draw(run, "2017", actor=organizer, reserves=1)
+    (reserve,) = audit.reserves
+    alike = next(p for p in audit.panel if type_of(run, p) == type_of(run, reserve))
+    drop(seat_of(alike), organizer)
+    actions.do_replace_panelist(seat_of(alike), actor=organizer)
+    other = seat_of(next(p for p in audit.panel if p != alike))
+    drop(other, organizer)
+    seats = Panelist.objects.count()
+    client.force_login(organizer)
+    response = client.post(
+        reverse("panels:replace", args=[run.deliberation.slug, other.pk]),
+        follow=True,
+        **EN,
+    )
+    assert "No reserve is left for the stratum of" in response.content.decode()
+    assert other.pseudonym in response.content.decode()
+    audit.refresh_from_db()
+    assert len(audit.replacements) == 1
+    assert Panelist.objects.count() == seats
+    assert AuditLogEntry.objects.filter(event_type="panelist.replaced").count() == 1
+    assert Volunteer.objects.get(record_id=other.volunteer.record_id).status != "withdrawn"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from panels.models import Volunteer, VolunteerContact
+from panels.record_ids import new_record_ids
 from surveys.actions import do_add_poll_volunteers, do_volunteer
 from surveys.models import Response
 from tests.surveys.factories import WaveFactory, add_strata
@@ -88,3 +91,11 @@ def test_analysts_cannot_add_poll_volunteers(client, poll, analyst):
     response = client.post(reverse("surveys:add_poll_volunteers", args=[poll.deliberation.slug]))
     assert response.status_code == 403
     assert not Volunteer.objects.exists()
+
+
+def test_a_seeded_generator_gives_the_same_record_ids(poll, trusted_organizer):
+    volunteer(poll, "R1", "a@example.org")
+    do_add_poll_volunteers(
+        poll.deliberation, ALLOWED, actor=trusted_organizer, rng=random.Random(2021)
+    )
+    assert Volunteer.objects.get().record_id == new_record_ids(1, rng=random.Random(2021))[0]

@@ -126,6 +126,27 @@ def test_the_funnel_counts(deliberation):
     assert completed.by_stratum["opinion"] == {YES: 2, NO: 1}
 
 
+def test_sessions_and_waves_are_steps_in_the_order_they_took_place(deliberation):
+    session, pre = build_funnel(deliberation)
+    Wave.objects.filter(pk=pre.pk).update(opens_at=session.starts_at - datetime.timedelta(days=7))
+    post = WaveFactory(
+        questionnaire__deliberation=deliberation,
+        kind=Wave.Kind.POST,
+        label="post",
+        opens_at=session.ends_at,
+    )
+    complete_response(post, "P-post", {}, panelist=Panelist.objects.order_by("pk").first())
+    steps = funnel_steps(deliberation)
+    assert [s.key for s in steps][4:] == [
+        f"wave:{pre.pk}",
+        f"session:{session.pk}",
+        f"wave:{post.pk}",
+    ]
+    rows = funnel_table(steps).rows
+    # The session's retention is from the wave answered before it.
+    assert rows[5].from_previous == pytest.approx(2 / 3)
+
+
 def test_the_funnel_table_from_the_counts(deliberation):
     build_funnel(deliberation)
     table = funnel_table(funnel_steps(deliberation))

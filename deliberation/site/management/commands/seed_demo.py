@@ -25,31 +25,33 @@ class Command(BaseCommand):
     def handle(self, *args, password: str, **options) -> None:
         with transaction.atomic():
             deliberation, accounts = core_demo.seed_core(password)
-            panels_demo.seed_regions(deliberation)
-            panels_demo.seed_margins(deliberation)
-            # The poll comes first: the panel is drawn by prior opinion too, its targets
-            # from the weighted poll.
-            poll = surveys_demo.seed_poll(deliberation)
-            panels_demo.seed_pool(deliberation)
-            if not deliberation.selection_audits.exists():
-                surveys_demo.seed_opinion_stratum(deliberation, poll, accounts.organizer)
-            panels_demo.seed_selection(deliberation, accounts.panelists, accounts.organizer)
-            forum_demo.seed_sessions(deliberation, accounts)
-            forum_demo.seed_forum(deliberation)
-            forum_demo.seed_outcomes(deliberation)
-            panel_waves = demo_waves.seed_panel_waves(poll)
             # The demo organizer invites panelists, so may see volunteers' contacts.
             accounts.organizer.user_permissions.add(
                 Permission.objects.get(
                     codename="view_volunteer_contacts", content_type__app_label="surveys"
                 )
             )
+            organizer = type(accounts.organizer).objects.get(pk=accounts.organizer.pk)
+            panels_demo.seed_regions(deliberation)
+            panels_demo.seed_margins(deliberation)
+            # The poll comes first: the pool is its volunteers, and the panel is drawn by
+            # prior opinion too, its targets from the weighted poll.
+            poll = surveys_demo.seed_poll(deliberation)
+            if not deliberation.selection_audits.exists():
+                surveys_demo.seed_opinion_stratum(deliberation, poll, organizer)
+            surveys_demo.seed_pool(deliberation, organizer)
+            panels_demo.seed_selection(deliberation, accounts.panelists, organizer)
+            forum_demo.seed_sessions(deliberation, accounts)
+            forum_demo.seed_forum(deliberation)
+            forum_demo.seed_outcomes(deliberation)
+            panel_waves = demo_waves.seed_panel_waves(poll)
         self.stdout.write(self.style.SUCCESS(f"Demo deliberation ready: {deliberation.title}"))
         self.stdout.write(
             "Demo accounts (all synthetic), password "
             f"{password!r}:\n"
             "  organizer@example.org, analyst@example.org, expert@example.org,\n"
-            "  facilitator01..30@example.org, panelist001..300@example.org"
+            "  facilitator01..30@example.org, panelist001..300@example.org\n"
+            "  (seats filled from the reserves have accounts without a password)"
         )
         self.stdout.write(
             f"Demo poll: {poll.responses.count()} synthetic respondents (wave id {poll.pk}); "
