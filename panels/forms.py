@@ -197,7 +197,7 @@ class PoolImportForm(forms.Form):
         help_text=_(
             "Columns: id, name, email, phone and one column per quota feature. A feature "
             "taken from the poll (prior opinion) may be left out: its volunteers then count "
-            "as no answer (무응답). A file with any problem is rejected whole."
+            "as no answer. A file with any problem is rejected whole."
         ),
     )
 
