@@ -88,10 +88,16 @@ def funnel_table(steps: Sequence[FunnelStep]) -> FunnelTable:
 
 
 def count_step(
-    key: str, label: str, people: Iterable[Mapping[str, str]], features: Sequence[str]
+    key: str,
+    label: str,
+    people: Iterable[Mapping[str, str]],
+    features: Sequence[str],
+    order: Mapping[str, Sequence[str]] | None = None,
 ) -> FunnelStep:
     """A step from its people, each a mapping of feature to category (missing: not counted
-    in that feature's breakdown)."""
+    in that feature's breakdown). ``order`` lists a feature's categories as the
+    deliberation orders them (regions as set up, age bands young to old); others follow
+    as first seen, so that every table of the funnel reads in the same order."""
     total = 0
     counters: dict[str, Counter] = {f: Counter() for f in features}
     for person in people:
@@ -100,4 +106,11 @@ def count_step(
             value = person.get(feature)
             if value not in (None, ""):
                 counters[feature][str(value)] += 1
-    return FunnelStep(key, label, total, {f: dict(c) for f, c in counters.items() if c})
+    order = order or {}
+    by_stratum = {}
+    for feature, counter in counters.items():
+        if counter:
+            known = [c for c in order.get(feature, ()) if c in counter]
+            rest = [c for c in counter if c not in set(known)]
+            by_stratum[feature] = {c: counter[c] for c in [*known, *rest]}
+    return FunnelStep(key, label, total, by_stratum)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -352,6 +352,15 @@ def margin_categories(deliberation: Deliberation) -> dict[str, list[str]]:
     return categories
 
 
+def category_order(deliberation: Deliberation) -> dict[str, list[str]]:
+    """Feature -> its categories in the deliberation's order: the margins' categories
+    (regions as set up) and the prior opinion's answers in the questionnaire's order."""
+    order = margin_categories(deliberation)
+    for target in poll_targets(deliberation):
+        order.setdefault(target.feature, []).append(target.value)
+    return order
+
+
 def seat_stratum_features(deliberation: Deliberation) -> list[str]:
     """The features a seat's stratum is told by: the draw's quota features, else the strata."""
     record = deliberation.selection_audits.select_related("run").first()
@@ -448,7 +457,9 @@ class PoolFunnel:
     seats: Mapping[int, Mapping[str, str]]
 
 
-def pool_funnel(deliberation: Deliberation) -> PoolFunnel:
+def pool_funnel(
+    deliberation: Deliberation, order: Mapping[str, Sequence[str]] | None = None
+) -> PoolFunnel:
     """The pool and panel part of the funnel, in two queries whatever their size.
 
     Every seat ever drawn counts as drawn (replacements too); the opinion stratum is the
@@ -474,9 +485,10 @@ def pool_funnel(deliberation: Deliberation) -> PoolFunnel:
         seats[user_id] = seat
         if status in CONFIRMED_STATUSES:
             confirmed.append(seat)
+    order = category_order(deliberation) if order is None else order
     steps = (
-        count_step("volunteers", funnel_step_label("volunteers"), volunteers, features),
-        count_step("drawn", funnel_step_label("drawn"), seats.values(), features),
-        count_step("confirmed", funnel_step_label("confirmed"), confirmed, features),
+        count_step("volunteers", funnel_step_label("volunteers"), volunteers, features, order),
+        count_step("drawn", funnel_step_label("drawn"), seats.values(), features, order),
+        count_step("confirmed", funnel_step_label("confirmed"), confirmed, features, order),
     )
     return PoolFunnel(steps, seats)

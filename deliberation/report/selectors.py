@@ -192,6 +192,7 @@ def funnel_steps(deliberation: Deliberation) -> tuple[FunnelStep, ...]:
     is from the step the panel went through just before it.
     """
     features = FUNNEL_FEATURES
+    order = panel_selectors.category_order(deliberation)
     respondents = {
         pk: {"region": region, "gender": gender, "age_band": age_band}
         for pk, region, gender, age_band in Response.objects.filter(
@@ -211,8 +212,10 @@ def funnel_steps(deliberation: Deliberation) -> tuple[FunnelStep, ...]:
                 respondents[pk][OPINION] = answer
     steps: list[FunnelStep] = []
     if respondents:
-        steps.append(count_step("poll", funnel_step_label("poll"), respondents.values(), features))
-    pool = panel_selectors.pool_funnel(deliberation)
+        steps.append(
+            count_step("poll", funnel_step_label("poll"), respondents.values(), features, order)
+        )
+    pool = panel_selectors.pool_funnel(deliberation, order)
     steps.extend(pool.steps)
     seats = pool.seats
     came: dict[int, set[int]] = {}
@@ -229,7 +232,9 @@ def funnel_steps(deliberation: Deliberation) -> tuple[FunnelStep, ...]:
         .order_by("starts_at", "pk")
         .values_list("pk", "title", "starts_at")
     ):
-        step = count_step(f"session:{pk}", title, (seats[u] for u in sorted(came[pk])), features)
+        step = count_step(
+            f"session:{pk}", title, (seats[u] for u in sorted(came[pk])), features, order
+        )
         later.append(((0, starts_at, 0, pk), step))
     answered: dict[int, set[int]] = {}
     for wave_id, user_id in (
@@ -246,7 +251,9 @@ def funnel_steps(deliberation: Deliberation) -> tuple[FunnelStep, ...]:
         .order_by(F("opens_at").asc(nulls_last=True), "pk")
         .values_list("pk", "title", "opens_at")
     ):
-        step = count_step(f"wave:{pk}", title, (seats[u] for u in sorted(answered[pk])), features)
+        step = count_step(
+            f"wave:{pk}", title, (seats[u] for u in sorted(answered[pk])), features, order
+        )
         # A session and a wave at the same moment: the session first (a wave opened at the
         # end of a forum is answered after it).
         later.append(((0, opens_at, 1, pk) if opens_at else (1, None, 1, pk), step))

@@ -55,3 +55,12 @@ def test_count_step_counts_each_feature_and_skips_missing_values():
 
 def test_an_empty_funnel_has_no_rows():
     assert funnel_table([]).is_empty
+
+
+def test_categories_follow_the_deliberations_order_and_unknown_ones_follow_as_seen():
+    people = [{"age_band": a} for a in ("60+", "30-39", "x", "18-29", "60+")]
+    step = count_step(
+        "drawn", "Drawn", people, ("age_band",), {"age_band": ["18-29", "30-39", "60+"]}
+    )
+    assert list(step.by_stratum["age_band"]) == ["18-29", "30-39", "60+", "x"]
+    assert list(funnel_table([step]).strata["age_band"]) == ["18-29", "30-39", "60+", "x"]

@@ -162,7 +162,7 @@ def test_the_funnel_reads_its_counts_in_a_fixed_number_of_queries(
     deliberation, django_assert_max_num_queries
 ):
     build_funnel(deliberation, poll=3, volunteers=4, seats=4)
-    with django_assert_max_num_queries(12) as small:
+    with django_assert_max_num_queries(14) as small:
         funnel_steps(deliberation)
     other = DeliberationFactory()
     build_funnel(other, poll=40, volunteers=30, seats=20)
