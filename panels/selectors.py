@@ -380,7 +380,8 @@ def confirmation_dashboard(deliberation: Deliberation, *, now: Any = None) -> di
     declined (declined or dropped, not yet replaced), with no answer (invited, not
     answered; "overdue" once the confirmation deadline passed), and the reserves still
     waiting in that stratum. A stratum "needs reserves" while it has an unreplaced
-    drop-out or an overdue seat. Rows come in the order of their first seat."""
+    drop-out or an overdue seat. Strata that need reserves come first, then the rest, each
+    in the deliberation's order of categories (regions as set up, age bands young to old)."""
     now = now or timezone.now()
     plan = PanelPlan.objects.filter(deliberation=deliberation).first()
     deadline = plan.confirmation_deadline if plan else None
@@ -423,8 +424,16 @@ def confirmation_dashboard(deliberation: Deliberation, *, now: Any = None) -> di
         row["needs_reserves"] = row["declined"] + row["overdue"] > 0
     totals = {name: sum(row[name] for row in rows.values()) for name in names}
     totals["reserves_waiting"] = sum(waiting.values())
+    order = category_order(deliberation)
+    rank = {f: {c: k for k, c in enumerate(order.get(f, ()))} for f in features}
+
+    def position(key: tuple) -> tuple:
+        pairs = zip(features, key, strict=True)
+        return tuple((rank[f].get(value, len(rank[f])), value) for f, value in pairs)
+
+    ordered = sorted(rows, key=lambda key: (not rows[key]["needs_reserves"], position(key)))
     return {
-        "rows": list(rows.values()),
+        "rows": [rows[key] for key in ordered],
         "totals": totals,
         "deadline": deadline,
         "overdue_now": overdue_now,

@@ -234,6 +234,25 @@ def test_the_dashboard_counts_each_stratum(invited, organizer):
     assert not any(r["needs_reserves"] for r in others)
 
 
+def test_the_dashboard_lists_strata_needing_reserves_first_then_in_category_order(
+    invited, organizer
+):
+    seats = list(invited.panelists.select_related("volunteer").order_by("-draw_position"))
+    actions.do_record_seat_answer(seats[0], "decline", channel="phone", actor=organizer)
+    rows = selectors.confirmation_dashboard(invited)["rows"]
+    order = selectors.category_order(invited)
+
+    def key(row):
+        return [
+            (order[f].index(v) if v in order.get(f, []) else len(order.get(f, [])), v)
+            for f, v in row["stratum"]
+        ]
+
+    assert rows[0]["needs_reserves"] and not any(r["needs_reserves"] for r in rows[1:])
+    assert [key(r) for r in rows[1:]] == sorted(key(r) for r in rows[1:])
+    assert len(rows) > 2
+
+
 def test_after_the_deadline_seats_without_an_answer_are_overdue_and_need_reserves(
     invited, organizer
 ):
