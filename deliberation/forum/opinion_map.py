@@ -217,6 +217,8 @@ def compute_opinion_map(
     representative nor consensus. ``previous_k`` is the last map's k-smoother, so that a live map
     changes its number of groups only once a new k has been best ``k_buffer`` times in a row.
     """
+    participant_ids = [_plain(p) for p in participant_ids]
+    statement_ids = [_plain(t) for t in statement_ids]
     params = parameters or Parameters(seed=seed)
     if parameters is not None and seed != 0 and seed != parameters.seed:
         raise OpinionMapError("seed given twice with different values")
@@ -239,7 +241,7 @@ def compute_opinion_map(
     pids = [participant_ids[int(i)] for i in np.flatnonzero(row_on)]
     tids = [statement_ids[int(j)] for j in np.flatnonzero(col_on)]
     raw = raw[np.ix_(row_on, col_on)]
-    excluded = set(excluded_statements)
+    excluded = {_plain(t) for t in excluded_statements}
     out_cols = np.array([t in excluded for t in tids], dtype=bool)
     rating = raw.copy()
     rating[:, out_cols] = 0.0  # nm/zero-out-columns: moderated-out columns become 0 for all
@@ -319,9 +321,9 @@ def replay_opinion_map(
     seed: int = 0,
     parameters: Parameters | None = None,
 ) -> OpinionMap:
-    """Map a finished conversation as Polis reached it: ``updates`` maps over the votes cast up
-    to evenly spaced points in time, each passing its k-smoother to the next, so the number of
-    groups changes only when a new k holds ``k_buffer`` updates in a row (group-k-smoother).
+    """Map a finished conversation as Polis reached it: ``updates`` maps, the i-th over the
+    first i/updates of the votes in time order, each passing its k-smoother to the next, so the
+    number of groups changes only when a new k holds ``k_buffer`` updates in a row.
 
     ``timed_votes`` are (time, participant, statement, vote); a later vote replaces an earlier.
     """
@@ -348,6 +350,11 @@ def replay_opinion_map(
         previous = result.k_smoother
     assert result is not None
     return result
+
+
+def _plain(value: Id) -> Id:
+    """numpy scalars as Python values, so ids compare and serialise as the caller means."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _in_conv(user_votes: NDArray[np.int_], n_cmts: int, params: Parameters) -> NDArray[np.bool_]:
