@@ -272,3 +272,15 @@ def test_reproduces_polis_groups_on_its_open_data(name):
     assert len(result.groups) == polis_groups_count(folder)
     assert len(both) / len(polis_clustered) >= 0.90
     assert adjusted_rand_index([ours[p] for p in both], [polis[p] for p in both]) >= 0.80
+
+
+def test_numpy_ids_come_out_as_plain_values():
+    import json
+
+    pids, tids, votes = two_camps()
+    result = compute_opinion_map(
+        np.arange(16), np.arange(3), votes, excluded_statements=[np.int64(2)]
+    )
+    doc = json.loads(result.to_json())
+    assert [p["id"] for p in doc["participants"]] == list(range(16))
+    assert doc["summary"]["excluded_statements"] == [2]
