@@ -86,7 +86,6 @@ def browser_or_skip():
 def server(tmp_path):
     browser_or_skip()
     live = LiveServer(tmp_path)
-    live.manage("migrate", "--noinput", "-v", "0")
     data = live.setup_script(SETUP)
     live.start()
     yield live, data
