@@ -64,13 +64,14 @@ def free_port() -> int:
 class LiveServer:
     """Starts, kills (-9) and restarts one daphne process on a fixed port.
 
-    Its database starts migrated (a copy of ``migrated_template()``).
+    Its database starts migrated (a copy of ``migrated_template()``), or as a copy of
+    ``start_from``: another live server's database, set up once for several tests.
     """
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, start_from: Path | None = None) -> None:
         self.port = free_port()
-        database = workdir / "e2e.sqlite3"
-        shutil.copyfile(migrated_template(), database)
+        self.database = database = workdir / "e2e.sqlite3"
+        shutil.copyfile(start_from or migrated_template(), database)
         self.env = _server_env()
         self.env.update(
             DJANGO_SETTINGS_MODULE="config.settings",
