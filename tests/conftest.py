@@ -16,6 +16,26 @@ def pytest_configure(config) -> None:
     # A PBKDF2 hash costs most of a second and the factories hash every user's password;
     # no test here is about the hasher, so every test uses the fastest one.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    separate_xdist_workers()
+
+
+def separate_xdist_workers() -> None:
+    """Each pytest-xdist worker has a database of its own (pytest-django suffixes its name);
+    on Redis it also needs channel groups and cache keys of its own, or two workers' rooms
+    with the same primary key would hear each other. Processes a test starts inherit the
+    prefixes through the environment."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    channel_prefix = f"{os.environ.get('CHANNEL_PREFIX', 'gongnon')}-{worker}"
+    cache_prefix = f"{os.environ.get('CACHE_PREFIX', 'gongnon')}-{worker}"
+    os.environ["CHANNEL_PREFIX"] = channel_prefix
+    os.environ["CACHE_PREFIX"] = cache_prefix
+    for layer in settings.CHANNEL_LAYERS.values():
+        if "prefix" in layer.get("CONFIG", {}):
+            layer["CONFIG"]["prefix"] = channel_prefix
+    for cache in settings.CACHES.values():
+        cache["KEY_PREFIX"] = cache_prefix
 
 
 @pytest.fixture

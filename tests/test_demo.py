@@ -1,7 +1,9 @@
 """The demo deliberation, seeded once for this module (seeding is the slow part).
 
 Every role can sign in, and seeding twice duplicates nothing. The database is flushed
-when the module ends so that other tests start from an empty one.
+when the module ends so that other tests start from an empty one. The report's analysis
+of the seeded demo and its English report page, each several seconds of statistics, are
+made once and read by every test that does not change the demo.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from deliberation.core.models import Deliberation, Stage
 from deliberation.core.roles import Role
 from deliberation.forum.models import ForumGroup, Material, Room, RoomEvent, Session
 from deliberation.forum.selectors import plenary_room
-from deliberation.report.selectors import funnel_steps
+from deliberation.report.analysis import analyse
+from deliberation.report.selectors import build_report_data, funnel_steps
 from panels import selectors
 from panels.audit_record import verify_record
 from panels.funnel import funnel_table
@@ -59,6 +63,23 @@ def seeded(django_db_setup, django_db_blocker):
 
 def replaced_seats() -> int:
     return Panelist.objects.filter(replaces__isnull=False).count()
+
+
+@pytest.fixture(scope="module")
+def demo_analysis(seeded, django_db_blocker):
+    """The report's analysis of the demo as seeded (tests only read it)."""
+    with django_db_blocker.unblock():
+        return analyse(build_report_data(Deliberation.objects.get()))
+
+
+@pytest.fixture(scope="module")
+def analyst_report_page(seeded, django_db_blocker):
+    """The demo's report page in English, as the demo analyst sees it: (status, html)."""
+    with django_db_blocker.unblock():
+        client = Client()
+        client.force_login(demo_account(Role.ANALYST))
+        response = client.get(reverse("report:page", args=["seoul-2021-waste"]), **ENGLISH)
+        return response.status_code, response.content.decode()
 
 
 @pytest.mark.django_db
@@ -202,11 +223,9 @@ def test_demo_pool_has_few_young_men_in_dosimgwon(seeded):
 
 
 @pytest.mark.django_db
-def test_report_page_for_the_demo_shows_every_stage_it_has_data_for(client, seeded):
-    client.force_login(demo_account(Role.ANALYST))
-    response = client.get(reverse("report:page", args=["seoul-2021-waste"]), **ENGLISH)
-    html = response.content.decode()
-    assert response.status_code == 200
+def test_report_page_for_the_demo_shows_every_stage_it_has_data_for(analyst_report_page):
+    status, html = analyst_report_page
+    assert status == 200
     assert "서울시 생활폐기물 공론화 2021" in html
     assert "The panel has 300 members." in html
     assert "권역별 시민토론회" in html
@@ -282,11 +301,8 @@ def test_demo_panel_answers_three_waves_of_the_polls_core_items(seeded):
 
 
 @pytest.mark.django_db
-def test_demo_report_shows_support_and_knowledge_rising(seeded):
-    from deliberation.report.analysis import analyse
-    from deliberation.report.selectors import build_report_data
-
-    analysis = analyse(build_report_data(Deliberation.objects.get()))
+def test_demo_report_shows_support_and_knowledge_rising(demo_analysis):
+    analysis = demo_analysis
     assert analysis.data.poll.weighting == "raking"
     assert analysis.data.poll.effective_n < analysis.data.poll.respondents
     headline = analysis.waves.headline
@@ -310,11 +326,8 @@ def test_demo_completion_page_counts_the_post_wave(client, seeded):
 
 
 @pytest.mark.django_db
-def test_demo_report_weights_each_panel_wave_to_the_poll(client, seeded):
-    from deliberation.report.analysis import analyse
-    from deliberation.report.selectors import build_report_data
-
-    analysis = analyse(build_report_data(Deliberation.objects.get()))
+def test_demo_report_weights_each_panel_wave_to_the_poll(demo_analysis, analyst_report_page):
+    analysis = demo_analysis
     assert analysis.data.waves.headline == "Q3"
     weights = {w.wave: w for w in analysis.panel_weights}
     assert set(weights) == {"pre", "mid", "post"}
@@ -322,34 +335,28 @@ def test_demo_report_weights_each_panel_wave_to_the_poll(client, seeded):
         assert not wave.error and wave.n > 250
         assert wave.design_effect > 1 and wave.effective_n < wave.n
         assert {"Q3", "Q7"} <= {s.item for s in wave.shares}
-    client.force_login(demo_account(Role.ANALYST))
-    html = client.get(reverse("report:page", args=["seoul-2021-waste"]), **ENGLISH).content.decode()
+    status, html = analyst_report_page
+    assert status == 200
     assert "The panel weighted to the poll" in html and "Effective n" in html
 
 
 @pytest.mark.django_db
-def test_demo_post_wave_evaluates_the_process_mostly_positively(client, seeded):
-    from deliberation.report.analysis import analyse
-    from deliberation.report.selectors import build_report_data
-
+def test_demo_post_wave_evaluates_the_process_mostly_positively(demo_analysis, analyst_report_page):
     post = Wave.objects.get(kind=Wave.Kind.POST)
     assert not Answer.objects.exclude(response__wave=post).filter(item__startswith="E").exists()
-    analysis = analyse(build_report_data(Deliberation.objects.get()))
+    analysis = demo_analysis
     results = {e.item: e for e in analysis.evaluation}
     assert set(results) == {"E1", "E2", "E3", "E4"}
     for result in results.values():
         assert result.agree_share > 0.5 and 3 < result.mean < 5 and result.n > 250
     assert not any(r.item == "E1" for c in analysis.waves.comparisons for r in c.items)
-    client.force_login(demo_account(Role.ANALYST))
-    html = client.get(reverse("report:page", args=["seoul-2021-waste"]), **ENGLISH).content.decode()
+    status, html = analyst_report_page
+    assert status == 200
     assert "6. Process evaluation" in html and "No process evaluation answers yet." not in html
 
 
 @pytest.mark.django_db
 def test_demo_headline_question_can_be_chosen_and_weights_follow_it(client, seeded):
-    from deliberation.report.analysis import analyse
-    from deliberation.report.selectors import build_report_data
-
     client.force_login(demo_account(Role.ANALYST))
     url = reverse("report:headline", args=["seoul-2021-waste"])
     assert client.post(url, {"item": "Q12"}).status_code == 302

@@ -96,7 +96,6 @@ def server(tmp_path_factory):
     own, and migrating a database takes most of a test's time."""
     browser_or_skip()
     live = LiveServer(tmp_path_factory.mktemp("keyboard"))
-    live.manage("migrate", "--noinput", "-v", "0")
     data = live.setup_script(SETUP)
     live.start()
     yield live, data

@@ -2,17 +2,57 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
+
+# Migrating a database takes most of a live server's start: each test process migrates one
+# template once and every live server starts from a copy of it.
+_template_lock = threading.Lock()
+_template: Path | None = None
+
+
+def _server_env() -> dict[str, str]:
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "PYTEST_CURRENT_TEST", "PYTEST_VERSION"}
+    }
+
+
+def migrated_template() -> Path:
+    """A SQLite database with every migration applied, made once per process."""
+    global _template
+    with _template_lock:
+        if _template is None:
+            folder = Path(tempfile.mkdtemp(prefix="gongnon-e2e-template-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            path = folder / "migrated.sqlite3"
+            env = _server_env()
+            env.update(DJANGO_SETTINGS_MODULE="config.settings", SQLITE_PATH=str(path))
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=True,
+            )
+            _template = path
+        return _template
 
 
 def free_port() -> int:
@@ -22,18 +62,20 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """Starts, kills (-9) and restarts one daphne process on a fixed port."""
+    """Starts, kills (-9) and restarts one daphne process on a fixed port.
 
-    def __init__(self, workdir: Path) -> None:
+    Its database starts migrated (a copy of ``migrated_template()``), or as a copy of
+    ``start_from``: another live server's database, set up once for several tests.
+    """
+
+    def __init__(self, workdir: Path, start_from: Path | None = None) -> None:
         self.port = free_port()
-        self.env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in {"DATABASE_URL", "PYTEST_CURRENT_TEST", "PYTEST_VERSION"}
-        }
+        self.database = database = workdir / "e2e.sqlite3"
+        shutil.copyfile(start_from or migrated_template(), database)
+        self.env = _server_env()
         self.env.update(
             DJANGO_SETTINGS_MODULE="config.settings",
-            SQLITE_PATH=str(workdir / "e2e.sqlite3"),
+            SQLITE_PATH=str(database),
             CHANNEL_PREFIX=f"e2e{self.port}",
             CACHE_PREFIX=f"e2e{self.port}",
             PYTHONUNBUFFERED="1",

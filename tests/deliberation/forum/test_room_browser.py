@@ -82,12 +82,20 @@ def browser_or_skip():
         pytest.skip(reason)
 
 
-@pytest.fixture
-def server(tmp_path):
+@pytest.fixture(scope="module")
+def set_up_database(tmp_path_factory):
+    """The room's database, set up once: each test's server starts from a copy of it."""
     browser_or_skip()
-    live = LiveServer(tmp_path)
-    live.manage("migrate", "--noinput", "-v", "0")
-    data = live.setup_script(SETUP)
+    setup = LiveServer(tmp_path_factory.mktemp("room-setup"))
+    data = setup.setup_script(SETUP)
+    setup.stop()
+    return setup.database, data
+
+
+@pytest.fixture
+def server(tmp_path, set_up_database):
+    database, data = set_up_database
+    live = LiveServer(tmp_path, start_from=database)
     live.start()
     yield live, data
     live.stop()

@@ -111,7 +111,6 @@ class Mailbox:
 def live(tmp_path):
     browser_or_skip()
     server = LiveServer(tmp_path)
-    server.manage("migrate", "--noinput", "-v", "0")
     # Installing Gongnon: the one command, which names the first organizer.
     server.manage("first_organizer", FIRST, "--name", "First Organizer")
     server.start()

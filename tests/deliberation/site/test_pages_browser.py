@@ -87,7 +87,6 @@ SETUP = textwrap.dedent(
 def site(tmp_path_factory):
     browser_or_skip()
     live = LiveServer(tmp_path_factory.mktemp("pages"))
-    live.manage("migrate", "--noinput", "-v", "0")
     data = live.setup_script(SETUP)
     live.start()
     yield live, data
