@@ -247,7 +247,9 @@ def test_report_page_for_the_demo_shows_every_stage_it_has_data_for(analyst_repo
         "Share of panel",
     ):
         assert shown in html, shown
-    assert re.search(r"<td>권역별 시민토론회</td><td class=\"num\">300</td>", html)
+    # The session's name is Korean data on an English page: marked with its language.
+    forum = r"<td><span lang=\"ko\">권역별 시민토론회</span></td><td class=\"num\">300</td>"
+    assert re.search(forum, html)
     for gone in (
         "No poll results yet.",
         "No panel survey answers yet.",
