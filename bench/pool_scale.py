@@ -48,8 +48,7 @@ from deliberation.core.models import Deliberation  # noqa: E402
 from deliberation.forum.allocation import allocate, encode  # noqa: E402
 from panels import actions as panel_actions  # noqa: E402
 from panels import selectors as panel_selectors  # noqa: E402
-from panels.demo import APPROXIMATE_SEOUL_MARGINS, seed_regions  # noqa: E402
-from panels.margins import Margin  # noqa: E402
+from panels.demo import APPROXIMATE_SEOUL_MARGINS, seed_margins, seed_regions  # noqa: E402
 from panels.models import Volunteer  # noqa: E402
 from panels.pool_file import check_pool_rows, read_table  # noqa: E402
 
@@ -154,15 +153,7 @@ def main() -> None:
         raise SystemExit("The database is not empty: run the benchmark on a fresh database.")
     deliberation = Deliberation.objects.create(slug="bench-pool", title="자원자 풀 벤치마크 (합성)")
     seed_regions(deliberation)
-    panel_actions.do_replace_margins(
-        deliberation,
-        [
-            Margin(feature, value, share)
-            for feature, shares in APPROXIMATE_SEOUL_MARGINS.items()
-            for value, share in shares.items()
-        ],
-        actor=None,
-    )
+    seed_margins(deliberation)
     data = synthetic_file(args.rows, rng)
     reference = reference_insert(read_table("pool.csv", data))
     print(f"  reference: plain bulk insert of the {args.rows:,} rows: {reference:.2f} s\n")
