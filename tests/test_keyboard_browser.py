@@ -393,9 +393,12 @@ def test_the_reports_wide_tables_are_named_regions_the_keyboard_reaches(server):
         page.goto(f"{live.url}/deliberations/{data['slug']}/report/")
         wide = page.eval_on_selector_all(
             ".report .table-wrap",
-            """wraps => wraps.filter(w => w.scrollWidth > w.clientWidth + 1).map(w => ({
-                tabindex: w.getAttribute('tabindex'), role: w.getAttribute('role'),
-                name: w.getAttribute('aria-label')}))""",
+            """wraps => wraps.filter(w => w.scrollWidth > w.clientWidth + 1).map(w => {
+                const by = w.getAttribute('aria-labelledby');
+                const namer = by ? document.getElementById(by) : null;
+                return {tabindex: w.getAttribute('tabindex'), role: w.getAttribute('role'),
+                        name: namer ? namer.textContent.trim() : w.getAttribute('aria-label')};
+            })""",
         )
         assert wide, "no table scrolls at 320 px: the test would prove nothing"
         for region in wide:

@@ -90,7 +90,8 @@ def test_screener_lists_the_districts_in_the_deliberations_order(client, wave, t
 
     District.objects.filter(deliberation=wave.deliberation, name="종로구").update(order=99)
     html = client.get(url(token), **EN).content.decode()
-    options = [f'<option value="{d}">' for d in ("중구", "용산구", "종로구", "성동구")]
+    # On the English page each Korean district is marked with its language.
+    options = [f'<option value="{d}" lang="ko">' for d in ("중구", "용산구", "종로구", "성동구")]
     assert sorted(options, key=html.index) == options
 
 

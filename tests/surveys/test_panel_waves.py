@@ -180,9 +180,10 @@ def test_report_builds_the_long_table_in_a_fixed_number_of_queries(
     # 16 for the waves and the poll, 2 for the process evaluation (none asked here), 3 for
     # the attendance per session, 2 for the recommendations with their support, 1 for
     # the deliberation's regions, which name the categories, and 1 for the targets from the
-    # weighted poll (prior opinion) the panel is compared with, and 7 for the recruitment
-    # funnel (poll, pool, seats, sessions, waves).
-    with django_assert_max_num_queries(32):
+    # weighted poll (prior opinion) the panel is compared with, and 10 for the recruitment
+    # funnel (poll, pool, seats, sessions, waves, and the margins, regions and targets that
+    # order its categories).
+    with django_assert_max_num_queries(35):
         build_report_data(panel_study["deliberation"])
 
 
