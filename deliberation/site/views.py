@@ -410,10 +410,11 @@ def audit_log(request: HttpRequest, slug: str) -> HttpResponse:
     )
     prime_roles([*actors, *(entry.actor for entry in page)])
     present = set(logged.order_by().values_list("event_type", flat=True).distinct())
+    labels = labels_for(deliberation)
     context = {
         "deliberation": deliberation,
         "page_obj": page,
-        "rows": [_audit_row(entry, labels_for(deliberation)) for entry in page],
+        "rows": [_audit_row(entry, labels) for entry in page],
         "events": [(key, label) for key, label in audit.EVENTS.items() if key in present],
         "actors": [(person.pk, display_name(person)) for person in actors],
         "event": event,
