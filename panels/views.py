@@ -285,7 +285,10 @@ def pool(request: HttpRequest, slug: str) -> HttpResponse:
     stored = [PoolIssue(**issue) for issue in latest.issues] if latest else []
     issues = [dataclasses.replace(issue, reason=diagnoses.pool_issue(issue)) for issue in stored]
     volunteers = deliberation.volunteers.order_by("external_id")
-    page = Paginator(volunteers.only("external_id", "source", "features", "status"), 100).get_page(
+    # deliberation_id too: the related manager sets each row's deliberation from it, and
+    # reading a deferred field costs a query per row.
+    fields = ("deliberation_id", "external_id", "source", "features", "status")
+    page = Paginator(volunteers.only(*fields), 100).get_page(
         request.GET.get("page")
     )
     features = sorted(allowed)
