@@ -288,9 +288,7 @@ def pool(request: HttpRequest, slug: str) -> HttpResponse:
     # deliberation_id too: the related manager sets each row's deliberation from it, and
     # reading a deferred field costs a query per row.
     fields = ("deliberation_id", "external_id", "source", "features", "status")
-    page = Paginator(volunteers.only(*fields), 100).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(volunteers.only(*fields), 100).get_page(request.GET.get("page"))
     features = sorted(allowed)
     by_feature = {
         feature: _pool_counts(deliberation, feature, sorted(values))

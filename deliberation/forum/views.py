@@ -330,14 +330,12 @@ def allocation(request: HttpRequest, session_id: int) -> HttpResponse:
                 "group": group,
                 "members": members,
                 "composition": composition,
-                "facilitator_form": FacilitatorForm(
-                    initial={"group_id": group.pk, "facilitator": group.facilitator_id},
-                    deliberation=session.deliberation,
-                    prefix=f"g{group.pk}",
-                ),
             }
         )
+    # The team's facilitators, read once for every group's choice (not once per group).
+    facilitators = FacilitatorForm(deliberation=session.deliberation).fields["facilitator"]
     context = {
+        "facilitator_choices": [c for c in facilitators.choices if c[0]],
         "session": session,
         "deliberation": session.deliberation,
         "rows": rows,

@@ -28,9 +28,7 @@ def deliberation_of(organizer):
     Membership.objects.get_or_create(
         deliberation=deliberation, user=organizer, role="organizer", defaults={}
     )
-    Membership.objects.filter(deliberation=deliberation, user=organizer).update(
-        sees_contacts=True
-    )
+    Membership.objects.filter(deliberation=deliberation, user=organizer).update(sees_contacts=True)
     return deliberation
 
 
