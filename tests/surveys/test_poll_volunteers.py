@@ -99,3 +99,30 @@ def test_a_seeded_generator_gives_the_same_record_ids(poll, trusted_organizer):
         poll.deliberation, ALLOWED, actor=trusted_organizer, rng=random.Random(2021)
     )
     assert Volunteer.objects.get().record_id == new_record_ids(1, rng=random.Random(2021))[0]
+
+
+def test_adding_poll_volunteers_costs_the_same_queries_for_3_or_300(poll, trusted_organizer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(3):
+        volunteer(poll, f"A{i}", f"a{i}@example.org")
+    # A first run reads the organizer's permissions once for the request.
+    do_add_poll_volunteers(poll.deliberation, ALLOWED, actor=trusted_organizer)
+    Volunteer.objects.filter(deliberation=poll.deliberation).delete()
+    with CaptureQueriesContext(connection) as few:
+        assert do_add_poll_volunteers(poll.deliberation, ALLOWED, actor=trusted_organizer).ok
+    Volunteer.objects.filter(deliberation=poll.deliberation).delete()
+    for i in range(297):
+        volunteer(poll, f"C{i}", f"c{i}@example.org")
+    with CaptureQueriesContext(connection) as many:
+        assert do_add_poll_volunteers(poll.deliberation, ALLOWED, actor=trusted_organizer).ok
+    assert Volunteer.objects.filter(deliberation=poll.deliberation).count() == 300
+
+    # Bulk inserts go in batches (SQLite binds at most 999 values a statement); every other
+    # query is the same.
+    def reads(captured) -> list[str]:
+        return [q["sql"][:24] for q in captured.captured_queries if "INSERT" not in q["sql"]]
+
+    assert reads(many) == reads(few)
+    assert len(many) - len(reads(many)) <= 3 * (len(few) - len(reads(few)))
