@@ -32,8 +32,7 @@ def publish(deliberation, organizer, **parts) -> None:
     )
 
 
-@pytest.fixture
-def public(db):
+def build_public() -> dict:
     """A deliberation, its organizer, three panelists, a group and two recommendations
     (the first answered twice), published with every part."""
     stage = StageFactory(deliberation__description="시민의 의견을 묻습니다.")
@@ -76,3 +75,8 @@ def public(db):
         "group": group,
         "recommendations": [first, second],
     }
+
+
+@pytest.fixture
+def public(db):
+    return build_public()
