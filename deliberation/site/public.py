@@ -26,8 +26,8 @@ from deliberation.core.models import Deliberation
 from deliberation.forum.material_files import KINDS, extension_of
 from deliberation.forum.models import Material
 from deliberation.report import open_data, public_cache
-from deliberation.report.analysis import ReportAnalysis, analyse
-from deliberation.report.document import comparison_rows, report_context
+from deliberation.report.analysis import ReportAnalysis, analyse_public
+from deliberation.report.document import public_sections
 from deliberation.report.models import LICENCE_URLS, Licence, Publication
 from deliberation.report.public import (
     TrackedRecommendation,
@@ -68,7 +68,7 @@ def _title(deliberation: Deliberation) -> str:
 
 
 def _analysis(deliberation: Deliberation) -> ReportAnalysis:
-    return analyse(build_report_data(deliberation))
+    return analyse_public(build_report_data(deliberation))
 
 
 def _tracked(deliberation: Deliberation, analysis: ReportAnalysis) -> tuple:
@@ -79,7 +79,7 @@ def _page_context(request: HttpRequest, publication: Publication) -> dict[str, A
     """Everything the public page shows, only the parts the organizer published."""
     deliberation = publication.deliberation
     analysis = _analysis(deliberation)
-    report = report_context(analysis)
+    report = public_sections(analysis)
     language = translation.get_language() or "ko"
     context: dict[str, Any] = {
         "deliberation": deliberation,
@@ -110,10 +110,8 @@ def _page_context(request: HttpRequest, publication: Publication) -> dict[str, A
     if publication.show_results:
         context["poll"] = analysis.data.poll
         context["poll_questions"] = report["poll_questions"]
-        waves = analysis.waves
-        if waves is not None and waves.headline is not None:
-            context["headline_title"] = report["waves"]["headline_title"]
-            context["headline_rows"] = comparison_rows(analysis, waves.headline)
+        context["headline_title"] = report["headline_title"]
+        context["headline_rows"] = report["headline_rows"]
     if publication.show_recommendations:
         context["recommendations"] = _tracked(deliberation, analysis)
     if publication.show_report_pdf:
