@@ -22,8 +22,15 @@ def front_key(language: str) -> str:
     return f"public-front:{language}"
 
 
+def file_key(slug: str, name: str) -> str:
+    return f"public-file:{slug}:{name}"
+
+
 def invalidate(slug: str) -> None:
-    """Forget the deliberation's public page and the front page, in every language."""
+    """Forget the deliberation's public page, its open-data files and the front page."""
+    from deliberation.report.open_data import FILES
+
     keys = [page_key(slug, code) for code, _name in settings.LANGUAGES]
     keys += [front_key(code) for code, _name in settings.LANGUAGES]
+    keys += [file_key(slug, f.name) for f in FILES]
     cache.delete_many(keys)

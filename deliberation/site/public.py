@@ -36,8 +36,9 @@ from deliberation.report.public import (
     published_publication,
     tracked_recommendations,
 )
-from deliberation.report.selectors import build_report_data
+from deliberation.report.selectors import build_report_data, recommendations
 from panels.models import SelectionAudit
+from panels.selectors import active_panel
 
 # Browsers and shared caches may keep a public answer this long (seconds).
 BROWSER_MAX_AGE = 300
@@ -194,8 +195,8 @@ def _recommendations_of(slug: str) -> tuple[Publication, tuple[TrackedRecommenda
     publication = _publication(slug)
     _require(publication, "show_recommendations")
     deliberation = publication.deliberation
-    data = build_report_data(deliberation)
-    return publication, tracked_recommendations(deliberation, data.recommendations)
+    rows = recommendations(deliberation, active_panel(deliberation).count())
+    return publication, tracked_recommendations(deliberation, rows)
 
 
 @require_safe
@@ -282,8 +283,12 @@ def public_data_file(request: HttpRequest, slug: str, name: str) -> HttpResponse
     if name not in files:
         raise Http404(_("This file is not published."))
     deliberation = publication.deliberation
-    analysis = _analysis(deliberation)
-    content = open_data.render_csv(files[name], analysis, _tracked(deliberation, analysis))
+    key = public_cache.file_key(slug, name)
+    content = cache.get(key)
+    if content is None:
+        analysis = _analysis(deliberation)
+        content = open_data.render_csv(files[name], analysis, _tracked(deliberation, analysis))
+        cache.set(key, content, public_cache.TIMEOUT)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-{name}.csv"'
     return response
