@@ -19,7 +19,8 @@ from deliberation.report.models import ReportRender
 from panels.models import Volunteer
 from surveys.models import ContactDetails, Response, VolunteerOptIn, Wave
 from tests.deliberation.site.public_fixtures import ALL_PARTS, publish
-from tests.surveys.factories import WaveFactory
+from tests.surveys.factories import QuestionnaireFactory, WaveFactory
+from tests.surveys.test_panel_waves import ANSWERS, build_questions, respond
 
 pytestmark = pytest.mark.django_db
 
@@ -161,6 +162,15 @@ def test_no_personal_data_on_any_public_page_or_file(client, public):
         seat.volunteer = volunteer
         seat.save()
         secrets += [volunteer.external_id, volunteer.record_id]
+    # The panel answered two waves: the microdata file has their answers, renumbered.
+    questionnaire = QuestionnaireFactory(deliberation=deliberation)
+    questions = build_questions(questionnaire)
+    pre = WaveFactory(questionnaire=questionnaire, kind=Wave.Kind.PRE, label="pre")
+    post = WaveFactory(questionnaire=questionnaire, kind=Wave.Kind.POST, label="post")
+    for seat, by_wave in zip(public["seats"], ANSWERS.values(), strict=False):
+        respond(pre, seat, by_wave["pre"], questions)
+        respond(post, seat, by_wave["post"], questions)
+        secrets.append(seat.pseudonym)
     people = [public["organizer"], public["facilitator"], *(s.user for s in public["seats"])]
     for person in people:
         secrets += [person.email, person.username, display_name(person)]
@@ -187,7 +197,8 @@ def test_no_personal_data_on_any_public_page_or_file(client, public):
         outputs[resource["name"]] = client.get(
             url("public_data_file", public, resource["name"])
         ).content
-    assert "panel-waves-microdata" in outputs
+    microdata = outputs["panel-waves-microdata"].decode("utf-8-sig")
+    assert "R0001" in microdata and "R0003" in microdata
     leaks = [
         (where, secret)
         for where, content in outputs.items()
