@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
+from deliberation.report import public_cache
 from deliberation.report.actions import do_set_publication, do_update_recommendation_status
 from tests.deliberation.site.public_fixtures import ALL_PARTS, publish
 from tests.factories import DeliberationFactory
@@ -139,3 +140,14 @@ def test_signed_in_users_keep_their_home(client, public):
     client.force_login(public["organizer"])
     html = client.get(reverse("deliberation:home")).content.decode()
     assert "Published deliberations" not in html and "공개된 공론화" not in html
+
+
+def test_a_rendering_stored_after_a_change_is_never_served(
+    client, public, django_capture_on_commit_callbacks
+):
+    slug = public["deliberation"].slug
+    started_before = public_cache.page_key(slug, "en")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(public["deliberation"], public["organizer"], show_sessions=False)
+    cache.set(started_before, {"title": "t", "head": "", "body": "STALE", "is_demo": False})
+    assert "STALE" not in page(client, public["deliberation"], "en").content.decode()
