@@ -40,7 +40,9 @@ from deliberation.report.selectors import build_report_data, recommendations
 from panels.models import SelectionAudit
 from panels.selectors import active_panel
 
-# Browsers and shared caches may keep a public answer this long (seconds).
+# Browsers and shared caches may keep a public file this long (seconds). The page itself is
+# kept by the server only: its header and language form are the visitor's own (the
+# signed-in name, the CSRF token), so no shared cache may store it.
 BROWSER_MAX_AGE = 300
 
 
@@ -121,7 +123,7 @@ def _page_context(request: HttpRequest, publication: Publication) -> dict[str, A
 
 
 @require_safe
-@cache_control(public=True, max_age=BROWSER_MAX_AGE)
+@cache_control(private=True, max_age=0)
 def public_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The deliberation's public page, rendered once per language and then from the cache."""
     language = translation.get_language() or "ko"

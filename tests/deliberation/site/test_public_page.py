@@ -151,3 +151,10 @@ def test_a_rendering_stored_after_a_change_is_never_served(
         publish(public["deliberation"], public["organizer"], show_sessions=False)
     cache.set(started_before, {"title": "t", "head": "", "body": "STALE", "is_demo": False})
     assert "STALE" not in page(client, public["deliberation"], "en").content.decode()
+
+
+def test_shared_caches_may_not_keep_the_page_but_may_keep_its_files(client, public):
+    assert "private" in page(client, public["deliberation"])["Cache-Control"]
+    slug = public["deliberation"].slug
+    feed = client.get(reverse("deliberation:public_feed", args=[slug]))
+    assert "public" in feed["Cache-Control"]
