@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from xml.etree import ElementTree
 
 import pytest
 from django.core.cache import cache
@@ -49,6 +50,8 @@ def test_feed_has_an_entry_per_status_change(client, public):
     response = client.get(url("public_feed", public))
     assert response["Content-Type"].startswith("application/atom+xml")
     feed = response.content.decode()
+    root = ElementTree.fromstring(response.content)
+    assert root.tag == "{http://www.w3.org/2005/Atom}feed"
     assert feed.count("<entry>") == 2
     assert "2026년 예산에 반영합니다." in feed
 
