@@ -9,7 +9,10 @@ from deliberation.core.roles import TEAM_ROLES, Role
 from tests.factories import UserFactory
 
 # Fixtures of the live room (forum, plenary), shared by the forum and security tests.
-pytest_plugins = ["tests.deliberation.forum.room_fixtures"]
+pytest_plugins = [
+    "tests.deliberation.forum.room_fixtures",
+    "tests.deliberation.site.public_fixtures",
+]
 
 
 def pytest_configure(config) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from deliberation.core.actions import record_seat_numbers
 from deliberation.core.models import Deliberation, Membership, Stage
 from deliberation.forum.actions import do_open_rooms
-from deliberation.forum.models import ForumGroup, Session
+from deliberation.forum.models import ForumGroup, GroupRecommendation, Session
 from panels.models import Panelist
 
 PASSWORD = "correct-horse-battery-staple"
@@ -131,3 +131,19 @@ class PanelistFactory(factory.django.DjangoModelFactory):
         """Seating gives the person their default name, as the product's draw does."""
         if create and self.draw_position:
             record_seat_numbers({self.user_id: self.draw_position})
+
+
+def recommendation_of(group: ForumGroup, text: str, supporters=()) -> GroupRecommendation:
+    """A recommendation of the group's synthesis written by its facilitator, as the room's
+    actions write it, supported by the members given."""
+    from deliberation.forum.actions.recommendations import (
+        do_add_recommendation,
+        do_support_recommendation,
+    )
+
+    room = group.room
+    do_add_recommendation(room.pk, group.facilitator, text)
+    made = GroupRecommendation.objects.filter(room=room).latest("pk")
+    for member in supporters:
+        do_support_recommendation(room.pk, member, made.pk, True)
+    return made

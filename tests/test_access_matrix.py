@@ -13,11 +13,12 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import TEAM_ROLES, Role
 from deliberation.forum.models import Material
-from deliberation.report.models import ReportRender
+from deliberation.report.models import PUBLIC_PARTS, Publication, ReportRender
 from panels.models import PoolImport, SelectionRun
 from surveys.models import Answer, FieldworkQuota, PollImport, Response, Wave
 from tests.factories import (
@@ -82,6 +83,14 @@ ACCESS: dict[str, Access] = {
     # Project pages
     "deliberation:home": everyone(200, 200),
     "deliberation:accessibility": everyone(200, 200),
+    # The public face of a published deliberation: anyone, signed in or not.
+    "deliberation:public_page": everyone(200, 200),
+    "deliberation:public_feed": everyone(200, 200),
+    "deliberation:public_statuses": everyone(200, 200),
+    "deliberation:public_datapackage": everyone(200, 200),
+    "deliberation:public_data_file": everyone(200, 200),
+    "deliberation:public_report_pdf": everyone(200, 200),
+    "deliberation:public_material": everyone(200, 200),
     "deliberation:list": Access(LOGIN, only(Role.ORGANIZER, Role.ANALYST).roles, other_team=200),
     "deliberation:detail": only(Role.ORGANIZER, Role.ANALYST),
     "deliberation:stage_edit": only(Role.ORGANIZER),
@@ -135,6 +144,8 @@ ACCESS: dict[str, Access] = {
     "panels:audit": everyone(LOGIN, 200),
     "panels:audit_record": everyone(LOGIN, 404),
     "report:page": only(Role.ORGANIZER, Role.ANALYST),
+    "report:publication": only(Role.ORGANIZER),
+    "report:tracking": only(Role.ORGANIZER),
     "report:narrative": only(Role.ORGANIZER, Role.ANALYST),
     "report:headline": only(Role.ORGANIZER, Role.ANALYST, ok=405),
     "report:analysis_json": only(Role.ORGANIZER, Role.ANALYST),
@@ -262,6 +273,11 @@ def objects(db, settings, tmp_path):
         deliberation=stage.deliberation, status=ReportRender.Status.DONE, progress=100
     )
     render.file.save("report.pdf", ContentFile(b"%PDF-1.7 test"))
+    Publication.objects.create(
+        deliberation=stage.deliberation,
+        published_at=timezone.now(),
+        **dict.fromkeys(PUBLIC_PARTS, True),
+    )
     material = Material(session=group.session, title="자료집")
     material.file.save("reading.pdf", ContentFile(b"%PDF-1.7 reading"), save=False)
     material.save()
@@ -282,6 +298,7 @@ def objects(db, settings, tmp_path):
             deliberation=stage.deliberation, filename="pool.csv", content=b"id\n", status="done"
         ).pk,
         "render_id": render.pk,
+        "name": "recommendations",
         "material_id": material.pk,
         "wave_id": wave.pk,
         "questionnaire_id": wave.questionnaire_id,

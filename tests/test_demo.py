@@ -23,6 +23,7 @@ from deliberation.core.roles import Role
 from deliberation.forum.models import ForumGroup, Material, Room, RoomEvent, Session
 from deliberation.forum.selectors import plenary_room
 from deliberation.report.analysis import analyse
+from deliberation.report.models import RecommendationResponse, RecommendationStatusChange
 from deliberation.report.selectors import build_report_data, funnel_steps
 from panels import selectors
 from panels.audit_record import verify_record
@@ -43,6 +44,7 @@ def counts() -> dict[str, int]:
         "groups": ForumGroup.objects.count(),
         "memberships": ForumGroup.members.through.objects.count(),
         "panelists": Panelist.objects.count(),
+        "tracking_changes": RecommendationStatusChange.objects.count(),
     }
 
 
@@ -371,3 +373,15 @@ def test_demo_headline_question_can_be_chosen_and_weights_follow_it(client, seed
         assert "Q12" in items and "Q3" not in items
     html = client.get(reverse("report:page", args=["seoul-2021-waste"]), **ENGLISH).content.decode()
     assert "Headline question, chosen by the analysts" in html
+
+
+@pytest.mark.django_db
+def test_demo_is_published_with_recommendations_at_several_tracking_stages(seeded, client):
+    statuses = set(RecommendationResponse.objects.values_list("status", flat=True))
+    assert {"received", "under_review", "accepted", "rejected", "implemented"} <= statuses
+    assert seeded["first"]["tracking_changes"] > len(statuses)
+    response = client.get(reverse("deliberation:public_page", args=["seoul-2021-waste"]), **ENGLISH)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "every person, answer and result of this deliberation is synthetic" in html
+    assert 'class="status status-implemented"' in html

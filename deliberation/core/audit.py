@@ -111,6 +111,8 @@ EVENTS: dict[str, Any] = {
     "report.headline_set": _("Report headline question set"),
     "report.render_requested": _("Report PDF requested"),
     "report.render_cancelled": _("Report PDF cancelled"),
+    "publication.updated": _("Public page published or changed"),
+    "recommendation.status_changed": _("Recommendation's tracking status changed"),
 }
 
 # The events that shape a draw: the draw's audit record, public to every signed-in

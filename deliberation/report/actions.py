@@ -1,7 +1,10 @@
-"""Writes of the report: the analysts' narrative, the headline question, PDF requests."""
+"""Writes of the report: the analysts' narrative, the headline question, PDF requests, what
+is published and the city's answers to the recommendations."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -9,10 +12,22 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from deliberation.core import audit, background
+from deliberation.core.access import can_manage
 from deliberation.core.actions import ActionRefused
 from deliberation.core.models import Deliberation
+from deliberation.forum.models import GroupRecommendation
+from deliberation.report import public_cache
 from deliberation.report.jobs import render_report_pdf
-from deliberation.report.models import ReportNarrative, ReportRender
+from deliberation.report.models import (
+    PUBLIC_PARTS,
+    Licence,
+    Publication,
+    RecommendationResponse,
+    RecommendationStatusChange,
+    ReportNarrative,
+    ReportRender,
+    TrackingStatus,
+)
 from surveys.wave_data import (
     is_headline_candidate,
     panel_codings,
@@ -157,3 +172,166 @@ def do_cancel_report_render(render: ReportRender, *, actor: Any) -> ReportRender
             label=f"#{render.pk}",
         )
     return render
+
+
+def _refuse_unless_organizer(actor: Any, deliberation: Deliberation) -> None:
+    if not can_manage(actor, deliberation):
+        raise ActionRefused(
+            "not_allowed",
+            gettext("Only the deliberation's organizers may do this; nothing was changed."),
+        )
+
+
+def do_set_publication(
+    deliberation: Deliberation,
+    *,
+    published: bool,
+    parts: Mapping[str, bool],
+    licence: str,
+    publish_microdata: bool,
+    actor: Any,
+) -> Publication:
+    """Publish or unpublish the deliberation's public page and choose what is on it.
+
+    Refused (nothing saved) for someone not organizing it, an unknown part or licence. The
+    first publication keeps its moment; unpublishing clears it. The page's cache is dropped
+    when the change commits.
+    """
+    _refuse_unless_organizer(actor, deliberation)
+    unknown = sorted(set(parts) - set(PUBLIC_PARTS))
+    if unknown:
+        raise ActionRefused(
+            "unknown_part",
+            gettext("%(part)s is not a part of the public page.") % {"part": unknown[0]},
+        )
+    if licence not in Licence.values:
+        raise ActionRefused(
+            "unknown_licence",
+            gettext("%(licence)s is not one of the licences offered.") % {"licence": licence},
+        )
+    fields = [*PUBLIC_PARTS, "licence", "publish_microdata", "published_at"]
+    with transaction.atomic():
+        Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+        publication, _created = Publication.objects.get_or_create(deliberation=deliberation)
+        before = audit.values_of(publication, fields)
+        for part in PUBLIC_PARTS:
+            if part in parts:
+                setattr(publication, part, bool(parts[part]))
+        publication.licence = licence
+        publication.publish_microdata = bool(publish_microdata)
+        if published and publication.published_at is None:
+            publication.published_at = timezone.now()
+        elif not published:
+            publication.published_at = None
+        changes = audit.changed(before, publication)
+        if changes:
+            publication.updated_by = actor
+            publication.save()
+            audit.record(
+                "publication.updated",
+                actor=actor,
+                deliberation=deliberation,
+                obj=publication,
+                label=str(deliberation),
+                changes=changes,
+            )
+        transaction.on_commit(lambda: public_cache.invalidate(deliberation.slug))
+    return publication
+
+
+RESPONSE_LENGTH = 5000
+DEPARTMENT_LENGTH = 120
+
+
+def do_update_recommendation_status(
+    deliberation: Deliberation,
+    recommendation_id: int,
+    *,
+    status: str,
+    response: str,
+    department: str,
+    responded_on: datetime.date | None,
+    actor: Any,
+) -> RecommendationResponse:
+    """Record the city's answer to one recommendation: its status, text, date, department.
+
+    Only the deliberation's organizers record answers (a department's reply is entered by
+    them, naming the department). Every change adds a row to the history (who, when, the
+    old and the new status) and an audit entry. Refused, with nothing changed: an unknown
+    status, someone not organizing the deliberation, a recommendation of another
+    deliberation, a missing date or an over-long text.
+    """
+    _refuse_unless_organizer(actor, deliberation)
+    if status not in TrackingStatus.values:
+        raise ActionRefused(
+            "unknown_status",
+            gettext("%(status)s is not a tracking status.") % {"status": status},
+        )
+    if responded_on is None:
+        raise ActionRefused("no_date", gettext("Give the date of this answer."))
+    response = (response or "").strip()
+    department = (department or "").strip()
+    if len(response) > RESPONSE_LENGTH or len(department) > DEPARTMENT_LENGTH:
+        raise ActionRefused(
+            "too_long",
+            gettext(
+                "The response may be at most %(response)s characters and the department "
+                "%(department)s."
+            )
+            % {"response": RESPONSE_LENGTH, "department": DEPARTMENT_LENGTH},
+        )
+    with transaction.atomic():
+        recommendation = (
+            GroupRecommendation.objects.select_for_update()
+            .filter(pk=recommendation_id, room__session__deliberation=deliberation)
+            .first()
+        )
+        if recommendation is None:
+            raise ActionRefused(
+                "unknown_recommendation",
+                gettext("This recommendation is not one of this deliberation's."),
+            )
+        current = RecommendationResponse.objects.filter(recommendation=recommendation).first()
+        old_status = current.status if current else ""
+        old: dict[str, Any] = {
+            "status": old_status,
+            "response": current.response if current else "",
+            "department": current.department if current else "",
+            "responded_on": current.responded_on if current else None,
+        }
+        new: dict[str, Any] = {
+            "status": status,
+            "response": response,
+            "department": department,
+            "responded_on": responded_on,
+        }
+        if current is not None and old == new:
+            return current
+        if current is None:
+            current = RecommendationResponse(
+                recommendation=recommendation, deliberation=deliberation
+            )
+        current.status = status
+        current.response = response
+        current.department = department
+        current.responded_on = responded_on
+        current.updated_by = actor
+        current.save()
+        RecommendationStatusChange.objects.create(
+            response=current,
+            changed_by=actor,
+            old_status=old_status,
+            new_status=status,
+            response_text=response,
+            department=department,
+            responded_on=responded_on,
+        )
+        audit.record(
+            "recommendation.status_changed",
+            actor=actor,
+            deliberation=deliberation,
+            obj=recommendation,
+            changes={key: [old[key], new[key]] for key in new if old[key] != new[key]},
+        )
+        transaction.on_commit(lambda: public_cache.invalidate(deliberation.slug))
+    return current

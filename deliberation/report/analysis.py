@@ -288,3 +288,26 @@ def analyse(data: ReportData) -> ReportAnalysis:
         if (result := evaluate_item(item, label, values)) is not None
     )
     return ReportAnalysis(data, waves, versus, weights, evaluation, funnel_table(data.funnel))
+
+
+def analyse_public(data: ReportData) -> ReportAnalysis:
+    """The statistics the public page and its open data show: the panel's change between
+    waves, the poll and the funnel. The subgroups, the attrition, the panel's weights and
+    the evaluation stay in the report, which takes far longer to compute."""
+    waves = None
+    if data.waves is not None:
+        present = [w for w in data.waves.waves if w in set(data.waves.answers.waves)]
+        comparisons = tuple(
+            compare_waves(data.waves.answers, data.waves.items, a, b)
+            for a, b in wave_pairs(present)
+        )
+        respondents, shares, knowledge = _per_wave(data.waves)
+        waves = WaveAnalysis(
+            data.waves,
+            comparisons,
+            comparisons[-1] if comparisons else None,
+            respondents,
+            shares,
+            knowledge,
+        )
+    return ReportAnalysis(data, waves, funnel=funnel_table(data.funnel))

@@ -73,6 +73,7 @@ class RecommendationRow:
     session: str = ""
     group_size: int | None = None
     panel_support: float | None = None
+    pk: int | None = None
 
 
 # The stages whose work fills each report section, first match named when it is empty.

@@ -569,3 +569,22 @@ def render_document(analysis: ReportAnalysis, progress: Progress = no_progress) 
     context["font_regular"] = regular_font_path().as_uri()
     context["font_bold"] = bold_font_path().as_uri()
     return render_to_string("report/document.html", context)
+
+
+def public_sections(analysis: ReportAnalysis) -> dict[str, Any]:
+    """What the public page shows of the analysis: the poll's shares with their margins of
+    error, the funnel, and the headline comparison's rows (no other chart is drawn)."""
+    sections: dict[str, Any] = {
+        "poll_questions": _poll_questions(analysis),
+        "funnel": _funnel(analysis, True),
+        "headline_title": "",
+        "headline_rows": [],
+    }
+    waves = analysis.waves
+    if waves is not None and waves.headline is not None:
+        sections["headline_title"] = _("%(wave_a)s to %(wave_b)s") % {
+            "wave_a": waves.data.title(waves.headline.wave_a),
+            "wave_b": waves.data.title(waves.headline.wave_b),
+        }
+        sections["headline_rows"] = comparison_rows(analysis, waves.headline)
+    return sections

@@ -132,6 +132,7 @@ def recommendations(deliberation: Deliberation, panel_size: int) -> tuple[Recomm
                 session=room.session.title,
                 group_size=size,
                 panel_support=recommendation.supporters / panel_size if panel_size else None,
+                pk=recommendation.pk,
             )
         )
     return tuple(rows)

@@ -5,6 +5,12 @@ from deliberation.report import views
 app_name = "report"
 
 urlpatterns = [
+    path("deliberations/<slug:slug>/publication/", views.publication, name="publication"),
+    path(
+        "deliberations/<slug:slug>/publication/tracking/",
+        views.tracking,
+        name="tracking",
+    ),
     path("deliberations/<slug:slug>/report/", views.report, name="page"),
     path(
         "deliberations/<slug:slug>/report/narrative/",

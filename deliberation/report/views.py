@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deliberation.core import background
-from deliberation.core.access import can_analyse, deny_unless, role_required
+from deliberation.core.access import can_analyse, can_manage, deny_unless, role_required
 from deliberation.core.actions import ActionRefused
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
@@ -19,15 +19,23 @@ from deliberation.report.actions import (
     do_cancel_report_render,
     do_request_report_render,
     do_save_report_narratives,
+    do_set_publication,
     do_set_report_headline,
+    do_update_recommendation_status,
 )
 from deliberation.report.analysis import analyse
 from deliberation.report.analysis_json import render_json
 from deliberation.report.document import report_context
-from deliberation.report.forms import ReportNarrativeForm
-from deliberation.report.models import ReportRender
-from deliberation.report.selectors import build_report_data, narratives
+from deliberation.report.forms import (
+    PublicationForm,
+    RecommendationStatusForm,
+    ReportNarrativeForm,
+)
+from deliberation.report.models import PUBLIC_PARTS, Publication, ReportRender
+from deliberation.report.public import publication_of, tracked_recommendations
+from deliberation.report.selectors import build_report_data, narratives, recommendations
 from deliberation.report.workbook import render_xlsx
+from panels.selectors import active_panel
 from surveys.wave_data import headline_choices, panel_answers, wave_sav_bytes
 
 ANALYSIS_ROLES = (Role.ORGANIZER, Role.ANALYST)
@@ -203,4 +211,109 @@ def report_render_file(request: HttpRequest, slug: str, render_id: int) -> FileR
         as_attachment=True,
         filename=f"{render_obj.deliberation.slug}-report.pdf",
         content_type="application/pdf",
+    )
+
+
+def _managed(request: HttpRequest, slug: str) -> Deliberation:
+    deliberation = get_object_or_404(Deliberation, slug=slug)
+    deny_unless(can_manage(request.user, deliberation))
+    return deliberation
+
+
+@role_required(Role.ORGANIZER)
+def publication(request: HttpRequest, slug: str) -> HttpResponse:
+    """Publish or unpublish the public page, choose its parts and the data's licence."""
+    deliberation = _managed(request, slug)
+    current = publication_of(deliberation) or Publication(deliberation=deliberation)
+    initial = {part: getattr(current, part) for part in PUBLIC_PARTS}
+    initial.update(
+        published=current.is_published,
+        licence=current.licence,
+        publish_microdata=current.publish_microdata,
+    )
+    form = PublicationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_set_publication(
+                deliberation,
+                published=data["published"],
+                parts={part: data[part] for part in PUBLIC_PARTS},
+                licence=data["licence"],
+                publish_microdata=data["publish_microdata"],
+                actor=request.user,
+            )
+        except ActionRefused as refused:
+            messages.error(request, refused.detail)
+        else:
+            messages.success(
+                request,
+                _("The public page is published.")
+                if data["published"]
+                else _("The public page is not published."),
+            )
+            return redirect("report:publication", slug=deliberation.slug)
+    return render(
+        request,
+        "report/publication.html",
+        {"deliberation": deliberation, "form": form, "publication": current},
+    )
+
+
+@role_required(Role.ORGANIZER)
+def tracking(request: HttpRequest, slug: str) -> HttpResponse:
+    """Record the city's answer to each recommendation; every change is kept."""
+    deliberation = _managed(request, slug)
+    failed: RecommendationStatusForm | None = None
+    if request.method == "POST":
+        posted = request.POST.get("recommendation", "")
+        form = RecommendationStatusForm(
+            request.POST, auto_id=f"id_r{posted}_%s" if posted.isdigit() else "id_%s"
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                do_update_recommendation_status(
+                    deliberation,
+                    data["recommendation"],
+                    status=data["status"],
+                    response=data["response"],
+                    department=data["department"],
+                    responded_on=data["responded_on"],
+                    actor=request.user,
+                )
+            except ActionRefused as refused:
+                messages.error(request, refused.detail)
+                failed = form
+            else:
+                messages.success(request, _("The recommendation's status is saved."))
+                return redirect(
+                    f"{reverse('report:tracking', args=[deliberation.slug])}"
+                    f"#recommendation-{data['recommendation']}"
+                )
+        else:
+            failed = form
+    rows = recommendations(deliberation, active_panel(deliberation).count())
+    items = []
+    for tracked in tracked_recommendations(deliberation, rows):
+        if failed is not None and str(failed.data.get("recommendation")) == str(tracked.pk):
+            form_of = failed
+        else:
+            form_of = RecommendationStatusForm(
+                initial={
+                    "recommendation": tracked.pk,
+                    "status": tracked.status,
+                    "responded_on": tracked.responded_on or timezone.localdate(),
+                    "department": tracked.department,
+                    "response": tracked.response,
+                },
+                auto_id=f"id_r{tracked.pk}_%s",
+            )
+        items.append((tracked, form_of))
+    status = 400 if failed is not None else 200
+    return render(
+        request,
+        "report/tracking.html",
+        {"deliberation": deliberation, "items": items, "failed": failed},
+        status=status,
     )

@@ -10,6 +10,10 @@ from deliberation.core.access import deliberation_of_url
 from deliberation.core.models import Deliberation
 
 
+def _is_public(view_name: str) -> bool:
+    return view_name.startswith("deliberation:public_")
+
+
 def page_deliberation(request: HttpRequest) -> dict[str, Callable[[], Deliberation | None]]:
     """The deliberation the page belongs to, found from its URL when a template asks.
 
@@ -22,7 +26,12 @@ def page_deliberation(request: HttpRequest) -> dict[str, Callable[[], Deliberati
     def lookup() -> Deliberation | None:
         if not found:
             match = getattr(request, "resolver_match", None)
-            found.append(deliberation_of_url(match.kwargs) if match else None)
+            if match is None or _is_public(match.view_name):
+                # A public URL's answer, 404 included, must not tell whether a deliberation
+                # exists; its pages pass what the banner needs themselves.
+                found.append(None)
+            else:
+                found.append(deliberation_of_url(match.kwargs))
         return found[0]
 
     return {"page_deliberation": lookup}

@@ -1,12 +1,35 @@
 from django.urls import path
 
-from deliberation.site import views
+from deliberation.site import public, views
 
 app_name = "deliberation"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("public/<slug:slug>/", public.public_page, name="public_page"),
+    path("public/<slug:slug>/feed.atom", public.public_feed, name="public_feed"),
+    path(
+        "public/<slug:slug>/recommendations.json",
+        public.public_statuses,
+        name="public_statuses",
+    ),
+    path(
+        "public/<slug:slug>/data/datapackage.json",
+        public.public_datapackage,
+        name="public_datapackage",
+    ),
+    path(
+        "public/<slug:slug>/data/<slug:name>.csv",
+        public.public_data_file,
+        name="public_data_file",
+    ),
+    path("public/<slug:slug>/report.pdf", public.public_report_pdf, name="public_report_pdf"),
+    path(
+        "public/<slug:slug>/materials/<int:material_id>/",
+        public.public_material,
+        name="public_material",
+    ),
     path("deliberations/", views.deliberation_list, name="list"),
     path("deliberations/new/", views.deliberation_create, name="create"),
     path("deliberations/<slug:slug>/", views.deliberation_detail, name="detail"),

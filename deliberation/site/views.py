@@ -33,6 +33,7 @@ from deliberation.core.names import display_name
 from deliberation.core.roles import TEAM_ROLES, Role
 from deliberation.core.templatetags.data_lang import in_lang
 from deliberation.forum.models import ForumGroup, Session
+from deliberation.site import public
 from deliberation.site.forms import (
     DeliberationForm,
     StageAddForm,
@@ -64,9 +65,9 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """A landing page for visitors; a dashboard with one section per role for users."""
+    """The published deliberations for visitors; a dashboard with one section per role for users."""
     if not request.user.is_authenticated:
-        return render(request, "deliberation/landing.html")
+        return public.front_page(request)
     roles = roles_of(request.user)
     context: dict = {
         "roles": roles,

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from deliberation.core import demo as core_demo
 from deliberation.forum import demo as forum_demo
+from deliberation.report import demo as report_demo
 from panels import demo as panels_demo
 from surveys import demo as surveys_demo
 from surveys import demo_waves
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             forum_demo.seed_forum(deliberation)
             forum_demo.seed_outcomes(deliberation)
             panel_waves = demo_waves.seed_panel_waves(poll)
+            report_demo.seed_publication(deliberation, organizer)
         self.stdout.write(self.style.SUCCESS(f"Demo deliberation ready: {deliberation.title}"))
         self.stdout.write(
             "Demo accounts (all synthetic), password "
@@ -53,6 +55,7 @@ class Command(BaseCommand):
             "  facilitator01..30@example.org, panelist001..300@example.org\n"
             "  (seats filled from the reserves have accounts without a password)"
         )
+        self.stdout.write(f"Public page: /public/{deliberation.slug}/")
         self.stdout.write(
             f"Demo poll: {poll.responses.count()} synthetic respondents (wave id {poll.pk}); "
             f"try it as a respondent at /surveys/open/{poll.open_link_token}/"
