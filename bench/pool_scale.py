@@ -15,7 +15,11 @@ insert (multi-row INSERT ... VALUES) of the same 100,000 rows into a scratch tab
 indexes. Run by hand from the repository root, on SQLite (a new file in a temporary
 directory) or, with DATABASE_URL, on an empty PostgreSQL database made for the run:
 
-    .venv/bin/python bench/pool_scale.py [--rows 100000]
+    .venv/bin/python bench/pool_scale.py [--rows 100000] [--explain]
+
+``--explain`` prints the query plans (EXPLAIN ANALYZE on PostgreSQL) of the pool page's
+queries over the imported pool: the last page of volunteers, the counts per category and
+the duplicate keys an import reads.
 """
 
 from __future__ import annotations
@@ -43,13 +47,14 @@ django.setup()
 import numpy as np  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
 
 from deliberation.core.models import Deliberation  # noqa: E402
 from deliberation.forum.allocation import allocate, encode  # noqa: E402
 from panels import actions as panel_actions  # noqa: E402
 from panels import selectors as panel_selectors  # noqa: E402
 from panels.demo import APPROXIMATE_SEOUL_MARGINS, seed_margins, seed_regions  # noqa: E402
-from panels.models import Volunteer  # noqa: E402
+from panels.models import Volunteer, VolunteerContact  # noqa: E402
 from panels.pool_file import check_pool_rows, read_table  # noqa: E402
 
 SEED = 2021
@@ -138,9 +143,36 @@ def allocation(n_people: int, n_groups: int, rng: np.random.Generator) -> float:
     return time.perf_counter() - started
 
 
+def explain_pool_queries(deliberation: Deliberation, rows: int) -> None:
+    """The plans of what the pool page and a new import read, over the whole pool."""
+    options = {"analyze": True} if connection.vendor == "postgresql" else {}
+    volunteers = Volunteer.objects.filter(deliberation=deliberation)
+    contacts = VolunteerContact.objects.filter(volunteer__deliberation=deliberation)
+    queries = {
+        "pool page, last page of 100 volunteers": volunteers.order_by("external_id").only(
+            "deliberation_id", "external_id", "source", "features", "status"
+        )[rows - 100 : rows],
+        "pool page, available volunteers per region": volunteers.filter(
+            status=Volunteer.Status.AVAILABLE
+        )
+        .values_list("features__region")
+        .annotate(n=Count("id"))
+        .order_by(),
+        "import, the e-mail keys already in the pool": contacts.exclude(email_key="").values_list(
+            "email_key", flat=True
+        ),
+    }
+    for label, queryset in queries.items():
+        print(f"\n  EXPLAIN {label}:")
+        for line in queryset.explain(**options).splitlines():
+            print(f"    {line}")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--explain", action="store_true", help="print the pool page's plans")
     args = parser.parse_args()
     rng = np.random.default_rng(SEED)
     started = time.perf_counter()
@@ -184,6 +216,9 @@ def main() -> None:
     print(
         f"    -> {len(again.issues):,} problems reported; pool still {Volunteer.objects.count():,}"
     )
+
+    if args.explain:
+        explain_pool_queries(deliberation, args.rows)
 
     small = allocation(300, 30, rng)
     large = allocation(1000, 100, rng)

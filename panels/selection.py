@@ -893,6 +893,10 @@ class _Decomposer:
         return None
 
 
+# Improving panels one swap away from each priced panel, added beside it.
+EXTRA_COLUMNS = 16
+
+
 def _column_generation(
     problem: Problem,
     rng: np.random.Generator,
@@ -902,11 +906,16 @@ def _column_generation(
     started: float,
     levels_before: int,
     lps_before: int,
+    extra_columns: int = EXTRA_COLUMNS,
 ) -> SelectionResult:
-    """Exact LEXIMIN over integer panels by column generation with MILP pricing."""
+    """Exact LEXIMIN over integer panels by column generation with MILP pricing.
+
+    Each pricing MILP yields one improving panel; the panels one swap away from it that also
+    improve are added with it (up to ``extra_columns``), so fewer MILPs reach the optimum."""
     n_t = problem.type_sizes.astype(float)
     nt = len(n_t)
     pricer = _Pricer(problem)
+    swaps = _Swaps(problem, extra_columns)
 
     columns: list[np.ndarray] = []
     seen: set[bytes] = set()
@@ -938,6 +947,8 @@ def _column_generation(
             x, bound = pricer.best(y / n_t)
             if bound <= mu + 1e-9 * max(1.0, abs(mu)) or not add(x):
                 break
+            for neighbour in swaps.improving(x, y / n_t, mu):
+                add(neighbour)
             check_time()
         tight = free & (y > 1e-7)
         if not tight.any():
@@ -956,6 +967,52 @@ def _column_generation(
         time.perf_counter() - started,
     )
     return SelectionResult(problem, panels, weights, probs, ALGORITHM, VERSION, stats)
+
+
+class _Swaps:
+    """Panels one swap (a person of one type out, one of another in) from a given panel that
+    meet every quota, the cheap neighbours of a pricing MILP's panel."""
+
+    def __init__(self, problem: Problem, limit: int):
+        a, self.lo, self.hi = problem.quota_matrix()
+        self.a = a.astype(np.int64)
+        self.n_t = problem.type_sizes
+        self.limit = limit
+
+    def improving(self, x: np.ndarray, w: np.ndarray, threshold: float) -> list[np.ndarray]:
+        """Up to ``limit`` neighbours of x whose value w @ x' exceeds threshold, best first."""
+        if self.limit <= 0:
+            return []
+        counts = self.a @ x
+        value = float(w @ x)
+        into = np.flatnonzero(x < self.n_t)
+        a_into = self.a[:, into]
+        found: list[tuple[float, int, int]] = []
+        # Chunks of types leaving keep the (quota, out, in) array near a million entries.
+        out_types = np.flatnonzero(x > 0)
+        step = max(1, 1_000_000 // max(1, a_into.size))
+        for start in range(0, len(out_types), step):
+            out = out_types[start : start + step]
+            after = counts[:, None, None] - self.a[:, out][:, :, None] + a_into[:, None, :]
+            ok = np.all(
+                (after >= self.lo[:, None, None]) & (after <= self.hi[:, None, None]), axis=0
+            )
+            gain = value + w[into][None, :] - w[out][:, None]
+            ok &= (gain > threshold + 1e-12 * max(1.0, abs(threshold))) & (
+                out[:, None] != into[None, :]
+            )
+            rows, cols = np.nonzero(ok)
+            found.extend(
+                zip(gain[rows, cols].tolist(), out[rows].tolist(), into[cols].tolist(), strict=True)
+            )
+        found.sort(key=lambda f: (-f[0], f[1], f[2]))
+        neighbours = []
+        for _, s, t in found[: self.limit]:
+            y = x.copy()
+            y[s] -= 1
+            y[t] += 1
+            neighbours.append(y)
+        return neighbours
 
 
 def _master(

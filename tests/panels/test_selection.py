@@ -13,6 +13,8 @@ from panels.selection import (
     Quota,
     SelectionInputError,
     _column_generation,
+    _Pricer,
+    _Swaps,
     check_feasibility,
     inputs_digest,
     leximin,
@@ -112,6 +114,36 @@ def test_large_pool_is_solved_by_decomposing_the_relaxation_without_pricing():
         np.sort(result.type_probabilities), np.sort(reference.type_probabilities), atol=1e-7
     )
     for x in result.panels:
+        assert problem.counts_meet_quotas(x)
+
+
+def test_swaps_are_valid_improving_panels_one_swap_from_the_priced_one():
+    problem = medium_problem(seed=3)
+    x = _Pricer(problem).best(np.ones(len(problem.profiles)))[0]
+    w = np.random.default_rng(1).random(len(problem.profiles))
+    threshold = float(w @ x) - 0.05
+    neighbours = _Swaps(problem, 10).improving(x, w, threshold)
+    assert 0 < len(neighbours) <= 10
+    values = [float(w @ y) for y in neighbours]
+    assert values == sorted(values, reverse=True)
+    for y in neighbours:
+        assert problem.counts_meet_quotas(y)
+        assert w @ y > threshold
+        assert np.abs(y - x).sum() == 2
+    assert _Swaps(problem, 0).improving(x, w, threshold) == []
+
+
+def test_column_generation_with_swap_columns_reaches_the_same_leximin_in_fewer_milps():
+    problem = medium_problem(seed=2, n=120, k=12)
+    one = _column_generation(
+        problem, np.random.default_rng(0), [], 4, lambda: None, 0.0, 0, 0, extra_columns=0
+    )
+    many = _column_generation(problem, np.random.default_rng(0), [], 4, lambda: None, 0.0, 0, 0)
+    np.testing.assert_allclose(
+        np.sort(many.type_probabilities), np.sort(one.type_probabilities), atol=1e-7
+    )
+    assert many.stats.pricing_solves < one.stats.pricing_solves
+    for x in many.panels:
         assert problem.counts_meet_quotas(x)
 
 
