@@ -609,6 +609,8 @@ class OpinionMapSnapshot(models.Model):
     seed = models.PositiveIntegerField(_("seed"))
     parameters = models.JSONField(_("parameters"), default=dict)
     result = models.JSONField(_("map"))
+    # Every accepted statement's votes when the map was made: {id: [agree, disagree, pass]}.
+    tallies = models.JSONField(_("tallies"), default=dict)
     vote_count = models.PositiveIntegerField(_("votes"))
     # The time of the latest vote the map counts: with vote_count, whether votes changed.
     votes_through = models.DateTimeField(_("votes up to"), null=True, blank=True)
