@@ -127,6 +127,11 @@ def room_strings() -> dict[str, str]:
         "statements_done": _("You have voted on every statement. New ones appear here."),
         "statements_progress": _("You have voted on %(done)s of %(total)s statements."),
         "statement_pending": _("waiting for moderation"),
+        "statements_runner": _(
+            "You moderate the statements; the panel votes on them. The map below shows the votes."
+        ),
+        "statements_count": _("%(total)s statements open for votes."),
+        "statements_no_pending": _("No statement is waiting."),
         "statement_rejected": _("not accepted: %(reason)s"),
         "statement_too_long": _(
             "A statement is at most %(max)s characters (this one has %(count)s). Shorten it; "
@@ -147,8 +152,7 @@ def room_strings() -> dict[str, str]:
         "map_group": _("Group %(letter)s"),
         "map_members": _("%(count)s people"),
         "map_groups_caption": _("Opinion groups and the statements that set each apart"),
-        "map_group_col": _("Opinion group"),
-        "map_size_col": _("People"),
+        "map_group_col": pgettext("an opinion group of the map", "Group"),
         "map_representative_col": _("Representative statements"),
         "map_consensus_caption": _("Statements most of the room agrees or disagrees with"),
         "map_statement_col": _("Statement"),

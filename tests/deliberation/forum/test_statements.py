@@ -337,3 +337,22 @@ def test_the_welcome_carries_statements_votes_and_the_next_one(plenary):
     assert [s["id"] for s in runner["pending"]] == [waiting.pk]
     assert runner["pending"][0]["author"]["id"] == plenary.dan.pk
     assert "author" not in carol["accepted"][0]
+
+
+def test_the_welcome_reads_the_statements_in_a_fixed_number_of_queries(plenary):
+    def welcome_queries() -> int:
+        snapshot(plenary.room, plenary.carol, permissions={"can_run": False})
+        with CaptureQueriesContext(connection) as queries:
+            snapshot(plenary.room, plenary.carol, permissions={"can_run": False})
+        return len(queries)
+
+    first = _accepted(plenary, "첫째")
+    actions.do_vote_statement(plenary.room.pk, plenary.carol, first.pk, 1)
+    one = welcome_queries()
+    for k in range(STATEMENT_LIMIT):
+        statement = _accepted(plenary, f"의견 {k}")
+        actions.do_vote_statement(plenary.room.pk, plenary.carol, statement.pk, -1)
+        actions.do_submit_statement(plenary.room.pk, plenary.dan, f"대기 {k}")
+    actions.do_refresh_opinion_map(plenary.room.pk)
+
+    assert welcome_queries() == one

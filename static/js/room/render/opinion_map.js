@@ -87,12 +87,13 @@ function groupsTable(map) {
       list.append(el("li", {}, el("span", { data: statementText(figure.statement) }),
         el("span", { className: "hint", text: ` (${share(figure)})` })));
     }
-    body.append(el("tr", {}, el("th", { scope: "row", text: groupName(group.id) }),
-      el("td", { text: String(group.size) }), el("td", {}, list)));
+    body.append(el("tr", {}, el("th", { scope: "row" }, groupName(group.id),
+      el("br"), el("span", { className: "hint", text: t("map_members", { count: group.size }) })),
+    el("td", {}, list)));
   }
-  return el("table", { className: "data-table" }, el("caption", { text: t("map_groups_caption") }),
+  return el("table", { className: "data-table opinion-groups" }, el("caption", { text: t("map_groups_caption") }),
     el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("map_group_col") }),
-      el("th", { scope: "col", text: t("map_size_col") }), el("th", { scope: "col", text: t("map_representative_col") }))),
+      el("th", { scope: "col", text: t("map_representative_col") }))),
     body);
 }
 

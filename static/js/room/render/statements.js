@@ -29,6 +29,11 @@ function renderCurrent() {
   const s = room.statements;
   rebuild(box, () => {
     const current = s.next;
+    if (room.me.can_run) {
+      // Whoever runs the room moderates; the panel votes.
+      box.append(el("p", { className: "hint", text: t("statements_runner") }));
+      return;
+    }
     if (!current) {
       box.append(el("p", { className: "hint", text: s.accepted.size ? t("statements_done") : t("statements_none") }));
       return;
@@ -46,11 +51,14 @@ function renderCurrent() {
     box.append(block);
   });
   const total = s.accepted.size;
-  setText($("statement-progress"), total ? t("statements_progress", { done: s.my_votes.size, total }) : "");
+  const progress = room.me.can_run ? t("statements_count", { total }) : t("statements_progress", { done: s.my_votes.size, total });
+  setText($("statement-progress"), total ? progress : "");
 }
 
 function renderMine() {
   const list = $("statement-mine");
+  const box = $("statement-mine-box");
+  if (box) box.hidden = room.statements.mine.size === 0;
   rebuild(list, () => {
     for (const statement of room.statements.mine.values()) {
       const status = statement.status === "rejected"
@@ -66,11 +74,15 @@ function renderPending() {
   if (!list) return;
   rebuild(list, () => {
     for (const statement of room.statements.pending.values()) {
-      list.append(el("li", { "data-key": String(statement.id) }, el("span", { data: statement.text }), " ",
-        el("button", { type: "button", text: t("accept"), on: { click: () => moderate(statement, "accept") } }), " ",
-        el("button", { type: "button", className: "secondary", text: t("reject"),
+      // Each button is described by its statement, so "Reject" says which one.
+      const textId = `pending-text-${statement.id}`;
+      list.append(el("li", { "data-key": String(statement.id) }, el("span", { id: textId, data: statement.text }), " ",
+        el("button", { type: "button", text: t("accept"), "aria-describedby": textId,
+          on: { click: () => moderate(statement, "accept") } }), " ",
+        el("button", { type: "button", className: "secondary", text: t("reject"), "aria-describedby": textId,
           on: { click: () => moderate(statement, "reject") } })));
     }
+    if (!room.statements.pending.size) list.append(el("li", { className: "hint", text: t("statements_no_pending") }));
   });
   setText($("statement-pending-count"), String(room.statements.pending.size));
 }
