@@ -356,3 +356,12 @@ def test_the_welcome_reads_the_statements_in_a_fixed_number_of_queries(plenary):
     actions.do_refresh_opinion_map(plenary.room.pk)
 
     assert welcome_queries() == one
+
+
+def test_a_vote_is_no_room_event(plenary):
+    statement = _accepted(plenary, "재활용을 늘리자")
+    last_seq = Room.objects.get(pk=plenary.room.pk).last_seq
+    actions.do_vote_statement(plenary.room.pk, plenary.dan, statement.pk, 1)
+    actions.do_vote_statement(plenary.room.pk, plenary.dan, statement.pk, 0)
+
+    assert Room.objects.get(pk=plenary.room.pk).last_seq == last_seq
