@@ -105,6 +105,8 @@ EVENTS: dict[str, Any] = {
     "participant.muted": _("Participant muted"),
     "participant.removed": _("Participant removed from a room"),
     "recommendation.added": _("Recommendation added"),
+    "statement.moderated": _("Statement accepted or rejected"),
+    "statements.toggled": _("Statements turned on or off in a room"),
     "participation_fees.set": _("Participation fees set"),
     # The report.
     "report.narratives_saved": _("Report texts saved"),

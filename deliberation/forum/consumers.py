@@ -24,8 +24,9 @@ from deliberation.core.actions import ActionRefused
 from deliberation.core.names import display_name
 from deliberation.forum import actions
 from deliberation.forum.access import can_answer_in_room, can_join_room, can_run_room
-from deliberation.forum.channel_groups import room_group, user_group
-from deliberation.forum.hub import current_hub
+from deliberation.forum.channel_groups import room_group, runners_group, user_group
+from deliberation.forum.hub import RoomHub, current_hub
+from deliberation.forum.live_map import current_refresher
 from deliberation.forum.models import Room, RoomEvent
 from deliberation.forum.protocol import (
     CLIENT_EVENTS,
@@ -72,7 +73,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     room_id: int
     last_sent: int = 0
     attendance_id: int | None = None
-    hub = None
+    hub: RoomHub | None = None
 
     async def connect(self) -> None:
         self.frame_times: deque[float] = deque()
@@ -90,6 +91,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=refusal)
             return
         await self.channel_layer.group_add(user_group(self.room_id, user.pk), self.channel_name)
+        if self.permissions["can_run"]:
+            # Statements waiting for moderation reach only whoever runs the room.
+            await self.channel_layer.group_add(runners_group(self.room_id), self.channel_name)
         query = dict(
             part.split("=", 1)
             for part in self.scope["query_string"].decode().split("&")
@@ -162,6 +166,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if user is not None and user.is_authenticated:
                 await self.channel_layer.group_discard(
                     user_group(self.room_id, user.pk), self.channel_name
+                )
+            if getattr(self, "permissions", {}).get("can_run"):
+                await self.channel_layer.group_discard(
+                    runners_group(self.room_id), self.channel_name
                 )
 
     # Frames from the client ---------------------------------------------------------
@@ -258,6 +266,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         if isinstance(result, RoomEvent) and result.room_access_version is not None:
             self.access_version = result.room_access_version
+        if kind == "statement_vote":
+            # The tallies and the map reach the room with the next live map, not per vote.
+            current_refresher().poke(self.room_id)
         reply = {"seq": result.seq} if isinstance(result, RoomEvent) else result or {}
         await self._send({"type": "ack", "client_id": client_id, **reply})
 
@@ -350,6 +361,30 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.room_id, user, frame.get("recommendation_id"), frame.get("support")
         )
 
+    def _do_statement_submit(self, user, frame, client_id):
+        statement = actions.do_submit_statement(self.room_id, user, frame.get("text"))
+        return {"statement_id": statement.pk, "status": statement.status}
+
+    def _do_statement_moderate(self, user, frame, client_id):
+        result = actions.do_moderate_statement(
+            self.room_id,
+            user,
+            frame.get("statement_id"),
+            frame.get("decision"),
+            frame.get("reason"),
+        )
+        if isinstance(result, RoomEvent):
+            return {"seq": result.seq, "statement_id": frame.get("statement_id")}
+        return {"statement_id": result.pk, "status": result.status}
+
+    def _do_statement_vote(self, user, frame, client_id):
+        return actions.do_vote_statement(
+            self.room_id, user, frame.get("statement_id"), frame.get("vote")
+        )
+
+    def _do_statements_toggle(self, user, frame, client_id):
+        return actions.do_toggle_statements(self.room_id, user, frame.get("enabled"))
+
     async def dispatch(self, message: dict) -> None:
         """Call the handler without Channels' per-message close_old_connections.
 
@@ -382,6 +417,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     await self._send_event(message)
                 elif message["type"] == "room.presence":
                     await self._send(message["presence"])
+                elif message["type"] == "room.frame":
+                    await self._send(message["frame"])
             except Exception:
                 # Typically a connection that closed before its disconnect was handled;
                 # a live client recovers anything it missed when it resumes.
@@ -403,6 +440,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._deliver(message)
 
     async def room_presence(self, message: dict) -> None:
+        await self._deliver(message)
+
+    async def room_frame(self, message: dict) -> None:
+        """A frame outside the room's history (the live map, a statement under review)."""
         await self._deliver(message)
 
     async def room_kick(self, message: dict) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +22,11 @@ def private_material_storage() -> PrivateStorage:
 
 def material_path(instance: Material, filename: str) -> str:
     return unguessable_name("materials", filename)
+
+
+def new_opinion_seed() -> int:
+    """A room's opinion-map seed, drawn once when the room is made and kept with it."""
+    return secrets.randbelow(2**31)
 
 
 class Session(models.Model):
@@ -197,6 +203,11 @@ class Room(models.Model):
         verbose_name=_("speaker"),
     )
     speaker_until = models.DateTimeField(_("speaker's turn ends at"), null=True, blank=True)
+    # Statements and votes (the opinion map): always on in a plenary; in a group room
+    # when its facilitator turns them on.
+    statements_enabled = models.BooleanField(_("statements on"), default=False)
+    # The seed of the room's opinion map: the same votes and seed always give the same map.
+    opinion_seed = models.PositiveIntegerField(_("opinion map seed"), default=new_opinion_seed)
 
     class Meta:
         verbose_name = _("room")
@@ -219,6 +230,11 @@ class Room(models.Model):
     @property
     def channel_group(self) -> str:
         return room_group(self.pk)
+
+    @property
+    def statements_on(self) -> bool:
+        """Whether panelists submit and vote on statements here."""
+        return self.is_plenary or self.statements_enabled
 
 
 class RoomEvent(models.Model):
@@ -488,3 +504,124 @@ class ParticipationFee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_kind}: {self.amount}"
+
+
+class Statement(models.Model):
+    """A short statement a panelist submits for the room to vote on (the opinion map).
+
+    Moderated before anyone sees it: accepted ones are voted on; a rejection keeps its
+    reason, and who moderated and when.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for moderation")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="statements", verbose_name=_("room")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.CharField(_("statement"), max_length=280)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=300, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moderated by"),
+    )
+    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    is_synthetic = models.BooleanField(_("synthetic (demo)"), default=False)
+
+    class Meta:
+        verbose_name = _("statement")
+        verbose_name_plural = _("statements")
+        ordering = ["room", "created_at", "pk"]
+        indexes = [
+            models.Index(fields=["room", "status"], name="statement_room_status"),
+            # The submission rate limit counts a participant's recent statements.
+            models.Index(
+                fields=["room", "author", "created_at"], name="statement_recent_by_author"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class StatementVote(models.Model):
+    """One participant's vote on an accepted statement: 1 agree, -1 disagree, 0 pass (the
+    sign of Polis's exports). Once per statement and voter; a new vote replaces it."""
+
+    class Value(models.IntegerChoices):
+        AGREE = 1, _("Agree")
+        DISAGREE = -1, _("Disagree")
+        PASS = 0, _("Pass")
+
+    statement = models.ForeignKey(
+        Statement, on_delete=models.CASCADE, related_name="votes", verbose_name=_("statement")
+    )
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("voter"),
+    )
+    value = models.SmallIntegerField(_("vote"), choices=Value.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    is_synthetic = models.BooleanField(_("synthetic (demo)"), default=False)
+
+    class Meta:
+        verbose_name = _("statement vote")
+        verbose_name_plural = _("statement votes")
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "voter"], name="statement_vote_once"),
+            models.CheckConstraint(
+                condition=models.Q(value__in=(-1, 0, 1)), name="statement_vote_value"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter_id} → statement {self.statement_id}: {self.value}"
+
+
+class OpinionMapSnapshot(models.Model):
+    """A computed opinion map of a room, kept: ``result`` is ``OpinionMap.to_dict()``
+    (docs/opinion-map.md), ``parameters`` what it was computed from besides the votes
+    (seed, the previous map's k-smoother), so the same votes give the same map again."""
+
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="opinion_maps", verbose_name=_("room")
+    )
+    seed = models.PositiveIntegerField(_("seed"))
+    parameters = models.JSONField(_("parameters"), default=dict)
+    result = models.JSONField(_("map"))
+    # Every accepted statement's votes when the map was made: {id: [agree, disagree, pass]}.
+    tallies = models.JSONField(_("tallies"), default=dict)
+    vote_count = models.PositiveIntegerField(_("votes"))
+    # The time of the latest vote the map counts: with vote_count, whether votes changed.
+    votes_through = models.DateTimeField(_("votes up to"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("opinion map")
+        verbose_name_plural = _("opinion maps")
+        ordering = ["room", "-computed_at", "-pk"]
+        get_latest_by = "computed_at"
+        indexes = [models.Index(fields=["room", "-computed_at"], name="opinion_map_latest")]
+
+    def __str__(self) -> str:
+        return f"room {self.room_id} at {self.computed_at:%Y-%m-%d %H:%M:%S}"

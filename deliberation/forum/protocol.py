@@ -30,6 +30,14 @@ MAX_POLL_OPTIONS = 10
 # process counts together and a resent copy of a stored message does not count again.
 CHAT_LIMIT, CHAT_WINDOW = 5, 10
 
+# Statements (the opinion map): at most MAX_STATEMENT_CHARS characters; each participant
+# submits at most STATEMENT_LIMIT per STATEMENT_WINDOW seconds in a room, counted from what
+# is stored. The live map is recomputed at most once per MAP_INTERVAL seconds per room and
+# worker process, while votes arrive.
+MAX_STATEMENT_CHARS = 280
+STATEMENT_LIMIT, STATEMENT_WINDOW = 3, 60
+MAP_INTERVAL = 5
+
 # Durations.
 MAX_MUTE_MINUTES = 240
 MAX_TURN_SECONDS = 1800
@@ -66,6 +74,10 @@ CLIENT_EVENTS = frozenset(
         "poll_close",
         "recommendation_add",
         "recommendation_support",
+        "statement_submit",
+        "statement_moderate",
+        "statement_vote",
+        "statements_toggle",
     }
 )
 
@@ -87,6 +99,10 @@ def limits() -> dict[str, int]:
         "max_poll_question_chars": MAX_POLL_QUESTION_CHARS,
         "max_poll_option_chars": MAX_POLL_OPTION_CHARS,
         "max_poll_options": MAX_POLL_OPTIONS,
+        "max_statement_chars": MAX_STATEMENT_CHARS,
+        "statement_limit": STATEMENT_LIMIT,
+        "statement_window_seconds": STATEMENT_WINDOW,
+        "map_interval_seconds": MAP_INTERVAL,
         "max_mute_minutes": MAX_MUTE_MINUTES,
         "max_turn_seconds": MAX_TURN_SECONDS,
         "max_timer_seconds": MAX_TIMER_SECONDS,

@@ -118,6 +118,48 @@ def room_strings() -> dict[str, str]:
         "you": _("(you)"),
         "demo": _("demo"),
         "seat_name": _("Participant %(number)s"),
+        # Statements and the opinion map.
+        "statement_agree": _("Agree"),
+        "statement_disagree": _("Disagree"),
+        "statement_pass": _("Pass / unsure"),
+        "statement_vote_label": _("Your vote on this statement"),
+        "statements_none": _("No statements to vote on yet."),
+        "statements_done": _("You have voted on every statement. New ones appear here."),
+        "statements_progress": _("You have voted on %(done)s of %(total)s statements."),
+        "statement_pending": _("waiting for moderation"),
+        "statements_runner": _(
+            "You moderate the statements; the panel votes on them. The map below shows the votes."
+        ),
+        "statements_count": _("%(total)s statements open for votes."),
+        "statements_no_pending": _("No statement is waiting."),
+        "statement_rejected": _("not accepted: %(reason)s"),
+        "statement_too_long": _(
+            "A statement is at most %(max)s characters (this one has %(count)s). Shorten it; "
+            "nothing was sent."
+        ),
+        "accept": _("Accept"),
+        "reject": _("Reject"),
+        "reject_reason": _("Why reject this statement? (its author sees the reason)"),
+        "statements_turn_on": _("Turn statements on"),
+        "statements_turn_off": _("Turn statements off"),
+        "map_title": _("Opinion map"),
+        "map_desc": _(
+            "%(participants)s participants placed by their votes, in %(groups)s opinion groups, "
+            "from %(votes)s votes."
+        ),
+        "map_none": _("The map appears once enough votes are in."),
+        "map_updated": _("Updated at %(time)s."),
+        "map_group": _("Group %(letter)s"),
+        "map_members": _("%(count)s people"),
+        "map_groups_caption": _("Opinion groups and the statements that set each apart"),
+        "map_group_col": pgettext("an opinion group of the map", "Group"),
+        "map_representative_col": _("Representative statements"),
+        "map_consensus_caption": _("Statements most of the room agrees or disagrees with"),
+        "map_statement_col": _("Statement"),
+        "map_share_col": _("Share"),
+        "map_no_consensus": _("No statement has a clear majority of the whole room yet."),
+        "share_agree": _("%(percent)s agree"),
+        "share_disagree": _("%(percent)s disagree"),
         # The phases by their code (the server sends the code, never a label).
         **{f"phase_{value}": str(label) for value, label in Room.Phase.choices},
         # Refusals by the reason (else the code) of the server's error frame.
@@ -165,6 +207,20 @@ def room_error_strings() -> dict[str, str]:
         "error_no_message": _("This message is no longer in the room."),
         "error_already_hidden": _("This message is hidden already."),
         "error_muted": _("You are muted until %(until)s."),
+        "error_statements_off": _("Statements are not on in this room."),
+        "error_statement_too_long": _(
+            "A statement is at most %(max)s characters. Shorten it; nothing was sent."
+        ),
+        "error_statement_rate": _(
+            "At most %(limit)s statements per %(seconds)s seconds. Wait a moment; nothing was sent."
+        ),
+        "error_no_statement": _("This statement is not open for votes."),
+        "error_statement_moderated": _("This statement has been moderated already."),
+        "error_bad_decision": not_understood,
+        "error_bad_vote": not_understood,
+        "error_bad_enabled": not_understood,
+        "error_panelists_only": _("Only panelists vote on statements."),
+        "error_plenary_statements": _("The plenary always has statements."),
         # Codes: any refusal of that kind without a text of its own.
         "error_bad_json": not_understood,
         "error_bad_frame": not_understood,

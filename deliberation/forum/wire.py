@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -18,10 +19,13 @@ from deliberation.forum.models import (
     GroupRecommendationSupport,
     HandRaise,
     ModerationAction,
+    OpinionMapSnapshot,
     QuickPoll,
     QuickPollVote,
     Room,
     RoomEvent,
+    Statement,
+    StatementVote,
 )
 from deliberation.forum.protocol import limits
 
@@ -243,4 +247,154 @@ def snapshot(room: Room, user: Any, *, permissions: dict, resuming: bool = False
         "recommendations": [
             {**recommendation_wire(r, r.n), "supported": r.pk in supported} for r in recommendations
         ],
+        "statements": statements_state(room, user, can_run=bool(permissions.get("can_run"))),
+    }
+
+
+# Statements and the opinion map -------------------------------------------------------
+
+
+def statement_wire(statement: Statement, *, review: bool = False) -> dict:
+    """A statement as voters see it: no author, so a statement is judged on its words.
+    ``review`` adds what its moderators and its author see (the author, the moderation)."""
+    wire = {"id": statement.pk, "text": statement.text, "status": statement.status}
+    if review:
+        wire.update(
+            author=person(statement.author),
+            rejection_reason=statement.rejection_reason,
+            moderated_by=person(statement.moderated_by),
+            moderated_at=iso(statement.moderated_at),
+            created_at=iso(statement.created_at),
+        )
+    return wire
+
+
+def statement_order_key(seed: int, user_id: int, statement_id: int) -> str:
+    """A tie-break among statements with as many votes: random-looking, fixed by the room's
+    seed, and different for each voter so that ties spread their votes."""
+    return hashlib.sha256(f"{seed}:{user_id}:{statement_id}".encode()).hexdigest()
+
+
+def pick_next_statement(
+    counts: Mapping[int, int], voted: Iterable[int], *, seed: int, user_id: int
+) -> int | None:
+    """The statement to show a voter next: of those they have not voted on, the one with
+    the fewest votes, ties broken by ``statement_order_key``."""
+    done = set(voted)
+    candidates = [pk for pk in counts if pk not in done]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda pk: (counts[pk], statement_order_key(seed, user_id, pk)))
+
+
+def accepted_vote_counts(room_id: int) -> dict[int, int]:
+    """Votes cast on each accepted statement of the room (one query)."""
+    return dict(
+        Statement.objects.filter(room_id=room_id, status=Statement.Status.ACCEPTED)
+        .annotate(n=Count("votes"))
+        .values_list("pk", "n")
+    )
+
+
+def opinion_map_wire(snapshot: OpinionMapSnapshot) -> dict:
+    """The kept map as a room shows it (the frame ``opinion_map``): points without who they
+    are, each group's size and representative statements with the group's share, the
+    consensus statements, and every statement's tallies."""
+    result = snapshot.result
+    points = sorted(
+        [round(p["x"], 4), round(p["y"], 4), p["group"]]
+        for p in result["participants"]
+        if p["x"] is not None
+    )
+
+    def share(figure: dict) -> int:
+        return round(100 * figure["n_success"] / figure["n_trials"]) if figure["n_trials"] else 0
+
+    groups = [
+        {
+            "id": group["id"],
+            "size": group["size"],
+            "representative": [
+                {
+                    "statement": figure["statement"],
+                    "repful_for": figure["repful_for"],
+                    "percent": share(figure),
+                    "votes": figure["n_trials"],
+                }
+                for figure in group["representative"]
+            ],
+        }
+        for group in result["groups"]
+    ]
+    consensus = {
+        side: [
+            {
+                "statement": figure["statement"],
+                "percent": share(figure),
+                "votes": figure["n_trials"],
+            }
+            for figure in result["consensus"][side]
+        ]
+        for side in ("agree", "disagree")
+    }
+    return {
+        "type": "opinion_map",
+        "computed_at": iso(snapshot.computed_at),
+        "votes": snapshot.vote_count,
+        "participants": result["summary"]["participants"],
+        "clustered": result["summary"]["clustered"],
+        "points": points,
+        "groups": groups,
+        "consensus": consensus,
+        "tallies": snapshot.tallies,
+    }
+
+
+def statements_state(room: Room, user: Any, *, can_run: bool) -> dict:
+    """What the welcome carries of the room's statements, in four queries (none while
+    statements are off): the accepted ones with their votes, those waiting for moderation
+    (to whoever runs the room), the user's own not accepted, the user's votes, the next
+    statement to show them and the latest map."""
+    if not room.statements_on:
+        return {
+            "enabled": False,
+            "accepted": [],
+            "pending": [],
+            "mine": [],
+            "my_votes": {},
+            "next": None,
+            "opinion_map": None,
+        }
+    statements = list(
+        Statement.objects.filter(room=room)
+        .select_related("author__profile", "moderated_by__profile")
+        .annotate(n=Count("votes"))
+        .order_by("created_at", "pk")
+    )
+    my_votes = dict(
+        StatementVote.objects.filter(statement__room=room, voter=user).values_list(
+            "statement_id", "value"
+        )
+    )
+    latest = OpinionMapSnapshot.objects.filter(room=room).order_by("-computed_at", "-pk").first()
+    accepted = [s for s in statements if s.status == Statement.Status.ACCEPTED]
+    counts = {s.pk: s.n for s in accepted}
+    next_id = pick_next_statement(counts, my_votes, seed=room.opinion_seed, user_id=user.pk)
+    by_id = {s.pk: s for s in accepted}
+    return {
+        "enabled": True,
+        "accepted": [{**statement_wire(s), "votes": s.n} for s in accepted],
+        "pending": [
+            statement_wire(s, review=True)
+            for s in statements
+            if can_run and s.status == Statement.Status.PENDING
+        ],
+        "mine": [
+            statement_wire(s, review=True)
+            for s in statements
+            if s.author_id == user.pk and s.status != Statement.Status.ACCEPTED
+        ],
+        "my_votes": {str(pk): value for pk, value in my_votes.items()},
+        "next": statement_wire(by_id[next_id]) if next_id is not None else None,
+        "opinion_map": opinion_map_wire(latest) if latest else None,
     }

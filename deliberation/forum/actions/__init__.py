@@ -31,6 +31,13 @@ from deliberation.forum.actions.recommendations import (
 )
 from deliberation.forum.actions.rooms import do_open_rooms
 from deliberation.forum.actions.sessions import do_assign_facilitator, do_save_session
+from deliberation.forum.actions.statements import (
+    do_moderate_statement,
+    do_refresh_opinion_map,
+    do_submit_statement,
+    do_toggle_statements,
+    do_vote_statement,
+)
 
 __all__ = [
     "ActionRefused",
@@ -65,4 +72,9 @@ __all__ = [
     "do_upvote_question",
     "do_vote_poll",
     "do_open_rooms",
+    "do_moderate_statement",
+    "do_refresh_opinion_map",
+    "do_submit_statement",
+    "do_toggle_statements",
+    "do_vote_statement",
 ]

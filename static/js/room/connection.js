@@ -120,5 +120,11 @@ export function createConnection({ path, onWelcome, onEvent, onFrame, onStatus }
     if (isReady() && !held.length && frames.delay() === 0) transmit(JSON.stringify({ type: "ping" }));
   }, PING_MS);
 
-  return { connect, send, isReady };
+  // Read the room's state afresh: close, and reconnect at once with last_seq (the welcome
+  // carries the state; the events since are replayed).
+  function refresh() {
+    if (socket) socket.close(1000);
+  }
+
+  return { connect, send, isReady, refresh };
 }

@@ -6,7 +6,9 @@ import { formatTime, setServerTime } from "./clock.js";
 import { createConnection } from "./connection.js";
 import { createOutbox } from "./outbox.js";
 import { bindSender } from "./actions.js";
-import { applyEvent, applyPresence, applyVote, applyWelcome, room } from "./state.js";
+import {
+  applyEvent, applyOpinionMap, applyPresence, applyStatementReview, applyStatementVote, applyVote, applyWelcome, room,
+} from "./state.js";
 import { errorText, setStatus, showError } from "./status.js";
 import { applyComposerLimits, initComposer, messageProblem, restoreDraft } from "./composer.js";
 import { applyControlLimits, initControls } from "./controls.js";
@@ -18,6 +20,13 @@ import { renderPresence } from "./render/presence.js";
 import { renderQuestions } from "./render/questions.js";
 import { renderPolls } from "./render/polls.js";
 import { renderRecommendations } from "./render/recommendations.js";
+import { initStatements, renderStatements } from "./render/statements.js";
+import { renderOpinionMap } from "./render/opinion_map.js";
+
+const renderStatementsAndMap = () => {
+  renderStatements();
+  renderOpinionMap();
+};
 
 const RENDER = {
   phase: renderPhase,
@@ -27,6 +36,7 @@ const RENDER = {
   questions: renderQuestions,
   polls: renderPolls,
   recommendations: renderRecommendations,
+  statements: renderStatementsAndMap,
 };
 
 const mutedLine = (until) => `${t("muted")} ${formatTime(until)}`;
@@ -58,6 +68,11 @@ function start(root) {
       case "moderation":
         if (event.user && event.user.id === room.me.id && event.action === "mute") showError(mutedLine(event.until));
         return;
+      case "statements":
+        // Turned on: the welcome carries the statements and my votes, so read it afresh.
+        if (event.enabled && !room.statements.enabled) connection.refresh();
+        applyEvent(event);
+        return renderStatementsAndMap();
       default: {
         const part = applyEvent(event);
         if (part) RENDER[part]();
@@ -73,7 +88,17 @@ function start(root) {
       case "ack":
         outbox.settle(frame.client_id);
         if (frame.poll_id !== undefined && applyVote(frame)) renderPolls();
+        if (frame.vote !== undefined && frame.statement_id !== undefined) {
+          applyStatementVote(frame);
+          renderStatements();
+        }
         return;
+      case "statement_review":
+        applyStatementReview(frame);
+        return renderStatements();
+      case "opinion_map":
+        applyOpinionMap(frame);
+        return renderOpinionMap();
       case "error": {
         const refused = outbox.settle(frame.client_id);
         if (refused) restoreDraft(refused.text);
@@ -97,6 +122,7 @@ function start(root) {
   });
   initComposer({ outbox, isReady: connection.isReady });
   initControls();
+  initStatements();
   if (room.isConsole) initConsole();
   setInterval(() => { renderTimer(); renderSpeaker(); }, 1000);
   setStatus("connecting", false);

@@ -10,7 +10,14 @@ export const room = {
   questions: new Map(),
   polls: new Map(),
   recommendations: new Map(),
+  plenary: false,
+  statements: emptyStatements(),
 };
+
+function emptyStatements() {
+  return { enabled: false, accepted: new Map(), pending: new Map(), mine: new Map(), my_votes: new Map(),
+    next: null, opinion_map: null };
+}
 
 const byId = (items) => new Map(items.map((item) => [item.id, item]));
 
@@ -23,6 +30,17 @@ export function applyWelcome(frame) {
   room.questions = byId(frame.questions);
   room.polls = byId(frame.polls);
   room.recommendations = byId(frame.recommendations);
+  room.plenary = frame.room.kind === "plenary";
+  const s = frame.statements || {};
+  room.statements = {
+    enabled: !!s.enabled,
+    accepted: byId(s.accepted || []),
+    pending: byId(s.pending || []),
+    mine: byId(s.mine || []),
+    my_votes: new Map(Object.entries(s.my_votes || {}).map(([id, value]) => [Number(id), value])),
+    next: s.next || null,
+    opinion_map: s.opinion_map || null,
+  };
 }
 
 // Apply an event carrying a full state; return the part that changed (null: none).
@@ -53,8 +71,45 @@ export function applyEvent(event) {
         { ...event.recommendation, supported: previous ? previous.supported : false });
       return "recommendations";
     }
+    case "statement": {
+      const s = room.statements;
+      s.accepted.set(event.statement.id, { votes: 0, ...s.accepted.get(event.statement.id), ...event.statement });
+      s.pending.delete(event.statement.id);
+      s.mine.delete(event.statement.id);
+      // A newly accepted statement has no votes: the fewest, so it may be shown next.
+      if (!s.next && !s.my_votes.has(event.statement.id)) s.next = event.statement;
+      return "statements";
+    }
+    case "statements":
+      room.statements.enabled = event.enabled;
+      return "statements";
     default:
       return null;
+  }
+}
+
+// A statement_review frame: a statement waiting, or just moderated (runners, its author).
+export function applyStatementReview(frame) {
+  const statement = frame.statement;
+  const s = room.statements;
+  if (statement.status === "pending" && room.me.can_run) s.pending.set(statement.id, statement);
+  else s.pending.delete(statement.id);
+  const mine = statement.author && statement.author.id === room.me.id;
+  if (mine && statement.status !== "accepted") s.mine.set(statement.id, statement);
+  else s.mine.delete(statement.id);
+}
+
+// The ack of a statement_vote: my vote, and the statement to show now.
+export function applyStatementVote(frame) {
+  room.statements.my_votes.set(frame.statement_id, frame.vote);
+  room.statements.next = frame.next;
+}
+
+export function applyOpinionMap(frame) {
+  room.statements.opinion_map = frame;
+  for (const [id, [agree, disagree, pass]] of Object.entries(frame.tallies || {})) {
+    const statement = room.statements.accepted.get(Number(id));
+    if (statement) statement.votes = agree + disagree + pass;
   }
 }
 

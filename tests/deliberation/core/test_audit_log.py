@@ -50,6 +50,8 @@ NOT_STAFF = {
     "do_vote_poll",
     "do_raise_hand",
     "do_support_recommendation",
+    "do_submit_statement",
+    "do_vote_statement",
     # The live run of a room (phase, timer, floor, quick polls, the expert's answers):
     # each is an event of the room's own numbered event log (RoomEvent).
     "do_set_phase",
@@ -66,6 +68,8 @@ NOT_STAFF = {
     # allocation, room access closed for a moved or declined person.
     "do_open_rooms",
     "do_revoke_room_access",
+    # The live opinion map, recomputed from the votes without anyone asking.
+    "do_refresh_opinion_map",
 }
 
 # Staff actions that only forward to a recorded action, which writes the entry.
