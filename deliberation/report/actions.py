@@ -330,7 +330,8 @@ def do_update_recommendation_status(
             "recommendation.status_changed",
             actor=actor,
             deliberation=deliberation,
-            obj=recommendation,
+            obj=current,
+            label=recommendation.text[:80],
             changes={key: [old[key], new[key]] for key in new if old[key] != new[key]},
         )
         transaction.on_commit(lambda: public_cache.invalidate(deliberation.slug))

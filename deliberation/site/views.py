@@ -429,8 +429,10 @@ def _field_label(object_type: str, name: str, labels: StrataLabels) -> SafeStrin
     by its feature and category; else by its key, as code."""
     try:
         model = apps.get_model(object_type) if object_type else None
-        if model is not None:
-            return conditional_escape(str(model._meta.get_field(name).verbose_name))
+        field = model._meta.get_field(name) if model is not None else None
+        # A reverse relation has no verbose name: it is named by its key, as code, below.
+        if field is not None and hasattr(field, "verbose_name"):
+            return conditional_escape(str(field.verbose_name))
     except (LookupError, ValueError, FieldDoesNotExist):
         pass
     feature, equals, value = name.partition("=")

@@ -59,7 +59,8 @@ def test_each_change_is_in_the_audit_log(public):
     entry = AuditLogEntry.objects.filter(event_type="recommendation.status_changed").latest("pk")
     assert entry.actor == public["organizer"]
     assert entry.changes["status"] == ["", "under_review"]
-    assert entry.object_id == str(public["recommendations"][1].pk)
+    answer = RecommendationResponse.objects.get(recommendation=public["recommendations"][1])
+    assert (entry.object_type, entry.object_id) == ("report.recommendationresponse", str(answer.pk))
 
 
 def test_saving_the_same_answer_again_adds_no_history(public):
@@ -183,3 +184,13 @@ def test_tracking_page_refuses_an_unknown_status_clearly(client, public):
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
     assert snapshot() == before
+
+
+def test_the_audit_log_page_shows_a_status_change_by_its_fields(client, public):
+    update(public)
+    update(public, status="accepted", response="수용합니다.")
+    client.force_login(public["organizer"])
+    page = client.get(reverse("deliberation:audit_log", args=[public["deliberation"].slug]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "수용합니다." in text
