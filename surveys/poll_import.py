@@ -146,6 +146,7 @@ def validate(
     item_targets = [t for t in by_target if t not in PROFILE_TARGETS]
     result = Validation(total_rows=len(table.rows))
     seen_ids: dict[str, int] = {}
+    memo: dict = {}
     for number, cells in enumerate(table.rows, start=1):
 
         def cell(target: str, cells=cells) -> str:
@@ -179,7 +180,7 @@ def validate(
             seen_ids[respondent_id] = number
         profile = _profile(number, cell, by_target, context, result)
         raw = {target: cell(target) for target in item_targets}
-        parsed = items.parse(specs, items.getter_for_row(specs, raw))
+        parsed = items.parse(specs, items.getter_for_row(specs, raw), memo=memo)
         for code, problem in parsed.problems.items():
             spec = specs_by_code[code]
             column = _column_for(spec, problem, by_target)
