@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -317,8 +318,8 @@ def insert_answers(rows: Iterable[tuple[int, int, str, float | None, str]]) -> i
         chunk = max(1, connection.features.max_query_params // len(ANSWER_FIELDS))
         part: list = []
         for row in rows:
-            part.append(row)
-            if len(part) == chunk:
+            part.extend(row)
+            if len(part) == chunk * len(ANSWER_FIELDS):
                 written += _insert(cursor, table, columns, part)
                 part = []
         if part:
@@ -326,13 +327,20 @@ def insert_answers(rows: Iterable[tuple[int, int, str, float | None, str]]) -> i
     return written
 
 
-def _insert(cursor: Any, table: str, columns: str, part: list) -> int:
-    cursor.execute(
-        f"INSERT INTO {table} ({columns}) VALUES "
-        + ", ".join(["(%s, %s, %s, %s, %s)"] * len(part)),
-        [value for row in part for value in row],
-    )
-    return len(part)
+def _insert(cursor: Any, table: str, columns: str, values: list) -> int:
+    """One multi-row INSERT of flattened values. On SQLite the statement is written with
+    its own ? placeholders and run by sqlite3's cursor: Django's wrapper would rewrite every
+    %s of every statement with a regular expression, a sixth of the writing time."""
+    rows = len(values) // len(ANSWER_FIELDS)
+    marks = "?" if connection.vendor == "sqlite" else "%s"
+    row = "(" + ", ".join([marks] * len(ANSWER_FIELDS)) + ")"
+    sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([row] * rows)
+    if connection.vendor == "sqlite":
+        with connection.wrap_database_errors:  # as Django's errors, IntegrityError included
+            sqlite3.Cursor.execute(cursor.cursor, sql, values)
+    else:
+        cursor.execute(sql, values)
+    return rows
 
 
 def answer_rows(

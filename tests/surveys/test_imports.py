@@ -10,7 +10,7 @@ import pyreadstat
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
@@ -467,3 +467,13 @@ def test_a_row_the_database_refuses_leaves_nothing_of_the_import(wave):
         actions.do_import_poll(wave, validation, broken)
     assert not Response.objects.exists()
     assert not Answer.objects.exists()
+
+
+def test_an_answer_written_twice_is_refused_as_an_integrity_error(wave):
+    validation, index = _validated(wave, GOOD[:1])
+    actions.do_import_poll(wave, validation, index)
+    response = Response.objects.get()
+    again = actions.answer_values(response.pk, index, validation.good[0].values)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        actions.insert_answers(again)
+    assert Answer.objects.filter(response=response).count() == len(again)
