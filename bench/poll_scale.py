@@ -212,7 +212,7 @@ def reference_insert(frame: pd.DataFrame) -> float:
     rows = [[str(v) for v in row] for row in frame.itertuples(index=False)]
     width = len(rows[0])
     values = "(" + ", ".join(["%s"] * width) + ")"
-    chunk = max(1, connection.features.max_query_params // width)
+    chunk = max(1, (connection.features.max_query_params or 30000) // width)
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TABLE bench_reference_poll ("

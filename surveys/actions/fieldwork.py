@@ -315,7 +315,8 @@ def insert_answers(rows: Iterable[tuple[int, int, str, float | None, str]]) -> i
                     copy.write_row(row)
                     written += 1
             return written
-        chunk = max(1, connection.features.max_query_params // len(ANSWER_FIELDS))
+        limit = connection.features.max_query_params or 5000
+        chunk = max(1, limit // len(ANSWER_FIELDS))
         part: list = []
         for row in rows:
             part.extend(row)
