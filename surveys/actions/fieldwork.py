@@ -304,9 +304,8 @@ def insert_answers(rows: Iterable[tuple[int, int, str, float | None, str]]) -> i
     caller's atomic block a failure leaves nothing written.
     """
     table = connection.ops.quote_name(Answer._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(Answer._meta.get_field(name).column) for name in ANSWER_FIELDS
-    )
+    fields = {field.attname: str(field.column) for field in Answer._meta.concrete_fields}
+    columns = ", ".join(connection.ops.quote_name(fields[name]) for name in ANSWER_FIELDS)
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
