@@ -309,10 +309,12 @@ def insert_answers(rows: Iterable[tuple[int, int, str, float | None, str]]) -> i
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    written += 1
+            # Raised as Django's errors (IntegrityError included), as through its cursor.
+            with connection.wrap_database_errors:
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                        written += 1
             return written
         limit = connection.features.max_query_params or 5000
         chunk = max(1, limit // len(ANSWER_FIELDS))
