@@ -24,6 +24,7 @@ def fieldwork_summary(wave: Wave) -> dict:
     flag_rows = list(
         responses.filter(status=Response.Status.COMPLETE)
         .filter(_FLAGGED_OR_EXCLUDED)
+        .order_by()
         .values_list("quality_flags", "excluded_at")
     )
     excluded = sum(1 for _flags, at in flag_rows if at is not None)
@@ -35,6 +36,7 @@ def fieldwork_summary(wave: Wave) -> dict:
     durations = list(
         responses.counted()
         .filter(duration_seconds__isnull=False)
+        .order_by()  # not the model's order: it joins the wave and deliberation to sort
         .values_list("duration_seconds", flat=True)
     )
     cells = {}
