@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 
 from panels import selectors as panel_selectors
@@ -86,41 +89,51 @@ def item_variables(
     return result
 
 
-def wave_dataset(wave: Wave, *, include_weight: bool = True) -> Dataset:
-    """Complete responses of a wave, one row per respondent (two bulk queries).
+EXPORT_CHUNK = 500
+
+
+@dataclass
+class WaveExport:
+    """A wave's data set whose rows are read from the database as they are written out, a
+    few hundred respondents at a time, so an export's memory does not grow with the wave."""
+
+    title: str
+    variables: list[Variable]
+    count: int
+    rows: Iterator[list]
+
+
+def wave_export(wave: Wave, *, include_weight: bool = True) -> WaveExport:
+    """Complete responses of a wave, one row per respondent in respondent-id order.
 
     Responses the organizer excluded stay in the file, marked ``excluded`` = 1 and without
     a weight, so an analyst can check the exclusion; counted totals leave them out.
     """
     questions = questions_of(wave.questionnaire)
     items = item_variables(questions)
-    responses = list(
-        Response.objects.filter(wave=wave, status=Response.Status.COMPLETE)
-        .order_by("respondent_id")
-        .values_list(
-            "pk",
-            "respondent_id",
-            *PROFILE,
-            "duration_seconds",
-            "excluded_at",
-            "quality_flags",
-            "weight",
-        )
-    )
-    has_weight = include_weight and any(r[-1] is not None for r in responses)
+    responses = Response.objects.filter(wave=wave, status=Response.Status.COMPLETE)
+    count = responses.count()
+    has_weight = include_weight and responses.filter(weight__isnull=False).exists()
     labels = panel_selectors.labels_for(wave.deliberation)
 
-    def profile_labels(column: int, feature: str) -> dict[int | str, str]:
+    def profile_labels(feature: str) -> dict[int | str, str]:
         """The categories present, keyed by code, where the words differ from the code."""
-        codes = sorted({r[2 + column] for r in responses if r[2 + column]})
+        codes = sorted(
+            set(
+                responses.exclude(**{feature: ""})
+                .order_by()
+                .values_list(feature, flat=True)
+                .distinct()
+            )
+        )
         named = {code: labels.bilingual(feature, code) for code in codes}
         return {code: text for code, text in named.items() if text != code}
 
     variables = [
         Variable("respondent_id", "Pseudonymous respondent id", TEXT),
-        Variable("region", "Region (권역)", TEXT, profile_labels(0, "region")),
-        Variable("gender", "Gender (성별)", TEXT, profile_labels(1, "gender")),
-        Variable("age_band", "Age band (연령대)", TEXT, profile_labels(2, "age_band")),
+        Variable("region", "Region (권역)", TEXT, profile_labels("region")),
+        Variable("gender", "Gender (성별)", TEXT, profile_labels("gender")),
+        Variable("age_band", "Age band (연령대)", TEXT, profile_labels("age_band")),
         Variable("district", "District (자치구)", TEXT),
         Variable("duration_seconds", "Interview time in seconds", NUMBER),
         Variable(
@@ -135,21 +148,58 @@ def wave_dataset(wave: Wave, *, include_weight: bool = True) -> Dataset:
         variables.append(Variable("weight", "Weight (raked to population margins, mean 1)"))
     variables += [variable for _item, variable in items]
     position = {item: i for i, (item, _v) in enumerate(items)}
-    offset = len(variables) - len(items)
+    title = f"{wave.deliberation.title} — {wave.title} ({wave.label})"
+    return WaveExport(title, variables, count, _rows(responses, position, len(items), has_weight))
+
+
+def _rows(responses, position: dict[str, int], width: int, has_weight: bool) -> Iterator[list]:
+    """The rows, EXPORT_CHUNK respondents at a time: their profiles, then their answers
+    by the (response, item) index, two queries a chunk."""
+    ids = responses.order_by("respondent_id").values_list("pk", flat=True)
+    chunk: list[int] = []
+    for pk in ids.iterator(chunk_size=EXPORT_CHUNK * 4):
+        chunk.append(pk)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from _chunk_rows(chunk, position, width, has_weight)
+            chunk = []
+    if chunk:
+        yield from _chunk_rows(chunk, position, width, has_weight)
+
+
+def _chunk_rows(
+    pks: list[int], position: dict[str, int], width: int, has_weight: bool
+) -> Iterator[list]:
     rows: dict[int, list] = {}
-    for pk, respondent_id, *profile, duration, excluded_at, flags, weight in responses:
+    profiles = Response.objects.filter(pk__in=pks).values_list(
+        "pk",
+        "respondent_id",
+        *PROFILE,
+        "duration_seconds",
+        "excluded_at",
+        "quality_flags",
+        "weight",
+    )
+    by_pk = {row[0]: row for row in profiles}
+    for pk in pks:
+        _pk, respondent_id, *profile, duration, excluded_at, flags, weight = by_pk[pk]
         row = [respondent_id, *profile, duration, int(excluded_at is not None), " ".join(flags)]
         if has_weight:
             row.append(weight)
-        rows[pk] = row + [None] * len(items)
-    answers = Answer.objects.filter(
-        response__wave=wave, response__status=Response.Status.COMPLETE
-    ).values_list("response_id", "item", "value_number", "value_text")
-    for response_id, item, number, text in answers.iterator(chunk_size=20000):
-        if item in position and response_id in rows:
+        rows[pk] = row + [None] * width
+    offset = len(next(iter(rows.values()))) - width
+    answers = Answer.objects.filter(response_id__in=pks).values_list(
+        "response_id", "item", "value_number", "value_text"
+    )
+    for response_id, item, number, text in answers:
+        if item in position:
             rows[response_id][offset + position[item]] = number if number is not None else text
-    title = f"{wave.deliberation.title} — {wave.title} ({wave.label})"
-    return Dataset(title=title, variables=variables, rows=list(rows.values()))
+    yield from rows.values()
+
+
+def wave_dataset(wave: Wave, *, include_weight: bool = True) -> Dataset:
+    """The whole data set in memory (the export's rows read to the end)."""
+    export = wave_export(wave, include_weight=include_weight)
+    return Dataset(title=export.title, variables=export.variables, rows=list(export.rows))
 
 
 def describe_format(fmt: str) -> str:

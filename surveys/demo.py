@@ -12,7 +12,7 @@ import math
 import random
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from deliberation.core.models import Deliberation
@@ -21,7 +21,6 @@ from panels.selectors import allowed_values
 from surveys import actions, consent
 from surveys.actions.opinion import do_choose_opinion_stratum
 from surveys.models import (
-    Answer,
     ContactDetails,
     FieldworkQuota,
     GridItem,
@@ -589,31 +588,8 @@ def seed_respondents(wave: Wave) -> None:
         answers += actions.answer_values(
             ids[response.respondent_id], index, _answers(rng, attitude, knowledge)
         )
-    insert_answers(answers)
+    actions.insert_answers(answers)
     seed_volunteers(wave, rng, ids, profiles, responses)
-
-
-def insert_answers(rows: list[tuple], chunk: int = 190) -> None:
-    """Write the synthetic poll's answer rows (surveys.actions.answer_values) with plain
-    multi-row INSERTs.
-
-    Half a million values through the ORM's bulk_create would take most of the demo's
-    seeding time. 190 rows of 5 values stay under SQLite's oldest limit of 999 parameters
-    per statement.
-    """
-    table = connection.ops.quote_name(Answer._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(Answer._meta.get_field(name).column)
-        for name in actions.ANSWER_FIELDS
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES "
-                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(part)),
-                [value for row in part for value in row],
-            )
 
 
 def seed_volunteers(wave, rng, ids, profiles, responses) -> None:

@@ -13,6 +13,7 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from deliberation.core.cells import safe_row, text_cells
@@ -69,92 +70,141 @@ def _plain(value):
     return value
 
 
-def to_csv(dataset: Dataset) -> bytes:
+CSV_CHUNK_ROWS = 1000
+
+
+def csv_chunks(variables: Sequence[Variable], rows: Iterable[Sequence]) -> Iterator[bytes]:
+    """The CSV file in pieces of a thousand rows, for a response streamed with constant
+    memory however many respondents the wave has."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(safe_row(v.name for v in dataset.variables))
-    for row in dataset.rows:
+    out.write("\ufeff")  # Excel opens UTF-8 with a byte-order mark as UTF-8
+    writer.writerow(safe_row(v.name for v in variables))
+    for number, row in enumerate(rows, start=1):
         writer.writerow(safe_row(_plain(value) for value in row))
-    return out.getvalue().encode("utf-8-sig")
+        if number % CSV_CHUNK_ROWS == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
 
 
-def to_xlsx(dataset: Dataset) -> bytes:
+def to_csv(dataset: Dataset) -> bytes:
+    return b"".join(csv_chunks(dataset.variables, dataset.rows))
+
+
+def write_xlsx(path: str, variables: Sequence[Variable], rows: Iterable[Sequence]) -> None:
+    """A write-only workbook: openpyxl writes each row to its temporary file as it comes."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     data = book.create_sheet("data")
-    data.append(text_cells(data, [v.name for v in dataset.variables]))
-    for row in dataset.rows:
+    data.append(text_cells(data, [v.name for v in variables]))
+    for row in rows:
         data.append(text_cells(data, [None if value is None else _plain(value) for value in row]))
     labels = book.create_sheet("labels")
     labels.append(["variable", "label", "type", "value", "value label"])
-    for variable in dataset.variables:
+    for variable in variables:
         labels.append(
             text_cells(labels, [variable.name, variable.label, variable.kind, None, None])
         )
         for value, text in variable.value_labels.items():
             labels.append(text_cells(labels, [variable.name, None, None, value, text]))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book.save(path)
 
 
-def _frame(dataset: Dataset):
+def _frame(variables: Sequence[Variable], rows: Iterable[Sequence], count: int):
+    """The data as columns: numbers in float64 arrays filled row by row (8 bytes a cell),
+    texts as lists; SPSS and Stata files are written from a whole frame."""
+    import numpy as np
     import pandas as pd
 
-    columns = {}
-    for i, variable in enumerate(dataset.variables):
-        values = [row[i] for row in dataset.rows]
+    numeric = [i for i, v in enumerate(variables) if v.kind == NUMBER]
+    texts = [i for i, v in enumerate(variables) if v.kind != NUMBER]
+    numbers = np.full((count, len(numeric)), np.nan)
+    words: list[list[str]] = [[] for _ in texts]
+    filled = 0
+    for filled, row in enumerate(rows, start=1):
+        numbers[filled - 1] = [math.nan if row[i] is None else float(row[i]) for i in numeric]
+        for column, i in zip(words, texts, strict=True):
+            column.append("" if row[i] is None else str(row[i]))
+    columns: dict = {}
+    for i, variable in enumerate(variables):
         if variable.kind == NUMBER:
-            columns[variable.name] = pd.Series(
-                [math.nan if v is None else float(v) for v in values], dtype="float64"
-            )
+            columns[variable.name] = pd.Series(numbers[:filled, numeric.index(i)], dtype="float64")
         else:
-            columns[variable.name] = pd.Series(
-                ["" if v is None else str(v) for v in values], dtype="object"
-            )
+            columns[variable.name] = pd.Series(words[texts.index(i)], dtype="object")
     return pd.DataFrame(columns)
 
 
-def _write_with(writer, dataset: Dataset, suffix: str, label_limit: int | None, **kwargs) -> bytes:
-    frame = _frame(dataset)
-
+def _write_with(
+    writer, path: str, title: str, variables: Sequence[Variable], frame, label_limit, **kwargs
+) -> None:
     def cut(text: str) -> str:
         return text[:label_limit] if label_limit else text
 
-    labels = {v.name: cut(v.label) for v in dataset.variables}
+    labels = {v.name: cut(v.label) for v in variables}
     value_labels = {
         v.name: {int(k): cut(t) for k, t in v.value_labels.items()}
-        for v in dataset.variables
+        for v in variables
         if v.value_labels and v.kind == NUMBER
     }
-    handle, path = tempfile.mkstemp(suffix=suffix)
+    writer(
+        frame,
+        path,
+        file_label=cut(title),
+        column_labels=labels,
+        variable_value_labels=value_labels,
+        **kwargs,
+    )
+
+
+def write_file(
+    path: str,
+    fmt: str,
+    title: str,
+    variables: Sequence[Variable],
+    rows: Iterable[Sequence],
+    count: int,
+) -> None:
+    """Write an XLSX, SAV or DTA file of ``count`` rows to ``path``, reading the rows once."""
+    if fmt == "xlsx":
+        write_xlsx(path, variables, rows)
+        return
+    import pyreadstat
+
+    frame = _frame(variables, rows, count)
+    if fmt == "sav":
+        _write_with(pyreadstat.write_sav, path, title, variables, frame, None)
+    elif fmt == "dta":
+        _write_with(
+            pyreadstat.write_dta, path, title, variables, frame, STATA_LABEL_MAX, version=15
+        )
+    else:
+        raise ValueError(f"{fmt!r} is not written to a file; use xlsx, sav or dta")
+
+
+def _through_file(dataset: Dataset, fmt: str) -> bytes:
+    handle, path = tempfile.mkstemp(suffix=f".{fmt}")
     os.close(handle)
     try:
-        writer(
-            frame,
-            path,
-            file_label=cut(dataset.title),
-            column_labels=labels,
-            variable_value_labels=value_labels,
-            **kwargs,
-        )
+        write_file(path, fmt, dataset.title, dataset.variables, dataset.rows, len(dataset.rows))
         with open(path, "rb") as written:
             return written.read()
     finally:
         os.unlink(path)
 
 
-def to_sav(dataset: Dataset) -> bytes:
-    import pyreadstat
+def to_xlsx(dataset: Dataset) -> bytes:
+    return _through_file(dataset, "xlsx")
 
-    return _write_with(pyreadstat.write_sav, dataset, ".sav", None)
+
+def to_sav(dataset: Dataset) -> bytes:
+    return _through_file(dataset, "sav")
 
 
 def to_dta(dataset: Dataset) -> bytes:
-    import pyreadstat
-
-    return _write_with(pyreadstat.write_dta, dataset, ".dta", STATA_LABEL_MAX, version=15)
+    return _through_file(dataset, "dta")
 
 
 def codebook(dataset: Dataset) -> bytes:

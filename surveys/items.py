@@ -163,12 +163,25 @@ def _check(spec: QuestionSpec, get: Getter) -> tuple[dict[str, Value], AnswerPro
     raise ValueError(f"unknown question kind {spec.kind!r}")
 
 
-def parse(specs: Iterable[QuestionSpec], get: Getter, *, partial: bool = False) -> ParsedAnswers:
+def _reads(spec: QuestionSpec) -> tuple[str, ...]:
+    """The names whose raw strings decide a question's answer."""
+    return tuple(spec.item_codes()) if spec.kind == GRID else (spec.code,)
+
+
+def parse(
+    specs: Iterable[QuestionSpec],
+    get: Getter,
+    *,
+    partial: bool = False,
+    memo: dict | None = None,
+) -> ParsedAnswers:
     """Check every question in order; hidden questions are skipped and nothing of them kept.
 
     ``get(name)`` returns the raw strings submitted under a name (an item code, or the
     question code for a multiple choice). With ``partial`` (save and resume) missing
-    required answers are not problems.
+    required answers are not problems. A caller checking many rows against the same specs
+    passes one ``memo`` dict: a question's check depends only on its raw strings, and a
+    poll's closed questions take few distinct ones, so each is checked once.
     """
     specs = list(specs)
     by_code = {spec.code: spec for spec in specs}
@@ -177,7 +190,18 @@ def parse(specs: Iterable[QuestionSpec], get: Getter, *, partial: bool = False) 
         if not is_shown(spec, result.values, by_code):
             continue
         result.shown.append(spec.code)
-        values, problem = _check(spec, get)
+        if memo is None or spec.kind in TEXT_KINDS:
+            values, problem = _check(spec, get)
+        else:
+            reads = _reads(spec)
+            if len(reads) == 1:
+                key = (spec.code, *get(reads[0]))
+            else:
+                key = (spec.code, *(tuple(get(name)) for name in reads))
+            cached = memo.get(key)
+            if cached is None:
+                cached = memo[key] = _check(spec, get)
+            values, problem = cached
         if problem is not None:
             result.problems[spec.code] = problem
         elif not values and spec.required and not partial:

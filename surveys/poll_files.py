@@ -86,6 +86,26 @@ def _normalise(columns: list[str], rows: list[list[object]]) -> Table:
     return Table(columns, table_rows)
 
 
+def _column_text(values: list) -> list[str]:
+    """cell_text of each value, computed once per distinct value (NaN is blank)."""
+    seen: dict = {}
+    out = []
+    for value in values:
+        if value != value:  # NaN, which equals nothing and would never be found in seen
+            out.append("")
+            continue
+        text = seen.get(value)
+        if text is None:
+            text = seen[value] = cell_text(value)
+        out.append(text)
+    return out
+
+
+def _text_table(columns: list[str], rows: list[list[str]]) -> Table:
+    """Rows already made text and as wide as the header: only blank rows are dropped."""
+    return Table(columns, [row for row in rows if any(row)])
+
+
 def read_csv(content: bytes, limits: FileLimits = DEFAULT_LIMITS) -> Table:
     for encoding in CSV_ENCODINGS:
         try:
@@ -151,8 +171,14 @@ def read_sav(content: bytes, limits: FileLimits = DEFAULT_LIMITS) -> Table:
     length = len(data[columns[0]]) if columns else 0
     if length > limits.max_rows:
         raise _too_large(too_many_rows(limits))
-    rows = [[data[c][i] for c in columns] for i in range(length)]
-    return _normalise(columns, rows)
+    # Column by column: a column's distinct values are few in a poll, so each is made text
+    # once, and plain Python values (tolist) are read much faster than numpy's one by one.
+    texts = []
+    for column in columns:
+        values = data[column]
+        values = values.tolist() if hasattr(values, "tolist") else list(values)
+        texts.append(_column_text(values))
+    return _text_table(_check_columns(columns), [list(row) for row in zip(*texts, strict=True)])
 
 
 READERS = {".csv": read_csv, ".xlsx": read_xlsx, ".sav": read_sav}

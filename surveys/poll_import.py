@@ -143,9 +143,14 @@ def validate(
     by_target = {target: column for column, target in mapping.items() if target}
     index = {column: i for i, column in enumerate(table.columns)}
     specs_by_code = {spec.code: spec for spec in specs}
-    item_targets = [t for t in by_target if t not in PROFILE_TARGETS]
+    item_columns = [
+        (target, index[column])
+        for target, column in by_target.items()
+        if target not in PROFILE_TARGETS
+    ]
     result = Validation(total_rows=len(table.rows))
     seen_ids: dict[str, int] = {}
+    memo: dict = {}
     for number, cells in enumerate(table.rows, start=1):
 
         def cell(target: str, cells=cells) -> str:
@@ -178,8 +183,8 @@ def validate(
         else:
             seen_ids[respondent_id] = number
         profile = _profile(number, cell, by_target, context, result)
-        raw = {target: cell(target) for target in item_targets}
-        parsed = items.parse(specs, items.getter_for_row(specs, raw))
+        raw = {target: cells[i].strip() for target, i in item_columns}
+        parsed = items.parse(specs, items.getter_for_row(specs, raw), memo=memo)
         for code, problem in parsed.problems.items():
             spec = specs_by_code[code]
             column = _column_for(spec, problem, by_target)

@@ -137,17 +137,20 @@ def crosstab(
     """
     x = np.asarray(values, dtype=float)
     g = np.asarray(list(groups), dtype=object)
-    keep = ~np.isnan(x) & np.array([bool(v) for v in g], dtype=bool)
-    x, g = x[keep], g[keep]
+    keep = ~np.isnan(x) & np.frompyfunc(bool, 1, 1)(g).astype(bool)
+    x, g = x[keep], g[keep].astype(str)
     w = np.ones(x.size) if weights is None else np.asarray(weights, dtype=float)[keep]
     if x.size == 0:
         return None
-    rows = sorted(set(x.tolist()))
-    columns = sorted(set(g.tolist()))
-    table = np.zeros((len(rows), len(columns)))
-    r_index = {v: i for i, v in enumerate(rows)}
-    c_index = {v: i for i, v in enumerate(columns)}
-    np.add.at(table, ([r_index[v] for v in x.tolist()], [c_index[v] for v in g.tolist()]), w)
+    # Sorted categories and each answer's place among them, in numpy (a national poll's
+    # 100,000 answers by region would take a Python loop a tenth of a second).
+    row_values, r_codes = np.unique(x, return_inverse=True)
+    column_values, c_codes = np.unique(g, return_inverse=True)
+    rows = [float(v) for v in row_values]
+    columns = [str(v) for v in column_values]
+    table = np.bincount(
+        r_codes * len(columns) + c_codes, weights=w, minlength=len(rows) * len(columns)
+    ).reshape(len(rows), len(columns))
     totals = table.sum(axis=0)
     shares = np.divide(table, totals, out=np.zeros_like(table), where=totals > 0)
     chi2, p, dof = math.nan, math.nan, 0

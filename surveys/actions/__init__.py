@@ -19,6 +19,7 @@ from surveys.actions.fieldwork import (
     do_start_response,
     do_submit_response,
     do_update_fieldwork,
+    insert_answers,
 )
 from surveys.actions.imports import (
     ImportRefused,
@@ -122,6 +123,7 @@ __all__ = [
     "do_store_upload",
     "do_submit_response",
     "do_update_fieldwork",
+    "insert_answers",
     "do_update_quota",
     "do_update_wave",
     "do_volunteer",

@@ -22,9 +22,9 @@ from django_tasks import task
 from deliberation.core import audit, background
 from deliberation.core.actions import ActionRefused
 from surveys import imports, poll_import
-from surveys.actions.fieldwork import answer_rows
+from surveys.actions.fieldwork import answer_values, insert_answers
 from surveys.actions.quality import do_refresh_quality_flags
-from surveys.models import Answer, PollImport, Response, Wave
+from surveys.models import PollImport, Response, Wave
 from surveys.poll_files import PollFileError
 from surveys.questionnaires import questions_of, specs_of
 
@@ -50,7 +50,10 @@ def do_import_poll(
     skip_invalid: bool = False,
     actor: Any = None,
 ) -> ImportResult:
-    """Write the good rows in bulk, all or nothing; respondent ids already present are kept."""
+    """Write the good rows in bulk, all or nothing; respondent ids already present are kept.
+
+    The answers go through insert_answers (COPY or multi-row INSERTs) in this transaction,
+    so a row the database refuses undoes the whole import."""
     if validation.bad_rows and not skip_invalid:
         raise ImportRefused(f"{len(validation.bad_rows)} rows are invalid")
     batch = 2000
@@ -86,13 +89,11 @@ def do_import_poll(
             )
         else:
             ids = {r.respondent_id: r.pk for r in responses}
-        answers: list[Answer] = []
-        for row in fresh:
-            answers += answer_rows(ids[row.respondent_id], index, row.values)
-            if len(answers) >= batch * 5:
-                Answer.objects.bulk_create(answers, batch_size=batch)
-                answers = []
-        Answer.objects.bulk_create(answers, batch_size=batch)
+        insert_answers(
+            row
+            for good in fresh
+            for row in answer_values(ids[good.respondent_id], index, good.values)
+        )
         result = ImportResult(
             created=len(fresh),
             already_present=len(validation.good) - len(fresh),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from deliberation.core import audit
 from panels.models import PopulationMargin
@@ -99,11 +99,7 @@ def do_weight_wave(wave: Wave, *, cap: float | None = None, actor: Any = None) -
             ) from None
         except weighting.WeightingError as exc:
             raise WeightingRefused("invalid", detail=str(exc)) from None
-        updates = [
-            Response(pk=row[0], weight=float(w))
-            for row, w in zip(rows, result.weights, strict=True)
-        ]
-        Response.objects.bulk_update(updates, ["weight"], batch_size=2000)
+        write_weights([row[0] for row in rows], [float(w) for w in result.weights])
         Response.objects.filter(wave=wave).exclude(
             status=Response.Status.COMPLETE, excluded_at__isnull=True
         ).update(weight=None)
@@ -134,3 +130,26 @@ def do_weight_wave(wave: Wave, *, cap: float | None = None, actor: Any = None) -
             },
         )
     return run
+
+
+def write_weights(response_ids: list[int], weights: list[float]) -> None:
+    """Set each response's weight in the caller's transaction: one UPDATE from two arrays
+    on PostgreSQL, one prepared UPDATE by primary key run for every row elsewhere.
+
+    The ORM's bulk_update writes a CASE of 2,000 branches per statement, which every row
+    of the batch walks: minutes for a poll of 100,000.
+    """
+    table = connection.ops.quote_name(Response._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS r SET weight = v.weight "
+                "FROM unnest(%s::bigint[], %s::double precision[]) AS v(id, weight) "
+                "WHERE r.id = v.id",
+                [response_ids, weights],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET weight = %s WHERE id = %s",
+                list(zip(weights, response_ids, strict=True)),
+            )

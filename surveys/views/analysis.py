@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -14,7 +24,7 @@ from panels import selectors as panel_selectors
 from panels.labels import StrataLabels, feature_label
 from panels.strata import STRATA
 from surveys import actions, exports
-from surveys.datasets import describe_format, wave_dataset
+from surveys.datasets import WaveExport, describe_format, wave_dataset, wave_export
 from surveys.forms import WeightingForm
 from surveys.item_data import item_data, wave_items
 from surveys.models import Response, Wave
@@ -37,17 +47,40 @@ def export_list(request: HttpRequest, wave_id: int) -> HttpResponse:
 
 
 @role_required(*ANALYSTS)
-def export_download(request: HttpRequest, wave_id: int, fmt: str) -> HttpResponse:
+def export_download(request: HttpRequest, wave_id: int, fmt: str) -> HttpResponseBase:
     if fmt not in exports.FORMATS:
         raise Http404
     wave = _wave(wave_id)
-    content = exports.write(wave_dataset(wave), fmt)
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    response: HttpResponseBase
+    if fmt == "codebook":
+        response = HttpResponse(
+            exports.write(wave_dataset(wave), fmt), content_type=exports.CONTENT_TYPES[fmt]
+        )
+    else:
+        response = _streamed_export(wave_export(wave), fmt)
     name = f"{wave.deliberation.slug}-{wave.label}"
     if fmt == "codebook":
         name += "-codebook"
     response["Content-Disposition"] = f'attachment; filename="{name}.{exports.EXTENSIONS[fmt]}"'
     return response
+
+
+def _streamed_export(export: WaveExport, fmt: str) -> StreamingHttpResponse:
+    """A data file sent as it is made: the CSV row by row; XLSX, SAV and DTA written to a
+    temporary file (gone once closed) and sent from it in blocks."""
+    content_type = exports.CONTENT_TYPES[fmt]
+    if fmt == "csv":
+        return StreamingHttpResponse(
+            exports.csv_chunks(export.variables, export.rows), content_type=content_type
+        )
+    handle, path = tempfile.mkstemp(suffix=f".{fmt}")
+    os.close(handle)
+    try:
+        exports.write_file(path, fmt, export.title, export.variables, export.rows, export.count)
+        written = open(path, "rb")  # noqa: SIM115 (the response closes it once sent)
+    finally:
+        os.unlink(path)  # the open file stays readable; its name is gone at once
+    return FileResponse(written, content_type=content_type)
 
 
 @role_required(*ANALYSTS)

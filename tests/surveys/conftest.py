@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from surveys import actions
 from tests.surveys.factories import WaveFactory, add_strata, build_every_type
@@ -18,3 +19,10 @@ def token(wave):
 
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Results arrays are cached per wave version; a rolled-back test's wave may share its
+    id and version with the next test's, so each test starts with an empty cache."""
+    cache.clear()

@@ -102,3 +102,47 @@ def test_unknown_export_format_is_not_found(client, analyst, filled):
     assert (
         client.get(reverse("surveys:export_download", args=[filled.pk, "pdf"])).status_code == 404
     )
+
+
+@pytest.fixture
+def five(wave):
+    for number in (5, 3, 1, 4, 2):
+        complete_response(
+            wave, f"R{number:03d}", {**FULL_ANSWERS, "Q1": 1.0 + number % 2}, **PROFILE
+        )
+    return wave
+
+
+def test_the_csv_download_is_streamed_a_few_respondents_at_a_time(
+    client, analyst, five, monkeypatch
+):
+    monkeypatch.setattr("surveys.datasets.EXPORT_CHUNK", 2)
+    client.force_login(analyst)
+    page = client.get(reverse("surveys:export_download", args=[five.pk, "csv"]))
+    assert page.status_code == 200 and page.streaming
+    content = b"".join(page.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    assert [r["respondent_id"] for r in rows] == ["R001", "R002", "R003", "R004", "R005"]
+    assert [r["Q1"] for r in rows] == ["2", "1", "2", "1", "2"]
+    assert content == exports.to_csv(wave_dataset(five)).decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "sav", "dta"])
+def test_file_exports_are_sent_from_a_temporary_file_with_every_respondent(
+    client, analyst, five, monkeypatch, tmp_path, fmt
+):
+    monkeypatch.setattr("surveys.datasets.EXPORT_CHUNK", 2)
+    client.force_login(analyst)
+    page = client.get(reverse("surveys:export_download", args=[five.pk, fmt]))
+    assert page.status_code == 200 and page.streaming
+    path = tmp_path / f"data.{fmt}"
+    path.write_bytes(b"".join(page.streaming_content))
+    if fmt == "xlsx":
+        sheet = openpyxl.load_workbook(path)["data"]
+        ids = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    else:
+        reader = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+        frame, _meta = reader(str(path))
+        ids = list(frame["respondent_id"])
+        assert list(frame["Q1"]) == [2.0, 1.0, 2.0, 1.0, 2.0]
+    assert ids == ["R001", "R002", "R003", "R004", "R005"]

@@ -10,6 +10,7 @@ import pyreadstat
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
@@ -424,3 +425,55 @@ def test_an_organizer_cancels_a_queued_import_and_the_worker_writes_nothing(
     assert not Response.objects.exists()
     with pytest.raises(ActionRefused):
         actions.do_cancel_import_job(poll)
+
+
+def _validated(wave, rows):
+    table = read_table("firm.csv", csv_bytes(rows))
+    return imports.validate(wave, table, MAPPING)
+
+
+def test_the_import_writes_exactly_the_files_answers(wave):
+    validation, index = _validated(wave, GOOD)
+    actions.do_import_poll(wave, validation, index)
+    expected = sorted(
+        (good.respondent_id, item, value if isinstance(value, float) else None, value)
+        for good in validation.good
+        for item, value in good.values.items()
+    )
+    written = sorted(
+        (
+            respondent,
+            item,
+            number,
+            number if text == "" and number is not None else text,
+        )
+        for respondent, item, number, text in Answer.objects.values_list(
+            "response__respondent_id", "item", "value_number", "value_text"
+        )
+    )
+    assert len(written) == sum(len(good.values) for good in validation.good) == 18
+    assert written == expected
+    assert Answer.objects.get(response__respondent_id="F001", item="Q6").value_text == "재활용"
+    assert Answer.objects.filter(item="Q4").values_list("question__code", flat=True)[0] == "Q4"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_the_database_refuses_leaves_nothing_of_the_import(wave):
+    validation, index = _validated(wave, GOOD)
+    # The second respondent's answer to Q4 names a question that no longer exists.
+    validation.good[1].values["Q4"] = 7.0
+    broken = {**index, "Q4": max(index.values()) + 1000}
+    with pytest.raises(IntegrityError):
+        actions.do_import_poll(wave, validation, broken)
+    assert not Response.objects.exists()
+    assert not Answer.objects.exists()
+
+
+def test_an_answer_written_twice_is_refused_as_an_integrity_error(wave):
+    validation, index = _validated(wave, GOOD[:1])
+    actions.do_import_poll(wave, validation, index)
+    response = Response.objects.get()
+    again = actions.answer_values(response.pk, index, validation.good[0].values)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        actions.insert_answers(again)
+    assert Answer.objects.filter(response=response).count() == len(again)

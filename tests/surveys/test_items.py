@@ -127,3 +127,22 @@ def test_file_rows_give_multiple_choices_as_dummy_columns():
 def test_file_rows_refuse_a_dummy_other_than_0_or_1():
     get = items.getter_for_row([SINGLE, MULTI], {"Q1": "1", "Q2_1": "2"})
     assert items.parse([SINGLE, MULTI], get).problems["Q2"].code == "not_a_code"
+
+
+def test_rows_checked_with_one_memo_each_get_their_own_answers_and_problems():
+    specs = [SINGLE, MULTI, LIKERT, NUMBER, SHORT, GRID]
+    rows = [
+        {"Q1": "1", "Q2": ["1", "3"], "Q3": "4", "Q5": "3", "Q6": "a", "Q9_a": "2", "Q9_b": "5"},
+        {"Q1": "2", "Q3": "4", "Q5": "30", "Q6": "b", "Q9_a": "2", "Q9_b": "5"},
+        {"Q1": "1", "Q2": ["1", "3"], "Q3": "9", "Q5": "3", "Q9_a": "2", "Q9_b": "5"},
+        {"Q1": "1", "Q2": ["1", "3"], "Q3": "4", "Q5": "3", "Q6": "a", "Q9_a": "2", "Q9_b": "5"},
+    ]
+    memo: dict = {}
+    with_memo = [items.parse(specs, get_from(row), memo=memo) for row in rows]
+    without = [items.parse(specs, get_from(row)) for row in rows]
+    assert [(p.values, p.problems, p.shown) for p in with_memo] == [
+        (p.values, p.problems, p.shown) for p in without
+    ]
+    assert with_memo[1].problems["Q5"].code == "out_of_range" and with_memo[1].values["Q6"] == "b"
+    assert with_memo[2].problems["Q3"].code == "unknown_code"
+    assert memo and with_memo[0].values is not with_memo[3].values

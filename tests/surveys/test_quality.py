@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from surveys import actions, quality
+from surveys.dashboard import fieldwork_summary, flagged_responses
 from surveys.datasets import wave_dataset
 from surveys.item_data import item_data
 from surveys.models import GridItem, Invitation, Response
@@ -324,3 +325,20 @@ def test_a_signed_out_visitor_is_sent_to_sign_in_before_excluding(client, wave):
     UserFactory()
     reply = client.post(reverse("surveys:exclude_responses", args=[wave.pk]), {"flag": "x"})
     assert reply.status_code == 302 and "login" in reply["Location"]
+
+
+def test_the_dashboard_counts_flags_and_exclusions_among_unflagged_completes(wave, organizer):
+    flagged, excluded, *_plain = completes(wave, 5)
+    flagged.quality_flags = [quality.SPEEDER, quality.STRAIGHTLINING]
+    flagged.save(update_fields=["quality_flags"])
+    actions.do_exclude_responses(
+        wave, response_ids=[excluded.pk], reason="same person", actor=organizer
+    )
+    summary = fieldwork_summary(wave)
+    assert summary["excluded"] == 1 and summary["completes"] == 4
+    assert summary["flags"][quality.SPEEDER] == summary["flags"][quality.STRAIGHTLINING] == 1
+    assert sum(summary["flags"].values()) == 2
+    listed = flagged_responses(wave)
+    assert sorted(row["respondent_id"] for row in listed) == sorted(
+        [flagged.respondent_id, excluded.respondent_id]
+    )

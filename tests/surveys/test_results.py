@@ -11,6 +11,7 @@ from scipy import stats as sps
 
 from panels.models import PopulationMargin
 from surveys import actions, results, weighting
+from surveys.item_data import item_data
 from surveys.models import Response, WeightingRun
 from tests.surveys.conftest import EN
 from tests.surveys.factories import FULL_ANSWERS, MARGINS, complete_response
@@ -124,3 +125,44 @@ def test_weighting_page_lists_margins_against_the_sample(client, organizer, answ
     client.force_login(organizer)
     html = client.get(reverse("surveys:weighting", args=[answered.pk]), **EN).content.decode()
     assert "Sample against population" in html and "도심권" in html
+
+
+def test_crosstab_counts_each_answer_in_its_group_and_leaves_out_blank_groups():
+    table = results.crosstab(
+        np.array([1, 2, 2, 1, np.nan, 2]), ["b", "a", "a", "", "a", "b"], np.arange(1, 7.0)
+    )
+    assert table.row_values == [1.0, 2.0] and table.column_values == ["a", "b"]
+    assert table.counts.tolist() == [[0.0, 1.0], [5.0, 6.0]]
+    assert table.n == 4
+
+
+def test_an_unchanged_waves_item_is_read_from_the_cache_in_two_queries(
+    answered, django_assert_num_queries
+):
+    first = item_data(answered, "Q1")
+    with django_assert_num_queries(2):
+        again = item_data(answered, "Q1")
+    assert np.array_equal(first.values, again.values, equal_nan=True)
+    assert again.strata == first.strata
+
+
+def test_a_new_response_exclusion_or_weighting_reaches_the_next_results(answered, organizer):
+    before = item_data(answered, "Q1")
+    profile = {
+        "region": next(iter(MARGINS["region"])),
+        "gender": next(iter(MARGINS["gender"])),
+        "age_band": "60+",
+    }
+    complete_response(answered, "R999", {**FULL_ANSWERS, "Q1": 2.0}, **profile)
+    added = item_data(answered, "Q1")
+    assert len(added.values) == len(before.values) + 1 and added.values[-1] == 2.0
+    actions.do_weight_wave(answered)
+    weighted = item_data(answered, "Q1")
+    assert weighted.weights is not None
+    actions.do_exclude_responses(
+        answered,
+        response_ids=[Response.objects.get(respondent_id="R999").pk],
+        reason="test",
+        actor=organizer,
+    )
+    assert len(item_data(answered, "Q1").values) == len(before.values)
