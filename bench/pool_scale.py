@@ -146,6 +146,10 @@ def allocation(n_people: int, n_groups: int, rng: np.random.Generator) -> float:
 def explain_pool_queries(deliberation: Deliberation, rows: int) -> None:
     """The plans of what the pool page and a new import read, over the whole pool."""
     options = {"analyze": True} if connection.vendor == "postgresql" else {}
+    if connection.vendor == "postgresql":
+        # As autovacuum's ANALYZE does soon after an import: the planner's row counts.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE panels_volunteer, panels_volunteercontact")
     volunteers = Volunteer.objects.filter(deliberation=deliberation)
     contacts = VolunteerContact.objects.filter(volunteer__deliberation=deliberation)
     queries = {
