@@ -366,7 +366,7 @@ def test_demo_post_wave_evaluates_the_process_mostly_positively(demo_analysis, a
     assert not any(r.item == "E1" for c in analysis.waves.comparisons for r in c.items)
     status, html = analyst_report_page
     assert status == 200
-    assert "6. Process evaluation" in html and "No process evaluation answers yet." not in html
+    assert "7. Process evaluation" in html and "No process evaluation answers yet." not in html
 
 
 @pytest.mark.django_db
