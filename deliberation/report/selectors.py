@@ -189,7 +189,7 @@ def opinion_maps(deliberation: Deliberation) -> tuple[OpinionMapData, ...]:
     for snapshot in snapshots:
         room = snapshot.room
         people = {p["id"] for p in snapshot.result.get("participants", [])}
-        ids = {s["id"] for s in snapshot.result.get("statements", [])}
+        ids = {int(pk) for pk in snapshot.tallies}
         maps.append(
             OpinionMapData(
                 session=room.session.title,
