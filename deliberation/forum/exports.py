@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from deliberation.core.cells import safe_row
 from deliberation.core.names import display_name
@@ -341,11 +341,14 @@ def session_polis(session: Session) -> PolisConversation:
     """A session's statements and votes in every room as one conversation. Groups are given
     only when one room of the session has a kept map: the groups of two rooms' maps are not
     the same groups."""
-    snapshots = [
-        snapshot
-        for room in Room.objects.filter(session=session).order_by("pk")
-        if (snapshot := latest_opinion_map(room)) is not None
-    ]
+    latest = (
+        OpinionMapSnapshot.objects.filter(room=OuterRef("room"))
+        .order_by("-computed_at", "-pk")
+        .values("pk")[:1]
+    )
+    snapshots = list(
+        OpinionMapSnapshot.objects.filter(room__session=session, pk=Subquery(latest))[:2]
+    )
     return polis_conversation(
         Statement.objects.filter(room__session=session),
         snapshots[0] if len(snapshots) == 1 else None,

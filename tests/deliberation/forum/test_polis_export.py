@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from deliberation.core.roles import Role
 from deliberation.forum import exports
-from deliberation.forum.models import Session, Statement
+from deliberation.forum.models import Room, Session, Statement
 from deliberation.forum.polis_format import (
     COMMENTS_HEADER,
     VOTES_HEADER,
@@ -21,8 +21,8 @@ from deliberation.forum.polis_format import (
     read_participants_votes,
     read_votes,
 )
-from deliberation.forum.selectors import latest_opinion_map, plenary_room
-from tests.factories import SessionFactory, UserFactory, join
+from deliberation.forum.selectors import group_room, latest_opinion_map, plenary_room
+from tests.factories import ForumGroupFactory, SessionFactory, UserFactory, join
 from tests.opinion_fixtures import camps_room
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +156,16 @@ def test_a_panelist_cannot_download_them(client, room):
     response = client.get(reverse("forum:room_polis_export", args=[room.pk, "votes"]))
 
     assert response.status_code == 403
+
+
+def test_a_session_with_two_mapped_rooms_gives_no_groups():
+    session = SessionFactory(kind=Session.Kind.REGIONAL_FORUM)
+    for _ in range(2):
+        room = group_room(ForumGroupFactory(session=session))
+        Room.objects.filter(pk=room.pk).update(statements_enabled=True)
+        camps_room(room, per_camp=8)
+
+    conversation = exports.session_polis(session)
+
+    assert len({v.participant for v in conversation.votes}) == 32
+    assert conversation.groups == {}
