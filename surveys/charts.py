@@ -385,3 +385,53 @@ def funnel_bars(
         ax.set_xlim(0, top * 1.35)
         ax.set_title(title, loc="left", fontsize=10)
         return _svg(fig, title, label_id)
+
+
+MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def opinion_scatter(
+    points: Sequence[tuple[float, float, int | None]],
+    group_names: Mapping[int, str],
+    title: str,
+    *,
+    unclustered: str = "Not clustered",
+    text_as_paths: bool = True,
+    label_id: str = "",
+) -> str:
+    """An opinion map: each participant a point, each group its own colour and shape (so a
+    reader who cannot tell the colours apart still tells the groups), in a legend."""
+    with _lock, rc_context(_rc(text_as_paths)):
+        fig = Figure(figsize=(WIDTH_IN * 0.62, WIDTH_IN * 0.5))
+        ax = fig.add_subplot()
+        for index, (group, name) in enumerate(sorted(group_names.items())):
+            xs = [x for x, _, g in points if g == group]
+            ys = [y for _, y, g in points if g == group]
+            ax.scatter(
+                xs,
+                ys,
+                s=18,
+                marker=MARKERS[index % len(MARKERS)],
+                color=QUALITATIVE[index % len(QUALITATIVE)],
+                label=f"{name} ({len(xs)})",
+                alpha=0.85,
+                linewidths=0,
+            )
+        rest = [(x, y) for x, y, g in points if g is None]
+        if rest:
+            ax.scatter(
+                [x for x, _ in rest],
+                [y for _, y in rest],
+                s=14,
+                marker="x",
+                color=POPULATION_COLOUR,
+                label=f"{unclustered} ({len(rest)})",
+                linewidths=0.8,
+            )
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.axhline(0, color=NEUTRAL, linewidth=0.6, zorder=0)
+        ax.axvline(0, color=NEUTRAL, linewidth=0.6, zorder=0)
+        ax.set_title(title, loc="left", fontsize=10)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+        return _svg(fig, title, label_id)

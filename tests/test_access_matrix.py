@@ -166,6 +166,8 @@ ACCESS: dict[str, Access] = {
     # Materials' files: the deliberation's staff and panel (object rule, in tests/security).
     "forum:material_file": only(Role.ORGANIZER, Role.ANALYST),
     "forum:export": only(Role.ORGANIZER, Role.ANALYST),
+    "forum:session_polis_export": only(Role.ORGANIZER, Role.ANALYST),
+    "forum:room_polis_export": only(Role.ORGANIZER, Role.ANALYST),
     "forum:fees": only(Role.ORGANIZER),
     "forum:fees_export": only(Role.ORGANIZER),
     "set_language": everyone(302, 302),
@@ -240,6 +242,7 @@ SAMPLE_VALUES = {
     "fmt": "csv",
     "item": "Q1",
     "image_format": "svg",
+    "polis_file": "votes",
 }
 
 
@@ -293,6 +296,7 @@ def objects(db, settings, tmp_path):
         "stage_id": stage.pk,
         "group_id": group.pk,
         "session_id": group.session_id,
+        "room_id": group.room.pk,
         "run_id": run.pk,
         "pool_import_id": PoolImport.objects.create(
             deliberation=stage.deliberation, filename="pool.csv", content=b"id\n", status="done"

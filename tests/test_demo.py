@@ -20,7 +20,16 @@ from django.urls import reverse
 
 from deliberation.core.models import Deliberation, Stage
 from deliberation.core.roles import Role
-from deliberation.forum.models import ForumGroup, Material, Room, RoomEvent, Session
+from deliberation.forum.models import (
+    ForumGroup,
+    Material,
+    OpinionMapSnapshot,
+    Room,
+    RoomEvent,
+    Session,
+    Statement,
+    StatementVote,
+)
 from deliberation.forum.selectors import plenary_room
 from deliberation.report.analysis import analyse
 from deliberation.report.models import RecommendationResponse, RecommendationStatusChange
@@ -45,6 +54,9 @@ def counts() -> dict[str, int]:
         "memberships": ForumGroup.members.through.objects.count(),
         "panelists": Panelist.objects.count(),
         "tracking_changes": RecommendationStatusChange.objects.count(),
+        "statements": Statement.objects.count(),
+        "statement_votes": StatementVote.objects.count(),
+        "opinion_maps": OpinionMapSnapshot.objects.count(),
     }
 
 
@@ -356,7 +368,7 @@ def test_demo_post_wave_evaluates_the_process_mostly_positively(demo_analysis, a
     assert not any(r.item == "E1" for c in analysis.waves.comparisons for r in c.items)
     status, html = analyst_report_page
     assert status == 200
-    assert "6. Process evaluation" in html and "No process evaluation answers yet." not in html
+    assert "7. Process evaluation" in html and "No process evaluation answers yet." not in html
 
 
 @pytest.mark.django_db
@@ -385,3 +397,28 @@ def test_demo_is_published_with_recommendations_at_several_tracking_stages(seede
     html = response.content.decode()
     assert "every person, answer and result of this deliberation is synthetic" in html
     assert 'class="status status-implemented"' in html
+
+
+def test_demo_plenary_has_synthetic_statements_votes_and_a_kept_map(seeded):
+    room = plenary_room(Session.objects.get(kind=Session.Kind.PLENARY))
+    statements = Statement.objects.filter(room=room)
+    rejected = statements.filter(status=Statement.Status.REJECTED)
+    snapshot = OpinionMapSnapshot.objects.filter(room=room).get()
+
+    assert 20 <= statements.count() <= 30
+    assert rejected.count() >= 2 and all(s.rejection_reason for s in rejected)
+    assert not statements.filter(is_synthetic=False).exists()
+    assert not StatementVote.objects.filter(is_synthetic=False).exists()
+    assert snapshot.vote_count == StatementVote.objects.filter(statement__room=room).count()
+    assert snapshot.vote_count > 100 * 15
+    assert 2 <= len(snapshot.result["groups"]) <= 4
+    assert snapshot.seed == room.opinion_seed
+
+
+def test_demo_regional_group_maps_its_statements_before_the_plenary(seeded):
+    maps = OpinionMapSnapshot.objects.filter(room__session__kind=Session.Kind.REGIONAL_FORUM)
+
+    assert maps.count() == 1
+    room = maps.get().room
+    assert room.statements_enabled
+    assert room.statements.filter(status=Statement.Status.ACCEPTED).count() == 10

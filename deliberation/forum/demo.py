@@ -18,6 +18,7 @@ from deliberation.forum.actions import (
     do_allocate_groups,
     do_ask_question,
     do_open_rooms,
+    do_refresh_opinion_map,
     do_support_recommendation,
 )
 from deliberation.forum.models import (
@@ -28,6 +29,8 @@ from deliberation.forum.models import (
     Room,
     RoomEvent,
     Session,
+    Statement,
+    StatementVote,
     numbered_group_name,
 )
 from deliberation.forum.selectors import group_room, plenary_room
@@ -245,3 +248,170 @@ def seed_forum(deliberation: Deliberation) -> None:
             ]:
                 do_ask_question(room.pk, member.user, text)
             RoomEvent.objects.filter(room=room).update(is_synthetic=True)
+
+
+# Synthetic statements for the opinion map: (text, chance of agreeing per latent camp:
+# 감량 우선, 시설 수용과 보상, 입지 반대와 지역 형평). Rejected ones carry their reason.
+CAMPS = ("reduce", "accept", "oppose")
+CAMP_BY_REGION = {
+    "도심권": (0.5, 0.3, 0.2),
+    "동북권": (0.35, 0.35, 0.3),
+    "서북권": (0.4, 0.3, 0.3),
+    "서남권": (0.3, 0.3, 0.4),
+    "동남권": (0.25, 0.25, 0.5),
+}
+DEMO_STATEMENTS: list[tuple[str, tuple[float, float, float]]] = [
+    ("새 소각시설을 짓기 전에 쓰레기 감량 목표부터 세워야 한다. (데모)", (0.95, 0.4, 0.8)),
+    ("광역 자원회수시설은 서울에 꼭 필요하다. (데모)", (0.3, 0.95, 0.1)),
+    ("시설 주변 주민에게 관리비 감면 같은 직접 지원을 해야 한다. (데모)", (0.6, 0.95, 0.5)),
+    ("입지는 이미 시설이 있는 자치구를 빼고 정해야 한다. (데모)", (0.6, 0.3, 0.95)),
+    ("다회용기 보급을 시가 지원해야 한다. (데모)", (0.95, 0.6, 0.7)),
+    ("대기질 측정 결과를 실시간으로 공개해야 한다. (데모)", (0.9, 0.9, 0.95)),
+    ("소각보다 매립을 늘리는 것이 낫다. (데모)", (0.1, 0.1, 0.3)),
+    ("시설을 지하화하면 주민 반대가 줄어들 것이다. (데모)", (0.3, 0.9, 0.2)),
+    ("입지 선정 과정에 주민 대표가 처음부터 참여해야 한다. (데모)", (0.8, 0.7, 0.95)),
+    ("분리배출을 지키지 않으면 과태료를 높여야 한다. (데모)", (0.9, 0.5, 0.4)),
+    ("재활용 선별시설을 늘리면 소각시설은 필요 없다. (데모)", (0.85, 0.1, 0.6)),
+    ("시설이 들어서는 자치구에 편의시설을 함께 지어야 한다. (데모)", (0.5, 0.9, 0.3)),
+    ("쓰레기 처리 비용은 배출한 만큼 내야 한다. (데모)", (0.85, 0.6, 0.5)),
+    ("한 자치구에 시설을 몰아주는 것은 불공평하다. (데모)", (0.6, 0.2, 0.95)),
+    ("음식물 쓰레기 감량에 공동주택 단지별 목표를 둔다. (데모)", (0.9, 0.6, 0.6)),
+    ("소각 열을 지역난방에 쓰면 주민에게 이익이다. (데모)", (0.4, 0.9, 0.2)),
+    ("다른 시·도와 함께 시설을 쓰는 방안을 찾아야 한다. (데모)", (0.5, 0.4, 0.85)),
+    ("일회용품 사용을 줄이는 규제를 강화해야 한다. (데모)", (0.95, 0.5, 0.6)),
+    ("입지 결정은 전문가에게 맡기는 편이 낫다. (데모)", (0.2, 0.6, 0.05)),
+    ("시민 교육과 홍보에 예산을 더 써야 한다. (데모)", (0.85, 0.7, 0.75)),
+    ("시설 운영을 주민 감시단이 점검해야 한다. (데모)", (0.75, 0.8, 0.95)),
+    ("서울의 쓰레기는 서울 안에서 처리해야 한다. (데모)", (0.6, 0.85, 0.35)),
+]
+DEMO_REJECTED: list[tuple[str, str]] = [
+    ("저 구청장은 물러나라! (데모)", "토론 주제와 관계없는 개인 비난입니다."),
+    ("소각장은 우리 동네만 빼고 아무 데나. (데모)", "다른 지역 주민을 배제하는 표현입니다."),
+    ("010-0000-0000으로 연락 주세요. (데모)", "개인 연락처는 올릴 수 없습니다."),
+]
+# The regional forum's first group voted on a few of the same statements first.
+REGIONAL_STATEMENTS = (0, 1, 2, 3, 5, 8, 10, 13, 15, 18)
+
+
+def _camp(pseudonym: str, region: str) -> int:
+    """A seat's latent camp, drawn from its region's shares and fixed by its pseudonym."""
+    rng = random.Random(f"gongnon-demo-camp:{pseudonym}")
+    weights = CAMP_BY_REGION.get(region, (1 / 3, 1 / 3, 1 / 3))
+    return rng.choices(range(len(CAMPS)), weights=weights)[0]
+
+
+def _seed_room_statements(
+    room: Room,
+    voters: list[tuple[int, str, str]],
+    texts: list[tuple[str, tuple[float, float, float]]],
+    rejected: list[tuple[str, str]],
+    moderator,
+    start: datetime.datetime,
+) -> None:
+    """Statements, rejections and every voter's votes, inserted in bulk; then the kept map."""
+    if not voters or Statement.objects.filter(room=room).exists():
+        return
+    rng = random.Random(f"gongnon-demo-statements:{room.pk}")
+    moderated_at = start + datetime.timedelta(minutes=20)
+    authors = [user_id for user_id, _, _ in voters]
+    statements = Statement.objects.bulk_create(
+        [
+            Statement(
+                room=room,
+                author_id=authors[i % len(authors)],
+                text=text,
+                status=Statement.Status.ACCEPTED,
+                moderated_by=moderator,
+                moderated_at=moderated_at,
+                created_at=start + datetime.timedelta(minutes=i),
+                is_synthetic=True,
+            )
+            for i, (text, _) in enumerate(texts)
+        ]
+        + [
+            Statement(
+                room=room,
+                author_id=authors[(i * 7 + 3) % len(authors)],
+                text=text,
+                status=Statement.Status.REJECTED,
+                rejection_reason=reason,
+                moderated_by=moderator,
+                moderated_at=moderated_at,
+                created_at=start + datetime.timedelta(minutes=i),
+                is_synthetic=True,
+            )
+            for i, (text, reason) in enumerate(rejected)
+        ]
+    )
+    votes = []
+    for user_id, pseudonym, region in voters:
+        camp = _camp(pseudonym, region)
+        for statement, (_, chances) in zip(statements, texts, strict=False):
+            if rng.random() < 0.15:
+                continue
+            roll = rng.random()
+            value = 0 if roll < 0.08 else (1 if rng.random() < chances[camp] else -1)
+            moment = moderated_at + datetime.timedelta(seconds=rng.randrange(1, 7200))
+            votes.append(
+                StatementVote(
+                    statement=statement,
+                    voter_id=user_id,
+                    value=value,
+                    created_at=moment,
+                    updated_at=moment,
+                    is_synthetic=True,
+                )
+            )
+    StatementVote.objects.bulk_create(votes, batch_size=2000)
+    do_refresh_opinion_map(room.pk)
+
+
+def seed_statements(deliberation: Deliberation) -> None:
+    """The plenary's statements and votes (and first a regional group's), all synthetic:
+    each seat belongs to a latent camp drawn from its region's shares, and votes as its camp
+    tends to, so the map finds the camps again. The maps are kept as the live room keeps them.
+    """
+    seats = list(
+        Panelist.objects.active()
+        .filter(deliberation=deliberation)
+        .order_by("user_id")
+        .values_list("user_id", "pseudonym", "region", "age_band")
+    )
+    regional_group = (
+        ForumGroup.objects.filter(
+            session__deliberation=deliberation, session__kind=Session.Kind.REGIONAL_FORUM
+        )
+        .select_related("session", "facilitator")
+        .order_by("session__starts_at", "number", "pk")
+        .first()
+    )
+    if regional_group is not None:
+        room = group_room(regional_group)
+        Room.objects.filter(pk=room.pk).update(statements_enabled=True)
+        members = set(regional_group.members.values_list("pk", flat=True))
+        _seed_room_statements(
+            room,
+            [
+                (user_id, pseudonym, region)
+                for user_id, pseudonym, region, age_band in seats
+                if user_id in members and takes_part(pseudonym, age_band, "regional")
+            ],
+            [DEMO_STATEMENTS[i] for i in REGIONAL_STATEMENTS],
+            DEMO_REJECTED[:1],
+            regional_group.facilitator,
+            regional_group.session.starts_at + datetime.timedelta(hours=1),
+        )
+    plenary = deliberation.sessions.filter(kind=Session.Kind.PLENARY).first()
+    if plenary is not None:
+        _seed_room_statements(
+            plenary_room(plenary),
+            [
+                (user_id, pseudonym, region)
+                for user_id, pseudonym, region, age_band in seats
+                if takes_part(pseudonym, age_band, "plenary")
+            ],
+            DEMO_STATEMENTS,
+            DEMO_REJECTED,
+            plenary.moderator,
+            plenary.starts_at + datetime.timedelta(hours=1),
+        )

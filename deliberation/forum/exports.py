@@ -12,23 +12,29 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from deliberation.core.cells import safe_row
 from deliberation.core.names import display_name
 from deliberation.core.roles import Role
+from deliberation.forum import polis_format
 from deliberation.forum.attendance import merge_intervals, seconds_present
 from deliberation.forum.models import (
     Attendance,
     ExpertQuestion,
     GroupRecommendation,
+    OpinionMapSnapshot,
     QuickPoll,
     Room,
     RoomEvent,
     Session,
+    Statement,
+    StatementVote,
 )
+from deliberation.forum.selectors import latest_opinion_map
 from panels.models import Panelist
 
 ROLE_ORDER = [Role.FACILITATOR, Role.EXPERT, Role.ORGANIZER, Role.ANALYST, Role.PANELIST]
@@ -240,3 +246,130 @@ def to_csv(rows: list[dict]) -> str:
 
 def to_json(rows: list[dict]) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=1)
+
+
+# Polis's export format (docs/opinion-map.md, "Writing Polis's format"): a room's or a
+# session's statements and votes as votes.csv, comments.csv and participants-votes.csv.
+
+POLIS_FILES = ("votes", "comments", "participants-votes")
+
+
+@dataclass(frozen=True)
+class PolisConversation:
+    """A conversation in polis_format's records, voters numbered for this export only.
+
+    Voters and authors are numbered 0, 1, … in the order of their user ids, so the rows of a
+    map computed from the files come in the order the room's own map uses; the numbers say
+    nothing about who anyone is and differ from one conversation to the next.
+    """
+
+    votes: list[polis_format.Vote]
+    comments: list[polis_format.Comment]
+    statements: list[int]
+    groups: dict[int, int | None]
+
+
+MODERATED = {
+    Statement.Status.ACCEPTED: 1,
+    Statement.Status.PENDING: 0,
+    Statement.Status.REJECTED: -1,
+}
+
+
+def _millis(moment) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def polis_conversation(
+    statements: QuerySet[Statement], snapshot: OpinionMapSnapshot | None
+) -> PolisConversation:
+    """The statements' votes and moderation, with the groups of the kept map (when given)."""
+    rows = list(
+        statements.order_by("pk").values_list("pk", "author_id", "status", "created_at", "text")
+    )
+    cast = list(
+        StatementVote.objects.filter(
+            statement__in=statements.filter(status=Statement.Status.ACCEPTED)
+        )
+        .order_by("updated_at", "pk")
+        .values_list("voter_id", "statement_id", "value", "updated_at")
+    )
+    people = sorted({voter for voter, _, _, _ in cast} | {a for _, a, _, _, _ in rows if a})
+    number = {user_id: i for i, user_id in enumerate(people)}
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for _, statement_id, value, _ in cast:
+        if value == 1:
+            counts[statement_id][0] += 1
+        elif value == -1:
+            counts[statement_id][1] += 1
+    comments = [
+        polis_format.Comment(
+            id=pk,
+            text=text,
+            moderated=MODERATED[status],
+            author=number.get(author_id) if author_id else None,
+            timestamp=_millis(created_at),
+            agrees=counts[pk][0],
+            disagrees=counts[pk][1],
+        )
+        for pk, author_id, status, created_at, text in rows
+    ]
+    votes = [
+        polis_format.Vote(
+            timestamp=_millis(updated_at),
+            statement=statement_id,
+            participant=number[voter],
+            vote=value,
+        )
+        for voter, statement_id, value, updated_at in cast
+    ]
+    groups: dict[int, int | None] = {}
+    if snapshot is not None:
+        for point in snapshot.result.get("participants", []):
+            if point["id"] in number:
+                groups[number[point["id"]]] = point["group"]
+    accepted = [pk for pk, _, status, _, _ in rows if status == Statement.Status.ACCEPTED]
+    return PolisConversation(votes=votes, comments=comments, statements=accepted, groups=groups)
+
+
+def room_polis(room: Room) -> PolisConversation:
+    """A room's conversation, its groups from the room's latest kept map."""
+    return polis_conversation(Statement.objects.filter(room=room), latest_opinion_map(room))
+
+
+def session_polis(session: Session) -> PolisConversation:
+    """A session's statements and votes in every room as one conversation. Groups are given
+    only when one room of the session has a kept map: the groups of two rooms' maps are not
+    the same groups."""
+    latest = (
+        OpinionMapSnapshot.objects.filter(room=OuterRef("room"))
+        .order_by("-computed_at", "-pk")
+        .values("pk")[:1]
+    )
+    snapshots = list(
+        OpinionMapSnapshot.objects.filter(room__session=session, pk=Subquery(latest))[:2]
+    )
+    return polis_conversation(
+        Statement.objects.filter(room__session=session),
+        snapshots[0] if len(snapshots) == 1 else None,
+    )
+
+
+def polis_file(conversation: PolisConversation, name: str) -> str:
+    """One of Polis's files as text: ``votes``, ``comments`` or ``participants-votes``."""
+    buffer = io.StringIO()
+    if name == "votes":
+        polis_format.write_votes(buffer, conversation.votes)
+    elif name == "comments":
+        polis_format.write_comments(buffer, conversation.comments)
+    elif name == "participants-votes":
+        polis_format.write_participants_votes(
+            buffer,
+            conversation.votes,
+            statements=conversation.statements,
+            groups=conversation.groups,
+            comments=conversation.comments,
+        )
+    else:
+        raise ValueError(name)
+    return buffer.getvalue()

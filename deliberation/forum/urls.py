@@ -24,4 +24,14 @@ urlpatterns = [
         views.export,
         name="export",
     ),
+    path(
+        "sessions/<int:session_id>/polis/<slug:polis_file>.csv",
+        views.session_polis_export,
+        name="session_polis_export",
+    ),
+    path(
+        "rooms/<int:room_id>/polis/<slug:polis_file>.csv",
+        views.room_polis_export,
+        name="room_polis_export",
+    ),
 ]

@@ -500,11 +500,49 @@ def export(request: HttpRequest, session_id: int, dataset: str, fmt: str) -> Htt
     return response
 
 
+def _polis_response(
+    conversation: exports.PolisConversation, polis_file: str, prefix: str
+) -> HttpResponse:
+    response = HttpResponse(
+        exports.polis_file(conversation, polis_file), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{prefix}-{polis_file}.csv"'
+    return response
+
+
+@role_required(Role.ORGANIZER, Role.ANALYST)
+def session_polis_export(request: HttpRequest, session_id: int, polis_file: str) -> HttpResponse:
+    """A session's statements and votes in Polis's format, voters numbered for the export."""
+    session = get_object_or_404(Session, pk=session_id)
+    deny_unless(can_analyse(request.user, session.deliberation_id))
+    if polis_file not in exports.POLIS_FILES:
+        raise Http404
+    return _polis_response(
+        exports.session_polis(session), polis_file, f"session-{session.pk}-polis"
+    )
+
+
+@role_required(Role.ORGANIZER, Role.ANALYST)
+def room_polis_export(request: HttpRequest, room_id: int, polis_file: str) -> HttpResponse:
+    """A room's conversation in Polis's format, with the groups of its kept map."""
+    room = get_object_or_404(Room.objects.select_related("session"), pk=room_id)
+    deny_unless(can_analyse(request.user, room.session.deliberation_id))
+    if polis_file not in exports.POLIS_FILES:
+        raise Http404
+    return _polis_response(exports.room_polis(room), polis_file, f"room-{room.pk}-polis")
+
+
 def export_links(session: Session) -> list[tuple[str, str]]:
     return [
         (f"{dataset}.{fmt}", reverse("forum:export", args=[session.pk, dataset, fmt]))
         for dataset in exports.DATASETS
         for fmt in ("csv", "json")
+    ] + [
+        (
+            f"polis/{name}.csv",
+            reverse("forum:session_polis_export", args=[session.pk, name]),
+        )
+        for name in exports.POLIS_FILES
     ]
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from deliberation.report.data import ReportData
+from deliberation.report.opinion_maps import OpinionMapsAnalysis, analyse_opinion_maps
 from panels.funnel import FunnelTable, funnel_table
 from panels.strata import STRATA
 from surveys.analysis import compare_waves
@@ -77,6 +78,7 @@ class ReportAnalysis:
     panel_weights: tuple[WaveWeights, ...] = ()
     evaluation: tuple[EvaluationResult, ...] = ()
     funnel: FunnelTable = field(default_factory=lambda: funnel_table(()))
+    opinion_maps: OpinionMapsAnalysis = field(default_factory=lambda: analyse_opinion_maps(()))
 
 
 def wave_pairs(waves: Sequence[str]) -> list[tuple[str, str]]:
@@ -287,7 +289,15 @@ def analyse(data: ReportData) -> ReportAnalysis:
         for item, (label, values) in data.evaluation.items()
         if (result := evaluate_item(item, label, values)) is not None
     )
-    return ReportAnalysis(data, waves, versus, weights, evaluation, funnel_table(data.funnel))
+    return ReportAnalysis(
+        data,
+        waves,
+        versus,
+        weights,
+        evaluation,
+        funnel_table(data.funnel),
+        analyse_opinion_maps(data.opinion_maps),
+    )
 
 
 def analyse_public(data: ReportData) -> ReportAnalysis:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from deliberation.report.analysis import MIN_SUBGROUP_PAIRS, ReportAnalysis, WaveAnalysis
+from deliberation.report.opinion_maps import MapStatement, OpinionMapsAnalysis
 from panels.funnel import FunnelRow, FunnelTable
 from panels.labels import StrataLabels, feature_label, funnel_step_label
 from panels.representativeness import CompositionFit
@@ -80,6 +81,7 @@ def analysis_document(analysis: ReportAnalysis) -> dict[str, Any]:
             for fit in data.representativeness
         ],
         "poll": _poll_document(data.poll),
+        "opinion_maps": _opinion_maps_document(analysis.opinion_maps),
         "funnel": _funnel_document(analysis.funnel, StrataLabels(english=data.category_names_en)),
         "waves": None
         if waves is None
@@ -284,6 +286,67 @@ def _poll_document(poll: PollResults | None) -> dict[str, Any] | None:
                 ],
             }
             for q in poll.questions
+        ],
+    }
+
+
+def _map_statement_document(s: MapStatement) -> dict[str, Any]:
+    return {
+        "statement": s.statement,
+        "text": s.text,
+        "side": s.side,
+        "n_success": s.n_success,
+        "n_trials": s.n_trials,
+        "p_success": s.p_success,
+        "repness": s.repness,
+    }
+
+
+def _opinion_maps_document(opinion: OpinionMapsAnalysis) -> dict[str, Any]:
+    """The kept maps without who anyone is: groups, their strata, statements and changes."""
+    return {
+        "maps": [
+            {
+                "label": label,
+                "session": m.session,
+                "session_kind": m.session_kind,
+                "room": m.room,
+                "seed": m.seed,
+                "participants": m.participants,
+                "clustered": m.clustered,
+                "statements": m.statements,
+                "votes": m.votes,
+                "groups": [
+                    {
+                        "id": g.id,
+                        "size": g.size,
+                        "composition": {f: dict(c) for f, c in g.composition.items()},
+                        "not_on_panel": g.unknown,
+                        "representative": [_map_statement_document(s) for s in g.representative],
+                    }
+                    for g in m.groups
+                ],
+                "consensus": [_map_statement_document(s) for s in m.consensus],
+                "points": [[x, y, group] for x, y, group in m.points],
+            }
+            for label, m in opinion.maps
+        ],
+        "changes": [
+            {
+                "before": c.before,
+                "after": c.after,
+                "groups_before": c.groups_before,
+                "groups_after": c.groups_after,
+                "common_participants": c.common_participants,
+                "crossing": [
+                    {"before": a, "after": b, "participants": n} for a, b, n in c.crossing
+                ],
+                "same_group_share": c.same_group_share,
+                "common_statements": c.common_statements,
+                "consensus_changed": c.consensus_changed,
+                "consensus_changed_share": c.consensus_changed_share,
+            }
+            for c in opinion.changes
         ],
     }
 

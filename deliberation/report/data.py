@@ -76,6 +76,25 @@ class RecommendationRow:
     pk: int | None = None
 
 
+@dataclass(frozen=True)
+class OpinionMapData:
+    """A room's kept opinion map (forum ``OpinionMapSnapshot``): ``result`` is the map as
+    docs/opinion-map.md describes it (participant ids are user ids, statement ids the
+    statements' ids), ``texts`` the statements' texts and ``strata`` each participant's
+    region, gender and age band from the panel."""
+
+    session: str
+    session_kind: str
+    room: str
+    starts_at: datetime.datetime
+    seed: int
+    computed_at: datetime.datetime
+    vote_count: int
+    result: Mapping
+    texts: Mapping[int, str] = field(default_factory=dict)
+    strata: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+
+
 # The stages whose work fills each report section, first match named when it is empty.
 SECTION_STAGES: Mapping[str, tuple[str, ...]] = {
     "attendance": ("regional_forums", "plenary", "expert_debate"),
@@ -83,6 +102,7 @@ SECTION_STAGES: Mapping[str, tuple[str, ...]] = {
     "representativeness": ("panel", "poll"),
     "waves": ("surveys",),
     "recommendations": ("regional_forums", "plenary"),
+    "opinion_maps": ("regional_forums", "plenary"),
     "evaluation": ("surveys",),
 }
 
@@ -109,6 +129,8 @@ class ReportData:
     category_names_en: Mapping[tuple[str, str], str] = field(default_factory=dict)
     # The recruitment funnel's counts, poll respondents to the last panel wave.
     funnel: tuple[FunnelStep, ...] = ()
+    # Each room's latest kept opinion map, in the order of the sessions.
+    opinion_maps: tuple[OpinionMapData, ...] = ()
 
     def empty_sections(self) -> dict[str, StageRow | None]:
         """Each section with no data yet, with the stage that will fill it (if planned).
@@ -122,6 +144,7 @@ class ReportData:
             "representativeness": bool(self.representativeness),
             "waves": self.waves is not None,
             "recommendations": bool(self.recommendations),
+            "opinion_maps": bool(self.opinion_maps),
             "evaluation": bool(self.evaluation),
         }
         by_kind = {stage.kind: stage for stage in self.process.stages}

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from deliberation.report.analysis import MIN_SUBGROUP_PAIRS, ReportAnalysis, too_few_to_report
+from deliberation.report.opinion_maps import MapStatement
 from deliberation.report.text import (
     describe_change,
     effect_name,
@@ -500,6 +501,94 @@ def _evaluation(analysis: ReportAnalysis) -> list[dict]:
     ]
 
 
+def opinion_group_name(group: int | None) -> str:
+    """A group's name as the report and its files give it: Polis's letters, A for group 0."""
+    if group is None:
+        return _("not clustered")
+    return _("Group %(letter)s") % {"letter": chr(ord("A") + group)}
+
+
+def _side(side: str) -> str:
+    return _("agree") if side == "agree" else _("disagree")
+
+
+def _map_statement(s: MapStatement) -> dict:
+    return {
+        "statement": s.statement,
+        "text": s.text,
+        "side": _side(s.side),
+        "share": _percent(s.p_success),
+        "count": f"{s.n_success} / {s.n_trials}",
+        "repness": _number(s.repness, 2) if s.repness is not None else "–",
+    }
+
+
+def _opinion_maps(analysis: ReportAnalysis, paths: bool) -> dict | None:
+    opinion = analysis.opinion_maps
+    if not opinion.maps:
+        return None
+    labels = _strata_labels(analysis)
+    blocks = []
+    for index, (label, m) in enumerate(opinion.maps, start=1):
+        title = _("Opinion map: %(session)s") % {"session": label}
+        names = {g.id: opinion_group_name(g.id) for g in m.groups}
+        blocks.append(
+            {
+                "id": f"r-map-{index}",
+                "label": label,
+                "title": title,
+                "summary": m,
+                "svg": charts.opinion_scatter(
+                    m.points,
+                    names,
+                    title,
+                    unclustered=_("not clustered"),
+                    text_as_paths=paths,
+                    label_id=f"r-map-{index}-caption",
+                ),
+                "groups": [
+                    {
+                        "name": names[g.id],
+                        "size": g.size,
+                        "share": _percent(g.size / m.clustered if m.clustered else None),
+                        "composition": [
+                            {
+                                "feature": feature_label(feature),
+                                "counts": ", ".join(
+                                    f"{labels.category(feature, category)} {n}"
+                                    for category, n in counts.items()
+                                )
+                                or "–",
+                            }
+                            for feature, counts in g.composition.items()
+                        ],
+                        "unknown": g.unknown,
+                        "representative": [_map_statement(s) for s in g.representative],
+                    }
+                    for g in m.groups
+                ],
+                "consensus": [_map_statement(s) for s in m.consensus],
+            }
+        )
+    changes = [
+        {
+            "before": c.before,
+            "after": c.after,
+            "groups": f"{c.groups_before} → {c.groups_after}",
+            "common": c.common_participants,
+            "same_group": _percent(c.same_group_share),
+            "statements": c.common_statements,
+            "changed": c.consensus_changed,
+            "changed_share": _percent(c.consensus_changed_share),
+            "crossing": [
+                (opinion_group_name(a), opinion_group_name(b), n) for a, b, n in c.crossing
+            ],
+        }
+        for c in opinion.changes
+    ]
+    return {"maps": blocks, "changes": changes}
+
+
 def report_context(
     analysis: ReportAnalysis, progress: Progress = no_progress, *, for_pdf: bool = False
 ) -> dict[str, Any]:
@@ -518,6 +607,7 @@ def report_context(
         "evaluation": _evaluation(analysis),
         "funnel": _funnel(analysis, paths),
         "recommendations": data.recommendations,
+        "opinion_maps": _opinion_maps(analysis, paths),
         "empty": data.empty_sections(),
         "narratives": {k: v for k, v in data.narratives.items() if v},
         "waves": None,

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F
+from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 
 from deliberation.core.models import Deliberation
-from deliberation.forum.models import Attendance, ForumGroup, GroupRecommendation, Session
+from deliberation.forum.models import (
+    Attendance,
+    ForumGroup,
+    GroupRecommendation,
+    OpinionMapSnapshot,
+    Session,
+    Statement,
+)
 from deliberation.report.data import (
     AttendanceRow,
+    OpinionMapData,
     ProcessSummary,
     RecommendationRow,
     ReportData,
@@ -153,6 +161,53 @@ def narratives(deliberation: Deliberation) -> dict[str, str]:
     )
 
 
+def opinion_maps(deliberation: Deliberation) -> tuple[OpinionMapData, ...]:
+    """Every room's latest kept map with its statements' texts and its participants' strata,
+    in three queries: the report shows the map the room kept, so it is the same each time."""
+    latest = (
+        OpinionMapSnapshot.objects.filter(room=OuterRef("room"))
+        .order_by("-computed_at", "-pk")
+        .values("pk")[:1]
+    )
+    snapshots = list(
+        OpinionMapSnapshot.objects.filter(room__session__deliberation=deliberation)
+        .filter(pk=Subquery(latest))
+        .select_related("room__session", "room__group")
+        .order_by("room__session__starts_at", "room__session_id", "room__group__number", "room_id")
+    )
+    texts = dict(
+        Statement.objects.filter(
+            room__session__deliberation=deliberation, status=Statement.Status.ACCEPTED
+        ).values_list("pk", "text")
+    )
+    strata = {
+        user_id: {"region": region, "gender": gender, "age_band": age_band}
+        for user_id, region, gender, age_band in Panelist.objects.filter(
+            deliberation=deliberation, user__isnull=False
+        ).values_list("user_id", "region", "gender", "age_band")
+    }
+    maps = []
+    for snapshot in snapshots:
+        room = snapshot.room
+        people = {p["id"] for p in snapshot.result.get("participants", [])}
+        ids = {int(pk) for pk in snapshot.tallies}
+        maps.append(
+            OpinionMapData(
+                session=room.session.title,
+                session_kind=room.session.kind,
+                room=room.group.name if room.group_id else "",
+                starts_at=room.session.starts_at,
+                seed=snapshot.seed,
+                computed_at=snapshot.computed_at,
+                vote_count=snapshot.vote_count,
+                result=snapshot.result,
+                texts={pk: texts[pk] for pk in ids if pk in texts},
+                strata={pk: strata[pk] for pk in people if pk in strata},
+            )
+        )
+    return tuple(maps)
+
+
 def build_report_data(deliberation: Deliberation) -> ReportData:
     """Everything the report shows, read from the database.
 
@@ -178,6 +233,7 @@ def build_report_data(deliberation: Deliberation) -> ReportData:
         narratives=narratives(deliberation),
         evaluation=evaluation_answers(deliberation),
         funnel=funnel_steps(deliberation),
+        opinion_maps=opinion_maps(deliberation),
         category_names_en=panel_selectors.labels_for(deliberation).english,
     )
 

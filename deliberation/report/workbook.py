@@ -292,6 +292,110 @@ def render_xlsx(analysis: ReportAnalysis) -> bytes:
         ],
         rep_rows,
     )
+    opinion = document["opinion_maps"]
+    sheet(
+        "Opinion groups",
+        [
+            "map",
+            "seed",
+            "participants",
+            "clustered",
+            "votes",
+            "group",
+            "size",
+            "feature",
+            "category",
+            "members",
+        ],
+        [
+            [
+                m["label"],
+                m["seed"],
+                m["participants"],
+                m["clustered"],
+                m["votes"],
+                g["id"],
+                g["size"],
+                feature,
+                category,
+                n,
+            ]
+            for m in opinion["maps"]
+            for g in m["groups"]
+            for feature, counts in g["composition"].items()
+            for category, n in counts.items()
+        ],
+    )
+    sheet(
+        "Opinion statements",
+        [
+            "map",
+            "kind",
+            "group",
+            "statement",
+            "text",
+            "side",
+            "n_success",
+            "n_trials",
+            "p_success",
+            "repness",
+        ],
+        [
+            [
+                m["label"],
+                kind,
+                group,
+                s["statement"],
+                s["text"],
+                s["side"],
+                s["n_success"],
+                s["n_trials"],
+                s["p_success"],
+                s["repness"],
+            ]
+            for m in opinion["maps"]
+            for kind, group, statements in [
+                *(("representative", g["id"], g["representative"]) for g in m["groups"]),
+                ("consensus", None, m["consensus"]),
+            ]
+            for s in statements
+        ],
+    )
+    sheet(
+        "Opinion map change",
+        [
+            "before",
+            "after",
+            "groups_before",
+            "groups_after",
+            "common_participants",
+            "same_group_share",
+            "common_statements",
+            "consensus_changed",
+            "consensus_changed_share",
+            "group_before",
+            "group_after",
+            "participants",
+        ],
+        [
+            [
+                c["before"],
+                c["after"],
+                c["groups_before"],
+                c["groups_after"],
+                c["common_participants"],
+                c["same_group_share"],
+                c["common_statements"],
+                c["consensus_changed"],
+                c["consensus_changed_share"],
+                x["before"],
+                x["after"],
+                x["participants"],
+            ]
+            for c in opinion["changes"]
+            for x in c["crossing"]
+        ],
+    )
     poll_rows = []
     if document["poll"]:
         for q in document["poll"]["questions"]:

@@ -183,7 +183,7 @@ def test_report_builds_the_long_table_in_a_fixed_number_of_queries(
     # weighted poll (prior opinion) the panel is compared with, and 10 for the recruitment
     # funnel (poll, pool, seats, sessions, waves, and the margins, regions and targets that
     # order its categories).
-    with django_assert_max_num_queries(35):
+    with django_assert_max_num_queries(38):
         build_report_data(panel_study["deliberation"])
 
 

@@ -45,6 +45,7 @@ class Command(BaseCommand):
             forum_demo.seed_sessions(deliberation, accounts)
             forum_demo.seed_forum(deliberation)
             forum_demo.seed_outcomes(deliberation)
+            forum_demo.seed_statements(deliberation)
             panel_waves = demo_waves.seed_panel_waves(poll)
             report_demo.seed_publication(deliberation, organizer)
         self.stdout.write(self.style.SUCCESS(f"Demo deliberation ready: {deliberation.title}"))
