@@ -36,7 +36,7 @@ class ForumGroupAdmin(admin.ModelAdmin):
 
 @admin.register(Material)
 class MaterialAdmin(admin.ModelAdmin):
-    list_display = ["title", "session", "order", "created_at"]
+    list_display = ["title", "session", "order", "public", "created_at"]
     list_filter = ["session__deliberation", "session"]
     list_select_related = ["session"]
     search_fields = ["title"]

@@ -211,7 +211,9 @@ def seed_forum(deliberation: Deliberation) -> None:
     for session in deliberation.sessions.all():
         for order, (title, body) in enumerate(MATERIALS, start=1):
             Material.objects.get_or_create(
-                session=session, title=title, defaults={"body": body, "order": order}
+                session=session,
+                title=title,
+                defaults={"body": body, "order": order, "public": True},
             )
     groups = ForumGroup.objects.filter(session__deliberation=deliberation).select_related("session")
     for group in groups.prefetch_related("members"):

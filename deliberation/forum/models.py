@@ -143,6 +143,9 @@ class Material(models.Model):
         _("file"), storage=private_material_storage, upload_to=material_path, blank=True
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Shown on the deliberation's public page (when its materials are published): each
+    # material deliberately, since some are the panel's alone (an expert's draft slides).
+    public = models.BooleanField(_("on the public page"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -407,7 +407,7 @@ class MaterialForm(forms.ModelForm):
 
     class Meta:
         model = Material
-        fields = ["title", "body", "link", "file", "order"]
+        fields = ["title", "body", "link", "file", "order", "public"]
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")

@@ -99,7 +99,7 @@ def _page_context(request: HttpRequest, publication: Publication) -> dict[str, A
     }
     if publication.show_materials:
         context["materials"] = list(
-            Material.objects.filter(session__deliberation=deliberation)
+            Material.objects.filter(session__deliberation=deliberation, public=True)
             .select_related("session")
             .order_by("session__starts_at", "order", "pk")
         )
@@ -319,7 +319,7 @@ def public_material(request: HttpRequest, slug: str, material_id: int) -> HttpRe
     publication = _publication(slug)
     _require(publication, "show_materials")
     material = Material.objects.filter(
-        pk=material_id, session__deliberation=publication.deliberation
+        pk=material_id, session__deliberation=publication.deliberation, public=True
     ).first()
     if material is None or not material.file:
         raise Http404(_("No such material."))

@@ -113,12 +113,27 @@ def test_report_pdf_only_once_published(client, public, settings, tmp_path):
 
 def test_material_file_only_while_materials_are_published(client, public, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    material = Material(session=public["group"].session, title="자료집")
+    material = Material(session=public["group"].session, title="자료집", public=True)
     material.file.save("reading.pdf", ContentFile(b"%PDF-1.7 reading"), save=False)
     material.save()
     assert client.get(url("public_material", public, material.pk)).status_code == 200
     publish(public["deliberation"], public["organizer"], show_materials=False)
     assert client.get(url("public_material", public, material.pk)).status_code == 404
+
+
+def test_a_material_not_marked_public_is_neither_listed_nor_served(
+    client, public, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    shown = Material.objects.create(
+        session=public["group"].session, title="공개 자료집", body="b", public=True
+    )
+    kept = Material(session=public["group"].session, title="전문가 발표 초안")
+    kept.file.save("draft.pdf", ContentFile(b"%PDF-1.7 draft"), save=False)
+    kept.save()
+    page = client.get(url("public_page", public)).content.decode()
+    assert shown.title in page and kept.title not in page
+    assert client.get(url("public_material", public, kept.pk)).status_code == 404
 
 
 def test_unpublished_deliberation_has_no_public_files(client, public):
