@@ -7,6 +7,8 @@ import datetime
 import itertools
 
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from deliberation.core.models import Profile
@@ -135,3 +137,11 @@ def seat_in_groups(session: Session, seats: list[Panelist], size: int = 10) -> l
         [through(forumgroup=groups[k // size], user_id=s.user_id) for k, s in enumerate(active)]
     )
     return groups
+
+
+def page_queries(client, url: str) -> list[str]:
+    """The SQL of every query one GET of the page runs (the page must answer 200)."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [q["sql"] for q in captured.captured_queries]

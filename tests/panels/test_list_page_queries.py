@@ -4,22 +4,13 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deliberation.core.models import Membership
 from tests.factories import DeliberationFactory
-from tests.panel_builder import add_panel
+from tests.panel_builder import add_panel, page_queries
 
 PAGES = ("panels:pool", "panels:panel", "panels:confirmations", "panels:contacts")
-
-
-def queries(client, url: str) -> list[str]:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return [q["sql"] for q in captured.captured_queries]
 
 
 @pytest.fixture
@@ -39,7 +30,7 @@ def test_list_page_queries_do_not_grow_from_10_to_1000_panelists(
     client.force_login(organizer)
     url = reverse(page, args=[deliberation_of.slug])
     add_panel(deliberation_of, 10, actor=organizer)
-    few = queries(client, url)
+    few = page_queries(client, url)
     add_panel(deliberation_of, 990, actor=organizer)
-    many = queries(client, url)
+    many = page_queries(client, url)
     assert len(many) == len(few), "\n".join(many)

@@ -4,22 +4,13 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from deliberation.core.models import Membership
 from deliberation.forum.actions import do_open_rooms
 from deliberation.forum.models import ForumGroup
 from tests.factories import DeliberationFactory, SessionFactory
-from tests.panel_builder import add_panel, seat_in_groups
-
-
-def queries(client, url: str) -> list[str]:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return [q["sql"] for q in captured.captured_queries]
+from tests.panel_builder import add_panel, page_queries, seat_in_groups
 
 
 @pytest.fixture
@@ -57,7 +48,7 @@ def test_forum_list_page_queries_do_not_grow_from_10_to_1000_panelists(
     )
     url = reverse(name, args=args(session_of))
     grow(session_of, 10, organizer)
-    few = queries(client, url)
+    few = page_queries(client, url)
     grow(session_of, 990, organizer)
-    many = queries(client, url)
+    many = page_queries(client, url)
     assert len(many) == len(few), "\n".join(many)
