@@ -281,7 +281,7 @@ def objects(db, settings, tmp_path):
         published_at=timezone.now(),
         **dict.fromkeys(PUBLIC_PARTS, True),
     )
-    material = Material(session=group.session, title="자료집")
+    material = Material(session=group.session, title="자료집", public=True)
     material.file.save("reading.pdf", ContentFile(b"%PDF-1.7 reading"), save=False)
     material.save()
     wave = WaveFactory(questionnaire__deliberation=stage.deliberation)

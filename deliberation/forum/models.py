@@ -593,7 +593,10 @@ class StatementVote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["statement", "voter"], name="statement_vote_once"),
             models.CheckConstraint(
-                condition=models.Q(value__in=(-1, 0, 1)), name="statement_vote_value"
+                # A range, not IN (-1, 0, 1): Django's SQLite introspection splits a table's
+                # SQL at ", " and fails on a list inside a check.
+                condition=models.Q(value__gte=-1, value__lte=1),
+                name="statement_vote_value",
             ),
         ]
 

@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='statementvote',
-            constraint=models.CheckConstraint(condition=models.Q(('value__in', (-1, 0, 1))), name='statement_vote_value'),
+            constraint=models.CheckConstraint(condition=models.Q(('value__gte', -1), ('value__lte', 1)), name='statement_vote_value'),
         ),
         migrations.RunPython(seed_each_room, migrations.RunPython.noop),
     ]
