@@ -21,3 +21,8 @@ class DeliberationConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(ensure_role_groups, sender=self)
+        from deliberation.core.models import Deliberation, Stage
+        from deliberation.core.public_cache import invalidate_when_changed, slug_where
+
+        invalidate_when_changed(Deliberation, lambda deliberation: deliberation.slug)
+        invalidate_when_changed(Stage, lambda stage: slug_where(pk=stage.deliberation_id))

@@ -11,12 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from deliberation.core import audit, background
+from deliberation.core import audit, background, public_cache
 from deliberation.core.access import can_manage
 from deliberation.core.actions import ActionRefused
 from deliberation.core.models import Deliberation
 from deliberation.forum.models import GroupRecommendation
-from deliberation.report import public_cache
 from deliberation.report.jobs import render_report_pdf
 from deliberation.report.models import (
     PUBLIC_PARTS,

@@ -6,3 +6,10 @@ class ReportConfig(AppConfig):
     name = "deliberation.report"
     label = "report"
     verbose_name = _("Policy-recommendation report")
+
+    def ready(self) -> None:
+        from deliberation.core.public_cache import invalidate_when_changed, slug_where
+        from deliberation.report.models import ReportRender
+
+        # A finished PDF appears on the public page at once.
+        invalidate_when_changed(ReportRender, lambda r: slug_where(pk=r.deliberation_id))

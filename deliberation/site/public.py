@@ -3,7 +3,7 @@
 Nothing is public until the organizer publishes it (``report.models.Publication``); an
 unpublished deliberation, or a part of it the organizer keeps unpublished, answers 404 so
 its existence is not revealed. The page is rendered once per language and kept in the
-cache (``report.public_cache``), which the publication and tracking actions drop; a
+cache (``core.public_cache``), which the publication and tracking actions drop; a
 repeat visit reads no table.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import feedgenerator, timezone, translation
@@ -22,10 +23,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from deliberation.core import public_cache
 from deliberation.core.models import Deliberation
 from deliberation.forum.material_files import KINDS, extension_of
 from deliberation.forum.models import Material
-from deliberation.report import open_data, public_cache
+from deliberation.report import open_data
 from deliberation.report.analysis import ReportAnalysis, analyse_public
 from deliberation.report.document import public_sections
 from deliberation.report.models import LICENCE_URLS, Licence, Publication
@@ -44,6 +46,11 @@ from panels.selectors import active_panel
 # kept by the server only: its header and language form are the visitor's own (the
 # signed-in name, the CSRF token), so no shared cache may store it.
 BROWSER_MAX_AGE = 300
+
+# The picture a shared link shows (Open Graph requires one), at the 1.91:1 size the large
+# link cards of messengers and social sites draw without cropping.
+OG_IMAGE = "img/og-image.png"
+OG_IMAGE_SIZE = (1200, 630)
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,8 @@ def _page_context(request: HttpRequest, publication: Publication) -> dict[str, A
             reverse("deliberation:public_page", args=[deliberation.slug])
         ),
         "og_locale": "en_US" if language.startswith("en") else "ko_KR",
+        "og_image": request.build_absolute_uri(static(OG_IMAGE)),
+        "og_image_size": OG_IMAGE_SIZE,
     }
     if publication.show_materials:
         context["materials"] = list(

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import re
+import struct
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
-from deliberation.report import public_cache
+from deliberation.core import public_cache
+from deliberation.forum.actions import do_add_material
+from deliberation.forum.models import Material
 from deliberation.report.actions import do_set_publication, do_update_recommendation_status
 from tests.deliberation.site.public_fixtures import ALL_PARTS, publish
 from tests.factories import DeliberationFactory
@@ -99,6 +105,21 @@ def test_open_graph_metadata_in_the_head(client, public):
     assert f'<meta property="og:url" content="http://testserver{url}">' in head
 
 
+def test_open_graph_image_is_served_at_its_declared_size(client, public):
+    """Open Graph requires og:image; cards draw it uncropped only at the declared size."""
+    head = page(client, public["deliberation"], "en").content.decode().split("</head>")[0]
+    src = re.search(r'<meta property="og:image" content="([^"]+)">', head).group(1)
+    assert src.startswith("http://testserver/")
+    width = re.search(r'og:image:width" content="(\d+)"', head).group(1)
+    height = re.search(r'og:image:height" content="(\d+)"', head).group(1)
+    assert 'og:image:alt" content="Gongnon: citizens deliberate and recommend"' in head
+    path = finders.find(src.split("/static/", 1)[1])
+    with open(path, "rb") as png:
+        header = png.read(24)
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", header[16:24]) == (int(width), int(height))
+
+
 def test_repeat_visit_reads_no_table(client, public, django_assert_num_queries):
     page(client, public["deliberation"])
     with django_assert_num_queries(0):
@@ -158,3 +179,56 @@ def test_shared_caches_may_not_keep_the_page_but_may_keep_its_files(client, publ
     slug = public["deliberation"].slug
     feed = client.get(reverse("deliberation:public_feed", args=[slug]))
     assert "public" in feed["Cache-Control"]
+
+
+def test_a_material_marked_public_appears_at_once(
+    client, public, django_capture_on_commit_callbacks
+):
+    session = public["group"].session
+    page(client, public["deliberation"], "en")
+    with django_capture_on_commit_callbacks(execute=True):
+        do_add_material(
+            session, actor=public["organizer"], title="소각 시설 설명서", body="본문", public=True
+        )
+    assert "소각 시설 설명서" in page(client, public["deliberation"], "en").content.decode()
+
+
+def test_a_material_edited_outside_the_actions_refreshes_the_page(
+    client, public, django_capture_on_commit_callbacks
+):
+    """The admin saves materials itself: the page follows the model, not only the action."""
+    material = Material.objects.create(
+        session=public["group"].session, title="전문가 초안", body="초안", public=False
+    )
+    assert "전문가 초안" not in page(client, public["deliberation"], "en").content.decode()
+    material.public = True
+    with django_capture_on_commit_callbacks(execute=True):
+        material.save()
+    assert "전문가 초안" in page(client, public["deliberation"], "en").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        material.delete()
+    assert "전문가 초안" not in page(client, public["deliberation"], "en").content.decode()
+
+
+def test_a_stage_moved_to_new_dates_refreshes_the_page(
+    client, public, django_capture_on_commit_callbacks
+):
+    stage = public["deliberation"].stages.get()
+    page(client, public["deliberation"], "en")
+    stage.starts_on, stage.ends_on = datetime.date(2027, 3, 2), datetime.date(2027, 3, 9)
+    with django_capture_on_commit_callbacks(execute=True):
+        stage.save()
+    assert "2027-03-02" in page(client, public["deliberation"], "en").content.decode()
+
+
+def test_a_change_that_rolls_back_keeps_the_cached_page(
+    client, public, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    page(client, public["deliberation"], "en")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Material.objects.create(session=public["group"].session, title="없던 일", body="x")
+            raise RuntimeError
+    assert callbacks == []
+    with django_assert_num_queries(0):
+        page(client, public["deliberation"], "en")
