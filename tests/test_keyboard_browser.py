@@ -14,8 +14,7 @@ import textwrap
 
 import pytest
 
-from tests.deliberation.forum.live_server import LiveServer
-from tests.deliberation.forum.test_room_browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
+from tests.browser import chromium, serve
 
 pytestmark = pytest.mark.browser
 
@@ -94,12 +93,7 @@ FOCUS = """() => {
 def server(tmp_path_factory):
     """One server for the module: each test works in a room, a survey or a page of its
     own, and migrating a database takes most of a test's time."""
-    browser_or_skip()
-    live = LiveServer(tmp_path_factory.mktemp("keyboard"))
-    data = live.setup_script(SETUP)
-    live.start()
-    yield live, data
-    live.stop()
+    yield from serve(tmp_path_factory, "keyboard", SETUP)
 
 
 def check_focus(page, after: str) -> dict:
@@ -160,12 +154,10 @@ def connected(page) -> None:
 
 
 def test_a_group_room_and_its_console_by_keyboard_only(server):
-    from playwright.sync_api import sync_playwright
 
     live, data = server
     group = data["group"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         facil = open_page(browser, live, data, "facil", f"/groups/{group}/console/")
         ana = open_page(browser, live, data, "ana", f"/groups/{group}/room/")
         ben = open_page(browser, live, data, "ben", f"/groups/{group}/room/")
@@ -284,16 +276,13 @@ def test_a_group_room_and_its_console_by_keyboard_only(server):
         wait_for(ana, "() => document.querySelector('#messages li.is-hidden')")
         wait_for(facil, "() => !document.querySelector('#messages .hide-button')")
         check_focus(facil, "hiding a message")
-        browser.close()
 
 
 def test_a_plenary_by_keyboard_only(server):
-    from playwright.sync_api import sync_playwright
 
     live, data = server
     plenary = data["plenary"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         ana = open_page(browser, live, data, "ana", f"/sessions/{plenary}/plenary/")
         ben = open_page(browser, live, data, "ben", f"/sessions/{plenary}/plenary/")
         for page in (ana, ben):
@@ -311,7 +300,6 @@ def test_a_plenary_by_keyboard_only(server):
         wait_for(ben, "() => document.querySelector('#questions li').textContent.includes('1')")
         check_focus(ben, "upvoting")
         press(ben, "Tab")
-        browser.close()
 
 
 def answer_by_keyboard(page, done: set[str]) -> None:
@@ -337,11 +325,9 @@ def answer_by_keyboard(page, done: set[str]) -> None:
 
 
 def test_the_panel_survey_by_keyboard_only(server):
-    from playwright.sync_api import sync_playwright
 
     live, data = server
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = open_page(browser, live, data, "ana", f"/surveys/take/{data['token']}/")
         pages = []
         for _ in range(6):
@@ -372,17 +358,14 @@ def test_the_panel_survey_by_keyboard_only(server):
         assert len(pages) == 3
         assert page.query_selector("main form button[type=submit]") is None
         assert "Thank you" in page.inner_text("main")
-        browser.close()
 
 
 def test_the_reports_wide_tables_are_named_regions_the_keyboard_reaches(server):
     """On a phone the report's tables scroll sideways: each one that does is a focusable
     region with a name, reached by Tab and scrolled with the arrows."""
-    from playwright.sync_api import sync_playwright
 
     live, data = server
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         context = browser.new_context(
             locale="en-US", bypass_csp=True, viewport={"width": 320, "height": 800}
         )
@@ -408,4 +391,3 @@ def test_the_reports_wide_tables_are_named_regions_the_keyboard_reaches(server):
         before = page.evaluate("() => document.activeElement.scrollLeft")
         press(page, "ArrowRight")
         page.wait_for_function("x => document.activeElement.scrollLeft > x", arg=before)
-        browser.close()

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from tests.a11y.crawl import LANGUAGES, Crawler, pattern, samples, table
+from tests.browser import browser_or_skip, chromium
 from tests.deliberation.forum.live_server import ROOT, LiveServer
-from tests.deliberation.forum.test_room_browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
@@ -106,10 +106,8 @@ def sign_in(page, base: str, email: str) -> None:
 
 def crawl_one(server, seeded, role: str, email: str | None, language: str) -> list:
     """One role in one language, in a browser of its own (Playwright is one per thread)."""
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         # The page's CSP would refuse the injected axe script; nothing else changes.
         context = browser.new_context(bypass_csp=True)
         crawler = Crawler(context, server.url, role)
@@ -126,7 +124,6 @@ def crawl_one(server, seeded, role: str, email: str | None, language: str) -> li
             crawler.page.goto(server.url + starts[0])
         crawler.set_language(language)
         findings = crawler.crawl(starts, language)
-        browser.close()
     return findings
 
 

@@ -10,9 +10,7 @@ follow them, and what is over them is refused in the browser and never sent.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -21,20 +19,11 @@ from django.utils import translation
 
 from deliberation.forum import protocol
 from deliberation.forum.views import room_strings
+from tests.browser import browser_or_skip, chromium
 from tests.deliberation.forum.live_server import LiveServer
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 XSS = "<script>window.__pwned = 1</script><b>bold?</b>"
 
 SETUP = textwrap.dedent(
@@ -65,21 +54,6 @@ SETUP = textwrap.dedent(
     print(json.dumps({"group": group.pk, "cookies": cookies}))
     """
 )
-
-
-def browser_or_skip():
-    required = os.environ.get("GONGNON_REQUIRE_BROWSER") == "1"
-    reason = None
-    try:
-        from playwright.sync_api import sync_playwright  # noqa: F401
-    except ImportError:
-        reason = "Playwright is not installed"
-    if reason is None and not shutil.which(CHROMIUM):
-        reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    if reason:
-        if required:
-            pytest.fail(f"GONGNON_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
@@ -129,12 +103,10 @@ def wait_for_text(page, text: str) -> None:
 
 
 def test_chat_queue_floor_and_lossless_resume_across_a_server_restart(server):
-    from playwright.sync_api import sync_playwright
 
     live, data = server
     group = data["group"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         pages = {}
         for username, path in [
             ("facil", f"/groups/{group}/console/"),
@@ -198,7 +170,6 @@ def test_chat_queue_floor_and_lossless_resume_across_a_server_restart(server):
             assert len(shown) == len(set(shown)) == 5, name
             assert seqs(page) == sorted(seqs(page)), name
         assert ana.evaluate("document.querySelector('#speaker').textContent").count("Ana") == 1
-        browser.close()
 
 
 ROOM_JS = Path(__file__).resolve().parents[3] / "static" / "js" / "room"
@@ -252,14 +223,12 @@ def wait_for_error(page, text: str) -> None:
 
 
 def test_the_page_takes_the_limits_from_the_welcome(server):
-    from playwright.sync_api import sync_playwright
 
     live, data = server
     group = data["group"]
     with translation.override("en"):
         strings = room_strings()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         ana, ana_sent = open_room(
             browser,
             live,
@@ -347,18 +316,15 @@ def test_the_page_takes_the_limits_from_the_welcome(server):
         assert [frame["options"] for frame in frames_of(facil_sent, "poll_open")] == [
             ["A", "B", "C"]
         ]
-        browser.close()
 
 
 def test_the_room_runs_under_the_content_security_policy(server):
     """The policy is enforced here (no bypass): the room connects, chats and nothing the
     site itself needs is refused."""
-    from playwright.sync_api import sync_playwright
 
     live, data = server
     group = data["group"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         refused: list[str] = []
         for username, path in [("facil", f"/groups/{group}/console/"), ("ana", "/")]:
             context = browser.new_context(locale="ko-KR")
@@ -378,13 +344,11 @@ def test_the_room_runs_under_the_content_security_policy(server):
                 page.wait_for_selector("#messages li:has-text('정책 아래에서도')", timeout=15000)
                 assert page.evaluate("typeof window.__pwned") == "undefined"
         assert refused == []
-        browser.close()
 
 
 def test_each_page_words_what_the_server_sends_in_its_own_language(server):
     """Refusals, phases and chat times follow the page's language (the browser's own
     language set to the other one): the server sends codes, the page words them."""
-    from playwright.sync_api import sync_playwright
 
     live, data = server
     group = data["group"]
@@ -392,8 +356,7 @@ def test_each_page_words_what_the_server_sends_in_its_own_language(server):
     for language in ("ko", "en"):
         with translation.override(language):
             strings[language] = room_strings()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         pages = {}
         for username, path, language, browser_locale in [
             ("facil", f"/groups/{group}/console/", "en", "ko-KR"),
@@ -456,4 +419,3 @@ def test_each_page_words_what_the_server_sends_in_its_own_language(server):
             )
             assert shown == expected, language
         assert not re.search("[가-힣]", facil.text_content("#messages li time"))
-        browser.close()

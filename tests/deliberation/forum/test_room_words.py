@@ -14,7 +14,7 @@ import pytest
 from django.utils import translation
 
 from deliberation.forum.views import room_strings
-from tests.deliberation.forum.test_room_browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
+from tests.browser import browser_or_skip, chromium
 
 STATIC = Path(__file__).resolve().parents[3] / "static"
 ORIGIN = "http://room.test"
@@ -49,7 +49,6 @@ window.rendered = true;
 
 
 def rendered_items(language: str) -> list[str]:
-    from playwright.sync_api import sync_playwright
 
     with translation.override(language):
         strings = json.dumps(room_strings(), ensure_ascii=False).replace("</", "<\\/")
@@ -65,8 +64,7 @@ def rendered_items(language: str) -> list[str]:
         else:
             route.fulfill(status=404, body="")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_page()
         page.route(f"{ORIGIN}/**", serve)
         page.goto(ORIGIN + "/")
@@ -74,7 +72,6 @@ def rendered_items(language: str) -> list[str]:
         items = page.eval_on_selector_all(
             "#recommendations li", "lis => lis.map(li => li.innerText)"
         )
-        browser.close()
     return items
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser import chromium
 from tests.deliberation.forum.test_room_browser import (  # noqa: F401  (fixtures)
-    CHROMIUM,
-    CHROMIUM_ARGS,
     open_room,
     server,
     set_up_database,
@@ -17,12 +16,10 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_statement_is_moderated_voted_on_by_keyboard_and_mapped(server):  # noqa: F811
-    from playwright.sync_api import sync_playwright
 
     live, data = server
     group = data["group"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         facil, _ = open_room(browser, live, data, "facil", f"/groups/{group}/console/")
         ana, ana_sent = open_room(browser, live, data, "ana", f"/groups/{group}/room/")
         assert ana.is_hidden("#statements-section")
@@ -55,4 +52,3 @@ def test_a_statement_is_moderated_voted_on_by_keyboard_and_mapped(server):  # no
         assert "1 participants" in facil.text_content("#opinion-map-figure svg desc")
         assert facil.get_attribute("#opinion-map-status", "aria-live") == "polite"
         assert facil.locator("#opinion-map-tables caption").count() >= 1
-        browser.close()

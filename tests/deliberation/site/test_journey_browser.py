@@ -26,11 +26,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.browser import browser_or_skip, chromium
 from tests.deliberation.forum.live_server import LiveServer
 from tests.deliberation.forum.test_room_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    browser_or_skip,
     send,
     wait_connected,
     wait_for_text,
@@ -579,11 +577,9 @@ def read_the_report(j: Journey, tmp_path: Path) -> None:
 
 
 def test_an_invited_organizer_runs_a_new_deliberation_from_set_up_to_the_pdf(live, tmp_path):
-    from playwright.sync_api import sync_playwright
 
     server, mailbox = live
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         j = Journey(server=server, mailbox=mailbox, browser=browser)
         invite_the_second_organizer(j)
         set_up_the_city(j)
@@ -604,4 +600,3 @@ def test_an_invited_organizer_runs_a_new_deliberation_from_set_up_to_the_pdf(liv
         # The first organizer's deliberation is not the second's to manage, nor the reverse.
         response = j.open(j.first, f"/panels/{SLUG}/margins/")
         assert response.status == 403
-        browser.close()

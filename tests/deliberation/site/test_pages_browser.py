@@ -14,8 +14,7 @@ import textwrap
 
 import pytest
 
-from tests.deliberation.forum.live_server import LiveServer
-from tests.deliberation.forum.test_room_browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
+from tests.browser import WIDEST, chromium, serve
 
 pytestmark = pytest.mark.browser
 
@@ -85,22 +84,13 @@ SETUP = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    browser_or_skip()
-    live = LiveServer(tmp_path_factory.mktemp("pages"))
-    data = live.setup_script(SETUP)
-    live.start()
-    yield live, data
-    live.stop()
+    yield from serve(tmp_path_factory, "pages", SETUP)
 
 
 @pytest.fixture(scope="module")
 def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def open_page(browser, site, language: str, viewport: dict):
@@ -122,13 +112,6 @@ def phone_pages(data: dict) -> list[str]:
         f"/panels/{data['drawn']}/compute/",
         f"/surveys/waves/{data['poll']}/fieldwork/",
     ]
-
-
-WIDEST = """() => [...document.querySelectorAll('main *')]
-  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-  .slice(0, 3)
-  .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-    + (e.className ? '.' + e.className : ''))"""
 
 
 @pytest.mark.parametrize("language", ["ko", "en"])

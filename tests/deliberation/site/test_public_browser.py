@@ -11,8 +11,7 @@ import textwrap
 
 import pytest
 
-from tests.deliberation.forum.live_server import LiveServer
-from tests.deliberation.forum.test_room_browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip
+from tests.browser import WIDEST, chromium, serve
 
 pytestmark = pytest.mark.browser
 
@@ -32,30 +31,16 @@ SETUP = textwrap.dedent(
     """
 )
 
-WIDEST = """() => [...document.querySelectorAll('main *')]
-  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-  .slice(0, 3)
-  .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))"""
-
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    browser_or_skip()
-    live = LiveServer(tmp_path_factory.mktemp("public"))
-    data = live.setup_script(SETUP)
-    live.start()
-    yield live, data
-    live.stop()
+    yield from serve(tmp_path_factory, "public", SETUP)
 
 
 @pytest.fixture(scope="module")
 def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("language", ["ko", "en"])
