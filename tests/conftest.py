@@ -129,3 +129,14 @@ def close_event_loop_connections():
     from deliberation.forum import async_connection
 
     async_connection.close_all()
+
+
+@pytest.fixture
+def empty_cache():
+    """An empty cache before and after the test: rate limits, the public page's renderings
+    and the live room's throttles start from nothing."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

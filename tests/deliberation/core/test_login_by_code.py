@@ -7,20 +7,14 @@ import re
 import pytest
 from allauth.account.internal.flows import code_verification
 from django.core import mail
-from django.core.cache import cache
 from django.urls import reverse
 
 from deliberation.core.roles import Role
 from tests.factories import UserFactory
 
+pytestmark = pytest.mark.usefixtures("empty_cache")
+
 CODE_PATTERN = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4}|[A-Z0-9]{6,})\s*$", re.MULTILINE)
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async
-from django.core.cache import cache
 from django.urls import reverse
 
 from deliberation.core.actions import do_set_display_name
@@ -19,12 +18,7 @@ from deliberation.forum.selectors import group_room
 from tests.deliberation.forum.room_helpers import join, receive, send
 from tests.factories import ForumGroupFactory, PanelistFactory, SessionFactory, UserFactory
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 @pytest.fixture

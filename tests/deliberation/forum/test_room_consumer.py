@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from channels.db import database_sync_to_async
-from django.core.cache import cache
 from django.db import connection
 
 from deliberation.core.names import display_name
@@ -48,14 +47,7 @@ from tests.deliberation.forum.room_helpers import (
 )
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_cache")]
 
 
 def stored_messages(room_id: int) -> list[str]:

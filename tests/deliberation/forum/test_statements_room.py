@@ -8,7 +8,6 @@ import threading
 
 import pytest
 from channels.db import database_sync_to_async
-from django.core.cache import cache
 
 from deliberation.forum import actions
 from deliberation.forum.actions import statements as statement_actions
@@ -24,14 +23,7 @@ from tests.deliberation.forum.room_helpers import (
 )
 from tests.factories import PanelistFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("empty_cache")]
 
 
 @database_sync_to_async

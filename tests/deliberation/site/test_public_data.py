@@ -23,14 +23,7 @@ from tests.deliberation.site.public_fixtures import ALL_PARTS, publish
 from tests.surveys.factories import QuestionnaireFactory, WaveFactory
 from tests.surveys.test_panel_waves import ANSWERS, build_questions, respond
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 def url(name, public, *args):

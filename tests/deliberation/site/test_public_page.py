@@ -20,14 +20,7 @@ from deliberation.report.actions import do_set_publication, do_update_recommenda
 from tests.deliberation.site.public_fixtures import ALL_PARTS, publish
 from tests.factories import DeliberationFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 def page(client, deliberation, language="ko"):
