@@ -57,13 +57,19 @@ def invalidate(slug: str) -> None:
 
 
 def invalidate_when_changed(
-    model: type[models.Model], slug_of: Callable[[Any], str | None]
+    model: type[models.Model],
+    slug_of: Callable[[Any], str | None],
+    *,
+    shown: Callable[[Any], bool] = lambda instance: True,
 ) -> None:
     """Drop the public page of the deliberation ``slug_of(instance)`` once a save or a
-    deletion of ``model`` commits (read before the commit: a deleted row's parents remain)."""
+    deletion of ``model`` commits (read before the commit: a deleted row's parents remain).
+    A save of a row the page does not show (``shown`` false) leaves the page alone."""
 
     def changed(sender: type[models.Model], instance: Any, **kwargs: Any) -> None:
         if kwargs.get("raw"):
+            return
+        if "created" in kwargs and not shown(instance):
             return
         slug = slug_of(instance)
         if slug is None:

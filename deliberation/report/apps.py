@@ -11,5 +11,9 @@ class ReportConfig(AppConfig):
         from deliberation.core.public_cache import invalidate_when_changed, slug_where
         from deliberation.report.models import ReportRender
 
-        # A finished PDF appears on the public page at once.
-        invalidate_when_changed(ReportRender, lambda r: slug_where(pk=r.deliberation_id))
+        # A finished PDF appears on the public page at once; renders under way do not show.
+        invalidate_when_changed(
+            ReportRender,
+            lambda render: slug_where(pk=render.deliberation_id),
+            shown=lambda render: render.status == ReportRender.Status.DONE,
+        )
