@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from deliberation.core.access import prime_roles
 from deliberation.core.names import default_seat, display_name
 from deliberation.forum.models import (
     Attendance,
@@ -67,16 +68,19 @@ def events_after(room_id: int, after: int, upto: int | None = None) -> list[dict
     )
     if upto is not None:
         events = events.filter(seq__lte=upto)
-    return [event_to_wire(event) for event in events.order_by("seq")]
+    listed = list(events.order_by("seq"))
+    prime_roles(event.author for event in listed)
+    return [event_to_wire(event) for event in listed]
 
 
 def queue_state(room: Room) -> dict:
-    hands = (
+    hands = list(
         HandRaise.objects.filter(room=room)
         .select_related("user__profile")
         .order_by("raised_at", "pk")
     )
     speaker = room.speaker if room.speaker_id else None
+    prime_roles([speaker, *(hand.user for hand in hands)])
     return {
         "hands": [
             {**person(hand.user), "raised_at": iso(hand.raised_at)}  # type: ignore[dict-item]
@@ -152,10 +156,10 @@ def present_users(room_id: int) -> list[dict]:
         .select_related("user__profile")
         .order_by("user_id")
     )
-    seen: dict[int, dict] = {}
-    for attendance in live:
-        seen.setdefault(attendance.user_id, person(attendance.user))
-    return list(seen.values())
+    users = {attendance.user_id: attendance.user for attendance in live}
+    # Naming a person may ask for their roles: read them for the whole room at once.
+    prime_roles(users.values())
+    return [person(user) for user in users.values()]
 
 
 def active_sanction(room_id: int, user_id: int) -> ModerationAction | None:
@@ -214,6 +218,13 @@ def snapshot(room: Room, user: Any, *, permissions: dict, resuming: bool = False
         )
     )
     sanction = active_sanction(room.pk, user.pk)
+    prime_roles(
+        [
+            *(event.author for event in recent),
+            *(q.author for q in questions),
+            *(q.answered_by for q in questions),
+        ]
+    )
     return {
         "type": "welcome",
         "room": {

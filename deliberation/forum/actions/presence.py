@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from deliberation.core.actions import ActionRefused
@@ -13,7 +14,17 @@ from deliberation.forum.actions.room_log import broadcast
 from deliberation.forum.channel_groups import room_group
 from deliberation.forum.models import Attendance
 from deliberation.forum.protocol import MAX_CONNECTIONS_PER_USER
-from deliberation.forum.wire import PRESENCE_TIMEOUT, person, present_users
+from deliberation.forum.wire import PRESENCE_TIMEOUT, person
+
+
+def _live(room_id: int, user_id: int) -> QuerySet[Attendance]:
+    """The person's live connections to the room, as ``wire.present_users`` counts them."""
+    return Attendance.objects.filter(
+        room_id=room_id,
+        user_id=user_id,
+        left_at__isnull=True,
+        last_seen_at__gte=timezone.now() - PRESENCE_TIMEOUT,
+    )
 
 
 def do_join_room(room_id: int, user: Any, channel_name: str) -> Attendance:
@@ -24,18 +35,14 @@ def do_join_room(room_id: int, user: Any, channel_name: str) -> Attendance:
     """
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        live = Attendance.objects.filter(
-            room_id=room_id,
-            user_id=user.pk,
-            left_at__isnull=True,
-            last_seen_at__gte=timezone.now() - PRESENCE_TIMEOUT,
-        ).count()
+        live = _live(room_id, user.pk).count()
         if live >= MAX_CONNECTIONS_PER_USER:
             raise ActionRefused(
                 "too_many_connections",
                 f"At most {MAX_CONNECTIONS_PER_USER} connections per person to a room.",
             )
-        already = any(p["id"] == user.pk for p in present_users(room_id))
+        # Present already on another live connection: nobody is told again.
+        already = live > 0
         attendance = Attendance.objects.create(
             room_id=room_id, user=user, channel_name=channel_name
         )
@@ -50,7 +57,7 @@ def do_leave_room(attendance_id: int) -> None:
         return
     now = timezone.now()
     Attendance.objects.filter(pk=attendance_id).update(left_at=now, last_seen_at=now)
-    if not any(p["id"] == attendance.user_id for p in present_users(attendance.room_id)):
+    if not _live(attendance.room_id, attendance.user_id).exists():
         announce_presence(attendance.room_id, attendance.user, present=False)
 
 
