@@ -35,8 +35,7 @@ def crowded_plenary(people: int):
     room.last_seq = people
     room.save(update_fields=["last_seq"])
     ExpertQuestion.objects.bulk_create(
-        ExpertQuestion(room=room, author=user, answered_by=users[0], text="질문")
-        for user in users
+        ExpertQuestion(room=room, author=user, answered_by=users[0], text="질문") for user in users
     )
     return room
 
