@@ -23,7 +23,9 @@ root, on SQLite (a new file in a temporary directory) or, with DATABASE_URL, on 
 PostgreSQL database made for the run; ``--explain`` (PostgreSQL) prints EXPLAIN ANALYZE of
 the results page's and the dashboard's slowest queries:
 
-    .venv/bin/python bench/poll_scale.py [--rows 100000] [--explain] [--profile]
+    .venv/bin/python bench/poll_scale.py [--rows 100000] [--explain] [--profile] [--pages-only]
+
+``--pages-only`` writes the wave directly and measures raking and the pages alone.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ from django.urls import reverse  # noqa: E402
 from deliberation.core.models import Deliberation, Membership  # noqa: E402
 from deliberation.core.roles import Role  # noqa: E402
 from panels import demo as panels_demo  # noqa: E402
+from panels.strata import age_band  # noqa: E402
 from surveys import actions  # noqa: E402
 from surveys import demo as surveys_demo  # noqa: E402
 from surveys.actions.questionnaires import add_likert_options  # noqa: E402
@@ -87,6 +90,7 @@ from surveys.models import (  # noqa: E402
     Wave,
 )
 from surveys.questionnaires import item_index, questions_of, specs_of  # noqa: E402
+from surveys.selectors import age_bands_for  # noqa: E402
 
 SEED = 2021
 QUESTIONS = 60
@@ -375,6 +379,11 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=5_000, help="respondents of the writer test")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE (PostgreSQL)")
     parser.add_argument("--profile", action="store_true", help="cProfile of the pages")
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="write the wave directly (insert_answers) and measure raking and the pages only",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -414,6 +423,14 @@ def main() -> None:
         f"  reference: plain multi-row INSERT of the file's {args.rows:,} rows: {reference:.2f} s\n"
     )
 
+    if args.pages_only:
+        wave = new_wave(deliberation, questionnaire, "direct")
+        started = time.perf_counter()
+        write_directly(wave, questionnaire, frame)
+        line(f"{args.rows:,} written directly", time.perf_counter() - started, reference)
+        weigh_and_time_pages(wave, deliberation, reference, args)
+        return
+
     print("Import (upload, row-level check, write, quality flags; own process):")
     waves = {}
     for label, path in (("sav", sav), ("csv", csv_path)):
@@ -446,7 +463,33 @@ def main() -> None:
         f"{verdict(again['seconds'] < TARGET_AGAIN)}",
     )
     writer_sample(deliberation, questionnaire, frame.iloc[: args.sample], reference)
+    weigh_and_time_pages(wave, deliberation, reference, args)
 
+    print("\nExports (own process each; memory growth = peak less the RSS before the request):")
+    small = new_wave(deliberation, questionnaire, "small")
+    assert run_child("import", str(small.pk), str(small_sav))["result"]["created"] == args.small
+    actions.do_weight_wave(small, cap=5.0)
+    for fmt in EXPORTS:
+        big = run_child("export", str(wave.pk), fmt)
+        little = run_child("export", str(small.pk), fmt)
+        assert big["status"] == little["status"] == 200, (big, little)
+        growth_big = big["peak_mb"] - big["before_mb"]
+        growth_small = little["peak_mb"] - little["before_mb"]
+        line(
+            f"{fmt}: {big['bytes'] / MB:.1f} MB, {'streamed' if big['streamed'] else 'in memory'}",
+            big["seconds"],
+            reference,
+            f"CPU {big['cpu']:.1f} s; memory +{growth_small:.0f} MB at {args.small:,} rows, "
+            f"+{growth_big:.0f} MB at "
+            f"{args.rows:,}; target <{TARGET_EXPORT:.0f} s: "
+            f"{verdict(big['seconds'] < TARGET_EXPORT)}",
+        )
+
+
+def weigh_and_time_pages(
+    wave: Wave, deliberation: Deliberation, reference: float, args: argparse.Namespace
+) -> None:
+    """Raking, then the results page of every question and the dashboard, warm."""
     print("\nRaking (do_weight_wave, margins region x gender x age band, cap 5):")
     started = time.perf_counter()
     run = actions.do_weight_wave(wave, cap=5.0)
@@ -487,32 +530,45 @@ def main() -> None:
         print("\n  profile of the dashboard:")
         profile(organizer, dashboard_url)
 
-    print("\nExports (own process each; memory growth = peak less the RSS before the request):")
-    small = new_wave(deliberation, questionnaire, "small")
-    assert run_child("import", str(small.pk), str(small_sav))["result"]["created"] == args.small
-    actions.do_weight_wave(small, cap=5.0)
-    for fmt in EXPORTS:
-        big = run_child("export", str(wave.pk), fmt)
-        little = run_child("export", str(small.pk), fmt)
-        assert big["status"] == little["status"] == 200, (big, little)
-        growth_big = big["peak_mb"] - big["before_mb"]
-        growth_small = little["peak_mb"] - little["before_mb"]
-        line(
-            f"{fmt}: {big['bytes'] / MB:.1f} MB, {'streamed' if big['streamed'] else 'in memory'}",
-            big["seconds"],
-            reference,
-            f"CPU {big['cpu']:.1f} s; memory +{growth_small:.0f} MB at {args.small:,} rows, "
-            f"+{growth_big:.0f} MB at "
-            f"{args.rows:,}; target <{TARGET_EXPORT:.0f} s: "
-            f"{verdict(big['seconds'] < TARGET_EXPORT)}",
-        )
-
     if args.explain:
         if connection.vendor != "postgresql":
             print("\n  --explain needs PostgreSQL (DATABASE_URL)")
         else:
             explain("results page", analyst, urls[0])
             explain("dashboard", organizer, dashboard_url)
+
+
+def write_directly(wave: Wave, questionnaire: Questionnaire, frame: pd.DataFrame) -> None:
+    """The file's rows as counted responses, without the import's checks (--pages-only)."""
+    districts = {d: region for region, ds in panels_demo.SEOUL_DISTRICTS.items() for d in ds}
+    bands = age_bands_for(wave)
+    responses = Response.objects.bulk_create(
+        (
+            Response(
+                wave=wave,
+                respondent_id=respondent,
+                status=Response.Status.COMPLETE,
+                region=districts[district],
+                district=district,
+                gender=gender,
+                birth_year=int(year),
+                age_band=age_band(int(year), wave.reference_year, bands) or "",
+            )
+            for respondent, district, gender, year in zip(
+                frame["응답자ID"], frame["시군구"], frame["성별"], frame["출생연도"], strict=True
+            )
+        ),
+        batch_size=2000,
+    )
+    questions = questions_of(questionnaire)
+    index = item_index(questions, specs_of(questions))
+    codes = [f"Q{n:02d}" for n in range(1, QUESTIONS + 1)]
+    values = frame[codes].to_numpy()
+    actions.insert_answers(
+        (response.pk, index[code], code, float(value), "")
+        for response, answers in zip(responses, values, strict=True)
+        for code, value in zip(codes, answers, strict=True)
+    )
 
 
 def writer_sample(
