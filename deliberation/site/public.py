@@ -15,8 +15,8 @@ from typing import Any
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.templatetags.static import static
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import feedgenerator, timezone, translation
 from django.utils.translation import gettext as _
