@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 
+from deliberation.core.access import deliberations_of, department_key
 from deliberation.core.models import Deliberation, Membership
 from deliberation.core.roles import Role
 from deliberation.forum.models import (
@@ -331,3 +332,28 @@ def tracking_departments(deliberation: Deliberation) -> list[str]:
     names = {*officers.values_list("department", flat=True)}
     names |= {*answered.values_list("department", flat=True)}
     return sorted(names)
+
+
+def department_desks(user: Any) -> list[tuple[Membership, int]]:
+    """A department officer's deliberations, each with how many recommendations are
+    assigned to their department: their home page leads to each one's tracking page."""
+    desks = list(
+        Membership.objects.filter(
+            user=user,
+            role=Role.DEPARTMENT,
+            deliberation__in=deliberations_of(user, Role.DEPARTMENT),
+            deliberation__archived_at__isnull=True,
+        )
+        .select_related("deliberation")
+        .order_by("deliberation__title")
+    )
+    assigned: dict[tuple[int, str], int] = {}
+    for deliberation_id, department in RecommendationResponse.objects.filter(
+        deliberation__in=[desk.deliberation_id for desk in desks]
+    ).values_list("deliberation_id", "department"):
+        key = (deliberation_id, department_key(department))
+        assigned[key] = assigned.get(key, 0) + 1
+    return [
+        (desk, assigned.get((desk.deliberation_id, department_key(desk.department)), 0))
+        for desk in desks
+    ]

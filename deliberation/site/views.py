@@ -23,7 +23,6 @@ from deliberation.core.access import (
     can_manage,
     can_see_contacts,
     deliberations_of,
-    department_key,
     has_role,
     prime_roles,
     role_required,
@@ -34,7 +33,7 @@ from deliberation.core.names import display_name
 from deliberation.core.roles import TEAM_ROLES, Role
 from deliberation.core.templatetags.data_lang import in_lang
 from deliberation.forum.models import ForumGroup, Session
-from deliberation.report.models import RecommendationResponse
+from deliberation.report.selectors import department_desks
 from deliberation.site import public
 from deliberation.site.forms import (
     DeliberationForm,
@@ -123,31 +122,6 @@ def home(request: HttpRequest) -> HttpResponse:
         context["panel_waves"] = waves = panel_waves_of(request.user)
         context["several_panels"] = len({item.wave.deliberation_id for item in waves}) > 1
     return render(request, "deliberation/home.html", context)
-
-
-def department_desks(user) -> list[tuple[Membership, int]]:
-    """A department officer's deliberations, each with how many recommendations are
-    assigned to their department: their home page leads to each one's tracking page."""
-    desks = list(
-        Membership.objects.filter(
-            user=user,
-            role=Role.DEPARTMENT,
-            deliberation__in=deliberations_of(user, Role.DEPARTMENT),
-            deliberation__archived_at__isnull=True,
-        )
-        .select_related("deliberation")
-        .order_by("deliberation__title")
-    )
-    assigned: dict[tuple[int, str], int] = {}
-    for deliberation_id, department in RecommendationResponse.objects.filter(
-        deliberation__in=[desk.deliberation_id for desk in desks]
-    ).values_list("deliberation_id", "department"):
-        key = (deliberation_id, department_key(department))
-        assigned[key] = assigned.get(key, 0) + 1
-    return [
-        (desk, assigned.get((desk.deliberation_id, department_key(desk.department)), 0))
-        for desk in desks
-    ]
 
 
 @role_required(Role.ORGANIZER, Role.ANALYST)
