@@ -112,7 +112,7 @@ class TeamInviteForm(forms.Form):
         max_length=120,
         help_text=_(
             "For a department officer: the city department they answer for, written as the "
-            "recommendations' answers name it (e.g. 자원순환과)."
+            "answers to the recommendations name it."
         ),
     )
 
