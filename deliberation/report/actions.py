@@ -258,11 +258,11 @@ def do_update_recommendation_status(
     by naming it (status "received" with the department, say). A department officer of the
     team answers only the recommendations assigned to their own department, and the
     department stays theirs. Every change adds a row to the history (who, when, the old and
-    the new status) and an audit entry. Refused, with nothing changed: an unknown status,
-    someone neither organizing the deliberation nor its department officer, an officer's
-    answer to another department's or an unassigned recommendation or naming another
-    department, a recommendation of another deliberation, a missing date or an over-long
-    text.
+    the new status) and an audit entry. Refused, with nothing changed: an unknown status;
+    someone who neither organizes the deliberation nor is one of its department officers;
+    an officer's answer to a recommendation not assigned to their department, or naming
+    another department; a recommendation of another deliberation; a missing date or an
+    over-long text.
     """
     officer_of = "" if can_manage(actor, deliberation) else department_of(actor, deliberation)
     if not officer_of:
