@@ -56,7 +56,15 @@ def user_with_role(db):
     def join_new(sender, instance, created, raw=False, **kwargs):
         if created and not raw:
             Membership.objects.bulk_create(
-                [Membership(deliberation=instance, user=u, role=r) for u, r in members]
+                [
+                    Membership(
+                        deliberation=instance,
+                        user=u,
+                        role=r,
+                        department="자원순환과" if r == Role.DEPARTMENT else "",
+                    )
+                    for u, r in members
+                ]
             )
 
     post_save.connect(join_new, sender=Deliberation, dispatch_uid="fixture-teams", weak=False)
@@ -67,7 +75,12 @@ def user_with_role(db):
             members.append((user, role))
             Membership.objects.bulk_create(
                 [
-                    Membership(deliberation_id=pk, user=user, role=role)
+                    Membership(
+                        deliberation_id=pk,
+                        user=user,
+                        role=role,
+                        department="자원순환과" if role == Role.DEPARTMENT else "",
+                    )
                     for pk in Deliberation.objects.values_list("pk", flat=True)
                 ]
             )

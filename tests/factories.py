@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from deliberation.core.actions import record_seat_numbers
 from deliberation.core.models import Deliberation, Membership, Stage
+from deliberation.core.roles import Role
 from deliberation.forum.actions import do_open_rooms
 from deliberation.forum.models import ForumGroup, GroupRecommendation, Session
 from panels.models import Panelist
@@ -39,11 +40,17 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
 
-def join(user, deliberation: Deliberation, *roles: str) -> None:
-    """Put a user on a deliberation's team in the roles given (each also as their group)."""
+def join(user, deliberation: Deliberation, *roles: str, department: str = "자원순환과") -> None:
+    """Put a user on a deliberation's team in the roles given (each also as their group);
+    a department officer answers for the department given."""
     for role in roles:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
-        Membership.objects.get_or_create(deliberation=deliberation, user=user, role=role)
+        Membership.objects.get_or_create(
+            deliberation=deliberation,
+            user=user,
+            role=role,
+            defaults={"department": department if role == Role.DEPARTMENT else ""},
+        )
     user.__dict__.pop("_gongnon_roles", None)
 
 

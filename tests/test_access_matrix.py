@@ -145,7 +145,8 @@ ACCESS: dict[str, Access] = {
     "panels:audit_record": everyone(LOGIN, 404),
     "report:page": only(Role.ORGANIZER, Role.ANALYST),
     "report:publication": only(Role.ORGANIZER),
-    "report:tracking": only(Role.ORGANIZER),
+    # Department officers answer their own department's recommendations there.
+    "report:tracking": only(Role.ORGANIZER, Role.DEPARTMENT),
     "report:narrative": only(Role.ORGANIZER, Role.ANALYST),
     "report:headline": only(Role.ORGANIZER, Role.ANALYST, ok=405),
     "report:analysis_json": only(Role.ORGANIZER, Role.ANALYST),

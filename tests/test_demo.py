@@ -99,7 +99,7 @@ def analyst_report_page(seeded, django_db_blocker):
 @pytest.mark.django_db
 def test_seed_demo_creates_every_role(seeded):
     # Seats filled from the reserves get accounts of their own.
-    assert seeded["first"]["users"] == 333 + replaced_seats()
+    assert seeded["first"]["users"] == 334 + replaced_seats()
     assert seeded["first"]["groups"] == 30
     assert seeded["first"]["panelists"] == 300 + replaced_seats()
     assert Panelist.objects.active().count() == 300
@@ -118,6 +118,7 @@ def test_seeding_twice_duplicates_nothing(seeded):
         "organizer@example.org",
         "analyst@example.org",
         "expert@example.org",
+        "department@example.org",
         "facilitator01@example.org",
         "facilitator30@example.org",
         "panelist001@example.org",
@@ -422,3 +423,28 @@ def test_demo_regional_group_maps_its_statements_before_the_plenary(seeded):
     room = maps.get().room
     assert room.statements_enabled
     assert room.statements.filter(status=Statement.Status.ACCEPTED).count() == 10
+
+
+@pytest.mark.django_db
+def test_demo_department_officer_signs_in_and_sees_its_recommendations(client, seeded):
+    client.post(
+        reverse("account_login"), {"login": "department@example.org", "password": "demo-password-1"}
+    )
+    home = client.get(reverse("deliberation:home")).content.decode()
+    url = reverse("report:tracking", args=["seoul-2021-waste"])
+    assert f'href="{url}"' in home
+    html = client.get(url).content.decode()
+    own = RecommendationResponse.objects.filter(department="자원순환과")
+    others = RecommendationResponse.objects.exclude(department="자원순환과")
+    assert own.exists() and others.exists()
+    assert all(f'id="recommendation-{r.recommendation_id}"' in html for r in own)
+    assert not any(f'id="recommendation-{r.recommendation_id}"' in html for r in others)
+    officer = demo_account("department")
+    assert RecommendationStatusChange.objects.filter(
+        changed_by=officer, response__department="자원순환과"
+    ).exists()
+    assert (
+        not RecommendationStatusChange.objects.filter(changed_by=officer)
+        .exclude(response__department="자원순환과")
+        .exists()
+    )

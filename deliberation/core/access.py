@@ -179,6 +179,32 @@ def can_analyse(user: Any, deliberation: Deliberation | int | None) -> bool:
     return on_team(user, deliberation, Role.ANALYST, Role.ORGANIZER)
 
 
+def department_key(name: str) -> str:
+    """A department's name as compared: "자원순환과 " and "자원순환과" are one department."""
+    return " ".join((name or "").split()).casefold()
+
+
+def department_of(user: Any, deliberation: Deliberation | int | None) -> str:
+    """The department the user answers for as this deliberation's department officer, or
+    "" when they are not one (the role's group must be held too, as for every team role)."""
+    if not on_team(user, deliberation, Role.DEPARTMENT):
+        return ""
+    pk = deliberation.pk if isinstance(deliberation, Deliberation) else deliberation
+    membership = Membership.objects.filter(
+        deliberation_id=pk, user_id=user.pk, role=Role.DEPARTMENT
+    ).first()
+    return membership.department if membership else ""
+
+
+def can_answer_for(user: Any, deliberation: Deliberation | int | None, department: str) -> bool:
+    """Whether the user may record the answer of a recommendation assigned to the
+    department: an organizer always, a department officer for their own department only."""
+    if can_manage(user, deliberation):
+        return True
+    own = department_of(user, deliberation)
+    return bool(own) and department_key(own) == department_key(department)
+
+
 # Names, e-mail addresses and phone numbers of volunteers and panelists are shown only to
 # the organizers who invite the panel: those whose membership of the deliberation carries
 # contact access (its creator, and whom such an organizer names on the team page), or who

@@ -30,6 +30,11 @@ FACILITATOR_COUNT = 30
 PANELIST_COUNT = 300
 
 
+# The department whose officer has a demo account; the demo's recommendations assigned to
+# it (deliberation.report.demo) are answered by that account.
+DEMO_DEPARTMENT = "자원순환과"
+
+
 STAGE_PLAN = [
     (Stage.Kind.AGENDA, "2021-06-01", "2021-06-30", Stage.Status.DONE),
     (Stage.Kind.STEERING, "2021-07-01", "2021-12-31", Stage.Status.ACTIVE),
@@ -48,6 +53,7 @@ class DemoAccounts:
     organizer: object
     analyst: object
     expert: object
+    department: object = None
     facilitators: list = field(default_factory=list)
     panelists: list = field(default_factory=list)
 
@@ -57,6 +63,7 @@ def demo_emails() -> dict[str, list[str]]:
         Role.ORGANIZER: ["organizer@example.org"],
         Role.ANALYST: ["analyst@example.org"],
         Role.EXPERT: ["expert@example.org"],
+        Role.DEPARTMENT: ["department@example.org"],
         Role.FACILITATOR: [
             f"facilitator{i:02d}@example.org" for i in range(1, FACILITATOR_COUNT + 1)
         ],
@@ -99,6 +106,7 @@ def seed_accounts(password: str) -> DemoAccounts:
         organizer=users["organizer@example.org"],
         analyst=users["analyst@example.org"],
         expert=users["expert@example.org"],
+        department=users["department@example.org"],
         facilitators=[users[e] for e in by_role[Role.FACILITATOR]],
         panelists=[users[e] for e in by_role[Role.PANELIST]],
     )
@@ -141,10 +149,16 @@ def seed_team(deliberation: Deliberation, accounts: DemoAccounts) -> None:
         (accounts.expert, Role.EXPERT),
         *((f, Role.FACILITATOR) for f in accounts.facilitators),
     ]
-    Membership.objects.bulk_create(
-        [Membership(deliberation=deliberation, user=user, role=role) for user, role in team],
-        ignore_conflicts=True,
+    members = [Membership(deliberation=deliberation, user=user, role=role) for user, role in team]
+    members.append(
+        Membership(
+            deliberation=deliberation,
+            user=accounts.department,
+            role=Role.DEPARTMENT,
+            department=DEMO_DEPARTMENT,
+        )
     )
+    Membership.objects.bulk_create(members, ignore_conflicts=True)
 
 
 @transaction.atomic

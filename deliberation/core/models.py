@@ -183,6 +183,9 @@ class Membership(models.Model):
     # Volunteers' and panelists' names and contacts are for the organizers who invite the
     # panel: the deliberation's creator, and those an organizer with this access names.
     sees_contacts = models.BooleanField(_("sees contact details"), default=False)
+    # A department officer's department, as the answers to the recommendations name it;
+    # blank for every other role.
+    department = models.CharField(_("department"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -192,7 +195,12 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["deliberation", "user", "role"], name="membership_once_per_role"
-            )
+            ),
+            # An officer answers for one named department: without it they would see nothing.
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.DEPARTMENT) | ~models.Q(department=""),
+                name="department_officer_names_department",
+            ),
         ]
         indexes = [models.Index(fields=["user", "deliberation"], name="membership_by_user")]
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from deliberation.core import audit, background, public_cache
-from deliberation.core.access import can_manage
+from deliberation.core.access import can_manage, department_key, department_of
 from deliberation.core.actions import ActionRefused
 from deliberation.core.models import Deliberation
 from deliberation.forum.models import GroupRecommendation
@@ -254,13 +254,28 @@ def do_update_recommendation_status(
 ) -> RecommendationResponse:
     """Record the city's answer to one recommendation: its status, text, date, department.
 
-    Only the deliberation's organizers record answers (a department's reply is entered by
-    them, naming the department). Every change adds a row to the history (who, when, the
-    old and the new status) and an audit entry. Refused, with nothing changed: an unknown
-    status, someone not organizing the deliberation, a recommendation of another
-    deliberation, a missing date or an over-long text.
+    The deliberation's organizers answer any recommendation and assign it to a department
+    by naming it (status "received" with the department, say). A department officer of the
+    team answers only the recommendations assigned to their own department, and the
+    department stays theirs. Every change adds a row to the history (who, when, the old and
+    the new status) and an audit entry. Refused, with nothing changed: an unknown status;
+    someone who neither organizes the deliberation nor is one of its department officers;
+    an officer's answer to a recommendation not assigned to their department, or naming
+    another department; a recommendation of another deliberation; a missing date or an
+    over-long text.
     """
-    _refuse_unless_organizer(actor, deliberation)
+    officer_of = "" if can_manage(actor, deliberation) else department_of(actor, deliberation)
+    if not officer_of:
+        _refuse_unless_organizer(actor, deliberation)
+    elif department and department_key(department) != department_key(officer_of):
+        raise ActionRefused(
+            "other_department",
+            gettext(
+                "A department officer answers for their own department (%(department)s) "
+                "only; nothing was changed."
+            )
+            % {"department": officer_of},
+        )
     if status not in TrackingStatus.values:
         raise ActionRefused(
             "unknown_status",
@@ -291,6 +306,17 @@ def do_update_recommendation_status(
                 gettext("This recommendation is not one of this deliberation's."),
             )
         current = RecommendationResponse.objects.filter(recommendation=recommendation).first()
+        if officer_of:
+            if current is None or department_key(current.department) != department_key(officer_of):
+                raise ActionRefused(
+                    "not_your_department",
+                    gettext(
+                        "This recommendation is not assigned to your department "
+                        "(%(department)s); nothing was changed."
+                    )
+                    % {"department": officer_of},
+                )
+            department = current.department
         old_status = current.status if current else ""
         old: dict[str, Any] = {
             "status": old_status,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from deliberation.core.access import department_key, department_of
 from deliberation.core.models import Deliberation
 from deliberation.forum.models import GroupRecommendation
 from deliberation.report.actions import do_set_publication, do_update_recommendation_status
@@ -43,8 +44,14 @@ HISTORIES: tuple[tuple[tuple[str, int, str, str], ...], ...] = (
 )
 
 
-def seed_publication(deliberation: Deliberation, organizer: Any) -> None:
-    """Publish the demo's public page and answer some of its recommendations."""
+def seed_publication(deliberation: Deliberation, organizer: Any, officer: Any = None) -> None:
+    """Publish the demo's public page and answer some of its recommendations.
+
+    The organizer assigns each answered recommendation to its department (its "received"
+    step); the later answers of the officer's own department are recorded by the officer,
+    those of the departments without a demo account by the organizer.
+    """
+    own = department_of(officer, deliberation) if officer is not None else ""
     do_set_publication(
         deliberation,
         published=True,
@@ -64,7 +71,8 @@ def seed_publication(deliberation: Deliberation, organizer: Any) -> None:
     )
     # Every third recommendation is answered; the others still await the city's answer.
     for history, pk in zip(HISTORIES * 3, recommendations[::3], strict=False):
-        for status, days, department, text in history:
+        for step, (status, days, department, text) in enumerate(history):
+            answers_itself = step > 0 and department_key(department) == department_key(own)
             do_update_recommendation_status(
                 deliberation,
                 pk,
@@ -72,5 +80,5 @@ def seed_publication(deliberation: Deliberation, organizer: Any) -> None:
                 response=text,
                 department=department,
                 responded_on=start + datetime.timedelta(days=days),
-                actor=organizer,
+                actor=officer if answers_itself else organizer,
             )

@@ -60,18 +60,34 @@ class PublicationForm(forms.Form):
     )
 
 
+# The id of the page's list of known departments, which the department field offers.
+DEPARTMENT_LIST_ID = "tracking-departments"
+
+
 class RecommendationStatusForm(forms.Form):
-    """The city's answer to one recommendation."""
+    """The city's answer to one recommendation. An organizer names the department, which
+    assigns the recommendation to it; a department officer's form has no department field,
+    their answer being always their own department's."""
 
     recommendation = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", "---------"), *TrackingStatus.choices]
     )
     responded_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    department = forms.CharField(label=_("Department"), max_length=120, required=False)
+    department = forms.CharField(
+        label=_("Department"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"list": DEPARTMENT_LIST_ID, "autocomplete": "off"}),
+    )
     response = forms.CharField(
         label=_("Response"),
         max_length=5000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, officer: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if officer:
+            del self.fields["department"]

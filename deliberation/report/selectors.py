@@ -7,7 +7,9 @@ from typing import Any
 from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 
-from deliberation.core.models import Deliberation
+from deliberation.core.access import deliberations_of, department_key
+from deliberation.core.models import Deliberation, Membership
+from deliberation.core.roles import Role
 from deliberation.forum.models import (
     Attendance,
     ForumGroup,
@@ -25,7 +27,7 @@ from deliberation.report.data import (
     SessionRow,
     StageRow,
 )
-from deliberation.report.models import ReportNarrative
+from deliberation.report.models import RecommendationResponse, ReportNarrative
 from panels import selectors as panel_selectors
 from panels.funnel import FUNNEL_FEATURES, OPINION, FunnelStep, count_step
 from panels.labels import funnel_step_label
@@ -318,3 +320,40 @@ def funnel_steps(deliberation: Deliberation) -> tuple[FunnelStep, ...]:
     dated = sorted((item for item in later if not item[0][0]), key=lambda item: item[0])
     steps.extend(step for _key, step in [*dated, *undated])
     return tuple(steps)
+
+
+def tracking_departments(deliberation: Deliberation) -> list[str]:
+    """The departments an organizer assigns recommendations to: those of the team's
+    department officers and those already named in answers, so a name is typed once."""
+    officers = Membership.objects.filter(deliberation=deliberation, role=Role.DEPARTMENT)
+    answered = RecommendationResponse.objects.filter(deliberation=deliberation).exclude(
+        department=""
+    )
+    names = {*officers.values_list("department", flat=True)}
+    names |= {*answered.values_list("department", flat=True)}
+    return sorted(names)
+
+
+def department_desks(user: Any) -> list[tuple[Membership, int]]:
+    """A department officer's deliberations, each with how many recommendations are
+    assigned to their department: their home page leads to each one's tracking page."""
+    desks = list(
+        Membership.objects.filter(
+            user=user,
+            role=Role.DEPARTMENT,
+            deliberation__in=deliberations_of(user, Role.DEPARTMENT),
+            deliberation__archived_at__isnull=True,
+        )
+        .select_related("deliberation")
+        .order_by("deliberation__title")
+    )
+    assigned: dict[tuple[int, str], int] = {}
+    for deliberation_id, department in RecommendationResponse.objects.filter(
+        deliberation__in=[desk.deliberation_id for desk in desks]
+    ).values_list("deliberation_id", "department"):
+        key = (deliberation_id, department_key(department))
+        assigned[key] = assigned.get(key, 0) + 1
+    return [
+        (desk, assigned.get((desk.deliberation_id, department_key(desk.department)), 0))
+        for desk in desks
+    ]

@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from deliberation.core import background
-from deliberation.core.access import can_analyse, can_manage, deny_unless, role_required
+from deliberation.core.access import (
+    can_analyse,
+    can_manage,
+    deny_unless,
+    department_of,
+    role_required,
+)
 from deliberation.core.actions import ActionRefused
 from deliberation.core.models import Deliberation
 from deliberation.core.roles import Role
@@ -27,13 +33,19 @@ from deliberation.report.analysis import analyse
 from deliberation.report.analysis_json import render_json
 from deliberation.report.document import report_context
 from deliberation.report.forms import (
+    DEPARTMENT_LIST_ID,
     PublicationForm,
     RecommendationStatusForm,
     ReportNarrativeForm,
 )
 from deliberation.report.models import PUBLIC_PARTS, Publication, ReportRender
-from deliberation.report.public import publication_of, tracked_recommendations
-from deliberation.report.selectors import build_report_data, narratives, recommendations
+from deliberation.report.public import assigned_to, publication_of, tracked_recommendations
+from deliberation.report.selectors import (
+    build_report_data,
+    narratives,
+    recommendations,
+    tracking_departments,
+)
 from deliberation.report.workbook import render_xlsx
 from panels.selectors import active_panel
 from surveys.wave_data import headline_choices, panel_answers, wave_sav_bytes
@@ -260,15 +272,25 @@ def publication(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@role_required(Role.ORGANIZER)
+@role_required(Role.ORGANIZER, Role.DEPARTMENT)
 def tracking(request: HttpRequest, slug: str) -> HttpResponse:
-    """Record the city's answer to each recommendation; every change is kept."""
-    deliberation = _managed(request, slug)
+    """Record the city's answer to each recommendation; every change is kept.
+
+    Organizers see every recommendation and assign each to a department by naming it; a
+    department officer sees and answers only those assigned to their own department.
+    """
+    deliberation = get_object_or_404(Deliberation, slug=slug)
+    organizer = can_manage(request.user, deliberation)
+    department = "" if organizer else department_of(request.user, deliberation)
+    deny_unless(organizer or bool(department))
+    officer = not organizer
     failed: RecommendationStatusForm | None = None
     if request.method == "POST":
         posted = request.POST.get("recommendation", "")
         form = RecommendationStatusForm(
-            request.POST, auto_id=f"id_r{posted}_%s" if posted.isdigit() else "id_%s"
+            request.POST,
+            officer=officer,
+            auto_id=f"id_r{posted}_%s" if posted.isdigit() else "id_%s",
         )
         if form.is_valid():
             data = form.cleaned_data
@@ -278,7 +300,7 @@ def tracking(request: HttpRequest, slug: str) -> HttpResponse:
                     data["recommendation"],
                     status=data["status"],
                     response=data["response"],
-                    department=data["department"],
+                    department=department if officer else data["department"],
                     responded_on=data["responded_on"],
                     actor=request.user,
                 )
@@ -294,26 +316,37 @@ def tracking(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             failed = form
     rows = recommendations(deliberation, active_panel(deliberation).count())
+    tracked = tracked_recommendations(deliberation, rows)
+    if officer:
+        tracked = assigned_to(tracked, department)
     items = []
-    for tracked in tracked_recommendations(deliberation, rows):
-        if failed is not None and str(failed.data.get("recommendation")) == str(tracked.pk):
+    for one in tracked:
+        if failed is not None and str(failed.data.get("recommendation")) == str(one.pk):
             form_of = failed
         else:
             form_of = RecommendationStatusForm(
                 initial={
-                    "recommendation": tracked.pk,
-                    "status": tracked.status,
-                    "responded_on": tracked.responded_on or timezone.localdate(),
-                    "department": tracked.department,
-                    "response": tracked.response,
+                    "recommendation": one.pk,
+                    "status": one.status,
+                    "responded_on": one.responded_on or timezone.localdate(),
+                    "department": one.department,
+                    "response": one.response,
                 },
-                auto_id=f"id_r{tracked.pk}_%s",
+                officer=officer,
+                auto_id=f"id_r{one.pk}_%s",
             )
-        items.append((tracked, form_of))
+        items.append((one, form_of))
     status = 400 if failed is not None else 200
     return render(
         request,
         "report/tracking.html",
-        {"deliberation": deliberation, "items": items, "failed": failed},
+        {
+            "deliberation": deliberation,
+            "items": items,
+            "failed": failed,
+            "officer_department": department,
+            "departments": [] if officer else tracking_departments(deliberation),
+            "department_list_id": DEPARTMENT_LIST_ID,
+        },
         status=status,
     )

@@ -106,10 +106,25 @@ class TeamInviteForm(forms.Form):
         max_length=150,
         help_text=_("Shown to the team and, for facilitators and experts, in the rooms."),
     )
+    department = forms.CharField(
+        label=_("Department"),
+        required=False,
+        max_length=120,
+        help_text=_(
+            "For a department officer: the city department they answer for, written as the "
+            "answers to the recommendations name it."
+        ),
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("role") == Role.DEPARTMENT and not cleaned.get("department", "").strip():
+            self.add_error("department", _("Name the department this officer answers for."))
+        return cleaned
 
     def invitations(self) -> list[TeamInvitation]:
         data = self.cleaned_data
-        return [TeamInvitation(data["email"], data["role"], data["name"])]
+        return [TeamInvitation(data["email"], data["role"], data["name"], data["department"])]
 
 
 def _role_key(value: str) -> str:
@@ -131,8 +146,8 @@ class TeamCSVForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
-            "Columns: email, role (organizer, analyst, facilitator or expert), name. "
-            "UTF-8, one person per line."
+            "Columns: email, role (organizer, analyst, facilitator, expert or department), "
+            "name, department (for a department officer). UTF-8, one person per line."
         ),
     )
 
@@ -161,6 +176,7 @@ class TeamCSVForm(forms.Form):
                 (row.get("email") or "").strip(),
                 _role_key(row.get("role") or ""),
                 (row.get("name") or "").strip(),
+                (row.get("department") or "").strip(),
             )
             for row in rows
         ]

@@ -33,6 +33,7 @@ from deliberation.core.names import display_name
 from deliberation.core.roles import TEAM_ROLES, Role
 from deliberation.core.templatetags.data_lang import in_lang
 from deliberation.forum.models import ForumGroup, Session
+from deliberation.report.selectors import department_desks
 from deliberation.site import public
 from deliberation.site.forms import (
     DeliberationForm,
@@ -98,6 +99,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["expert_sessions"] = Session.objects.filter(
             experts=request.user, deliberation__in=deliberations_of(request.user, Role.EXPERT)
         ).select_related("deliberation")
+    if Role.DEPARTMENT in roles:
+        context["department_desks"] = department_desks(request.user)
     if Role.PANELIST in roles:
         seats = Panelist.objects.filter(user=request.user).select_related("deliberation")
         context["panel_seats"] = seats

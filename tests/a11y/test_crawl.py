@@ -34,6 +34,7 @@ ROLES = {
     "analyst": "analyst@example.org",
     "facilitator": "facilitator01@example.org",
     "expert": "expert@example.org",
+    "department": "department@example.org",
     "panelist": "panelist001@example.org",
 }
 

@@ -24,11 +24,16 @@ from deliberation.core.roles import TEAM_ROLES, Role
 
 @dataclass(frozen=True)
 class TeamInvitation:
-    """One person to invite: their e-mail address, the role, and a name for new accounts."""
+    """One person to invite: their e-mail address, the role, a name for new accounts, and
+    for a department officer the department they answer for."""
 
     email: str
     role: str
     name: str = ""
+    department: str = ""
+
+
+DEPARTMENT_LENGTH = 120
 
 
 def check_invitations(invitations: list[TeamInvitation]) -> list[str]:
@@ -53,6 +58,16 @@ def check_invitations(invitations: list[TeamInvitation]) -> list[str]:
             )
         if len(invitation.name) > 150:
             problems.append(_("Line %(line)d: the name is too long.") % {"line": line})
+        if invitation.role == Role.DEPARTMENT and not invitation.department:
+            problems.append(
+                _("Line %(line)d: name the department a department officer answers for.")
+                % {"line": line}
+            )
+        if len(invitation.department) > DEPARTMENT_LENGTH:
+            problems.append(
+                _("Line %(line)d: the department's name is too long (at most %(n)d characters).")
+                % {"line": line, "n": DEPARTMENT_LENGTH}
+            )
     return problems
 
 
@@ -96,9 +111,18 @@ def do_invite_to_team(
     actor: Any,
 ) -> list[Membership]:
     """Put each person on the team in their role, creating accounts as needed, and e-mail
-    them a sign-in-by-code link. All or nothing: one bad line refuses the whole list."""
+    them a sign-in-by-code link. All or nothing: one bad line refuses the whole list.
+
+    A department officer's membership carries their department; the other roles' none.
+    """
     invitations = [
-        TeamInvitation(i.email.strip().lower(), i.role.strip(), i.name.strip()) for i in invitations
+        TeamInvitation(
+            i.email.strip().lower(),
+            i.role.strip(),
+            i.name.strip(),
+            " ".join(i.department.split()) if i.role.strip() == Role.DEPARTMENT else "",
+        )
+        for i in invitations
     ]
     if not invitations:
         raise ActionRefused("empty", _("Give at least one e-mail address."))
@@ -113,7 +137,7 @@ def do_invite_to_team(
                 deliberation=deliberation,
                 user=user,
                 role=invitation.role,
-                defaults={"invited_by": actor},
+                defaults={"invited_by": actor, "department": invitation.department},
             )
             if new:
                 created.append(membership)
@@ -125,7 +149,12 @@ def do_invite_to_team(
                 actor=actor,
                 deliberation=deliberation,
                 label=", ".join(m.user.email for m in created),
-                extra={"invited": [[m.user.email, m.role] for m in created]},
+                extra={
+                    "invited": [
+                        [m.user.email, m.role, *([m.department] if m.department else [])]
+                        for m in created
+                    ]
+                },
             )
     return created
 
@@ -138,7 +167,13 @@ def _invitation_mail(
     role = Role(membership.role).label
     body = render_to_string(
         "deliberation/email/team_invitation.txt",
-        {"deliberation": deliberation, "role": role, "link": link, "email": email},
+        {
+            "deliberation": deliberation,
+            "role": role,
+            "link": link,
+            "email": email,
+            "department": membership.department,
+        },
     )
     subject = _("You are on the team of %(title)s as %(role)s") % {
         "title": deliberation.title,

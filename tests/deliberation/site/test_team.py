@@ -209,3 +209,61 @@ def test_contact_access_on_one_team_does_not_reach_another(team):
     join(organizer, other, Role.ORGANIZER)
     assert can_see_contacts(organizer, deliberation)
     assert not can_see_contacts(organizer, other)
+
+
+def test_an_organizer_adds_a_department_officer_with_the_departments_name(
+    client, team, django_capture_on_commit_callbacks
+):
+    deliberation, _ = team
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(
+            client,
+            deliberation,
+            email="officer@seoul.example",
+            role="department",
+            name="이주무",
+            department=" 자원순환과 ",
+        )
+    officer = get_user_model().objects.get(email="officer@seoul.example")
+    membership = Membership.objects.get(deliberation=deliberation, user=officer)
+    assert (membership.role, membership.department) == (Role.DEPARTMENT, "자원순환과")
+    assert on_team(officer, deliberation, Role.DEPARTMENT)
+    (message,) = mail.outbox
+    assert "자원순환과" in message.body
+    page = client.get(reverse("deliberation:team", args=[deliberation.slug]), **ENGLISH)
+    assert "Department officer" in page.content.decode()
+    assert "자원순환과" in page.content.decode()
+
+
+def test_a_department_officer_without_a_department_is_refused(client, team):
+    deliberation, _ = team
+    response = invite(client, deliberation, email="officer@seoul.example", role="department")
+    assert "Name the department this officer answers for." in response.content.decode()
+    assert not get_user_model().objects.filter(email="officer@seoul.example").exists()
+
+
+def test_department_officers_are_invited_from_a_csv_with_their_departments(client, team):
+    deliberation, _ = team
+    text = (
+        "email,role,name,department\n"
+        "a@seoul.example,Department officer,가,자원순환과\n"
+        "b@seoul.example,department,나,시민소통과\n"
+    )
+    csv_upload(client, deliberation, text)
+    departments = Membership.objects.filter(
+        deliberation=deliberation, role=Role.DEPARTMENT
+    ).values_list("user__email", "department")
+    assert sorted(departments) == [
+        ("a@seoul.example", "자원순환과"),
+        ("b@seoul.example", "시민소통과"),
+    ]
+
+
+def test_a_csv_line_for_a_department_officer_without_a_department_refuses_the_file(client, team):
+    deliberation, _ = team
+    text = "email,role,name,department\na@seoul.example,department,가,\n"
+    response = csv_upload(client, deliberation, text)
+    assert "Line 1: name the department a department officer answers for." in (
+        response.content.decode()
+    )
+    assert not Membership.objects.filter(role=Role.DEPARTMENT).exists()

@@ -47,12 +47,13 @@ class Command(BaseCommand):
             forum_demo.seed_outcomes(deliberation)
             forum_demo.seed_statements(deliberation)
             panel_waves = demo_waves.seed_panel_waves(poll)
-            report_demo.seed_publication(deliberation, organizer)
+            report_demo.seed_publication(deliberation, organizer, accounts.department)
         self.stdout.write(self.style.SUCCESS(f"Demo deliberation ready: {deliberation.title}"))
         self.stdout.write(
             "Demo accounts (all synthetic), password "
             f"{password!r}:\n"
             "  organizer@example.org, analyst@example.org, expert@example.org,\n"
+            f"  department@example.org (department officer of {core_demo.DEMO_DEPARTMENT}),\n"
             "  facilitator01..30@example.org, panelist001..300@example.org\n"
             "  (seats filled from the reserves have accounts without a password)"
         )
