@@ -2,11 +2,18 @@
 
 Django's connections belong to threads, so every ORM call from a consumer costs a trip to
 the thread pool and a health check. The chat message is a short transaction (the room
-lock, then one statement; see deliberation.forum.actions.messages.ado_post_message),
-pipelined in one round trip; it runs here on the event loop instead, through one psycopg
-async connection per loop, opened on first use with the settings of Django's default
-database. Transactions on one connection run one at a time; each takes a fraction of a
-millisecond, far below the rate at which a worker receives messages.
+lock, then one statement; see deliberation.forum.actions.messages.ado_post_message); it
+runs here on the event loop instead, through one psycopg async connection per loop,
+opened on first use with the settings of Django's default database. Transactions on one
+connection run one at a time; each takes a fraction of a millisecond, far below the rate
+at which a worker receives messages.
+
+The two statements are sent one after the other, not in psycopg's pipeline mode: under
+load (500 clients reconnecting to one worker) a pipeline's exit waited for a result the
+server had already sent, and every later message of the worker queued behind it for
+good. Each transaction is also bounded by ``TIMEOUT``: past it the connection is dropped
+and the transaction tried once more on a new one (the message statement stores a client's
+message once, so a retry never doubles it).
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from typing import Any
 
 import psycopg
 from django.db import connections
+
+TIMEOUT = 5.0  # seconds
 
 _connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopConnection] = (
     weakref.WeakKeyDictionary()
@@ -29,26 +38,33 @@ class _LoopConnection:
         self.connection: psycopg.AsyncConnection | None = None
 
     async def fetch_one_locked(self, lock: str, sql: str, params: dict[str, Any]) -> tuple | None:
-        """Run ``lock`` then ``sql`` in one transaction, pipelined: one round trip.
+        """Run ``lock`` then ``sql`` in one transaction.
 
         None when the lock statement found nothing (and ``sql`` was not run)."""
         async with self.lock:
             for attempt in (1, 2):
                 connection = await self._connected()
                 try:
-                    async with connection.pipeline(), connection.transaction():
-                        locked = await connection.execute(lock, params, prepare=True)
-                        cursor = await connection.execute(sql, params, prepare=True)
-                    if await locked.fetchone() is None:
-                        return None
-                    return await cursor.fetchone()
-                except psycopg.OperationalError:
-                    # A connection the server dropped (a restart): reconnect once.
-                    await connection.close()
-                    self.connection = None
+                    async with asyncio.timeout(TIMEOUT):
+                        return await self._locked_statement(connection, lock, sql, params)
+                except (psycopg.OperationalError, TimeoutError):
+                    # A connection the server dropped (a restart), or one that stopped
+                    # answering: start again on a new one, once.
+                    self.close()
                     if attempt == 2:
                         raise
         return None
+
+    @staticmethod
+    async def _locked_statement(
+        connection: psycopg.AsyncConnection, lock: str, sql: str, params: dict[str, Any]
+    ) -> tuple | None:
+        async with connection.transaction():
+            locked = await connection.execute(lock, params, prepare=True)
+            if await locked.fetchone() is None:
+                return None
+            cursor = await connection.execute(sql, params, prepare=True)
+            return await cursor.fetchone()
 
     async def _connected(self) -> psycopg.AsyncConnection:
         if self.connection is None or self.connection.closed:
