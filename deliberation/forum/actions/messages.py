@@ -149,8 +149,9 @@ async def ado_post_message(
     """do_post_message for a consumer on PostgreSQL, run on the event loop.
 
     The same statements go through the worker's own async connection, in one
-    transaction, so the busiest write takes no trip to a thread and no health check; the broadcast follows the commit. When the statements store nothing (a
-    refusal, or a copy already stored) the general path runs in a thread to say why.
+    transaction, so the busiest write takes no trip to a thread and no health check; the
+    broadcast follows the commit. When the statements store nothing (a refusal, or a copy
+    already stored) the general path runs in a thread to say why.
     """
     text = clean_text(text, field="text")
     now = timezone.now()
