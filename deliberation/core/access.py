@@ -184,6 +184,12 @@ def department_key(name: str) -> str:
     return " ".join((name or "").split()).casefold()
 
 
+def same_department(name: str, other: str) -> bool:
+    """Whether two names are the same, named department (see ``department_key``)."""
+    key = department_key(name)
+    return bool(key) and key == department_key(other)
+
+
 def department_of(user: Any, deliberation: Deliberation | int | None) -> str:
     """The department the user answers for as this deliberation's department officer, or
     "" when they are not one (the role's group must be held too, as for every team role)."""
@@ -194,15 +200,6 @@ def department_of(user: Any, deliberation: Deliberation | int | None) -> str:
         deliberation_id=pk, user_id=user.pk, role=Role.DEPARTMENT
     ).first()
     return membership.department if membership else ""
-
-
-def can_answer_for(user: Any, deliberation: Deliberation | int | None, department: str) -> bool:
-    """Whether the user may record the answer of a recommendation assigned to the
-    department: an organizer always, a department officer for their own department only."""
-    if can_manage(user, deliberation):
-        return True
-    own = department_of(user, deliberation)
-    return bool(own) and department_key(own) == department_key(department)
 
 
 # Names, e-mail addresses and phone numbers of volunteers and panelists are shown only to

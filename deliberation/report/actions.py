@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from deliberation.core import audit, background, public_cache
-from deliberation.core.access import can_manage, department_key, department_of
+from deliberation.core.access import can_manage, department_of, same_department
 from deliberation.core.actions import ActionRefused
 from deliberation.core.models import Deliberation
 from deliberation.forum.models import GroupRecommendation
@@ -267,7 +267,7 @@ def do_update_recommendation_status(
     officer_of = "" if can_manage(actor, deliberation) else department_of(actor, deliberation)
     if not officer_of:
         _refuse_unless_organizer(actor, deliberation)
-    elif department and department_key(department) != department_key(officer_of):
+    elif department and not same_department(department, officer_of):
         raise ActionRefused(
             "other_department",
             gettext(
@@ -307,7 +307,7 @@ def do_update_recommendation_status(
             )
         current = RecommendationResponse.objects.filter(recommendation=recommendation).first()
         if officer_of:
-            if current is None or department_key(current.department) != department_key(officer_of):
+            if current is None or not same_department(current.department, officer_of):
                 raise ActionRefused(
                     "not_your_department",
                     gettext(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from deliberation.core.access import department_key, department_of
+from deliberation.core.access import department_of, same_department
 from deliberation.core.models import Deliberation
 from deliberation.forum.models import GroupRecommendation
 from deliberation.report.actions import do_set_publication, do_update_recommendation_status
@@ -72,7 +72,7 @@ def seed_publication(deliberation: Deliberation, organizer: Any, officer: Any = 
     # Every third recommendation is answered; the others still await the city's answer.
     for history, pk in zip(HISTORIES * 3, recommendations[::3], strict=False):
         for step, (status, days, department, text) in enumerate(history):
-            answers_itself = step > 0 and department_key(department) == department_key(own)
+            answers_itself = step > 0 and same_department(department, own)
             do_update_recommendation_status(
                 deliberation,
                 pk,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from deliberation.core.access import department_key
+from deliberation.core.access import same_department
 from deliberation.core.models import Deliberation
 from deliberation.report.data import RecommendationRow
 from deliberation.report.models import (
@@ -138,8 +138,7 @@ def assigned_to(
 ) -> tuple[TrackedRecommendation, ...]:
     """The recommendations assigned to a department (its officer's tracking page), by the
     department named in their current answer."""
-    key = department_key(department)
-    return tuple(t for t in tracked if key and department_key(t.department) == key)
+    return tuple(t for t in tracked if same_department(t.department, department))
 
 
 def public_report_render(deliberation: Deliberation, language: str) -> ReportRender | None:

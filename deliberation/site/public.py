@@ -3,8 +3,8 @@
 Nothing is public until the organizer publishes it (``report.models.Publication``); an
 unpublished deliberation, or a part of it the organizer keeps unpublished, answers 404 so
 its existence is not revealed. The page is rendered once per language and kept in the
-cache (``core.public_cache``), which the publication and tracking actions drop; a
-repeat visit reads no table.
+cache (``core.public_cache``), which every change to what it shows drops; a repeat visit
+reads no table.
 """
 
 from __future__ import annotations
