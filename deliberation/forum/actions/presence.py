@@ -34,7 +34,10 @@ def do_join_room(room_id: int, user: Any, channel_name: str) -> Attendance:
     row is locked while they are counted, so simultaneous connects take turns.
     """
     with transaction.atomic():
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        # FOR NO KEY UPDATE: it serialises this person's connects, yet lets a moderation
+        # that holds the room's lock reference the person meanwhile (a plain FOR UPDATE
+        # blocks that reference while this insert waits for the room: a deadlock).
+        get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).first()
         live = _live(room_id, user.pk).count()
         if live >= MAX_CONNECTIONS_PER_USER:
             raise ActionRefused(
