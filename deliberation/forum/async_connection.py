@@ -8,7 +8,8 @@ opened on first use with the settings of Django's default database. Transactions
 connection run one at a time; each takes a fraction of a millisecond, far below the rate
 at which a worker receives messages.
 
-The two statements are sent one after the other, not in psycopg's pipeline mode: under
+The transaction goes to the server as one string (BEGIN, the lock, the statement,
+COMMIT), bound on the client, in one round trip; not in psycopg's pipeline mode: under
 load (500 clients reconnecting to one worker) a pipeline's exit waited for a result the
 server had already sent, and every later message of the worker queued behind it for
 good. Each transaction is also bounded by ``TIMEOUT``: past it the connection is dropped
@@ -30,6 +31,9 @@ TIMEOUT = 5.0  # seconds
 _connections: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopConnection] = (
     weakref.WeakKeyDictionary()
 )
+# Every connection still open, whether or not its loop is: a loop that ended without
+# closing its own leaves it here for close_all.
+_opened: weakref.WeakSet[psycopg.AsyncConnection] = weakref.WeakSet()
 
 
 class _LoopConnection:
@@ -38,9 +42,10 @@ class _LoopConnection:
         self.connection: psycopg.AsyncConnection | None = None
 
     async def fetch_one_locked(self, lock: str, sql: str, params: dict[str, Any]) -> tuple | None:
-        """Run ``lock`` then ``sql`` in one transaction.
+        """Run ``lock`` then ``sql`` in one transaction; the first row of ``sql``.
 
-        None when the lock statement found nothing (and ``sql`` was not run)."""
+        None when the lock statement found nothing (``sql`` must then store nothing:
+        the room's statements update the row the lock reads)."""
         async with self.lock:
             for attempt in (1, 2):
                 connection = await self._connected()
@@ -59,18 +64,28 @@ class _LoopConnection:
     async def _locked_statement(
         connection: psycopg.AsyncConnection, lock: str, sql: str, params: dict[str, Any]
     ) -> tuple | None:
-        async with connection.transaction():
-            locked = await connection.execute(lock, params, prepare=True)
-            if await locked.fetchone() is None:
-                return None
-            cursor = await connection.execute(sql, params, prepare=True)
-            return await cursor.fetchone()
+        # One string of four statements, bound on the client: one round trip where a
+        # transaction of two statements takes four (BEGIN, the lock, the statement,
+        # COMMIT), each a wait on the socket for the event loop.
+        cursor = psycopg.AsyncClientCursor(connection)
+        try:
+            await cursor.execute(f"BEGIN; {lock}; {sql}; COMMIT", params)
+        except psycopg.Error:
+            if connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                await connection.execute("ROLLBACK")
+            raise
+        cursor.nextset()  # past BEGIN, to the lock's rows
+        if await cursor.fetchone() is None:
+            return None
+        cursor.nextset()
+        return await cursor.fetchone()
 
     async def _connected(self) -> psycopg.AsyncConnection:
         if self.connection is None or self.connection.closed:
             self.connection = await psycopg.AsyncConnection.connect(
                 **_connection_kwargs(), autocommit=True
             )
+            _opened.add(self.connection)
         return self.connection
 
     def close(self) -> None:
@@ -113,3 +128,7 @@ def close_all() -> None:
     for holder in list(_connections.values()):
         holder.close()
     _connections.clear()
+    for connection in list(_opened):
+        if not connection.closed:
+            connection.pgconn.finish()
+    _opened.clear()

@@ -58,5 +58,26 @@ async def test_a_transaction_that_stops_answering_is_given_up_and_the_next_goes_
     assert await async_connection.fetch_one_locked(LOCK, READ, {"room": room.pk}) == (0,)
 
 
-async def test_the_statement_is_not_run_when_the_lock_finds_nothing():
+async def test_nothing_is_returned_when_the_lock_finds_nothing():
     assert await async_connection.fetch_one_locked(LOCK, READ, {"room": 0}) is None
+
+
+async def test_a_statement_that_fails_is_rolled_back_and_the_connection_goes_on():
+    from channels.db import database_sync_to_async
+
+    room = await database_sync_to_async(lambda: ForumGroupFactory().room)()
+    bump = "UPDATE forum_room SET last_seq = last_seq + 1 WHERE id = %(room)s RETURNING 1 / 0"
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        await async_connection.fetch_one_locked(LOCK, bump, {"room": room.pk})
+    # The failed transaction stored nothing, and the next runs on the same connection.
+    assert await async_connection.fetch_one_locked(LOCK, READ, {"room": room.pk}) == (0,)
+
+
+async def test_texts_are_bound_as_values_not_as_statements():
+    from channels.db import database_sync_to_async
+
+    room = await database_sync_to_async(lambda: ForumGroupFactory().room)()
+    echo = "SELECT %(text)s::text, %(room)s"
+    text = "'; DROP TABLE forum_room; -- 안녕 %s {}"
+    row = await async_connection.fetch_one_locked(LOCK, echo, {"room": room.pk, "text": text})
+    assert row == (text, room.pk)
