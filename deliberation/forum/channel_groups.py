@@ -1,4 +1,8 @@
-"""The names of a room's channel groups, built in one place."""
+"""The name of a room's channel group, and the addressing of what only some of it may see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
 
 
 def room_group(room_id: int) -> str:
@@ -6,11 +10,15 @@ def room_group(room_id: int) -> str:
     return f"room.{room_id}"
 
 
-def user_group(room_id: int, user_id: int) -> str:
-    """One user's connections to the room: a removal closes them all."""
-    return f"room.{room_id}.user.{user_id}"
+def addressed(message: dict, *, users: Iterable[int] = (), runners: bool = False) -> dict:
+    """``message`` for the listed users' connections (and, with ``runners``, for whoever
+    runs the room) only: each connection drops what is not addressed to it."""
+    return {**message, "to_users": sorted(set(users)), "to_runners": runners}
 
 
-def runners_group(room_id: int) -> str:
-    """The connections of whoever runs the room: statements waiting for moderation."""
-    return f"room.{room_id}.runners"
+def is_addressed_to(message: dict, user_id: int, *, runs_room: bool) -> bool:
+    """Whether a connection of ``user_id`` keeps ``message``; a message with no address
+    is the whole room's."""
+    if "to_users" not in message and "to_runners" not in message:
+        return True
+    return user_id in message.get("to_users", ()) or bool(runs_room and message.get("to_runners"))

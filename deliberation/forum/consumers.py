@@ -12,19 +12,22 @@ import asyncio
 import json
 import logging
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.utils import await_many_dispatch
 
 from deliberation.core.actions import ActionRefused
 from deliberation.core.names import display_name
 from deliberation.forum import actions
 from deliberation.forum.access import can_answer_in_room, can_join_room, can_run_room
-from deliberation.forum.channel_groups import room_group, runners_group, user_group
+from deliberation.forum.channel_groups import is_addressed_to, room_group
 from deliberation.forum.hub import RoomHub, current_hub
 from deliberation.forum.live_map import current_refresher
 from deliberation.forum.models import Room, RoomEvent
@@ -75,6 +78,27 @@ class RoomConsumer(AsyncWebsocketConsumer):
     attendance_id: int | None = None
     hub: RoomHub | None = None
 
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        """Under a room hub, run without a channel of one's own in the layer.
+
+        Channels gives every consumer a channel, which the Redis pub/sub layer subscribes
+        to one at a time per process; everything this consumer receives comes from the
+        hub instead, so connecting costs the layer nothing.
+        """
+        self.hub = current_hub()
+        if self.hub is None:
+            await super().__call__(scope, receive, send)
+            return
+        self.scope = scope
+        self.channel_layer = None
+        # Names the connection in its attendance; nothing is sent to it.
+        self.channel_name = f"hub.{uuid.uuid4().hex}"
+        self.base_send = send
+        try:
+            await await_many_dispatch([receive], self.dispatch)
+        except StopConsumer:
+            pass
+
     async def connect(self) -> None:
         self.frame_times: deque[float] = deque()
         self.delivery = asyncio.Lock()
@@ -90,10 +114,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if refusal:
             await self.close(code=refusal)
             return
-        await self.channel_layer.group_add(user_group(self.room_id, user.pk), self.channel_name)
-        if self.permissions["can_run"]:
-            # Statements waiting for moderation reach only whoever runs the room.
-            await self.channel_layer.group_add(runners_group(self.room_id), self.channel_name)
         query = dict(
             part.split("=", 1)
             for part in self.scope["query_string"].decode().split("&")
@@ -102,7 +122,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         client_seq = _int_or_none(query.get("last_seq"))
         # Events that arrive before the welcome wait for it (the delivery lock).
         async with self.delivery:
-            self.hub = current_hub()
             if self.hub is not None:
                 await self.hub.join(self.room_id, self)
             else:
@@ -160,17 +179,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if getattr(self, "room_id", None) is not None:
             if self.hub is not None:
                 await self.hub.leave(self.room_id, self)
-            else:
+            elif self.channel_layer is not None:
                 await self.channel_layer.group_discard(room_group(self.room_id), self.channel_name)
-            user = self.scope.get("user")
-            if user is not None and user.is_authenticated:
-                await self.channel_layer.group_discard(
-                    user_group(self.room_id, user.pk), self.channel_name
-                )
-            if getattr(self, "permissions", {}).get("can_run"):
-                await self.channel_layer.group_discard(
-                    runners_group(self.room_id), self.channel_name
-                )
 
     # Frames from the client ---------------------------------------------------------
 
@@ -403,12 +413,28 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def hub_deliver(self, message: dict) -> None:
         """Deliver now, unless earlier deliveries are waiting: then queue behind them, so
         one busy connection never holds up the hub's pass over the others."""
+        if not self._addressed_to_me(message):
+            return
+        if message["type"] in ("room.kick", "room.revoke"):
+            self._defer(self.dispatch(message))
+            return
         if self.delivery.locked() or self.deferred:
-            task = asyncio.get_running_loop().create_task(self._deliver(message))
-            self.deferred.add(task)
-            task.add_done_callback(self.deferred.discard)
+            self._defer(self._deliver(message))
             return
         await self._deliver(message)
+
+    def _defer(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self.deferred.add(task)
+        task.add_done_callback(self.deferred.discard)
+
+    def _addressed_to_me(self, message: dict) -> bool:
+        """What only some of the room may see (a removal, a statement under review)
+        reaches every connection; each keeps only what is addressed to it."""
+        user = self.scope.get("user")
+        if user is None or not getattr(self, "permissions", None):
+            return False
+        return is_addressed_to(message, user.pk, runs_room=self.permissions["can_run"])
 
     async def _deliver(self, message: dict) -> None:
         async with self.delivery:
@@ -444,9 +470,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def room_frame(self, message: dict) -> None:
         """A frame outside the room's history (the live map, a statement under review)."""
-        await self._deliver(message)
+        if self._addressed_to_me(message):
+            await self._deliver(message)
 
     async def room_kick(self, message: dict) -> None:
+        if not self._addressed_to_me(message):
+            return
         await self._send(
             {"type": "removed", "reason": "removed", "detail": "You were removed from this room."}
         )
@@ -454,7 +483,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def room_revoke(self, message: dict) -> None:
         """The person is no longer a participant (moved, seat declined): close at once."""
-        await self._leave(CLOSE_FORBIDDEN)
+        if self._addressed_to_me(message):
+            await self._leave(CLOSE_FORBIDDEN)
 
     async def _leave(self, code: int) -> None:
         if self.attendance_id is not None:

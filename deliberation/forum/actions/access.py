@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 
 from deliberation.forum.actions.room_log import broadcast
-from deliberation.forum.channel_groups import user_group
+from deliberation.forum.channel_groups import addressed, room_group
 from deliberation.forum.models import ForumGroup, Room
 from panels.models import ACTIVE_STATUSES, Panelist
 
@@ -26,8 +26,8 @@ def do_revoke_room_access(rooms: Iterable[Room], user_ids: Iterable[int]) -> Non
 
     def close() -> None:
         for room_id in room_ids:
-            for user_id in users:
-                broadcast(user_group(room_id, user_id), {"type": "room.revoke"})
+            revoke = {"type": "room.revoke", "room": room_id}
+            broadcast(room_group(room_id), addressed(revoke, users=users))
 
     transaction.on_commit(close)
 

@@ -19,7 +19,7 @@ from deliberation.forum.actions.room_log import (
     participant,
     require_runner,
 )
-from deliberation.forum.channel_groups import user_group
+from deliberation.forum.channel_groups import addressed, room_group
 from deliberation.forum.models import HandRaise, ModerationAction, Room, RoomEvent
 from deliberation.forum.protocol import MAX_MUTE_MINUTES
 from deliberation.forum.wire import active_sanction, iso, person, queue_state
@@ -140,6 +140,6 @@ def do_remove(room_id: int, actor: Any, user_id: Any, reason: Any) -> RoomEvent:
             raised = True
         if raised:
             append_event(room, "queue", queue_state(room))
-        group = user_group(room.pk, target.pk)
-        transaction.on_commit(lambda: broadcast(group, {"type": "room.kick"}))
+        kick = addressed({"type": "room.kick", "room": room.pk}, users=[target.pk])
+        transaction.on_commit(lambda: broadcast(room_group(room.pk), kick))
         return event

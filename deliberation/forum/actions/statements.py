@@ -34,7 +34,7 @@ from deliberation.forum.actions.room_log import (
     lock_room,
     require_runner,
 )
-from deliberation.forum.channel_groups import room_group, runners_group, user_group
+from deliberation.forum.channel_groups import addressed, room_group
 from deliberation.forum.models import OpinionMapSnapshot, Room, RoomEvent, Statement, StatementVote
 from deliberation.forum.opinion_map import KSmoother, OpinionMap, compute_opinion_map
 from deliberation.forum.protocol import (
@@ -70,16 +70,10 @@ def _frame_message(room_id: int, frame: dict) -> dict:
 def _review_on_commit(statement: Statement) -> None:
     """The statement's whole state to the people running the room and to its author."""
     frame = {"type": "statement_review", "statement": statement_wire(statement, review=True)}
-    message = _frame_message(statement.room_id, frame)
-    groups = [runners_group(statement.room_id)]
-    if statement.author_id is not None:
-        groups.append(user_group(statement.room_id, statement.author_id))
-
-    def send() -> None:
-        for group in groups:
-            broadcast(group, message)
-
-    transaction.on_commit(send)
+    author = [statement.author_id] if statement.author_id is not None else []
+    message = addressed(_frame_message(statement.room_id, frame), users=author, runners=True)
+    group = room_group(statement.room_id)
+    transaction.on_commit(lambda: broadcast(group, message))
 
 
 def clean_statement(text: Any) -> str:
