@@ -895,6 +895,11 @@ class _Decomposer:
 
 # Improving panels one swap away from each priced panel, added beside it.
 EXTRA_COLUMNS = 16
+# Pricing MILPs per round beyond the exact one, each on the duals scaled type by type by a
+# random factor in [1 - PERTURBATION, 1 + PERTURBATION]: they find other improving panels, and
+# a MILP costs a fraction of the master LP that each round re-solves.
+EXTRA_MILPS = 3
+PERTURBATION = 0.9
 
 
 def _column_generation(
@@ -907,11 +912,16 @@ def _column_generation(
     levels_before: int,
     lps_before: int,
     extra_columns: int = EXTRA_COLUMNS,
+    extra_milps: int = EXTRA_MILPS,
 ) -> SelectionResult:
     """Exact LEXIMIN over integer panels by column generation with MILP pricing.
 
     Each pricing MILP yields one improving panel; the panels one swap away from it that also
-    improve are added with it (up to ``extra_columns``), so fewer MILPs reach the optimum."""
+    improve are added with it (up to ``extra_columns``), so fewer MILPs reach the optimum.
+    Each round also prices ``extra_milps`` randomly perturbed copies of the duals and adds the
+    panels (and their improving swaps) that improve at the true duals, so fewer master LPs
+    are solved. A level ends only when the exact MILP finds no improving panel, so the result
+    is the same LEXIMIN whatever these extra columns are."""
     n_t = problem.type_sizes.astype(float)
     nt = len(n_t)
     pricer = _Pricer(problem)
@@ -944,11 +954,19 @@ def _column_generation(
         while True:
             lp_solves += 1
             z, weights, y, mu = _master(np.array(columns), n_t, fixed)
-            x, bound = pricer.best(y / n_t)
-            if bound <= mu + 1e-9 * max(1.0, abs(mu)) or not add(x):
+            w = y / n_t
+            tol = 1e-9 * max(1.0, abs(mu))
+            x, bound = pricer.best(w)
+            if bound <= mu + tol or not add(x):
                 break
-            for neighbour in swaps.improving(x, y / n_t, mu):
+            for neighbour in swaps.improving(x, w, mu):
                 add(neighbour)
+            for _ in range(extra_milps):
+                factor = 1.0 + PERTURBATION * (2.0 * rng.random(nt) - 1.0)
+                other = pricer.best(w * factor)[0]
+                if float(w @ other) > mu + tol and add(other):
+                    for neighbour in swaps.improving(other, w, mu):
+                        add(neighbour)
             check_time()
         tight = free & (y > 1e-7)
         if not tight.any():

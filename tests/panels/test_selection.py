@@ -136,14 +136,46 @@ def test_swaps_are_valid_improving_panels_one_swap_from_the_priced_one():
 def test_column_generation_with_swap_columns_reaches_the_same_leximin_in_fewer_milps():
     problem = medium_problem(seed=2, n=120, k=12)
     one = _column_generation(
-        problem, np.random.default_rng(0), [], 4, lambda: None, 0.0, 0, 0, extra_columns=0
+        problem,
+        np.random.default_rng(0),
+        [],
+        4,
+        lambda: None,
+        0.0,
+        0,
+        0,
+        extra_columns=0,
+        extra_milps=0,
     )
-    many = _column_generation(problem, np.random.default_rng(0), [], 4, lambda: None, 0.0, 0, 0)
+    many = _column_generation(
+        problem, np.random.default_rng(0), [], 4, lambda: None, 0.0, 0, 0, extra_milps=0
+    )
     np.testing.assert_allclose(
         np.sort(many.type_probabilities), np.sort(one.type_probabilities), atol=1e-7
     )
     assert many.stats.pricing_solves < one.stats.pricing_solves
     for x in many.panels:
+        assert problem.counts_meet_quotas(x)
+
+
+def test_perturbed_pricing_milps_add_several_panels_per_round_for_the_same_leximin():
+    problem = medium_problem(seed=2, n=120, k=12)
+
+    def run(**kwargs):
+        return _column_generation(
+            problem, np.random.default_rng(0), [], 4, lambda: None, 0.0, 0, 0, **kwargs
+        )
+
+    reference = run(extra_columns=0, extra_milps=0)
+    swaps_only = run(extra_milps=0)
+    several = run(extra_milps=3)
+    np.testing.assert_allclose(
+        np.sort(several.type_probabilities), np.sort(reference.type_probabilities), atol=1e-7
+    )
+    # more than one MILP per master LP, and fewer master LPs than with swaps alone
+    assert several.stats.pricing_solves - 5 > several.stats.lp_solves
+    assert several.stats.lp_solves < swaps_only.stats.lp_solves
+    for x in several.panels:
         assert problem.counts_meet_quotas(x)
 
 
