@@ -5,11 +5,61 @@ from __future__ import annotations
 import io
 import math
 import zipfile
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
+from openpyxl import Workbook
 
-from surveys import xlsx_stream
+from deliberation.core.cells import text_cells
+from surveys import exports, xlsx_stream
+from surveys.exports import NUMBER, TEXT, Variable
+
+VARIABLES = [
+    Variable("respondent_id", "Pseudonymous respondent id", TEXT),
+    Variable("region", "Region (권역)", TEXT, {"도심권": "도심권 (Central)", "동북권": "동북권"}),
+    Variable("excluded", "Excluded", NUMBER, {0: "counted", 1: "excluded"}),
+    Variable("weight", "Weight (raked to population margins, mean 1)"),
+    Variable("Q1", "Q1 질문", NUMBER, {1: "예", 2: "아니오"}),
+    Variable("Q6", "Q6 자유 응답", TEXT),
+]
+ROWS = [
+    ["R001", "도심권", 0, 1.25, 1.0, "재활용"],
+    ["R002", "동북권", 1, None, 2.0, ""],
+    ["R003", None, 0, 0.5, None, "분리 배출이 필요합니다"],
+    ["R004", "도심권", 0, 3.75, 2.5, None],
+]
+
+
+def old_write_xlsx(path, variables, rows) -> None:
+    """The export's workbook as openpyxl's write-only workbook wrote it before."""
+    book = Workbook(write_only=True)
+    data = book.create_sheet("data")
+    data.append(text_cells(data, [v.name for v in variables]))
+    for row in rows:
+        data.append(text_cells(data, [None if value is None else plain(value) for value in row]))
+    labels = book.create_sheet("labels")
+    labels.append(["variable", "label", "type", "value", "value label"])
+    for variable in variables:
+        labels.append(
+            text_cells(labels, [variable.name, variable.label, variable.kind, None, None])
+        )
+        for value, text in variable.value_labels.items():
+            labels.append(text_cells(labels, [variable.name, None, None, value, text]))
+    book.save(path)
+
+
+def plain(value):
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def read_back(path) -> dict[str, list[list[tuple[type, object]]]]:
+    """Every sheet's cells as (type, value), so 2 and 2.0 differ."""
+    book = openpyxl.load_workbook(path)
+    return {
+        sheet.title: [[(type(v), v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        for sheet in book.worksheets
+    }
 
 
 def one_sheet(rows) -> openpyxl.worksheet.worksheet.Worksheet:
@@ -17,6 +67,34 @@ def one_sheet(rows) -> openpyxl.worksheet.worksheet.Worksheet:
     xlsx_stream.write_workbook(out, [("data", rows)])
     out.seek(0)
     return openpyxl.load_workbook(out)["data"]
+
+
+def test_the_export_reads_back_as_openpyxl_wrote_it_and_is_only_the_parts_it_needs(tmp_path):
+    exports.write_xlsx(str(tmp_path / "new.xlsx"), VARIABLES, iter(ROWS))
+    old_write_xlsx(str(tmp_path / "old.xlsx"), VARIABLES, ROWS)
+    new = read_back(tmp_path / "new.xlsx")
+    assert new == read_back(tmp_path / "old.xlsx")
+    assert list(new) == ["data", "labels"]
+    assert [v for _t, v in new["data"][0]] == [v.name for v in VARIABLES]
+    assert new["data"][1] == [(str, "R001"), (str, "도심권"), (int, 0), (float, 1.25), (int, 1)] + [
+        (str, "재활용")
+    ]
+    assert new["data"][2][3] == (type(None), None) and new["data"][2][5] == (type(None), None)
+    assert new["labels"][0] == [(str, h) for h in exports.LABELS_HEADER]
+    assert [(int, 2), (str, "아니오")] == new["labels"][-2][3:]
+    with zipfile.ZipFile(tmp_path / "new.xlsx") as book:
+        assert sorted(book.namelist()) == [
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "xl/_rels/workbook.xml.rels",
+            "xl/styles.xml",
+            "xl/workbook.xml",
+            "xl/worksheets/sheet1.xml",
+            "xl/worksheets/sheet2.xml",
+        ]
+        assert {info.compress_type for info in book.infolist()} == {zipfile.ZIP_DEFLATED}
+        for name in book.namelist():
+            ElementTree.fromstring(book.read(name))  # each part is well-formed XML
 
 
 def test_every_cell_names_its_column_and_row():
@@ -62,6 +140,14 @@ def test_control_characters_are_dropped_and_the_file_still_opens():
         "끝",
     ]
     assert sheet["A2"].value == "<b>&amp;</b>"
+
+
+def test_an_export_with_control_characters_in_an_answer_opens():
+    rows = [["R001", "도심권", 0, 1.0, 1.0, "소리\x07 나는 답\x1b[0m"]]
+    data = openpyxl.load_workbook(
+        io.BytesIO(exports.to_xlsx(exports.Dataset("t", VARIABLES, rows)))
+    )
+    assert data["data"]["F2"].value == "소리 나는 답[0m"
 
 
 def test_spaces_at_either_end_are_kept():
