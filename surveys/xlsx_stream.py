@@ -22,6 +22,11 @@ What a cell holds:
 - another number (numpy's, a Decimal): as an int or a float;
 - anything else: its ``str()`` as text.
 
+The zip has no ZIP64 records: Python's ``force_zip64`` puts them in a part's local header
+but not in the central directory unless the part is large, and Excel then offers to repair
+the file (XlsxWriter's ``use_zip64`` documents the same). A sheet is therefore at most
+2 GiB of XML, about 1.2 million rows of 70 columns; a larger one raises RuntimeError.
+
 Plain Python (no Django): ``write_workbook(path, [("data", rows), ("labels", rows)])``.
 """
 
@@ -235,5 +240,5 @@ def write_workbook(
             book.writestr(name, text)
         for number, (_name, rows) in enumerate(sheets, start=1):
             part = f"xl/worksheets/sheet{number}.xml"
-            with book.open(part, "w", force_zip64=True) as out:
+            with book.open(part, "w") as out:
                 _write_sheet(out, rows)

@@ -193,6 +193,16 @@ def test_two_sheets_of_one_name_are_refused():
         xlsx_stream.write_workbook(io.BytesIO(), [("Data", []), ("data", [])])
 
 
+def test_no_part_carries_a_zip64_record_excel_would_repair():
+    out = io.BytesIO()
+    xlsx_stream.write_workbook(out, [("data", [[1, "가"]]), ("labels", [["a"]])])
+    with zipfile.ZipFile(out) as book:
+        for info in book.infolist():
+            assert info.extra == b""  # the central directory's
+            out.seek(info.header_offset + 28)  # the local header's extra field length
+            assert out.read(2) == b"\x00\x00", info.filename
+
+
 def test_rows_are_written_out_while_they_are_read():
     """The sheet reaches the file in pieces as its rows come, not at the end."""
     out = io.BytesIO()
