@@ -1,10 +1,10 @@
 """An XLSX workbook written as it is read: rows go straight into the zip, a few hundred at a
-time, so a wave of any size is written with constant memory.
+time, so the memory a workbook takes does not grow with its rows.
 
 Why not openpyxl: its write-only workbook still makes an object of every cell and serialises
 it through an XML writer, about 10 µs a cell, over a minute for a wave of 100,000
 respondents and 60 questions (6.5 million cells). A data set's parts are plain XML: numbers,
-inline strings and nothing else (no shared strings, no styles, no formulas), so each row is
+inline strings and nothing else (no shared strings, cell styles or formulas), so each row is
 formatted here as one string and the sheet is deflated at level 1 as it comes.
 
 What a cell holds:
@@ -23,9 +23,9 @@ What a cell holds:
 - anything else: its ``str()`` as text.
 
 The zip has no ZIP64 records: Python's ``force_zip64`` puts them in a part's local header
-but not in the central directory unless the part is large, and Excel then offers to repair
-the file (XlsxWriter's ``use_zip64`` documents the same). A sheet is therefore at most
-2 GiB of XML, about 1.2 million rows of 70 columns; a larger one raises RuntimeError.
+but not in the central directory unless the part is large, a mismatch that can make Excel
+offer to repair the file (as XlsxWriter's ``use_zip64`` documents). A sheet is therefore at
+most 2 GiB of XML, about 1.2 million rows of 70 columns; a larger one raises RuntimeError.
 
 Plain Python (no Django): ``write_workbook(path, [("data", rows), ("labels", rows)])``.
 """
