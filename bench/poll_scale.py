@@ -24,8 +24,11 @@ PostgreSQL database made for the run; ``--explain`` (PostgreSQL) prints EXPLAIN 
 the results page's and the dashboard's slowest queries:
 
     .venv/bin/python bench/poll_scale.py [--rows 100000] [--explain] [--profile] [--pages-only]
+        [--exports-only]
 
-``--pages-only`` writes the wave directly and measures raking and the pages alone.
+``--pages-only`` writes the wave directly and measures raking and the pages alone;
+``--exports-only`` writes the wave (and the 10,000 of the memory baseline) directly, rakes
+them and measures the exports alone.
 """
 
 from __future__ import annotations
@@ -384,6 +387,11 @@ def main() -> None:
         action="store_true",
         help="write the wave directly (insert_answers) and measure raking and the pages only",
     )
+    parser.add_argument(
+        "--exports-only",
+        action="store_true",
+        help="write the wave directly (insert_answers), rake it and measure the exports only",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -430,6 +438,23 @@ def main() -> None:
         line(f"{args.rows:,} written directly", time.perf_counter() - started, reference)
         weigh_and_time_pages(wave, deliberation, reference, args)
         return
+    if args.exports_only:
+        wave = new_wave(deliberation, questionnaire, "direct")
+        small = new_wave(deliberation, questionnaire, "small")
+        started = time.perf_counter()
+        write_directly(wave, questionnaire, frame)
+        write_directly(small, questionnaire, frame.iloc[: args.small])
+        line(
+            f"{args.rows:,} and {args.small:,} written directly",
+            time.perf_counter() - started,
+            reference,
+        )
+        started = time.perf_counter()
+        actions.do_weight_wave(wave, cap=5.0)
+        actions.do_weight_wave(small, cap=5.0)
+        line("both raked (do_weight_wave, cap 5)", time.perf_counter() - started, reference)
+        time_exports(wave, small, reference, args)
+        return
 
     print("Import (upload, row-level check, write, quality flags; own process):")
     waves = {}
@@ -465,10 +490,15 @@ def main() -> None:
     writer_sample(deliberation, questionnaire, frame.iloc[: args.sample], reference)
     weigh_and_time_pages(wave, deliberation, reference, args)
 
-    print("\nExports (own process each; memory growth = peak less the RSS before the request):")
     small = new_wave(deliberation, questionnaire, "small")
     assert run_child("import", str(small.pk), str(small_sav))["result"]["created"] == args.small
     actions.do_weight_wave(small, cap=5.0)
+    time_exports(wave, small, reference, args)
+
+
+def time_exports(wave: Wave, small: Wave, reference: float, args: argparse.Namespace) -> None:
+    """Each export of the wave and of the small one, each in a process of its own."""
+    print("\nExports (own process each; memory growth = peak less the RSS before the request):")
     for fmt in EXPORTS:
         big = run_child("export", str(wave.pk), fmt)
         little = run_child("export", str(small.pk), fmt)
@@ -543,7 +573,8 @@ def weigh_and_time_pages(
 
 
 def write_directly(wave: Wave, questionnaire: Questionnaire, frame: pd.DataFrame) -> None:
-    """The file's rows as counted responses, without the import's checks (--pages-only)."""
+    """The file's rows as counted responses, without the import's checks (--pages-only,
+    --exports-only)."""
     districts = {d: region for region, ds in panels_demo.SEOUL_DISTRICTS.items() for d in ds}
     bands = age_bands_for(wave)
     responses = Response.objects.bulk_create(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import os
 import re
@@ -16,7 +17,8 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from deliberation.core.cells import safe_row, text_cells
+from deliberation.core.cells import safe_row
+from surveys.xlsx_stream import write_workbook
 
 NUMBER = "number"
 TEXT = "text"
@@ -93,24 +95,22 @@ def to_csv(dataset: Dataset) -> bytes:
     return b"".join(csv_chunks(dataset.variables, dataset.rows))
 
 
-def write_xlsx(path: str, variables: Sequence[Variable], rows: Iterable[Sequence]) -> None:
-    """A write-only workbook: openpyxl writes each row to its temporary file as it comes."""
-    from openpyxl import Workbook
+LABELS_HEADER = ["variable", "label", "type", "value", "value label"]
 
-    book = Workbook(write_only=True)
-    data = book.create_sheet("data")
-    data.append(text_cells(data, [v.name for v in variables]))
-    for row in rows:
-        data.append(text_cells(data, [None if value is None else _plain(value) for value in row]))
-    labels = book.create_sheet("labels")
-    labels.append(["variable", "label", "type", "value", "value label"])
+
+def write_xlsx(path: str, variables: Sequence[Variable], rows: Iterable[Sequence]) -> None:
+    """A sheet "data" (the variables' names, then a row per respondent) and a sheet
+    "labels", each written to the zip as its rows come (``xlsx_stream``)."""
+    data = itertools.chain([[v.name for v in variables]], rows)
+    write_workbook(path, [("data", data), ("labels", _label_rows(variables))])
+
+
+def _label_rows(variables: Sequence[Variable]) -> Iterator[list]:
+    yield LABELS_HEADER
     for variable in variables:
-        labels.append(
-            text_cells(labels, [variable.name, variable.label, variable.kind, None, None])
-        )
+        yield [variable.name, variable.label, variable.kind, None, None]
         for value, text in variable.value_labels.items():
-            labels.append(text_cells(labels, [variable.name, None, None, value, text]))
-    book.save(path)
+            yield [variable.name, None, None, value, text]
 
 
 def _frame(variables: Sequence[Variable], rows: Iterable[Sequence], count: int):
