@@ -12,7 +12,6 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup(set_prefix=False)
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 # The URLconf and every view are imported here, before the worker takes connections:
@@ -22,13 +21,14 @@ from config import daphne_limits  # noqa: E402
 from config.body_limits import BodyLimit  # noqa: E402
 from config.handlers import SyncChainASGIHandler  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
+from config.websocket_auth import WebsocketAuthMiddleware  # noqa: E402
 from deliberation.forum.origin import SameOriginValidator  # noqa: E402
 
 daphne_limits.install()
 application = ProtocolTypeRouter(
     {
         "http": BodyLimit(SyncChainASGIHandler()),
-        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(WebsocketAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
 
