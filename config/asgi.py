@@ -6,6 +6,7 @@ through channels-redis (see README, "Production").
 
 import gc
 import os
+import sys
 
 import django
 
@@ -36,3 +37,8 @@ application = ProtocolTypeRouter(
 # collector's sight keeps a full collection from scanning it, which otherwise stalls the
 # event loop for tens of milliseconds in the middle of a room's broadcast.
 gc.freeze()
+
+# The event loop holds the interpreter while it delivers; a thread back from the database
+# waits for it at every step of a query, up to the switch interval each time (5 ms by
+# default). A shorter interval keeps a connect's queries from crawling behind the loop.
+sys.setswitchinterval(0.001)

@@ -124,7 +124,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         async with self.delivery:
             if self.hub is not None:
                 await self.hub.join(self.room_id, self)
-            else:
+            elif self.channel_layer is not None:
                 await self.channel_layer.group_add(room_group(self.room_id), self.channel_name)
             try:
                 welcome, attendance_id = await db(self._welcome)(user, client_seq is not None)

@@ -56,3 +56,17 @@ def test_loading_the_asgi_application_freezes_start_up_objects_out_of_garbage_co
         check=True,
     )
     assert int(result.stdout.strip()) > 10_000
+
+
+def test_a_worker_hands_the_interpreter_to_its_threads_every_millisecond():
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys, config.asgi; print(sys.getswitchinterval())"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert float(result.stdout.strip()) == pytest.approx(0.001)
