@@ -44,29 +44,25 @@ def test_the_views_are_loaded_before_the_first_request():
     assert result.stdout.strip() == "True", result.stderr
 
 
-def test_loading_the_asgi_application_freezes_start_up_objects_out_of_garbage_collection():
+def after_loading_the_asgi_application(expression: str) -> str:
+    """``expression`` printed by a fresh process that has loaded the ASGI application."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     result = subprocess.run(
-        [sys.executable, "-c", "import gc, config.asgi; print(gc.get_freeze_count())"],
+        [sys.executable, "-c", f"import gc, sys, config.asgi; print({expression})"],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         check=True,
     )
-    assert int(result.stdout.strip()) > 10_000
+    return result.stdout.strip()
+
+
+def test_loading_the_asgi_application_freezes_start_up_objects_out_of_garbage_collection():
+    assert int(after_loading_the_asgi_application("gc.get_freeze_count()")) > 10_000
 
 
 def test_a_worker_hands_the_interpreter_to_its_threads_every_millisecond():
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    result = subprocess.run(
-        [sys.executable, "-c", "import sys, config.asgi; print(sys.getswitchinterval())"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert float(result.stdout.strip()) == pytest.approx(0.001)
+    interval = float(after_loading_the_asgi_application("sys.getswitchinterval()"))
+    assert interval == pytest.approx(0.001)
